@@ -1,0 +1,57 @@
+/**
+ * Agent specs: `kind[:arg]` strings such as `random`, `minimax`, `alphabeta:4`, `nash`, `heuristic`.
+ * One explicit list of kinds; an unknown kind fails with the list of known ones, and a kind that
+ * cannot play the game fails with the reason.
+ */
+import { existsSync } from 'node:fs';
+import { AgentMismatchError, UnknownNameError, type Agent, type AgentKind, type GameInfo } from '../core/index.ts';
+import { alphabetaKind } from './alphabeta.ts';
+import { kuhnNashKind } from './kuhn-nash.ts';
+import { minimaxKind } from './minimax.ts';
+import { randomKind } from './random.ts';
+import { soccerHeuristicKind } from './soccer-heuristic.ts';
+
+const KINDS: readonly AgentKind[] = [randomKind, minimaxKind, alphabetaKind, kuhnNashKind, soccerHeuristicKind];
+
+export function listAgentKinds(): readonly AgentKind[] {
+  return KINDS;
+}
+
+/** Splits `kind:arg` (the arg may itself contain colons). */
+export function parseAgentSpec(spec: string): { kind: string; arg: string | undefined } {
+  const i = spec.indexOf(':');
+  return i < 0 ? { kind: spec, arg: undefined } : { kind: spec.slice(0, i), arg: spec.slice(i + 1) };
+}
+
+/** True when a spec names a checkpoint (a path) rather than a bot kind. */
+export function isCheckpointSpec(spec: string): boolean {
+  return spec.includes('/') || spec.startsWith('.') || existsSync(spec);
+}
+
+/**
+ * Builds the agent a spec names: a baseline bot (`alphabeta:4`) or a checkpoint (a run folder or a
+ * ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
+ * `deterministic`). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
+ */
+export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean } = {}): Promise<Agent> {
+  if (!isCheckpointSpec(spec)) return createBot(spec, game, seed);
+  await import('../src/backend.ts').then((b) => b.selectBackend('auto'));
+  const { loadPolicyCheckpoint } = await import('../src/train/policy-checkpoint.ts');
+  const { PolicyAgent } = await import('./policy-agent.ts');
+  const loaded = await loadPolicyCheckpoint(spec);
+  if (loaded.meta.game !== game.id) {
+    loaded.policy.dispose();
+    throw new AgentMismatchError(`checkpoint '${spec}' was trained on ${loaded.meta.game}, not ${game.id}`);
+  }
+  return new PolicyAgent({ name: spec, policy: loaded.policy, obsRms: loaded.obsRms, info: game, seed, deterministic: opts.deterministic });
+}
+
+/** Builds a baseline bot from a spec such as `alphabeta:4` (synchronous: no checkpoint loading). */
+export function createBot(spec: string, game: GameInfo, seed = 0): Agent {
+  const { kind, arg } = parseAgentSpec(spec.trim());
+  const k = KINDS.find((x) => x.kind === kind);
+  if (!k) throw new UnknownNameError('agent', spec, KINDS.map((x) => x.kind));
+  const reason = k.fits(game);
+  if (reason !== null) throw new AgentMismatchError(`agent '${spec}' cannot play ${game.id}: ${reason}`);
+  return k.create(game, arg, seed);
+}

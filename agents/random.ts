@@ -1,0 +1,32 @@
+/** Uniform random over legal actions: the weakest baseline and the rollout default. */
+import { ConfigError, Rng, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+
+export class RandomAgent implements Agent {
+  readonly name = 'random';
+  private readonly rng: Rng;
+  private readonly mask: Uint8Array;
+
+  constructor(info: GameInfo, seed = 0) {
+    this.rng = new Rng(seed);
+    this.mask = new Uint8Array(info.actions);
+  }
+
+  reset(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  act(state: GameState, seat: Seat): number {
+    state.legalMask(seat, this.mask);
+    return this.rng.pickMasked(this.mask);
+  }
+}
+
+export const randomKind: AgentKind = {
+  kind: 'random',
+  summary: 'uniform random over legal actions (any game)',
+  fits: () => null,
+  create(info, arg, seed) {
+    if (arg !== undefined) throw new ConfigError(`agent 'random' takes no argument (got 'random:${arg}')`);
+    return new RandomAgent(info, seed);
+  },
+};

@@ -1,0 +1,305 @@
+/**
+ * The game contract: one interface that the trainer, evaluator, tests, CLI and servers all use.
+ *
+ * Modelled on OpenSpiel's `State`: a game is a pure rules module (no tfjs, no Colyseus, no `node:*`),
+ * states are mutable objects stepped in place so the hot path allocates nothing, and the acting
+ * seat is a number with special values for chance, simultaneous moves and terminal states.
+ */
+import { BadStateError, IllegalActionError } from './errors.ts';
+import { Rng, type RngState } from './rng.ts';
+
+/** A position in a game (0-based). */
+export type Seat = number;
+
+/** `currentSeat()` value when a chance event (a deal, a card) happens next. */
+export const CHANCE = -1;
+/** `currentSeat()` value when every live seat moves at once (`applyJoint`). */
+export const SIMULTANEOUS = -2;
+/** `currentSeat()` value once the game is over (terminated or truncated). */
+export const TERMINAL = -3;
+
+export type Dynamics = 'sequential' | 'simultaneous';
+/** How returns relate across seats. `zero-sum`: returns of all seats sum to 0 at the end. */
+export type Utility = 'zero-sum' | 'general-sum' | 'single-agent';
+
+/** Static facts about a game: plain data, safe to print or send as JSON. */
+export interface GameInfo {
+  /** Versioned id, e.g. `connect-four-v1`: bump the version when observations or rewards change. */
+  readonly id: string;
+  /** Human-readable name. */
+  readonly name: string;
+  readonly description: string;
+  /** Number of seats (agents) in one game. */
+  readonly seats: number;
+  /** Team membership: `teams[t]` lists the seats of team `t`; every seat is in exactly one team. */
+  readonly teams: readonly (readonly Seat[])[];
+  /** Size of the discrete action space (actions are 0..actions-1). */
+  readonly actions: number;
+  /** Per-seat observation size (flat Float32 vector). */
+  readonly observationSize: number;
+  /** Global-state size (flat Float32 vector) for centralized critics. */
+  readonly stateSize: number;
+  /** Number of distinct chance outcomes (0 for games without discrete chance nodes). */
+  readonly chanceOutcomes: number;
+  /** Upper bound on the number of decisions + chance events in one game. */
+  readonly maxSteps: number;
+  readonly dynamics: Dynamics;
+  /** `imperfect` when observations hide part of the state from some seat. */
+  readonly information: 'perfect' | 'imperfect';
+  readonly utility: Utility;
+  /** Bounds of a seat's final return. */
+  readonly minReturn: number;
+  readonly maxReturn: number;
+}
+
+/** Serializable snapshot of a state: plain JSON data (what the server sends and restores). */
+export interface StateData {
+  readonly game: string;
+  readonly rng: RngState;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A game in progress. Mutating methods work in place; writers take a caller-owned output buffer.
+ * Illegal actions throw `IllegalActionError` and leave the state exactly as it was.
+ */
+export interface GameState {
+  readonly info: GameInfo;
+  /** Acting seat, or CHANCE, SIMULTANEOUS or TERMINAL. */
+  currentSeat(): number;
+  isTerminal(): boolean;
+  /** True when the game ended by a time limit rather than by its rules (bootstrap from it). */
+  isTruncated(): boolean;
+  /** Number of transitions (actions, joint actions and chance events) applied since reset. */
+  stepCount(): number;
+  /** Writes 1 for each legal action of `seat` into `out[0..actions)`, 0 elsewhere; returns the count. */
+  legalMask(seat: Seat, out: Uint8Array): number;
+  /** Legal actions of `seat` as a fresh array (convenience; not for hot paths). */
+  legalActions(seat: Seat): number[];
+  /** Applies an action of the acting seat, or a chance outcome at a chance node. */
+  apply(action: number): void;
+  /** Applies one action per seat at a simultaneous node (`actions[seat]`; ignored for seats with no legal move). */
+  applyJoint(actions: ArrayLike<number>): void;
+  /** Writes outcome probabilities into `out[0..chanceOutcomes)` at a chance node. */
+  chanceProbabilities(out: Float64Array): void;
+  /** Samples and applies a chance outcome with the state's own seeded RNG; returns the outcome. */
+  applyChance(): number;
+  /** Rewards of the last transition for every seat, into `out[0..seats)`. */
+  rewards(out: Float64Array): void;
+  /** Cumulative returns so far for every seat (final returns once terminal). */
+  returns(out: Float64Array): void;
+  /** Seat-relative observation: only what `seat` may see, from its own point of view. */
+  observe(seat: Seat, out: Float32Array, offset?: number): void;
+  /** Full global state (hidden information included) for centralized critics. */
+  globalState(out: Float32Array, offset?: number): void;
+  /** Identifies what `seat` knows: equal strings ⇔ indistinguishable to that seat (OpenSpiel's information state). */
+  informationState(seat: Seat): string;
+  /** Human-readable name of an action (e.g. `c4`, `bet`). */
+  actionName(action: number): string;
+  /** Plain-data view for a client UI; `seat` null = spectator (sees only public information). */
+  view(seat: Seat | null): Record<string, unknown>;
+  /** Multi-line text rendering of the full state (for terminals and logs). */
+  render(): string;
+  /** Independent deep copy (RNG included). */
+  clone(): GameState;
+  /** Plain-data snapshot; `Game.restore` rebuilds an identical state. */
+  serialize(): StateData;
+  /** Resets to a new initial state with `seed` (in place, no allocation). */
+  reset(seed: number): void;
+}
+
+/** A registered game: static info plus a factory for states. */
+export interface Game {
+  readonly info: GameInfo;
+  /** A fresh initial state; the same seed and actions replay the same game. */
+  newState(seed?: number): GameState;
+  /** Rebuilds a state from `serialize()` output; throws `BadStateError` on malformed data. */
+  restore(data: unknown): GameState;
+}
+
+/**
+ * Shared mechanics for game states: the one place where legality is checked, so games only write
+ * their rules. Subclasses implement the `do*` hooks and may assume their inputs are legal.
+ */
+export abstract class BaseState implements GameState {
+  readonly info: GameInfo;
+  protected readonly rng: Rng;
+  protected steps = 0;
+  /** Scratch mask for legality checks (allocated once per state). */
+  private readonly scratchMask: Uint8Array;
+  private readonly scratchProbs: Float64Array;
+
+  constructor(info: GameInfo, seed: number) {
+    this.info = info;
+    this.rng = new Rng(seed);
+    this.scratchMask = new Uint8Array(info.actions);
+    this.scratchProbs = new Float64Array(Math.max(1, info.chanceOutcomes));
+  }
+
+  abstract currentSeat(): number;
+  abstract isTruncated(): boolean;
+  abstract legalMask(seat: Seat, out: Uint8Array): number;
+  abstract rewards(out: Float64Array): void;
+  abstract returns(out: Float64Array): void;
+  abstract observe(seat: Seat, out: Float32Array, offset?: number): void;
+  abstract globalState(out: Float32Array, offset?: number): void;
+  abstract informationState(seat: Seat): string;
+  abstract actionName(action: number): string;
+  abstract view(seat: Seat | null): Record<string, unknown>;
+  abstract render(): string;
+  abstract clone(): GameState;
+  /** Game-specific fields of the snapshot (the base adds `game`, `rng`, `steps`). */
+  protected abstract serializeFields(): Record<string, unknown>;
+  /** Resets game-specific fields; the RNG is already seeded. */
+  protected abstract doReset(): void;
+  /** Applies a legal action of the acting seat. */
+  protected abstract doApply(action: number): void;
+
+  /** Applies a legal joint action (override in simultaneous games). */
+  protected doApplyJoint(_actions: ArrayLike<number>): void {
+    throw new IllegalActionError(this.info.id, SIMULTANEOUS, -1, 'this game has no simultaneous moves');
+  }
+
+  /** Applies a chance outcome with positive probability (override in games with chance). */
+  protected doApplyChance(_outcome: number): void {
+    throw new IllegalActionError(this.info.id, CHANCE, -1, 'this game has no chance events');
+  }
+
+  /** Chance outcome probabilities (override in games with chance). */
+  chanceProbabilities(out: Float64Array): void {
+    out.fill(0, 0, this.info.chanceOutcomes);
+  }
+
+  isTerminal(): boolean {
+    return this.currentSeat() === TERMINAL;
+  }
+
+  stepCount(): number {
+    return this.steps;
+  }
+
+  legalActions(seat: Seat): number[] {
+    const mask = new Uint8Array(this.info.actions);
+    this.legalMask(seat, mask);
+    const out: number[] = [];
+    for (let a = 0; a < mask.length; a++) if (mask[a]) out.push(a);
+    return out;
+  }
+
+  apply(action: number): void {
+    const seat = this.currentSeat();
+    if (seat === CHANCE) {
+      this.checkChance(action);
+      this.doApplyChance(action);
+    } else if (seat >= 0) {
+      this.checkAction(seat, action);
+      this.doApply(action);
+    } else if (seat === TERMINAL) {
+      throw new IllegalActionError(this.info.id, seat, action, 'the game is over');
+    } else {
+      throw new IllegalActionError(this.info.id, seat, action, 'simultaneous node: use applyJoint');
+    }
+    this.steps++;
+  }
+
+  applyJoint(actions: ArrayLike<number>): void {
+    const seat = this.currentSeat();
+    if (seat !== SIMULTANEOUS) {
+      if (seat >= 0 && actions.length > seat) {
+        // Sequential node: only the acting seat's entry counts.
+        this.apply(actions[seat]!);
+        return;
+      }
+      throw new IllegalActionError(this.info.id, seat, -1, 'not a simultaneous node');
+    }
+    if (actions.length < this.info.seats) {
+      throw new IllegalActionError(this.info.id, SIMULTANEOUS, -1, `expected ${this.info.seats} actions, got ${actions.length}`);
+    }
+    for (let s = 0; s < this.info.seats; s++) {
+      if (this.legalMask(s, this.scratchMask) > 0) this.checkAction(s, actions[s]!);
+    }
+    this.doApplyJoint(actions);
+    this.steps++;
+  }
+
+  applyChance(): number {
+    if (this.currentSeat() !== CHANCE) throw new IllegalActionError(this.info.id, this.currentSeat(), -1, 'not a chance node');
+    this.chanceProbabilities(this.scratchProbs);
+    const outcome = this.rng.categorical(this.scratchProbs, this.info.chanceOutcomes);
+    this.doApplyChance(outcome);
+    this.steps++;
+    return outcome;
+  }
+
+  reset(seed: number): void {
+    this.rng.seed(seed);
+    this.steps = 0;
+    this.doReset();
+  }
+
+  serialize(): StateData {
+    return { ...this.serializeFields(), game: this.info.id, rng: this.rng.getState(), steps: this.steps };
+  }
+
+  /** Restores the base fields from snapshot data (used by `restore` implementations). */
+  protected restoreBase(data: StateData): void {
+    if (data.game !== this.info.id) throw new BadStateError(this.info.id, `snapshot is for '${String(data.game)}'`);
+    try {
+      this.rng.setState(data.rng);
+    } catch (e) {
+      throw new BadStateError(this.info.id, `bad rng state: ${(e as Error).message}`);
+    }
+    this.steps = checkInt(this.info.id, 'steps', data['steps'], 0, this.info.maxSteps);
+  }
+
+  /** Copies the base fields (RNG, step counter) from another state of the same game. */
+  protected copyBase(other: BaseState): void {
+    this.rng.copyFrom(other.rng);
+    this.steps = other.steps;
+  }
+
+  private checkAction(seat: Seat, action: number): void {
+    if (!Number.isInteger(action) || action < 0 || action >= this.info.actions) {
+      throw new IllegalActionError(this.info.id, seat, action, `actions are integers in [0, ${this.info.actions})`);
+    }
+    this.legalMask(seat, this.scratchMask);
+    if (!this.scratchMask[action]) throw new IllegalActionError(this.info.id, seat, action, `'${this.actionName(action)}' is not legal now`);
+  }
+
+  private checkChance(outcome: number): void {
+    this.chanceProbabilities(this.scratchProbs);
+    if (!Number.isInteger(outcome) || outcome < 0 || outcome >= this.info.chanceOutcomes || !(this.scratchProbs[outcome]! > 0)) {
+      throw new IllegalActionError(this.info.id, CHANCE, outcome, 'impossible chance outcome');
+    }
+  }
+}
+
+/** Validates an integer field of snapshot data. */
+export function checkInt(gameId: string, field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadStateError(gameId, `field '${field}' must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Validates an integer array field of snapshot data. */
+export function checkIntArray(gameId: string, field: string, value: unknown, length: number, min: number, max: number): number[] {
+  if (!Array.isArray(value) || value.length !== length) {
+    throw new BadStateError(gameId, `field '${field}' must be an array of ${length} integers`);
+  }
+  return value.map((v, i) => checkInt(gameId, `${field}[${i}]`, v, min, max));
+}
+
+/** Validates that snapshot data is an object naming the right game. */
+export function checkSnapshot(gameId: string, data: unknown): StateData {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new BadStateError(gameId, 'snapshot must be an object');
+  const d = data as StateData;
+  if (d.game !== gameId) throw new BadStateError(gameId, `snapshot is for '${String(d.game)}'`);
+  return d;
+}
+
+/** Seat → team index lookup for a game. */
+export function teamOf(info: GameInfo, seat: Seat): number {
+  for (let t = 0; t < info.teams.length; t++) if (info.teams[t]!.includes(seat)) return t;
+  return -1;
+}

@@ -1,0 +1,37 @@
+/**
+ * The game registry: an explicit typed map from versioned id to game. Unversioned names
+ * (`connect-four`) resolve to the newest version; unknown names fail with the list of known ids.
+ */
+import { UnknownNameError, type Game } from '../core/index.ts';
+import { cartPole } from './cartpole.ts';
+import { connectFour } from './connect-four.ts';
+import { gridSoccer } from './grid-soccer.ts';
+import { kuhnPoker } from './kuhn-poker.ts';
+import { leducPoker } from './leduc-poker.ts';
+import { ticTacToe } from './tic-tac-toe.ts';
+
+const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole];
+
+export const gameRegistry: ReadonlyMap<string, Game> = new Map(GAMES.map((g) => [g.info.id, g]));
+
+/** All registered games, in listing order. */
+export function listGames(): readonly Game[] {
+  return GAMES;
+}
+
+function versionOf(id: string): number {
+  const m = /-v(\d+)$/.exec(id);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Looks a game up by versioned id or by its unversioned name (newest version). */
+export function getGame(name: string): Game {
+  const exact = gameRegistry.get(name);
+  if (exact) return exact;
+  let best: Game | undefined;
+  for (const g of GAMES) {
+    if (g.info.id.replace(/-v\d+$/, '') === name && (!best || versionOf(g.info.id) > versionOf(best.info.id))) best = g;
+  }
+  if (best) return best;
+  throw new UnknownNameError('game', name, GAMES.map((g) => g.info.id));
+}

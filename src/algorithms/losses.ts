@@ -1,0 +1,109 @@
+/**
+ * Policy-gradient losses on a batch of tensors, shared by PPO, A2C and REINFORCE.
+ * Every mean is weighted by `weights` so padded or finished-agent steps (weight 0) drop out exactly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ActorCritic } from '../../agents/policy.ts';
+
+export interface TensorBatch {
+  readonly obs: tf.Tensor2D;
+  /** Critic input (the observation itself, or a global state). */
+  readonly criticInput: tf.Tensor2D;
+  /** 0 for legal and MASKED_LOGIT for illegal actions (categorical only; null = all legal). */
+  readonly maskPenalty: tf.Tensor2D | null;
+  /** Discrete: int32 [B]; continuous: float32 [B, actions]. */
+  readonly actions: tf.Tensor;
+  readonly oldLogProbs: tf.Tensor1D;
+  readonly oldValues: tf.Tensor1D;
+  readonly advantages: tf.Tensor1D;
+  readonly returns: tf.Tensor1D;
+  readonly weights: tf.Tensor1D;
+}
+
+export interface LossSettings {
+  /** 'clipped': PPO's surrogate; 'vanilla': −Â·log π (A2C, REINFORCE). */
+  readonly kind: 'clipped' | 'vanilla';
+  readonly clip: number;
+  /** Clip range for the value loss around the old values; null disables value clipping. */
+  readonly clipValue: number | null;
+  readonly entCoef: number;
+  readonly vfCoef: number;
+  /** Normalise advantages within the batch (mean 0, std 1). */
+  readonly normAdv: boolean;
+}
+
+/** Names of the entries of `stats`, in order. */
+export const LOSS_STATS = ['policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clipfrac'] as const;
+
+function wmean(x: tf.Tensor, w: tf.Tensor1D, wsum: tf.Scalar): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(x, w)), wsum) as tf.Scalar;
+}
+
+/** Log-probabilities of the taken actions and per-sample entropies under the current policy. */
+export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
+  const head = policy.actorForward(batch.obs);
+  if (policy.spec.head === 'categorical') {
+    const logits = batch.maskPenalty ? tf.add(head, batch.maskPenalty) : head;
+    const logp = tf.logSoftmax(logits);
+    const oneHot = tf.oneHot(batch.actions as tf.Tensor1D, policy.spec.actions);
+    return {
+      logProb: tf.sum(tf.mul(logp, oneHot), 1) as tf.Tensor1D,
+      // p·log p is exactly 0 for masked actions (p underflows to 0), so they never enter the entropy.
+      entropy: tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D,
+    };
+  }
+  const logStd = policy.logStd!;
+  const z = tf.div(tf.sub(batch.actions, head), tf.exp(logStd));
+  const logProb = tf.sum(tf.sub(tf.sub(tf.mul(-0.5, tf.square(z)), logStd), 0.5 * Math.log(2 * Math.PI)), 1) as tf.Tensor1D;
+  const entropy = tf.add(tf.sum(logStd), policy.spec.actions * 0.5 * Math.log(2 * Math.PI * Math.E));
+  return { logProb, entropy: tf.mul(entropy, tf.onesLike(logProb)) as tf.Tensor1D };
+}
+
+/**
+ * The actor-critic loss  L = L_pg − c_ent·H + c_vf·L_v.
+ *  - clipped (PPO, Schulman et al. 2017, eq. 7): L_pg = E[max(−Â·ρ, −Â·clip(ρ, 1−ε, 1+ε))], ρ = π/π_old;
+ *  - vanilla (REINFORCE/A2C, Williams 1992; Mnih et al. 2016): L_pg = E[−Â·log π(a|s)];
+ *  - L_v = ½·E[(V − R)²], or ½·E[max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²)] with value clipping.
+ * Also returns [policy_loss, value_loss, entropy, approx_kl, clipfrac] where approx_kl is the
+ * low-variance estimator E[(ρ − 1) − log ρ] (Schulman's "k3").
+ */
+export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: LossSettings): { loss: tf.Scalar; stats: tf.Tensor1D } {
+  const w = batch.weights;
+  const wsum = tf.maximum(tf.sum(w), 1e-8) as tf.Scalar;
+  const { logProb, entropy } = logProbAndEntropy(policy, batch);
+
+  let adv: tf.Tensor1D = batch.advantages;
+  if (s.normAdv) {
+    const m = wmean(adv, w, wsum);
+    // unbiased variance, as torch.std() in CleanRL and SB3
+    const v = tf.div(tf.sum(tf.mul(tf.square(tf.sub(adv, m)), w)), tf.maximum(tf.sub(wsum, 1), 1));
+    adv = tf.div(tf.sub(adv, m), tf.add(tf.sqrt(v), 1e-8)) as tf.Tensor1D;
+  }
+
+  const logRatio = tf.sub(logProb, batch.oldLogProbs);
+  const ratio = tf.exp(logRatio);
+  let pgLoss: tf.Scalar;
+  if (s.kind === 'clipped') {
+    const unclipped = tf.mul(tf.neg(adv), ratio);
+    const clipped = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - s.clip, 1 + s.clip));
+    pgLoss = wmean(tf.maximum(unclipped, clipped), w, wsum);
+  } else {
+    pgLoss = wmean(tf.neg(tf.mul(adv, logProb)), w, wsum);
+  }
+
+  const value = policy.criticForward(batch.criticInput);
+  let vLoss: tf.Scalar;
+  if (s.clipValue !== null) {
+    const unclipped = tf.square(tf.sub(value, batch.returns));
+    const vClipped = tf.add(batch.oldValues, tf.clipByValue(tf.sub(value, batch.oldValues), -s.clipValue, s.clipValue));
+    vLoss = tf.mul(0.5, wmean(tf.maximum(unclipped, tf.square(tf.sub(vClipped, batch.returns))), w, wsum));
+  } else {
+    vLoss = tf.mul(0.5, wmean(tf.square(tf.sub(value, batch.returns)), w, wsum));
+  }
+
+  const ent = wmean(entropy, w, wsum);
+  const loss = tf.add(tf.sub(pgLoss, tf.mul(s.entCoef, ent)), tf.mul(s.vfCoef, vLoss)) as tf.Scalar;
+  const approxKl = wmean(tf.sub(tf.sub(ratio, 1), logRatio), w, wsum);
+  const clipFrac = wmean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), s.clip), 'float32'), w, wsum);
+  return { loss, stats: tf.stack([pgLoss, vLoss, ent, approxKl, clipFrac]) as tf.Tensor1D };
+}

@@ -1,0 +1,229 @@
+/**
+ * The on-policy learner shared by PPO, A2C and REINFORCE: uploads a rollout batch once, then runs
+ * epochs of shuffled minibatches of the actor-critic loss with global gradient-norm clipping and
+ * linear learning-rate / clip annealing ("37 implementation details" #4, #5, #11). PPO uses the
+ * clipped surrogate with several epochs; A2C and REINFORCE one step of the vanilla loss.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MASKED_LOGIT, type ActorCritic } from '../../agents/policy.ts';
+import type { Rng } from '../../core/index.ts';
+import { explainedVariance } from './advantages.ts';
+import type { RolloutBuffer } from './buffer.ts';
+import { LOSS_STATS, policyGradientLoss, type LossSettings, type TensorBatch } from './losses.ts';
+
+export interface LearnerSettings extends LossSettings {
+  readonly epochs: number;
+  /** Minibatch size in transitions (the whole batch when ≥ its size). */
+  readonly minibatchSize: number;
+  readonly lr: number;
+  readonly annealLr: boolean;
+  readonly annealClip: boolean;
+  /** Global gradient-norm clip (0 or less disables it). */
+  readonly maxGradNorm: number;
+  /** Stop the epochs early once the mean approx-KL of an epoch exceeds this (null: never). */
+  readonly targetKl: number | null;
+  readonly optimizer: 'adam' | 'rmsprop';
+  /** Optimizer epsilon (1e-5 as in CleanRL/SB3, not tfjs' 1e-7 default). */
+  readonly optimizerEps: number;
+}
+
+export interface UpdateStats {
+  readonly 'losses/policy_loss': number;
+  readonly 'losses/value_loss': number;
+  readonly 'losses/entropy': number;
+  readonly 'losses/approx_kl': number;
+  readonly 'losses/clipfrac': number;
+  readonly 'losses/explained_variance': number;
+  readonly 'losses/grad_norm': number;
+  readonly 'charts/learning_rate': number;
+  readonly 'charts/clip_coef': number;
+  readonly 'charts/epochs': number;
+  readonly 'charts/minibatch_steps': number;
+}
+
+export class PolicyGradientLearner {
+  readonly policy: ActorCritic;
+  readonly settings: LearnerSettings;
+  readonly optimizer: tf.Optimizer;
+  private readonly rng: Rng;
+  private readonly variables: tf.Variable[];
+  private penaltyScratch: Float32Array = new Float32Array(0);
+
+  constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng }) {
+    this.policy = opts.policy;
+    this.settings = opts.settings;
+    this.rng = opts.rng;
+    this.variables = opts.policy.trainableVariables();
+    const s = opts.settings;
+    this.optimizer = s.optimizer === 'adam' ? tf.train.adam(s.lr, 0.9, 0.999, s.optimizerEps) : tf.train.rmsprop(s.lr, 0.99, 0, s.optimizerEps);
+  }
+
+  /** Current learning rate for a fraction `progress` ∈ [0, 1] of training done. */
+  learningRate(progress: number): number {
+    return this.settings.annealLr ? this.settings.lr * Math.max(0, 1 - progress) : this.settings.lr;
+  }
+
+  clipCoef(progress: number): number {
+    return this.settings.annealClip ? this.settings.clip * Math.max(0, 1 - progress) : this.settings.clip;
+  }
+
+  /**
+   * One update from a filled buffer (advantages and returns already computed). `progress` is the
+   * fraction of training done before this update, for annealing (CleanRL: frac = 1 − (update−1)/updates).
+   */
+  update(buf: RolloutBuffer, progress: number): UpdateStats {
+    const s = this.settings;
+    const lr = this.learningRate(progress);
+    const clip = this.clipCoef(progress);
+    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const loss: LossSettings = { ...s, clip };
+
+    const indices = validIndices(buf);
+    const n = indices.length;
+    const mb = Math.min(Math.max(1, s.minibatchSize), n);
+    const full = this.uploadBatch(buf);
+    const sums = new Float64Array(LOSS_STATS.length);
+    let gradNormSum = 0;
+    let steps = 0;
+    let epochs = 0;
+    try {
+      for (let epoch = 0; epoch < s.epochs; epoch++) {
+        shuffle(indices, this.rng);
+        const epochStats: tf.Tensor1D[] = [];
+        const epochNorms: tf.Scalar[] = [];
+        for (let start = 0; start < n; start += mb) {
+          const idx = indices.subarray(start, Math.min(n, start + mb));
+          const [stats, norm] = this.minibatchStep(full, idx, loss);
+          epochStats.push(stats);
+          epochNorms.push(norm);
+          steps++;
+        }
+        epochs++;
+        // one read-back per epoch (not per minibatch) keeps GPU backends from stalling
+        const meanStats = tf.tidy(() => tf.mean(tf.stack(epochStats), 0).dataSync() as Float32Array);
+        const meanNorm = tf.tidy(() => tf.mean(tf.stack(epochNorms)).dataSync()[0]!);
+        tf.dispose([...epochStats, ...epochNorms]);
+        for (let k = 0; k < sums.length; k++) sums[k]! += meanStats[k]!;
+        gradNormSum += meanNorm;
+        if (s.targetKl !== null && meanStats[3]! > s.targetKl) break;
+      }
+    } finally {
+      tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+    }
+    const avg = (k: number) => sums[k]! / Math.max(1, epochs);
+    return {
+      'losses/policy_loss': avg(0),
+      'losses/value_loss': avg(1),
+      'losses/entropy': avg(2),
+      'losses/approx_kl': avg(3),
+      'losses/clipfrac': avg(4),
+      'losses/explained_variance': explainedVarianceValid(buf),
+      'losses/grad_norm': gradNormSum / Math.max(1, epochs),
+      'charts/learning_rate': lr,
+      'charts/clip_coef': clip,
+      'charts/epochs': epochs,
+      'charts/minibatch_steps': steps,
+    };
+  }
+
+  /** One optimizer step on the rows `idx` of the uploaded batch; returns kept [stats] and grad norm. */
+  private minibatchStep(full: TensorBatch, idx: Int32Array, loss: LossSettings): [tf.Tensor1D, tf.Scalar] {
+    return tf.tidy(() => {
+      const i = tf.tensor1d(idx, 'int32');
+      const obs = tf.gather(full.obs, i);
+      const batch: TensorBatch = {
+        obs,
+        criticInput: full.criticInput === full.obs ? obs : tf.gather(full.criticInput, i),
+        maskPenalty: full.maskPenalty ? tf.gather(full.maskPenalty, i) : null,
+        actions: tf.gather(full.actions, i),
+        oldLogProbs: tf.gather(full.oldLogProbs, i),
+        oldValues: tf.gather(full.oldValues, i),
+        advantages: tf.gather(full.advantages, i),
+        returns: tf.gather(full.returns, i),
+        weights: tf.gather(full.weights, i),
+      };
+      let stats: tf.Tensor1D | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const out = policyGradientLoss(this.policy, batch, loss);
+        stats = tf.keep(out.stats);
+        return out.loss;
+      }, this.variables);
+      const norm = globalNorm(Object.values(grads));
+      if (this.settings.maxGradNorm > 0) {
+        const scale = tf.minimum(1, tf.div(this.settings.maxGradNorm, tf.add(norm, 1e-6)));
+        for (const k of Object.keys(grads)) grads[k] = tf.mul(grads[k]!, scale);
+      }
+      this.optimizer.applyGradients(grads);
+      return [stats!, norm] as [tf.Tensor1D, tf.Scalar];
+    });
+  }
+
+  /** Uploads the whole rollout once; minibatches are gathered on the backend. */
+  private uploadBatch(buf: RolloutBuffer): TensorBatch {
+    const { obsSize, criticSize, actions: A, continuous } = buf.spec;
+    const n = buf.size;
+    const obs = tf.tensor2d(buf.obs, [n, obsSize]);
+    let maskPenalty: tf.Tensor2D | null = null;
+    if (!continuous) {
+      if (this.penaltyScratch.length !== n * A) this.penaltyScratch = new Float32Array(n * A);
+      let anyMasked = false;
+      for (let k = 0; k < n * A; k++) {
+        const masked = buf.masks[k] === 0;
+        this.penaltyScratch[k] = masked ? MASKED_LOGIT : 0;
+        anyMasked ||= masked && buf.valid[Math.floor(k / A)] === 1;
+      }
+      if (anyMasked) maskPenalty = tf.tensor2d(this.penaltyScratch, [n, A]);
+    }
+    return {
+      obs,
+      criticInput: buf.criticObs ? tf.tensor2d(buf.criticObs, [n, criticSize]) : obs,
+      maskPenalty,
+      actions: continuous ? tf.tensor2d(buf.continuousActions, [n, A]) : tf.tensor1d(buf.actions, 'int32'),
+      oldLogProbs: tf.tensor1d(buf.logProbs),
+      oldValues: tf.tensor1d(buf.values),
+      advantages: tf.tensor1d(buf.advantages),
+      returns: tf.tensor1d(buf.returns),
+      weights: tf.tensor1d(Float32Array.from(buf.valid)),
+    };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/** √(Σ‖g‖²) over all gradients (the global norm of Pascanu et al. 2013, as torch's clip_grad_norm_). */
+export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
+  return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+}
+
+function validIndices(buf: RolloutBuffer): Int32Array {
+  const out = new Int32Array(buf.validCount());
+  let k = 0;
+  for (let i = 0; i < buf.size; i++) if (buf.valid[i]) out[k++] = i;
+  return out;
+}
+
+/** Fisher–Yates shuffle with the learner's seeded RNG. */
+export function shuffle(xs: Int32Array, rng: Rng): void {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = xs[i]!;
+    xs[i] = xs[j]!;
+    xs[j] = t;
+  }
+}
+
+function explainedVarianceValid(buf: RolloutBuffer): number {
+  const n = buf.validCount();
+  if (n === buf.size) return explainedVariance(buf.values, buf.returns);
+  const v = new Float32Array(n);
+  const r = new Float32Array(n);
+  let k = 0;
+  for (let i = 0; i < buf.size; i++) {
+    if (!buf.valid[i]) continue;
+    v[k] = buf.values[i]!;
+    r[k++] = buf.returns[i]!;
+  }
+  return explainedVariance(v, r);
+}

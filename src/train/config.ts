@@ -1,0 +1,113 @@
+/**
+ * The training configuration: one typed, validated object (zod) with a one-line doc per field.
+ * Resolution order: algorithm defaults ← per-game defaults ← config file ← command-line flags.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../core/index.ts';
+
+export const ALGOS = ['ppo', 'a2c', 'reinforce'] as const;
+export type Algo = (typeof ALGOS)[number];
+
+export const TrainConfigSchema = z
+  .object({
+    algo: z.enum(ALGOS).describe('learning algorithm'),
+    game: z.string().min(1).describe('game id (see `arena games`)'),
+    totalSteps: z.number().int().positive().describe('environment steps (learner decisions) to train for'),
+    envs: z.number().int().positive().describe('parallel environments per rollout'),
+    steps: z.number().int().positive().describe('rollout length per environment per update'),
+    minibatchSize: z.number().int().positive().describe('transitions per minibatch (≥ envs×steps: one full batch)'),
+    epochs: z.number().int().positive().describe('passes over each rollout batch'),
+    gamma: z.number().min(0).max(1).describe('discount factor γ'),
+    lambda: z.number().min(0).max(1).describe('GAE λ (1 = Monte-Carlo / n-step returns)'),
+    lr: z.number().positive().describe('learning rate (initial value when annealed)'),
+    annealLr: z.boolean().describe('anneal the learning rate linearly to 0'),
+    clip: z.number().positive().describe('PPO clip range ε'),
+    annealClip: z.boolean().describe('anneal the clip range linearly to 0'),
+    clipValue: z.number().positive().nullable().describe('value-loss clip range around old values (null: off)'),
+    entCoef: z.number().min(0).describe('entropy bonus coefficient'),
+    vfCoef: z.number().min(0).describe('value loss coefficient'),
+    maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
+    targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off)'),
+    normAdv: z.boolean().describe('normalise advantages per minibatch'),
+    normObs: z.boolean().describe('running observation normalisation'),
+    normReward: z.boolean().describe('scale rewards by the running std of discounted returns'),
+    hidden: z.array(z.number().int().positive()).min(1).max(8).describe('hidden layer sizes of actor and critic'),
+    activation: z.enum(['tanh', 'relu']).describe('hidden activation'),
+    optimizer: z.enum(['adam', 'rmsprop']).describe('optimizer'),
+    optimizerEps: z.number().positive().describe('optimizer epsilon'),
+    opponent: z.string().min(1).describe('agent spec playing the other seats in multi-seat games'),
+    seed: z.number().int().min(0).describe('seed for environments, initialisation and sampling'),
+    checkpointEvery: z.number().int().positive().describe('write a checkpoint every this many updates'),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
+  totalSteps: 100_000,
+  envs: 8,
+  steps: 128,
+  minibatchSize: 256,
+  epochs: 4,
+  gamma: 0.99,
+  lambda: 0.95,
+  lr: 2.5e-4,
+  annealLr: true,
+  clip: 0.2,
+  annealClip: false,
+  clipValue: null,
+  entCoef: 0.01,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  targetKl: null,
+  normAdv: true,
+  normObs: false,
+  normReward: false,
+  hidden: [64, 64],
+  activation: 'tanh',
+  optimizer: 'adam',
+  optimizerEps: 1e-5,
+  opponent: 'random',
+  seed: 0,
+  checkpointEvery: 10,
+};
+
+/** Defaults per algorithm: PPO as CleanRL; A2C as SB3 (n-step 5, RMSprop 7e-4); REINFORCE with a learned baseline. */
+const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
+  ppo: {},
+  a2c: { steps: 5, minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 7e-4, annealLr: false, entCoef: 0, normAdv: false, optimizer: 'rmsprop' },
+  reinforce: { steps: 500, minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 1e-3, annealLr: false, entCoef: 0, normAdv: true },
+};
+
+/** Per-game tuned defaults; CartPole's PPO row is RL Zoo's `ppo.yml` entry for CartPole-v1. */
+const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>> = {
+  'cartpole-v1': {
+    ppo: { envs: 8, steps: 32, minibatchSize: 256, epochs: 20, gamma: 0.98, lambda: 0.8, lr: 1e-3, annealLr: true, clip: 0.2, annealClip: true, entCoef: 0 },
+    a2c: { envs: 8, steps: 5, gamma: 0.99, entCoef: 0 },
+    reinforce: { envs: 8, steps: 500, gamma: 0.99, lr: 1e-3 },
+  },
+};
+
+/** Default configuration for an algorithm on a game (versioned id). */
+export function defaultConfig(algo: Algo, gameId: string): TrainConfig {
+  return { ...BASE, ...ALGO_DEFAULTS[algo], ...GAME_DEFAULTS[gameId]?.[algo], algo, game: gameId };
+}
+
+/** Validates a (partial) configuration layered over the defaults; errors name every bad field. */
+export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<TrainConfig>[]): TrainConfig {
+  const merged = Object.assign({}, defaultConfig(algo, gameId), ...layers, { algo, game: gameId });
+  const r = TrainConfigSchema.safeParse(merged);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid training config: ${problems}`);
+  }
+  return r.data;
+}
+
+/** One line per field: name, value, doc — for printing the resolved config. */
+export function describeConfig(cfg: TrainConfig): string {
+  const shape = TrainConfigSchema.shape;
+  return Object.entries(cfg)
+    .map(([k, v]) => `  ${k.padEnd(16)} ${JSON.stringify(v).padEnd(14)} ${(shape as Record<string, z.ZodType>)[k]?.description ?? ''}`)
+    .join('\n');
+}

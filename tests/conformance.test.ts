@@ -1,0 +1,273 @@
+/**
+ * The conformance suite: every registered game must pass it (OpenSpiel's `api_test` in spirit).
+ * Seeded random playouts exercise legality, determinism, cloning, serialization, rewards and
+ * the hiding of private information.
+ */
+import { describe, expect, it } from 'vitest';
+import { CHANCE, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, type Game, type GameState } from '../core/index.ts';
+import { getGame, listGames } from '../games/index.ts';
+
+const PLAYOUTS = 40;
+
+/** One random step (chance, sequential or simultaneous); returns a description for replay checks. */
+function randomStep(state: GameState, rng: Rng, mask: Uint8Array, joint: Int32Array): string {
+  const seat = state.currentSeat();
+  if (seat === CHANCE) return `chance:${state.applyChance()}`;
+  if (seat === SIMULTANEOUS) {
+    for (let s = 0; s < state.info.seats; s++) {
+      joint[s] = state.legalMask(s, mask) > 0 ? rng.pickMasked(mask) : 0;
+    }
+    state.applyJoint(joint);
+    return `joint:${joint.join(',')}`;
+  }
+  state.legalMask(seat, mask);
+  const a = rng.pickMasked(mask);
+  state.apply(a);
+  return `${seat}:${a}`;
+}
+
+function playout(game: Game, seed: number, visit?: (s: GameState) => void): { trace: string[]; state: GameState } {
+  const state = game.newState(seed);
+  const rng = new Rng(seed + 7);
+  const mask = new Uint8Array(game.info.actions);
+  const joint = new Int32Array(game.info.seats);
+  const trace: string[] = [];
+  while (!state.isTerminal()) {
+    visit?.(state);
+    trace.push(randomStep(state, rng, mask, joint));
+    expect(state.stepCount()).toBeLessThanOrEqual(game.info.maxSteps);
+  }
+  visit?.(state);
+  return { trace, state };
+}
+
+function observation(state: GameState, seat: number): number[] {
+  const out = new Float32Array(state.info.observationSize);
+  state.observe(seat, out);
+  return Array.from(out);
+}
+
+describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s', (_id, game) => {
+  const { info } = game;
+
+  it('declares consistent metadata', () => {
+    expect(info.id).toMatch(/^[a-z0-9-]+-v\d+$/);
+    expect(getGame(info.id)).toBe(game);
+    expect(getGame(info.id.replace(/-v\d+$/, ''))).toBe(game);
+    const seats = info.teams.flat().sort((a, b) => a - b);
+    expect(seats).toEqual(Array.from({ length: info.seats }, (_, i) => i));
+    expect(info.actions).toBeGreaterThan(0);
+    expect(info.observationSize).toBeGreaterThan(0);
+    expect(info.stateSize).toBeGreaterThan(0);
+    expect(info.minReturn).toBeLessThanOrEqual(info.maxReturn);
+  });
+
+  it('masks equal the legal actions, and only the acting seat may move', () => {
+    const mask = new Uint8Array(info.actions);
+    for (let seed = 0; seed < PLAYOUTS; seed++) {
+      playout(game, seed, (state) => {
+        const cur = state.currentSeat();
+        for (let s = 0; s < info.seats; s++) {
+          const n = state.legalMask(s, mask);
+          const legal = state.legalActions(s);
+          expect(n).toBe(legal.length);
+          expect(legal).toEqual(Array.from(mask.keys()).filter((a) => mask[a]));
+          if (cur === TERMINAL || cur === CHANCE || (cur >= 0 && cur !== s)) expect(n).toBe(0);
+          if (cur === s) expect(n).toBeGreaterThan(0);
+        }
+        if (cur === CHANCE) {
+          const probs = new Float64Array(info.chanceOutcomes);
+          state.chanceProbabilities(probs);
+          expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        }
+      });
+    }
+  });
+
+  it('rejects illegal actions with IllegalActionError and leaves the state unchanged', () => {
+    let tried = 0;
+    const mask = new Uint8Array(info.actions);
+    for (let seed = 0; seed < PLAYOUTS; seed++) {
+      playout(game, seed, (state) => {
+        const before = JSON.stringify(state.serialize());
+        const cur = state.currentSeat();
+        const bad: number[] = [-1, cur === CHANCE ? info.chanceOutcomes : info.actions, 0.5, Number.NaN];
+        if (cur >= 0) {
+          state.legalMask(cur, mask);
+          for (let a = 0; a < info.actions; a++) if (!mask[a]) bad.push(a);
+        }
+        for (const a of bad) {
+          if (cur === SIMULTANEOUS) {
+            const joint = new Array<number>(info.seats).fill(a);
+            expect(() => state.applyJoint(joint)).toThrow(IllegalActionError);
+          } else {
+            expect(() => state.apply(a)).toThrow(IllegalActionError);
+          }
+          tried++;
+          expect(JSON.stringify(state.serialize())).toBe(before);
+        }
+      });
+    }
+    expect(tried).toBeGreaterThan(0);
+  });
+
+  it('replays the same game from the same seed, and differs across seeds', () => {
+    const traces = new Set<string>();
+    for (let seed = 0; seed < 10; seed++) {
+      const a = playout(game, seed);
+      const b = playout(game, seed);
+      expect(b.trace).toEqual(a.trace);
+      expect(b.state.serialize()).toEqual(a.state.serialize());
+      traces.add(a.trace.join(' '));
+      // reset(seed) in place replays the same game too
+      const s = game.newState(999);
+      s.reset(seed);
+      expect(s.serialize()).toEqual(game.newState(seed).serialize());
+    }
+    expect(traces.size).toBeGreaterThan(1);
+  });
+
+  it('clones are independent and behave identically', () => {
+    const mask = new Uint8Array(info.actions);
+    const joint = new Int32Array(info.seats);
+    for (let seed = 0; seed < 10; seed++) {
+      const state = game.newState(seed);
+      const rng = new Rng(seed);
+      for (let i = 0; i < 3 && !state.isTerminal(); i++) randomStep(state, rng, mask, joint);
+      if (state.isTerminal()) continue;
+      const snapshot = JSON.stringify(state.serialize());
+      const copy = state.clone();
+      expect(JSON.stringify(copy.serialize())).toBe(snapshot);
+      const rngA = new Rng(seed + 1);
+      while (!copy.isTerminal()) randomStep(copy, rngA, mask, joint);
+      expect(JSON.stringify(state.serialize())).toBe(snapshot);
+      const rngB = new Rng(seed + 1);
+      while (!state.isTerminal()) randomStep(state, rngB, mask, joint);
+      expect(state.serialize()).toEqual(copy.serialize());
+    }
+  });
+
+  it('serializes to plain JSON and restores an identical state', () => {
+    const mask = new Uint8Array(info.actions);
+    const joint = new Int32Array(info.seats);
+    for (let seed = 0; seed < 10; seed++) {
+      playout(game, seed, (state) => {
+        if (state.stepCount() % 3 !== 0) return;
+        const data = JSON.parse(JSON.stringify(state.serialize()));
+        const restored = game.restore(data);
+        expect(restored.serialize()).toEqual(state.serialize());
+        expect(restored.render()).toBe(state.render());
+        for (let s = 0; s < info.seats; s++) expect(observation(restored, s)).toEqual(observation(state, s));
+        // the restored copy continues exactly like the original
+        const a = state.clone();
+        const ra = new Rng(seed);
+        const rb = new Rng(seed);
+        while (!a.isTerminal()) {
+          randomStep(a, ra, mask, joint);
+          randomStep(restored, rb, mask, joint);
+        }
+        expect(restored.serialize()).toEqual(a.serialize());
+      });
+    }
+  });
+
+  it('rejects malformed snapshots with a typed error', () => {
+    const good = game.newState(1).serialize();
+    for (const bad of [null, 42, 'x', [], {}, { ...good, game: 'other-v1' }, { ...good, rng: [0, 0, 0, 0] }, { ...good, rng: 'abc' }]) {
+      expect(() => game.restore(bad)).toThrow(/./);
+      try {
+        game.restore(bad);
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe('BAD_STATE');
+      }
+    }
+  });
+
+  it('writes observations and global states of the declared sizes, finite, within bounds', () => {
+    const pad = 3;
+    for (let seed = 0; seed < 10; seed++) {
+      playout(game, seed, (state) => {
+        for (let s = 0; s < info.seats; s++) {
+          const out = new Float32Array(info.observationSize + 2 * pad).fill(Number.NaN);
+          state.observe(s, out, pad);
+          for (let i = 0; i < pad; i++) {
+            expect(out[i]).toBeNaN();
+            expect(out[out.length - 1 - i]).toBeNaN();
+          }
+          for (let i = pad; i < pad + info.observationSize; i++) expect(Number.isFinite(out[i])).toBe(true);
+        }
+        const g = new Float32Array(info.stateSize + 2 * pad).fill(Number.NaN);
+        state.globalState(g, pad);
+        expect(g[pad - 1]).toBeNaN();
+        expect(g[pad + info.stateSize]).toBeNaN();
+        for (let i = pad; i < pad + info.stateSize; i++) expect(Number.isFinite(g[i])).toBe(true);
+      });
+    }
+  });
+
+  it('rewards add up to the returns, which respect the declared bounds and utility', () => {
+    const r = new Float64Array(info.seats);
+    const ret = new Float64Array(info.seats);
+    for (let seed = 0; seed < PLAYOUTS; seed++) {
+      const sum = new Float64Array(info.seats);
+      const state = game.newState(seed);
+      const rng = new Rng(seed);
+      const mask = new Uint8Array(info.actions);
+      const joint = new Int32Array(info.seats);
+      while (!state.isTerminal()) {
+        randomStep(state, rng, mask, joint);
+        state.rewards(r);
+        for (let s = 0; s < info.seats; s++) sum[s]! += r[s]!;
+      }
+      state.returns(ret);
+      for (let s = 0; s < info.seats; s++) {
+        expect(ret[s]).toBeCloseTo(sum[s]!, 9);
+        expect(ret[s]).toBeGreaterThanOrEqual(info.minReturn - 1e-9);
+        expect(ret[s]).toBeLessThanOrEqual(info.maxReturn + 1e-9);
+      }
+      if (info.utility === 'zero-sum') expect(ret.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 9);
+      expect(state.isTruncated()).toBe(state.isTruncated() && state.isTerminal());
+      expect(() => state.apply(0)).toThrow(IllegalActionError);
+    }
+  });
+
+  it('renders text and per-seat views as plain data', () => {
+    const state = playout(game, 3).state;
+    expect(state.render().length).toBeGreaterThan(0);
+    for (const seat of [...Array.from({ length: info.seats }, (_, i) => i), null]) {
+      const v = state.view(seat);
+      expect(JSON.parse(JSON.stringify(v))).toEqual(v);
+    }
+    for (let a = 0; a < info.actions; a++) expect(state.actionName(a).length).toBeGreaterThan(0);
+  });
+
+  it('a seat’s observation and view depend only on its information state', () => {
+    // Group every visited state by (seat, information state): within a group, what the seat sees must
+    // be identical, whatever the hidden information (e.g. the opponent's card) is.
+    const groups = new Map<string, { obs: string; view: string; globals: Set<string> }>();
+    for (let seed = 0; seed < 4 * PLAYOUTS; seed++) {
+      playout(game, seed, (state) => {
+        if (state.isTerminal()) return; // after a showdown, cards are revealed by the rules
+        for (let s = 0; s < info.seats; s++) {
+          const key = `${s}|${state.informationState(s)}`;
+          const obs = observation(state, s).join(',');
+          const view = JSON.stringify(state.view(s));
+          const g = new Float32Array(info.stateSize);
+          state.globalState(g);
+          const entry = groups.get(key);
+          if (!entry) {
+            groups.set(key, { obs, view, globals: new Set([g.join(',')]) });
+          } else {
+            expect(obs, `observation of seat ${s} at ${key}`).toBe(entry.obs);
+            expect(view, `view of seat ${s} at ${key}`).toBe(entry.view);
+            entry.globals.add(g.join(','));
+          }
+        }
+      });
+    }
+    if (info.information === 'imperfect' && info.chanceOutcomes > 0) {
+      // the check above must have compared states that differ in hidden information
+      expect([...groups.values()].some((e) => e.globals.size > 1)).toBe(true);
+    }
+  });
+});
