@@ -19,8 +19,9 @@ export interface CollectorOptions {
   readonly rewardScaler?: RewardScaler | null;
   /**
    * 'continuing': episodes run across rollouts and the rollout's end bootstraps from V(s_T) (PPO, A2C).
-   * 'episodes': every env starts a fresh episode at each rollout and the unfinished tail is left out of
-   * the loss, so returns are pure Monte-Carlo (REINFORCE).
+   * 'episodes': every env plays exactly one fresh episode per rollout (the rollout length must cover
+   * the game's longest episode); steps after an env's episode ended are padding, left out of the loss,
+   * so returns are pure Monte-Carlo (REINFORCE).
    */
   readonly mode: 'continuing' | 'episodes';
 }
@@ -31,6 +32,7 @@ export class Collector {
   private readonly scratchObs: Float32Array;
   private readonly scratchValues: Float32Array;
   private readonly lastValues: Float32Array;
+  private readonly finished: Uint8Array;
 
   constructor(opts: CollectorOptions) {
     this.o = opts;
@@ -44,16 +46,22 @@ export class Collector {
     this.scratchObs = new Float32Array(envs * Math.max(opts.env.obsSize, opts.env.stateSize));
     this.scratchValues = new Float32Array(envs);
     this.lastValues = new Float32Array(envs);
+    this.finished = new Uint8Array(envs);
   }
 
   /** Fills the buffer with one rollout; returns the episodes that finished during it. */
   collect(): EpisodeRecord[] {
     const { env, policy, buffer: b, rng, obsRms, rewardScaler, mode } = this.o;
     const { envs: N, steps: T, obsSize, criticSize, actions: A } = b.spec;
-    if (mode === 'episodes') env.resetAll();
+    const episodic = mode === 'episodes';
+    if (episodic) {
+      env.resetAll();
+      this.finished.fill(0);
+    }
     b.valid.fill(1);
     const episodes: EpisodeRecord[] = [];
-    for (let t = 0; t < T; t++) {
+    let t = 0;
+    for (; t < T; t++) {
       const base = t * N;
       const obsSlot = b.obs.subarray(base * obsSize, (base + N) * obsSize);
       obsSlot.set(env.obs);
@@ -71,9 +79,11 @@ export class Collector {
       rewards.set(env.rewards);
       for (let e = 0; e < N; e++) b.dones[base + e] = env.terminated[e]! | env.truncated[e]!;
       rewardScaler?.scale(rewards, b.dones.subarray(base, base + N));
-      for (const ep of env.drainEpisodes()) episodes.push(ep);
+      for (const ep of env.drainEpisodes()) if (!episodic || !this.finished[ep.env]) episodes.push(ep);
       this.bootstrapTruncated(t);
+      if (episodic && this.markFinished(t)) break;
     }
+    if (episodic) b.valid.fill(0, (t + 1) * N); // the rollout ended early: the rest is padding
     // V(s_T) for the envs still running at the end of the rollout
     this.valuesOf(env.obs, env.criticObs, this.lastValues);
     for (let t = 0; t < T; t++) {
@@ -83,13 +93,27 @@ export class Collector {
         b.nextValues[i] = t === T - 1 ? this.lastValues[e]! : b.values[i + N]!;
       }
     }
-    if (mode === 'episodes') {
-      // leave out each env's unfinished last episode: its Monte-Carlo return is unknown
+    if (episodic && t === T) {
+      // rollout too short for some episode: leave out the unfinished tail (its return is unknown)
       for (let e = 0; e < N; e++) {
-        for (let t = T - 1; t >= 0 && !b.dones[t * N + e]; t--) b.valid[t * N + e] = 0;
+        for (let k = T - 1; k >= 0 && !b.dones[k * N + e]; k--) b.valid[k * N + e] = 0;
       }
     }
     return episodes;
+  }
+
+  /** Episodes mode: marks steps after each env's first episode as padding; true once all are done. */
+  private markFinished(t: number): boolean {
+    const { buffer: b } = this.o;
+    const N = b.spec.envs;
+    let all = true;
+    for (let e = 0; e < N; e++) {
+      const i = t * N + e;
+      if (this.finished[e]) b.valid[i] = 0;
+      else if (b.dones[i]) this.finished[e] = 1;
+      all &&= this.finished[e] === 1;
+    }
+    return all;
   }
 
   /** Sets nextValues for the transitions of step t: 0 when terminated, V(final observation) when truncated. */

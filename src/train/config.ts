@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../core/index.ts';
+import { getGame } from '../../games/index.ts';
 
 export const ALGOS = ['ppo', 'a2c', 'reinforce'] as const;
 export type Algo = (typeof ALGOS)[number];
@@ -76,7 +77,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
 const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   ppo: {},
   a2c: { steps: 5, minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 7e-4, annealLr: false, entCoef: 0, normAdv: false, optimizer: 'rmsprop' },
-  reinforce: { steps: 500, minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 1e-3, annealLr: false, entCoef: 0, normAdv: true },
+  reinforce: { minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 3e-3, annealLr: false, entCoef: 0, normAdv: true },
 };
 
 /** Per-game tuned defaults; CartPole's PPO row is RL Zoo's `ppo.yml` entry for CartPole-v1. */
@@ -84,13 +85,17 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   'cartpole-v1': {
     ppo: { envs: 8, steps: 32, minibatchSize: 256, epochs: 20, gamma: 0.98, lambda: 0.8, lr: 1e-3, annealLr: true, clip: 0.2, annealClip: true, entCoef: 0 },
     a2c: { envs: 8, steps: 5, gamma: 0.99, entCoef: 0 },
-    reinforce: { envs: 8, steps: 500, gamma: 0.99, lr: 1e-3 },
+    reinforce: { envs: 8, gamma: 0.99 },
   },
 };
 
-/** Default configuration for an algorithm on a game (versioned id). */
+/**
+ * Default configuration for an algorithm on a game (versioned id). REINFORCE plays whole episodes,
+ * so its rollout length defaults to the game's longest episode.
+ */
 export function defaultConfig(algo: Algo, gameId: string): TrainConfig {
-  return { ...BASE, ...ALGO_DEFAULTS[algo], ...GAME_DEFAULTS[gameId]?.[algo], algo, game: gameId };
+  const episodic: Partial<TrainConfig> = algo === 'reinforce' ? { steps: getGame(gameId).info.maxSteps } : {};
+  return { ...BASE, ...ALGO_DEFAULTS[algo], ...episodic, ...GAME_DEFAULTS[gameId]?.[algo], algo, game: gameId };
 }
 
 /** Validates a (partial) configuration layered over the defaults; errors name every bad field. */

@@ -33,7 +33,6 @@ export class TrainingRun {
   readonly rewardScaler: RewardScaler | null;
   /** Sampling and shuffling RNG (its state is checkpointed). */
   readonly rng: Rng;
-  readonly totalUpdates: number;
   /** Updates done so far (restored on resume). */
   update = 0;
   globalStep = 0;
@@ -92,17 +91,16 @@ export class TrainingRun {
       rewardScaler: this.rewardScaler,
       mode: config.algo === 'reinforce' ? 'episodes' : 'continuing',
     });
-    this.totalUpdates = Math.ceil(config.totalSteps / (config.envs * config.steps));
   }
 
   get done(): boolean {
-    return this.update >= this.totalUpdates;
+    return this.globalStep >= this.config.totalSteps;
   }
 
   /** One update: collect a rollout, compute GAE(γ, λ) advantages, optimise. */
   step(): UpdateResult {
     const { config: c, buffer: b } = this;
-    const progress = this.update / this.totalUpdates;
+    const progress = Math.min(1, this.globalStep / c.totalSteps);
     const episodes = this.collector.collect();
     computeGae(
       { steps: c.steps, envs: c.envs, rewards: b.rewards, values: b.values, nextValues: b.nextValues, dones: b.dones, valid: b.valid, gamma: c.gamma, lambda: c.lambda },
@@ -111,7 +109,7 @@ export class TrainingRun {
     );
     const stats = this.learner.update(b, progress);
     this.update++;
-    this.globalStep += c.envs * c.steps;
+    this.globalStep += b.validCount();
     return { update: this.update, globalStep: this.globalStep, episodes, stats };
   }
 
