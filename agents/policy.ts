@@ -11,6 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng } from '../core/index.ts';
+import { sampleCategorical } from './sampling.ts';
+
+export { sampleCategorical } from './sampling.ts';
 
 /** Logit offset for illegal actions: exp(−1e9) underflows to exactly 0 in float32, so they are never sampled. */
 export const MASKED_LOGIT = -1e9;
@@ -231,6 +234,24 @@ export class ActorCritic {
     for (let r = 0; r < rows; r++) out[outOffset + r] = v[r]!;
   }
 
+  /** All trainable weights as Float32Array copies, in `trainableVariables()` order. */
+  getWeights(): Float32Array[] {
+    return this.trainableVariables().map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+  }
+
+  /** Loads weights produced by `getWeights()` (same spec); throws on any shape mismatch. */
+  setWeights(weights: readonly Float32Array[]): void {
+    const vars = this.trainableVariables();
+    if (weights.length !== vars.length) throw new ConfigError(`expected ${vars.length} weight arrays, got ${weights.length}`);
+    tf.tidy(() => {
+      vars.forEach((v, i) => {
+        const w = weights[i]!;
+        if (w.length !== v.size) throw new ConfigError(`weight ${i} has ${w.length} values, expected ${v.size}`);
+        v.assign(tf.tensor(w, v.shape));
+      });
+    });
+  }
+
   /** Copies all weights from another policy of the same spec. */
   copyFrom(other: ActorCritic): void {
     const src = other.trainableVariables();
@@ -262,46 +283,3 @@ export function gaussianLogProb(a: number, mu: number, logStd: number): number {
   return -0.5 * z * z - logStd - 0.5 * Math.log(2 * Math.PI);
 }
 
-/**
- * Samples from softmax(logits) restricted to legal actions, in float64. Returns the action and its
- * log-probability. With no legal action (an all-zero mask) it throws: a caller bug, never a user's.
- */
-export function sampleCategorical(
-  logits: ArrayLike<number>,
-  offset: number,
-  n: number,
-  mask: ArrayLike<number> | null,
-  maskOffset: number,
-  rng: Rng,
-  deterministic: boolean,
-  scratch: Float64Array,
-): { action: number; logProb: number } {
-  let max = -Infinity;
-  for (let a = 0; a < n; a++) if ((!mask || mask[maskOffset + a]) && logits[offset + a]! > max) max = logits[offset + a]!;
-  if (max === -Infinity) throw new Error('no legal action to sample');
-  let total = 0;
-  for (let a = 0; a < n; a++) {
-    const p = !mask || mask[maskOffset + a] ? Math.exp(logits[offset + a]! - max) : 0;
-    scratch[a] = p;
-    total += p;
-  }
-  let action = -1;
-  if (deterministic) {
-    let best = -1;
-    for (let a = 0; a < n; a++) {
-      if (scratch[a]! > best) {
-        best = scratch[a]!;
-        action = a;
-      }
-    }
-  } else {
-    let r = rng.next() * total;
-    for (let a = 0; a < n; a++) {
-      if (scratch[a] === 0) continue;
-      action = a;
-      if (r < scratch[a]!) break;
-      r -= scratch[a]!;
-    }
-  }
-  return { action, logProb: Math.log(scratch[action]! / total) };
-}

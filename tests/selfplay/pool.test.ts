@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActorCritic } from '../../agents/policy.ts';
+import { getGame } from '../../games/index.ts';
+import { MlpForward } from '../../src/selfplay/mlp-forward.ts';
+import { RolloutPool } from '../../src/selfplay/pool.ts';
+import { runRollout, type RolloutResult } from '../../src/selfplay/rollout.ts';
+import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
+
+const game = getGame('tic-tac-toe');
+let pool: RolloutPool;
+let bytes: Uint8Array;
+let policy: ActorCritic;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const { info } = game;
+  policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [32, 32], activation: 'tanh' }, 5);
+  bytes = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+  pool = new RolloutPool({ workers: 2, taskTimeoutMs: 3000, maxRetries: 2 });
+  pool.publish(1, bytes);
+});
+afterAll(async () => {
+  await pool.destroy();
+  policy.dispose();
+});
+
+const task = (seed: number) => ({
+  game: 'tic-tac-toe-v1',
+  envs: 6,
+  steps: 10,
+  seed,
+  learner: 1,
+  opponents: [{ id: 'main@1', version: 1 }, { id: 'random', bot: 'random' }],
+  opponentProbs: [0.5, 0.5],
+});
+
+function checkRollout(r: RolloutResult): void {
+  const { info } = game;
+  expect(r.obs.length).toBe(60 * info.observationSize);
+  for (let i = 0; i < 60; i++) expect(r.masks[i * info.actions + r.actions[i]!]).toBe(1); // only legal moves
+  let doneRewards = 0;
+  for (let i = 0; i < 60; i++) if (r.dones[i]) doneRewards += r.rewards[i]!;
+  expect(r.episodes.length).toBe(r.dones.reduce((a, b) => a + b, 0));
+  expect(doneRewards).toBeCloseTo(r.episodes.reduce((a, e) => a + e.learnerReturn, 0), 6);
+  for (const e of r.episodes) expect([0, 0.5, 1]).toContain(e.score);
+  expect(new Set(r.episodes.map((e) => e.seat))).toEqual(new Set([0, 1]));
+}
+
+describe('self-play rollouts', () => {
+  it('the JavaScript forward pass matches the tfjs policy', () => {
+    const mlp = new MlpForward(policy.spec, policy.getWeights());
+    const x = Float32Array.from({ length: 5 * 18 }, (_, i) => ((i * 7) % 3) - 1);
+    const out = new Float32Array(5 * 9);
+    const v = new Float32Array(5);
+    mlp.actorForward(x, 5, out);
+    mlp.criticForward(x, 5, v);
+    const ref = tf.tidy(() => policy.actorForward(tf.tensor2d(x, [5, 18])).dataSync());
+    const refV = tf.tidy(() => policy.criticForward(tf.tensor2d(x, [5, 18])).dataSync());
+    ref.forEach((r, i) => expect(out[i]).toBeCloseTo(r, 5));
+    refV.forEach((r, i) => expect(v[i]).toBeCloseTo(r, 5));
+  });
+
+  it('runs in real worker threads, in parallel, deterministically from the seed', async () => {
+    const [a, b] = await Promise.all([pool.run(task(1), [1]), pool.run(task(2), [1])]);
+    checkRollout(a);
+    checkRollout(b);
+    expect(Array.from(a.actions)).not.toEqual(Array.from(b.actions));
+    const local = runRollout({ ...task(1), snapshots: { 1: bytes } });
+    expect(Array.from(a.actions)).toEqual(Array.from(local.actions));
+    expect(Array.from(a.rewards)).toEqual(Array.from(local.rewards));
+    expect(Array.from(a.nextValues)).toEqual(Array.from(local.nextValues));
+  });
+
+  it('replaces a worker that crashes and retries its task without corrupting the batch', async () => {
+    const before = pool.retries;
+    const flag = new SharedArrayBuffer(4);
+    const [crashed, other] = await Promise.all([pool.run({ ...task(3), crashOnce: flag }, [1]), pool.run(task(4), [1])]);
+    expect(new Int32Array(flag)[0]).toBe(1); // the crash happened
+    expect(pool.retries).toBe(before + 1);
+    const reference = runRollout({ ...task(3), snapshots: { 1: bytes } });
+    expect(Array.from(crashed.actions)).toEqual(Array.from(reference.actions));
+    expect(Array.from(crashed.obs)).toEqual(Array.from(reference.obs));
+    checkRollout(other);
+  });
+
+  it('aborts a hung task after the timeout, replaces the worker and retries', async () => {
+    const before = pool.retries;
+    const flag = new SharedArrayBuffer(4);
+    const r = await pool.run({ ...task(5), hangOnce: flag }, [1]);
+    expect(pool.retries).toBe(before + 1);
+    const reference = runRollout({ ...task(5), snapshots: { 1: bytes } });
+    expect(Array.from(r.actions)).toEqual(Array.from(reference.actions));
+  });
+
+  it('refuses a task naming a snapshot that was never published', async () => {
+    await expect(pool.run({ ...task(6), learner: 99 }, [99])).rejects.toThrow(/never published/);
+  });
+});
