@@ -78,6 +78,13 @@ export class KuhnNashAgent implements Agent {
     // next() is in [0, 1): probability 0 never bets and probability 1 always does.
     return this.rng.next() < bet ? 1 : 0;
   }
+
+  /** `[pass, bet]` from the equilibrium table at the seat's information state. */
+  actionProbabilities(state: GameState, seat: Seat, out: Float64Array): void {
+    const [pass, bet] = kuhnNashPolicy(state.informationState(seat), this.alpha);
+    out[0] = pass;
+    out[1] = bet;
+  }
 }
 
 export const kuhnNashKind: AgentKind = {

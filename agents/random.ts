@@ -19,6 +19,12 @@ export class RandomAgent implements Agent {
     state.legalMask(seat, this.mask);
     return this.rng.pickMasked(this.mask);
   }
+
+  /** Uniform over the legal actions (the exact distribution `act` samples from). */
+  actionProbabilities(state: GameState, seat: Seat, out: Float64Array): void {
+    const n = state.legalMask(seat, this.mask);
+    for (let a = 0; a < this.mask.length; a++) out[a] = n > 0 && this.mask[a] ? 1 / n : 0;
+  }
 }
 
 export const randomKind: AgentKind = {

@@ -10,6 +10,12 @@ export interface Agent {
   readonly name: string;
   /** Chooses a legal action for `seat`, which is to act in `state` (sequentially or simultaneously). */
   act(state: GameState, seat: Seat): number;
+  /**
+   * Optional: the agent's full action distribution for `seat` at `state` (where `seat` is to act),
+   * written into `out[0..actions)`: 0 for illegal actions, summing to 1. Exact evaluation
+   * (exploitability by best response, policy tables) needs it; a deterministic agent puts 1 on its choice.
+   */
+  actionProbabilities?(state: GameState, seat: Seat, out: Float64Array): void;
   /** Called before each game with a per-game seed (agents that randomise reseed from it). */
   reset?(seed: number): void;
   /** Releases resources (tensors, workers). */

@@ -14,6 +14,28 @@ import { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import { VecEnv, type EpisodeRecord } from '../env/vec-env.ts';
 import { Collector } from './collector.ts';
 import type { TrainConfig } from './config.ts';
+import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
+
+/** The learner's settings from a training config: PPO's clipped loss, or the vanilla one for A2C/REINFORCE. */
+export function learnerSettings(config: TrainConfig): LearnerSettings {
+  return {
+    kind: config.algo === 'ppo' ? 'clipped' : 'vanilla',
+    clip: config.clip,
+    clipValue: config.clipValue,
+    entCoef: config.entCoef,
+    vfCoef: config.vfCoef,
+    normAdv: config.normAdv,
+    epochs: config.epochs,
+    minibatchSize: config.minibatchSize,
+    lr: config.lr,
+    annealLr: config.annealLr,
+    annealClip: config.annealClip,
+    maxGradNorm: config.maxGradNorm,
+    targetKl: config.targetKl,
+    optimizer: config.optimizer,
+    optimizerEps: config.optimizerEps,
+  };
+}
 
 export interface UpdateResult {
   readonly update: number;
@@ -61,23 +83,7 @@ export class TrainingRun {
     this.learner = new PolicyGradientLearner({
       policy: this.policy,
       rng: this.rng,
-      settings: {
-        kind: config.algo === 'ppo' ? 'clipped' : 'vanilla',
-        clip: config.clip,
-        clipValue: config.clipValue,
-        entCoef: config.entCoef,
-        vfCoef: config.vfCoef,
-        normAdv: config.normAdv,
-        epochs: config.epochs,
-        minibatchSize: config.minibatchSize,
-        lr: config.lr,
-        annealLr: config.annealLr,
-        annealClip: config.annealClip,
-        maxGradNorm: config.maxGradNorm,
-        targetKl: config.targetKl,
-        optimizer: config.optimizer,
-        optimizerEps: config.optimizerEps,
-      },
+      settings: learnerSettings(config),
     });
     this.buffer = new RolloutBuffer({ steps: config.steps, envs: config.envs, obsSize: info.observationSize, criticSize: 0, actions: info.actions, continuous: false });
     this.obsRms = config.normObs ? (restore?.obsRms ?? new RunningMeanStd(info.observationSize)) : null;
