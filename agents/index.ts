@@ -29,11 +29,17 @@ export function isCheckpointSpec(spec: string): boolean {
 }
 
 /**
- * Builds the agent a spec names: a baseline bot (`alphabeta:4`) or a checkpoint (a run folder or a
- * ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
+ * Builds the agent a spec names: a baseline bot (`alphabeta:4`), a league member (`runs/NAME#main@000120`)
+ * or a checkpoint (a run folder or a ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
  * `deterministic`). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
  */
 export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean } = {}): Promise<Agent> {
+  if (spec.includes('#')) {
+    // a league member, `<runDir>#<AgentId>`: snapshots play from their stored weights
+    const league = await import('../league/member-agent.ts');
+    if (!league.hasSnapshotLoader()) league.registerSnapshotLoader((await import('../src/selfplay/snapshot-agent.ts')).snapshotAgent);
+    return league.createAnyAgent(spec, game, seed, opts);
+  }
   if (!isCheckpointSpec(spec)) return createBot(spec, game, seed);
   await import('../src/backend.ts').then((b) => b.selectBackend('auto'));
   const { loadPolicyCheckpoint } = await import('../src/train/policy-checkpoint.ts');

@@ -10,6 +10,9 @@ import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend.ts';
 import { evaluateAgent } from '../eval/evaluate.ts';
 import { ALGOS, resolveConfig, type Algo, type TrainConfig } from '../train/config.ts';
 import { train } from '../train/trainer.ts';
+import { PolicyAgent } from '../../agents/policy-agent.ts';
+import type { ActorCritic } from '../../agents/policy.ts';
+import { agentPolicy, EXACT_EVAL_GAMES, nashConv } from '../eval/exploitability.ts';
 import { getGame, listGames } from '../../games/index.ts';
 import { playSeries } from '../eval/match.ts';
 import { createProgress } from './progress.ts';
@@ -122,8 +125,11 @@ program
   .option('--config <file>', 'JSON file with config fields to override the defaults')
   .option('--out <dir>', 'run folder (checkpoints, metrics, config)')
   .option('--resume', 'continue the run in --out from its latest checkpoint')
+  .option('--league', 'self-play against a league of snapshots, with rollouts in worker threads')
+  .option('--workers <w>', 'rollout worker threads for --league', intOption('--workers', 1))
+  .option('--minutes <m>', 'stop after this many minutes (with --league)', floatOption('--minutes'))
   .option('--json', 'print a JSON summary at the end')
-  .action(async (opts: { game: string; algo: string; steps?: number; envs?: number; seed?: number; backend: string; config?: string; out?: string; resume?: boolean; json?: boolean }) => {
+  .action(async (opts: { game: string; algo: string; steps?: number; envs?: number; seed?: number; backend: string; config?: string; out?: string; resume?: boolean; league?: boolean; workers?: number; minutes?: number; json?: boolean }) => {
     const game = getGame(opts.game);
     if (!(ALGOS as readonly string[]).includes(opts.algo)) throw new UnknownNameError('algorithm', opts.algo, ALGOS);
     if (!(BACKEND_NAMES as readonly string[]).includes(opts.backend)) throw new UnknownNameError('backend', opts.backend, BACKEND_NAMES);
@@ -133,9 +139,17 @@ program
     if (opts.steps !== undefined) flags.totalSteps = opts.steps;
     if (opts.envs !== undefined) flags.envs = opts.envs;
     if (opts.seed !== undefined) flags.seed = opts.seed;
+    if (opts.league) flags.league = true;
+    if (opts.workers !== undefined) flags.workers = opts.workers;
+    if (opts.minutes !== undefined) flags.minutes = opts.minutes;
+    if (opts.minutes !== undefined && opts.steps === undefined) flags.totalSteps = Number.MAX_SAFE_INTEGER;
     const config = resolveConfig(algo, game.info.id, fileLayer, flags);
     const outDir = opts.out ?? `runs/${game.info.id}-${algo}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await selectBackend(opts.backend as BackendName);
+    if (config.league) {
+      await trainLeagueCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
+      return;
+    }
     const progress = createProgress(`train ${algo} ${game.info.id}`, config.totalSteps, 'steps');
     let recent = Number.NaN;
     const summary = await train({
@@ -198,6 +212,192 @@ program
     console.log(`wrote ${r.html}`);
     console.log(`wrote ${r.png}`);
   });
+
+// ---- exact evaluation for poker (issue 4): `exploitability` and `policy-table` ----
+
+/**
+ * The game (--game, else the checkpoint's own game, else Kuhn), checked to be one where exact
+ * evaluation is feasible, the agent, and its policy as a function (a one-line error when the agent
+ * does not expose its action probabilities).
+ */
+async function exactEvalSetup(spec: string, gameName: string | undefined, deterministic: boolean) {
+  const { isCheckpointSpec } = await import('../../agents/index.ts');
+  const { agentPolicy, checkExactEvalGame } = await import('../eval/exploitability.ts');
+  let name = gameName;
+  if (name === undefined && isCheckpointSpec(spec)) {
+    const { loadCheckpoint } = await import('../checkpoint/store.ts');
+    const meta = (await loadCheckpoint<{ game?: unknown } | null>(spec)).meta;
+    if (typeof meta?.game === 'string') name = meta.game;
+  }
+  const game = getGame(name ?? 'kuhn-poker');
+  checkExactEvalGame(game.info.id);
+  const agent = await createAgent(spec, game.info, 0, { deterministic });
+  try {
+    return { game, agent, policy: agentPolicy(agent) };
+  } catch (err) {
+    agent.dispose?.();
+    throw err;
+  }
+}
+
+program
+  .command('exploitability')
+  .description('exact exploitability (NashConv / 2) of an agent at Kuhn or Leduc poker, by best response over the whole game tree')
+  .requiredOption('--agent <spec>', 'checkpoint folder or agent spec (e.g. nash, random)')
+  .option('--game <id>', 'kuhn-poker or leduc-poker (default: the checkpoint’s game, else kuhn-poker)')
+  .option('--deterministic', 'evaluate a checkpoint’s greedy policy instead of its sampling policy')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { agent: string; game?: string; deterministic?: boolean; json?: boolean }) => {
+    const { nashConv } = await import('../eval/exploitability.ts');
+    const { game, agent, policy } = await exactEvalSetup(opts.agent, opts.game, opts.deterministic ?? false);
+    let r;
+    try {
+      r = nashConv(game, policy);
+    } finally {
+      agent.dispose?.();
+    }
+    if (opts.json) {
+      console.log(
+        JSON.stringify({
+          exploitability: r.exploitability,
+          nashConv: r.nashConv,
+          game: game.info.id,
+          agent: opts.agent,
+          bestResponseValues: r.bestResponseValues,
+          policyValues: r.policyValues,
+        }),
+      );
+      return;
+    }
+    const f = (xs: number[]) => xs.map((x) => x.toFixed(4)).join(', ');
+    console.log(`${game.info.id}: ${opts.agent}`);
+    console.log(`  exploitability ${r.exploitability.toFixed(6)}  (NashConv ${r.nashConv.toFixed(6)}, over ${r.bestResponseValues.length} seats)`);
+    console.log(`  best-response values per seat: ${f(r.bestResponseValues)}; policy values: ${f(r.policyValues)}`);
+    console.log(`  exact: ${r.infoStates} information states, ${r.terminals} terminal histories`);
+  });
+
+program
+  .command('policy-table')
+  .description("an agent's action probabilities at every information state of Kuhn (OpenSpiel notation) or Leduc poker")
+  .requiredOption('--agent <spec>', 'checkpoint folder or agent spec (e.g. nash, random)')
+  .option('--game <id>', 'kuhn-poker or leduc-poker (default: the checkpoint’s game, else kuhn-poker)')
+  .option('--deterministic', 'tabulate a checkpoint’s greedy policy instead of its sampling policy')
+  .option('--json', 'print one JSON object {game, agent, actions, policy}')
+  .action(async (opts: { agent: string; game?: string; deterministic?: boolean; json?: boolean }) => {
+    const { formatPolicyTable, policyTable, policyTableObject } = await import('../eval/policy-table.ts');
+    const { game, agent, policy } = await exactEvalSetup(opts.agent, opts.game, opts.deterministic ?? false);
+    let table;
+    try {
+      table = policyTable(game, policy);
+    } finally {
+      agent.dispose?.();
+    }
+    if (opts.json) {
+      console.log(JSON.stringify({ game: game.info.id, agent: opts.agent, actions: table.actions, policy: policyTableObject(table) }));
+      return;
+    }
+    console.log(`${game.info.id}: ${opts.agent}, ${table.rows.length} information states`);
+    console.log(formatPolicyTable(table));
+  });
+
+// ---- end of exact evaluation ----
+
+async function trainLeagueCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean): Promise<void> {
+  const { trainLeague } = await import('../selfplay/league-trainer.ts');
+  const game = getGame(config.game);
+  const byTime = config.minutes !== null;
+  const total = byTime ? Math.round(config.minutes! * 60) : config.totalSteps;
+  const progress = createProgress(`league ${config.algo} ${game.info.id}`, total, byTime ? 's' : 'steps');
+  let evaluate: ((policy: ActorCritic) => Record<string, number>) | undefined;
+  if (EXACT_EVAL_GAMES.some((g) => game.info.id.startsWith(g))) {
+    evaluate = (policy) => {
+      const agent = new PolicyAgent({ name: 'learner', policy, obsRms: null, info: game.info });
+      const r = nashConv(game, agentPolicy(agent));
+      return { 'eval/exploitability': r.exploitability, 'eval/nash_conv': r.nashConv };
+    };
+  }
+  let last = '';
+  const summary = await trainLeague({
+    config,
+    outDir,
+    resume,
+    evaluate,
+    onUpdate: (u) => {
+      const shown = Object.entries(u.evals).filter(([k]) => k.startsWith('eval/score') || k === 'eval/exploitability');
+      if (shown.length) last = shown.map(([k, v]) => `${k.replace('eval/', '')} ${v.toFixed(3)}`).join(' ');
+      progress.update(Math.min(total, byTime ? Math.round(u.elapsedSeconds) : u.globalStep), `upd ${u.update} self ${u.winRate.toFixed(2)} ${last}`);
+    },
+  });
+  progress.stop();
+  if (json) {
+    console.log(JSON.stringify(summary));
+    return;
+  }
+  console.log(`done: ${summary.updates} updates, ${summary.globalStep} steps in ${summary.seconds.toFixed(0)} s (${Math.round(summary.stepsPerSecond)} steps/s)`);
+  for (const [k, v] of Object.entries(summary.lastEval)) console.log(`  ${k}: ${v.toFixed(4)}`);
+  console.log(`checkpoint: ${summary.outDir}  (league: npx arena league status ${summary.outDir})`);
+}
+
+function floatOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+// ---- league tools (issue 4): `tournament` and `league status` ----
+
+program
+  .command('tournament')
+  .description('round robin among agents (bots, checkpoints, league members): Bradley–Terry ratings with 95% intervals, saved as JSON, CSV and a plot')
+  .requiredOption('--game <id>', 'game id (see `arena games`)')
+  .requiredOption('--agents <a,b,...>', 'two or more agent specs: bots (alphabeta:3), checkpoint folders, league members <runDir>#<id> (runs/kuhn#main@000120)')
+  .option('--games <n>', 'games per pair (sides alternate)', intOption('--games', 1), 20)
+  .option('--seed <s>', 'seed for the games and the agents', intOption('--seed', 0), 0)
+  .option('--out <dir>', 'folder for tournament.json/.csv/.png/.html (default runs/tournament-<game>-<time>)')
+  .option('--json', 'print the table as one JSON object')
+  .action(async (opts: { game: string; agents: string; games: number; seed: number; out?: string; json?: boolean }) => {
+    const { formatTournamentTable, runTournament, writeTournament } = await import('../../league/tournament.ts');
+    const game = getGame(opts.game);
+    const specs = opts.agents.split(',').map((s) => s.trim());
+    if (specs.length < 2 || specs.some((s) => s === '')) {
+      throw new ArenaError('BAD_ARGUMENT', `--agents needs two or more comma-separated specs, got '${opts.agents}'`);
+    }
+    const total = ((specs.length * (specs.length - 1)) / 2) * opts.games;
+    const progress = opts.json ? undefined : createProgress(`tournament ${game.info.id}`, total, 'games');
+    const result = await runTournament({ game, specs, games: opts.games, seed: opts.seed, onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`) });
+    progress?.stop();
+    const outDir = opts.out ?? `runs/tournament-${game.info.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const files = await writeTournament(result, outDir);
+    if (opts.json) {
+      console.log(JSON.stringify({ ...result, files }));
+      return;
+    }
+    console.log(`${result.game}: round robin of ${specs.length} agents, ${opts.games} games per pair (${result.totalGames} games, sides alternate, seed ${opts.seed})`);
+    console.log(formatTournamentTable(result));
+    console.log('ratings: Bradley–Terry maximum likelihood over all games (draws count half), Elo scale, mean 0, ± half-width of the 95% interval');
+    console.log(`wrote ${files.json}, ${files.csv}, ${files.png}, ${files.html}`);
+  });
+
+const leagueCommand = program.command('league').description("inspect a league run's members, ratings and results");
+
+leagueCommand
+  .command('status')
+  .description('members of a league run with role, Elo, games played, win rate against the main agent and creation update, best rated first')
+  .argument('<runDir>', 'run folder holding league.db')
+  .option('--json', 'print one JSON object')
+  .action(async (runDir: string, opts: { json?: boolean }) => {
+    const { formatLeagueStatus, leagueStatus } = await import('../../league/status.ts');
+    const status = leagueStatus(runDir);
+    if (opts.json) {
+      console.log(JSON.stringify(status));
+      return;
+    }
+    console.log(formatLeagueStatus(status));
+  });
+
+// ---- end of league tools ----
 
 async function readConfigFile(path: string): Promise<Partial<TrainConfig>> {
   let text: string;

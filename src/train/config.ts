@@ -39,6 +39,16 @@ export const TrainConfigSchema = z
     opponent: z.string().min(1).describe('agent spec playing the other seats in multi-seat games'),
     seed: z.number().int().min(0).describe('seed for environments, initialisation and sampling'),
     checkpointEvery: z.number().int().positive().describe('write a checkpoint every this many updates'),
+    league: z.boolean().describe('self-play against a league of snapshots in worker threads'),
+    workers: z.number().int().min(1).max(64).describe('rollout worker threads (league training)'),
+    minutes: z.number().positive().nullable().describe('stop after this many minutes of training (null: by steps only)'),
+    snapshotEvery: z.number().int().positive().describe('freeze a league snapshot every this many updates'),
+    opponentSampling: z
+      .enum(['latest', 'uniform', 'pfsp-hard', 'pfsp-variance', 'alphastar'])
+      .describe("league opponents: latest self, uniform over snapshots, PFSP (hard (1−x)², variance x(1−x)), or AlphaStar's main-agent mix"),
+    evalEvery: z.number().int().min(0).describe('evaluate against the baseline bots every this many updates (0: never)'),
+    evalGames: z.number().int().positive().describe('games per baseline bot at each evaluation'),
+    evalAgents: z.array(z.string().min(1)).describe('baseline bots to evaluate against (agent specs)'),
   })
   .strict();
 
@@ -71,6 +81,14 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   opponent: 'random',
   seed: 0,
   checkpointEvery: 10,
+  league: false,
+  workers: 2,
+  minutes: null,
+  snapshotEvery: 10,
+  opponentSampling: 'alphastar',
+  evalEvery: 10,
+  evalGames: 64,
+  evalAgents: ['random'],
 };
 
 /** Defaults per algorithm: PPO as CleanRL; A2C as SB3 (n-step 5, RMSprop 7e-4); REINFORCE with a learned baseline. */
@@ -86,6 +104,19 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     ppo: { envs: 8, steps: 32, minibatchSize: 256, epochs: 20, gamma: 0.98, lambda: 0.8, lr: 1e-3, annealLr: true, clip: 0.2, annealClip: true, entCoef: 0 },
     a2c: { envs: 8, steps: 5, gamma: 0.99, entCoef: 0 },
     reinforce: { envs: 8, gamma: 0.99 },
+  },
+  // Board games and poker (league self-play): `envs` games per worker, `steps` learner decisions each.
+  'tic-tac-toe-v1': {
+    ppo: { envs: 32, steps: 16, minibatchSize: 512, epochs: 4, lr: 1e-3, gamma: 0.99, lambda: 0.95, entCoef: 0.01, hidden: [128, 128], snapshotEvery: 5, evalEvery: 10, evalAgents: ['random', 'minimax'] },
+  },
+  'connect-four-v1': {
+    ppo: { envs: 32, steps: 32, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 0.99, lambda: 0.95, entCoef: 0.01, hidden: [128, 128], snapshotEvery: 10, evalEvery: 10, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'] },
+  },
+  'kuhn-poker-v1': {
+    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, entCoef: 0.02, hidden: [64, 64], snapshotEvery: 5, opponentSampling: 'uniform', evalEvery: 10, evalAgents: ['random', 'nash'] },
+  },
+  'leduc-poker-v1': {
+    ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, entCoef: 0.02, hidden: [128, 128], snapshotEvery: 5, opponentSampling: 'uniform', evalEvery: 10, evalAgents: ['random'] },
   },
 };
 

@@ -1,0 +1,66 @@
+/**
+ * A league snapshot as an agent: the policy's actor evaluated in plain JavaScript from the snapshot's
+ * Float32Array weights (no tfjs), sampling its masked softmax or reporting it for exact evaluation.
+ */
+import { sampleCategorical } from '../../agents/sampling.ts';
+import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
+import { RunningMeanStd } from '../algorithms/running-stats.ts';
+import { MlpForward } from './mlp-forward.ts';
+import { decodeSnapshot } from './snapshot.ts';
+
+export class SnapshotAgent implements Agent {
+  readonly name: string;
+  private readonly mlp: MlpForward;
+  private readonly obsRms: RunningMeanStd | null;
+  private readonly rng: Rng;
+  private readonly obs: Float32Array;
+  private readonly mask: Uint8Array;
+  private readonly logits: Float32Array;
+  private readonly probs: Float64Array;
+
+  constructor(opts: { name: string; blob: Uint8Array; info: GameInfo; seed?: number }) {
+    const snap = decodeSnapshot(opts.blob, opts.name);
+    if (snap.game !== opts.info.id) throw new AgentMismatchError(`snapshot '${opts.name}' plays ${snap.game}, not ${opts.info.id}`);
+    this.name = opts.name;
+    this.mlp = new MlpForward(snap.spec, snap.weights);
+    this.obsRms = snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null;
+    this.rng = new Rng(opts.seed ?? 0);
+    this.obs = new Float32Array(opts.info.observationSize);
+    this.mask = new Uint8Array(opts.info.actions);
+    this.logits = new Float32Array(opts.info.actions);
+    this.probs = new Float64Array(opts.info.actions);
+  }
+
+  reset(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  private forward(state: GameState, seat: Seat): void {
+    state.observe(seat, this.obs);
+    this.obsRms?.normalize(this.obs, 1);
+    state.legalMask(seat, this.mask);
+    this.mlp.actorForward(this.obs, 1, this.logits);
+  }
+
+  act(state: GameState, seat: Seat): number {
+    this.forward(state, seat);
+    return sampleCategorical(this.logits, 0, this.logits.length, this.mask, 0, this.rng, false, this.probs).action;
+  }
+
+  actionProbabilities(state: GameState, seat: Seat, out: Float64Array): void {
+    this.forward(state, seat);
+    let max = -Infinity;
+    for (let a = 0; a < this.logits.length; a++) if (this.mask[a] && this.logits[a]! > max) max = this.logits[a]!;
+    let total = 0;
+    for (let a = 0; a < this.logits.length; a++) {
+      out[a] = this.mask[a] ? Math.exp(this.logits[a]! - max) : 0;
+      total += out[a]!;
+    }
+    for (let a = 0; a < this.logits.length; a++) out[a]! /= total;
+  }
+}
+
+/** The league's snapshot loader (see league/member-agent.ts). */
+export async function snapshotAgent(blob: Uint8Array, game: GameInfo, seed: number): Promise<Agent> {
+  return new SnapshotAgent({ name: 'snapshot', blob, info: game, seed });
+}
