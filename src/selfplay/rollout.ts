@@ -81,6 +81,20 @@ function loadPolicy(version: number, snapshots: RolloutTask['snapshots']): Loade
   return loaded;
 }
 
+/** Baseline bots, cached per game and spec so search bots keep their tables across tasks. */
+const botCache = new Map<string, Agent>();
+
+function loadBot(spec: string, gameId: string, seed: number): Agent {
+  const key = `${gameId}|${spec}`;
+  let bot = botCache.get(key);
+  if (!bot) {
+    bot = createBot(spec, getGame(gameId).info, seed);
+    botCache.set(key, bot);
+  }
+  bot.reset?.(seed);
+  return bot;
+}
+
 /** Number of snapshots decoded and cached in this thread (for tests of the cache). */
 export function cachedSnapshotCount(): number {
   return policyCache.size;
@@ -96,7 +110,7 @@ export function runRollout(task: RolloutTask): RolloutResult {
   const rng = new Rng(task.seed);
   const learner = loadPolicy(task.learner, task.snapshots);
   const opponents = task.opponents.map((o): LoadedPolicy | Agent =>
-    'version' in o ? loadPolicy(o.version, task.snapshots) : createBot(o.bot, info, rng.nextU32()),
+    'version' in o ? loadPolicy(o.version, task.snapshots) : loadBot(o.bot, info.id, rng.nextU32()),
   );
 
   const out: RolloutResult = {
