@@ -23,6 +23,7 @@ import { ActorCritic, type ActBuffers, type PolicySpec } from '../agents/policy.
 import { Rng } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
 import { RolloutBuffer } from '../src/algorithms/buffer.ts';
+import { FastLearner } from '../src/fast/learner.ts';
 import { PolicyGradientLearner, type LearnerSettings } from '../src/algorithms/policy-gradient.ts';
 import { BACKEND_NAMES, describeBackend, selectBackend, type BackendDescription, type BackendName } from '../src/backend.ts';
 import { defaultConfig } from '../src/train/config.ts';
@@ -45,6 +46,7 @@ interface LearnerPath {
 
 const PATHS: readonly LearnerPath[] = [
   { name: 'reference', create: (policy, settings, rng) => new PolicyGradientLearner({ policy, settings, rng }) },
+  { name: 'fast', create: (policy, settings, rng) => new FastLearner({ policy, settings, rng }) },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -62,12 +64,15 @@ interface Net {
 }
 
 const C4_64: Net = { name: 'c4-like 64×64', game: 'connect-four-v1', obsSize: 42, actions: 7, hidden: [64, 64], illegal: 1 / 7 };
+const C4_128: Net = { ...C4_64, name: 'c4-like 128×128', hidden: [128, 128] };
 const C4_256: Net = { ...C4_64, name: 'c4-like 256×256', hidden: [256, 256] };
 const CARTPOLE: Net = { name: 'cartpole 64×64', game: 'cartpole-v1', obsSize: 4, actions: 2, hidden: [64, 64], illegal: 0 };
 
 const UPDATE_CASES: readonly { net: Net; minibatch: number }[] = [
   { net: C4_64, minibatch: 256 },
   { net: C4_64, minibatch: 2048 },
+  { net: C4_128, minibatch: 256 },
+  { net: C4_128, minibatch: 2048 },
   { net: C4_256, minibatch: 256 },
   { net: C4_256, minibatch: 2048 },
   { net: CARTPOLE, minibatch: 256 },

@@ -25,6 +25,8 @@ export interface LearnerSettings extends LossSettings {
   readonly optimizer: 'adam' | 'rmsprop';
   /** Optimizer epsilon (1e-5 as in CleanRL/SB3, not tfjs' 1e-7 default). */
   readonly optimizerEps: number;
+  /** Anneal the entropy coefficient linearly from `entCoef` to this value (null: constant). */
+  readonly entCoefFinal?: number | null;
 }
 
 export interface UpdateStats {
@@ -37,6 +39,7 @@ export interface UpdateStats {
   readonly 'losses/grad_norm': number;
   readonly 'charts/learning_rate': number;
   readonly 'charts/clip_coef': number;
+  readonly 'charts/ent_coef': number;
   readonly 'charts/epochs': number;
   readonly 'charts/minibatch_steps': number;
 }
@@ -63,6 +66,11 @@ export class PolicyGradientLearner {
     return this.settings.annealLr ? this.settings.lr * Math.max(0, 1 - progress) : this.settings.lr;
   }
 
+  entropyCoef(progress: number): number {
+    const { entCoef, entCoefFinal } = this.settings;
+    return entCoefFinal === null || entCoefFinal === undefined ? entCoef : entCoef + (entCoefFinal - entCoef) * Math.min(1, progress);
+  }
+
   clipCoef(progress: number): number {
     return this.settings.annealClip ? this.settings.clip * Math.max(0, 1 - progress) : this.settings.clip;
   }
@@ -76,7 +84,8 @@ export class PolicyGradientLearner {
     const lr = this.learningRate(progress);
     const clip = this.clipCoef(progress);
     (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const loss: LossSettings = { ...s, clip };
+    const entCoef = this.entropyCoef(progress);
+    const loss: LossSettings = { ...s, clip, entCoef };
 
     const indices = validIndices(buf);
     const n = indices.length;
@@ -121,6 +130,7 @@ export class PolicyGradientLearner {
       'losses/grad_norm': gradNormSum / Math.max(1, epochs),
       'charts/learning_rate': lr,
       'charts/clip_coef': clip,
+      'charts/ent_coef': entCoef,
       'charts/epochs': epochs,
       'charts/minibatch_steps': steps,
     };

@@ -18,7 +18,8 @@ import { getGame } from '../../games/index.ts';
 import { League } from '../../league/league.ts';
 import { computeGae } from '../algorithms/advantages.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
-import { PolicyGradientLearner, type UpdateStats } from '../algorithms/policy-gradient.ts';
+import type { UpdateStats } from '../algorithms/policy-gradient.ts';
+import { createLearner } from '../fast/select.ts';
 import { MetricsSink } from '../metrics.ts';
 import { mean } from '../eval/stats.ts';
 import { describeConfig, type TrainConfig } from '../train/config.ts';
@@ -84,7 +85,7 @@ export async function trainLeague(opts: LeagueTrainOptions): Promise<LeagueTrain
     );
   const rng = new Rng(config.seed + 1);
   if (resumed) rng.setState(resumed.state.rng);
-  const learner = new PolicyGradientLearner({ policy, rng, settings: learnerSettings(config) });
+  const learner = createLearner({ policy, rng, settings: learnerSettings(config) });
   if (resumed) await restoreOptimizer(learner.optimizer, resumed.checkpoint);
   const league = League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling });
   const pool = new RolloutPool({ workers: config.workers });

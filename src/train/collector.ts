@@ -9,9 +9,12 @@ import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import type { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import type { EpisodeRecord, VecEnv } from '../env/vec-env.ts';
 
+/** Batched inference: `ActorCritic` itself, or the fast learner's `FastForward` over the same weights. */
+export type Inference = Pick<ActorCritic, 'act' | 'values'>;
+
 export interface CollectorOptions {
   readonly env: VecEnv;
-  readonly policy: ActorCritic;
+  readonly policy: Inference;
   readonly buffer: RolloutBuffer;
   readonly rng: Rng;
   /** Running observation normalisation (updated with every observation collected). */

@@ -13,6 +13,9 @@ import { TrainConfigSchema, type TrainConfig } from './config.ts';
 
 export const POLICY_CHECKPOINT_KIND = 'arena-policy';
 
+/** What checkpoints need of an optimizer (tfjs optimizers and the fast learner's both offer it). */
+export type OptimizerState = Pick<tf.Optimizer, 'getWeights' | 'setWeights'>;
+
 /** What `meta` of a policy checkpoint holds (also readable without loading any tensor). */
 export interface PolicyMeta {
   readonly kind: typeof POLICY_CHECKPOINT_KIND;
@@ -35,7 +38,7 @@ export interface TrainingState {
 
 export async function savePolicyCheckpoint(
   runDir: string,
-  opts: { policy: ActorCritic; optimizer: tf.Optimizer | null; state: TrainingState },
+  opts: { policy: ActorCritic; optimizer: OptimizerState | null; state: TrainingState },
 ): Promise<SavedCheckpoint> {
   const { policy, optimizer, state } = opts;
   const files: Record<string, Uint8Array | string> = {
@@ -107,7 +110,7 @@ export async function loadPolicyCheckpoint(path: string): Promise<LoadedPolicy> 
 }
 
 /** Restores optimizer state saved by `savePolicyCheckpoint` (Adam/RMSprop slots, iteration count). */
-export async function restoreOptimizer(optimizer: tf.Optimizer, ck: LoadedCheckpoint<unknown>): Promise<void> {
+export async function restoreOptimizer(optimizer: OptimizerState, ck: LoadedCheckpoint<unknown>): Promise<void> {
   const bytes = ck.files.get('optimizer.bin');
   if (!bytes) return;
   const file = `${ck.dir}/optimizer.bin`;

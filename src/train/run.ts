@@ -9,7 +9,10 @@ import { Rng, type Game } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { computeGae } from '../algorithms/advantages.ts';
 import { RolloutBuffer } from '../algorithms/buffer.ts';
-import { PolicyGradientLearner, type UpdateStats } from '../algorithms/policy-gradient.ts';
+import type { UpdateStats } from '../algorithms/policy-gradient.ts';
+import { FastLearner } from '../fast/learner.ts';
+import { createLearner, type Learner } from '../fast/select.ts';
+import type { OptimizerState } from './policy-checkpoint.ts';
 import { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import { VecEnv, type EpisodeRecord } from '../env/vec-env.ts';
 import { Collector } from './collector.ts';
@@ -23,6 +26,7 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
     clip: config.clip,
     clipValue: config.clipValue,
     entCoef: config.entCoef,
+    entCoefFinal: config.entCoefFinal,
     vfCoef: config.vfCoef,
     normAdv: config.normAdv,
     epochs: config.epochs,
@@ -48,7 +52,7 @@ export class TrainingRun {
   readonly config: TrainConfig;
   readonly game: Game;
   readonly policy: ActorCritic;
-  readonly learner: PolicyGradientLearner;
+  readonly learner: Learner & { readonly optimizer: OptimizerState };
   readonly env: VecEnv;
   readonly buffer: RolloutBuffer;
   readonly obsRms: RunningMeanStd | null;
@@ -80,7 +84,7 @@ export class TrainingRun {
       this.update = restore.update;
       this.globalStep = restore.globalStep;
     }
-    this.learner = new PolicyGradientLearner({
+    this.learner = createLearner({
       policy: this.policy,
       rng: this.rng,
       settings: learnerSettings(config),
@@ -90,7 +94,8 @@ export class TrainingRun {
     this.rewardScaler = config.normReward ? new RewardScaler(config.envs, config.gamma) : null;
     this.collector = new Collector({
       env: this.env,
-      policy: this.policy,
+      // the fast learner's forward pass reads its own flat parameters: no tfjs call per rollout step
+      policy: this.learner instanceof FastLearner ? this.learner.fastForward() : this.policy,
       buffer: this.buffer,
       rng: this.rng,
       obsRms: this.obsRms,

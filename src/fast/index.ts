@@ -1,0 +1,6 @@
+/** The fast learner path for MLP actor-critics: see learner.ts, forward.ts and select.ts. */
+export { FastLearner, type OptimizerState, type MinibatchResult } from './learner.ts';
+export { FastForward } from './forward.ts';
+export { chooseLearner, createLearner, type Learner, type LearnerKind } from './select.ts';
+export { createKernels, wasmUnavailableReason, type Kernels, type KernelChoice } from './kernels.ts';
+export { layoutOf, unsupportedReason, type ParamLayout } from './mlp.ts';

@@ -1,0 +1,506 @@
+/**
+ * The fast on-policy learner: the same update as `PolicyGradientLearner` (src/algorithms/
+ * policy-gradient.ts) — epochs of shuffled minibatches of the actor-critic loss of losses.ts, global
+ * gradient-norm clipping, Adam or RMSprop, lr/clip annealing, target-KL early stop — computed without
+ * tfjs: forward and backward passes by hand on one flat parameter buffer (kernels.ts, mlp.ts) and one
+ * fused optimizer step over it. For the small MLPs of RL the reference path's cost is per-op overhead
+ * (the tape, ~150 tfjs ops and one optimizer update per variable per step), not arithmetic.
+ *
+ * The policy's tf variables stay the source of truth outside `update`: each update reads them into the
+ * flat buffer first and writes the result back at the end, so inference, checkpoints and `copyFrom`
+ * see the trained weights.
+ *
+ * Gradient conventions, as tfjs differentiates the reference loss (gradients w.r.t. variables only):
+ * advantages, their per-minibatch normalisation statistics, old log-probs, old values, returns and
+ * weights are constants; `tf.maximum(a, b)` sends the gradient to `a` on ties (a ≥ b); clipByValue
+ * passes it inside the closed interval; logSoftmax's gradient is dy − Σdy·softmax.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MASKED_LOGIT, type ActorCritic } from '../../agents/policy.ts';
+import { ConfigError, type Rng } from '../../core/index.ts';
+import { explainedVariance } from '../algorithms/advantages.ts';
+import type { RolloutBuffer } from '../algorithms/buffer.ts';
+import { shuffle, type LearnerSettings, type UpdateStats } from '../algorithms/policy-gradient.ts';
+import { createKernels, type KernelChoice } from './kernels.ts';
+import { layoutOf, MlpEngine, pad4, type ParamLayout } from './mlp.ts';
+import { FastForward } from './forward.ts';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+const f32 = Math.fround;
+/** Adam's β1, β2 and RMSprop's decay as the reference constructs them (tf.train.adam(lr, 0.9, 0.999, ε), rmsprop(lr, 0.99, 0, ε)). */
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const RMS_DECAY = 0.99;
+
+/** tfjs's optimizer-weight entry (tfjs-core's NamedTensor, which @tensorflow/tfjs does not re-export). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/**
+ * Optimizer state for checkpoints, in the flat layout: Adam's first and second moments (RMSprop:
+ * m = the last step, tfjs's '/momentum'; v = the mean squares, '/rms'), and the steps taken.
+ */
+export interface OptimizerState {
+  readonly step: number;
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+}
+
+/** Loss statistics of one minibatch, as the reference's `stats` tensor plus the total loss. */
+export interface MinibatchResult {
+  readonly loss: number;
+  /** [policy_loss, value_loss, entropy, approx_kl, clipfrac] */
+  readonly stats: Float64Array;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+}
+
+export class FastLearner {
+  readonly kind = 'fast' as const;
+  readonly policy: ActorCritic;
+  readonly settings: LearnerSettings;
+  readonly layout: ParamLayout;
+  /** The kernel implementation in use ('wasm' SIMD, or the plain-JS fallback). */
+  readonly kernels: KernelChoice;
+  private readonly rng: Rng;
+  private readonly e: MlpEngine;
+  /** Optimizer steps taken and tfjs's float32 running β powers (AdamOptimizer.accBeta1/2). */
+  private step = 0;
+  private accBeta1 = f32(BETA1);
+  private accBeta2 = f32(BETA2);
+  private forwardView: FastForward | null = null;
+  // per-row minibatch data (float64), sized to the largest minibatch seen
+  private rowCap = 0;
+  private adv = new Float64Array(0);
+  private logStdGrad = new Float64Array(0);
+  // per-row scratch of the categorical head: log-probabilities, probabilities, d(loss)/d(log p)
+  private readonly rowLogp: Float64Array;
+  private readonly rowP: Float64Array;
+  private readonly rowD: Float64Array;
+
+  constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; kernels?: KernelChoice }) {
+    this.policy = opts.policy;
+    this.settings = opts.settings;
+    this.rng = opts.rng;
+    this.layout = layoutOf(opts.policy);
+    const k = createKernels(opts.kernels);
+    this.kernels = k.name;
+    this.e = new MlpEngine(k, this.layout, true);
+    this.e.loadFrom(this.policy);
+    this.logStdGrad = new Float64Array(this.layout.actions);
+    this.rowLogp = new Float64Array(this.layout.actions);
+    this.rowP = new Float64Array(this.layout.actions);
+    this.rowD = new Float64Array(this.layout.actions);
+  }
+
+  /** Current learning rate for a fraction `progress` ∈ [0, 1] of training done. */
+  learningRate(progress: number): number {
+    return this.settings.annealLr ? this.settings.lr * Math.max(0, 1 - progress) : this.settings.lr;
+  }
+
+  clipCoef(progress: number): number {
+    return this.settings.annealClip ? this.settings.clip * Math.max(0, 1 - progress) : this.settings.clip;
+  }
+
+  /** Entropy coefficient, annealed linearly to `entCoefFinal` when set (as the reference). */
+  entropyCoef(progress: number): number {
+    const { entCoef, entCoefFinal } = this.settings;
+    return entCoefFinal === null || entCoefFinal === undefined ? entCoef : entCoef + (entCoefFinal - entCoef) * Math.min(1, progress);
+  }
+
+  /** The flat parameters (a view of the kernels' heap: valid until the next call into the learner). */
+  params(): Float32Array {
+    return this.e.paramView();
+  }
+
+  /** Re-reads the policy's variables (after they were changed outside the learner, e.g. a restore). */
+  syncFromPolicy(): void {
+    this.e.loadFrom(this.policy);
+  }
+
+  /** Writes the flat parameters into the policy's variables. */
+  syncToPolicy(): void {
+    this.e.storeTo(this.policy);
+  }
+
+  /**
+   * Batched inference on this learner's own parameters (no copy): the weights of the last update
+   * (or of construction / the last `syncFromPolicy`). Call `syncFromPolicy()` after changing the
+   * policy's variables from outside. Shares the learner's heap, so it must not be used during
+   * `update` (single-threaded code never does).
+   */
+  fastForward(): FastForward {
+    this.forwardView ??= FastForward.onEngine(this.e, this.policy);
+    return this.forwardView;
+  }
+
+  /**
+   * One update from a filled buffer (advantages and returns already computed), exactly as
+   * `PolicyGradientLearner.update`: same minibatches (same `shuffle` on the same RNG), same statistics.
+   */
+  update(buf: RolloutBuffer, progress: number): UpdateStats {
+    const s = this.settings;
+    const lr = this.learningRate(progress);
+    const clip = this.clipCoef(progress);
+    const entCoef = this.entropyCoef(progress);
+    this.e.loadFrom(this.policy);
+    const indices = validIndices(buf);
+    const n = indices.length;
+    const mb = Math.min(Math.max(1, s.minibatchSize), n);
+    this.ensureRows(mb);
+    const sums = new Float64Array(5);
+    const epochSums = new Float64Array(5);
+    let gradNormSum = 0;
+    let steps = 0;
+    let epochs = 0;
+    for (let epoch = 0; epoch < s.epochs; epoch++) {
+      shuffle(indices, this.rng);
+      epochSums.fill(0);
+      let epochNorm = 0;
+      let count = 0;
+      for (let start = 0; start < n; start += mb) {
+        const r = this.minibatch(buf, indices.subarray(start, Math.min(n, start + mb)), clip, entCoef, true, lr);
+        for (let q = 0; q < 5; q++) epochSums[q]! += r.stats[q]!;
+        epochNorm += r.gradNorm;
+        count++;
+        steps++;
+      }
+      epochs++;
+      const c = Math.max(1, count);
+      for (let q = 0; q < 5; q++) sums[q]! += epochSums[q]! / c;
+      gradNormSum += epochNorm / c;
+      if (s.targetKl !== null && epochSums[3]! / c > s.targetKl) break;
+    }
+    this.e.storeTo(this.policy);
+    const avg = (q: number) => sums[q]! / Math.max(1, epochs);
+    return {
+      'losses/policy_loss': avg(0),
+      'losses/value_loss': avg(1),
+      'losses/entropy': avg(2),
+      'losses/approx_kl': avg(3),
+      'losses/clipfrac': avg(4),
+      'losses/explained_variance': explainedVarianceValid(buf),
+      'losses/grad_norm': gradNormSum / Math.max(1, epochs),
+      'charts/learning_rate': lr,
+      'charts/clip_coef': clip,
+      'charts/ent_coef': entCoef,
+      'charts/epochs': epochs,
+      'charts/minibatch_steps': steps,
+    };
+  }
+
+  /**
+   * Loss, statistics and gradient on the rows `indices` of `buf` at the policy's current weights,
+   * without an optimizer step (for tests and diagnostics). Rows are used as given, valid or not, with
+   * weight `buf.valid[i]`. `grads` is a copy in the flat layout (`layout.variables` order).
+   */
+  computeGradients(buf: RolloutBuffer, indices: Int32Array, clip = this.settings.clip, entCoef = this.settings.entCoef): MinibatchResult & { grads: Float32Array } {
+    this.e.loadFrom(this.policy);
+    this.ensureRows(indices.length);
+    const r = this.minibatch(buf, indices, clip, entCoef, false, 0);
+    return { ...r, grads: this.e.gradView().slice() };
+  }
+
+  getOptimizerState(): OptimizerState {
+    const h = this.e.k.f32;
+    const n = this.layout.size;
+    return { step: this.step, m: h.slice(this.e.slot1, this.e.slot1 + n), v: h.slice(this.e.slot2, this.e.slot2 + n) };
+  }
+
+  /** Restores optimizer state (as tfjs's setWeights: the β powers become β^(step+1)). */
+  setOptimizerState(state: OptimizerState): void {
+    const n = this.layout.size;
+    if (state.m.length !== n || state.v.length !== n) throw new ConfigError(`optimizer state has ${state.m.length}/${state.v.length} values, expected ${n}`);
+    if (!Number.isInteger(state.step) || state.step < 0) throw new ConfigError(`bad optimizer step ${state.step}`);
+    const h = this.e.k.f32;
+    h.set(state.m, this.e.slot1);
+    h.set(state.v, this.e.slot2);
+    this.step = state.step;
+    this.accBeta1 = f32(Math.pow(f32(BETA1), state.step + 1));
+    this.accBeta2 = f32(Math.pow(f32(BETA2), state.step + 1));
+  }
+
+  /**
+   * The optimizer state as tfjs optimizer weights (`iter`, then `<variable>/m`… `<variable>/v`… for
+   * Adam, `/rms` and `/momentum` for RMSprop): a drop-in for `tf.Optimizer.getWeights`/`setWeights`,
+   * so checkpoints written by either learner restore into the other.
+   */
+  readonly optimizer = {
+    getWeights: async (): Promise<NamedTensor[]> => {
+      const { m, v, step } = this.getOptimizerState();
+      const [s1, s2] = this.settings.optimizer === 'adam' ? ['m', 'v'] : ['momentum', 'rms'];
+      const out: NamedTensor[] = [{ name: 'iter', tensor: tf.scalar(step, 'int32') }];
+      // tfjs's RMSprop lists mean squares (rms) before moments
+      const slots: [string, Float32Array][] = this.settings.optimizer === 'adam' ? [[s1!, m], [s2!, v]] : [[s2!, v], [s1!, m]];
+      for (const [suffix, data] of slots) {
+        for (const spec of this.layout.variables) {
+          out.push({ name: `${spec.name}/${suffix}`, tensor: tf.tensor(data.slice(spec.offset, spec.offset + spec.size), spec.shape as number[]) });
+        }
+      }
+      return out;
+    },
+    setWeights: async (weights: NamedTensor[]): Promise<void> => {
+      const n = this.layout.size;
+      const vars = this.layout.variables;
+      if (weights.length !== 1 + 2 * vars.length) throw new ConfigError(`optimizer weights have ${weights.length} entries, expected ${1 + 2 * vars.length}`);
+      const step = (await weights[0]!.tensor.data())[0]!;
+      const first = new Float32Array(n);
+      const second = new Float32Array(n);
+      for (let i = 0; i < vars.length; i++) {
+        first.set((await weights[1 + i]!.tensor.data()) as Float32Array, vars[i]!.offset);
+        second.set((await weights[1 + vars.length + i]!.tensor.data()) as Float32Array, vars[i]!.offset);
+      }
+      // Adam: [m…, v…]; RMSprop: [rms…, momentum…]
+      if (this.settings.optimizer === 'adam') this.setOptimizerState({ step, m: first, v: second });
+      else this.setOptimizerState({ step, m: second, v: first });
+    },
+  };
+
+  dispose(): void {
+    this.forwardView = null;
+  }
+
+  private ensureRows(rows: number): void {
+    this.e.ensureRows(rows);
+    if (rows <= this.rowCap) return;
+    this.rowCap = rows;
+    this.adv = new Float64Array(rows);
+  }
+
+  /**
+   * Loss (at clip range `clip`, entropy coefficient `entCoef`) and gradient on the rows `idx` of `buf`
+   * (gathered into the heap), then, when `apply`,
+   * gradient clipping and one optimizer step at learning rate `lr`.
+   */
+  private minibatch(buf: RolloutBuffer, idx: Int32Array, clip: number, entCoef: number, apply: boolean, lr: number): MinibatchResult {
+    const s = this.settings;
+    const e = this.e;
+    const { actor, critic, head, actions: A } = this.layout;
+    const M = idx.length;
+    const Mp = pad4(M);
+    const h = e.k.f32;
+
+    // -- gather the minibatch rows (padded rows zero)
+    const obsSize = actor.inSize;
+    gatherRows(h, e.actor.input, buf.obs, obsSize, idx, Mp);
+    const separateCritic = buf.criticObs !== null;
+    if (separateCritic) gatherRows(h, e.critic.input, buf.criticObs!, critic.inSize, idx, Mp);
+    else if (critic.inSize !== obsSize) throw new ConfigError(`the critic reads ${critic.inSize} inputs but the buffer has no critic observations`);
+    const criticInput = separateCritic ? e.critic.input : e.actor.input;
+
+    // -- forward
+    e.forward('actor', Mp);
+    e.forward('critic', Mp, criticInput);
+    const out = e.actor.outs[actor.layers.length - 1]!;
+    const vOut = e.critic.outs[critic.layers.length - 1]!;
+    const dOut = e.actor.dOut;
+    const dV = e.critic.dOut;
+
+    // -- weights and advantage normalisation (constants: no gradient flows through them)
+    let wsum = 0;
+    for (let r = 0; r < M; r++) wsum += buf.valid[idx[r]!]!;
+    const W = Math.max(wsum, 1e-8);
+    const adv = this.adv;
+    for (let r = 0; r < M; r++) adv[r] = buf.advantages[idx[r]!]!;
+    if (s.normAdv) {
+      let mean = 0;
+      for (let r = 0; r < M; r++) mean += adv[r]! * buf.valid[idx[r]!]!;
+      mean /= W;
+      let v = 0;
+      for (let r = 0; r < M; r++) v += (adv[r]! - mean) ** 2 * buf.valid[idx[r]!]!;
+      const std = Math.sqrt(v / Math.max(wsum - 1, 1));
+      for (let r = 0; r < M; r++) adv[r] = (adv[r]! - mean) / (std + 1e-8);
+    }
+
+    // -- head: log-probs, entropies, loss terms and d(loss)/d(head output), d(loss)/dV
+    const P = e.params;
+    const logStdGrad = this.logStdGrad.fill(0);
+    let pgSum = 0;
+    let vSum = 0;
+    let entSum = 0;
+    let klSum = 0;
+    let clipSum = 0;
+    const { vfCoef, clipValue } = s;
+    const clipped = s.kind === 'clipped';
+    const lo = 1 - clip;
+    const hi = 1 + clip;
+    const masks = buf.masks;
+    const { rowLogp, rowP, rowD } = this;
+    for (let r = 0; r < M; r++) {
+      const i = idx[r]!;
+      const w = buf.valid[i]!;
+      const o = out + r * A;
+      // log π(a|s) and entropy; gradients w.r.t. the head output follow below
+      let lp: number;
+      let ent: number;
+      if (head === 'categorical') {
+        // masked logits as tf forms them in float32 (logit + MASKED_LOGIT), then log-softmax
+        const mo = i * A;
+        let max = -Infinity;
+        for (let j = 0; j < A; j++) {
+          const l = masks[mo + j] === 0 ? f32(h[o + j]! + MASKED_LOGIT) : h[o + j]!;
+          rowLogp[j] = l;
+          if (l > max) max = l;
+        }
+        let sum = 0;
+        for (let j = 0; j < A; j++) sum += Math.exp(rowLogp[j]! - max);
+        const shift = max + Math.log(sum);
+        ent = 0;
+        for (let j = 0; j < A; j++) {
+          const logp = rowLogp[j]! - shift;
+          const p = Math.exp(logp);
+          rowLogp[j] = logp;
+          rowP[j] = p;
+          ent -= p * logp;
+        }
+        lp = rowLogp[buf.actions[i]!]!;
+      } else {
+        lp = 0;
+        ent = 0;
+        const ao = i * A;
+        for (let j = 0; j < A; j++) {
+          const ls = h[P + this.layout.logStd + j]!;
+          const z = (buf.continuousActions[ao + j]! - h[o + j]!) / Math.exp(ls);
+          lp += -0.5 * z * z - ls - 0.5 * LOG_2PI;
+          ent += ls;
+        }
+        ent += A * 0.5 * Math.log(2 * Math.PI * Math.E);
+      }
+      const logRatio = lp - buf.logProbs[i]!;
+      const ratio = Math.exp(logRatio);
+      const aHat = adv[r]!;
+      const cw = w / W;
+      // d(loss)/d(log π) and the policy-loss term
+      let gLp: number;
+      if (clipped) {
+        const u = -aHat * ratio;
+        const c = -aHat * Math.min(Math.max(ratio, lo), hi);
+        pgSum += w * Math.max(u, c);
+        // tf.maximum: the gradient goes to the unclipped term on ties; the clipped term is flat
+        // wherever it is strictly larger (the ratio is outside [1 − ε, 1 + ε] there)
+        gLp = u >= c ? -aHat * ratio * cw : 0;
+      } else {
+        pgSum += w * -aHat * lp;
+        gLp = -aHat * cw;
+      }
+      entSum += w * ent;
+      klSum += w * (ratio - 1 - logRatio);
+      if (Math.abs(ratio - 1) > clip) clipSum += w;
+      // d(loss)/d(entropy_r) = −c_ent·w_r/W
+      const gEnt = -entCoef * cw;
+      if (head === 'categorical') {
+        const a = buf.actions[i]!;
+        // dlogp_j = [j = a]·gLp − gEnt·p_j·(log p_j + 1);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j
+        let sumD = 0;
+        for (let j = 0; j < A; j++) {
+          const d = (j === a ? gLp : 0) - gEnt * rowP[j]! * (rowLogp[j]! + 1);
+          rowD[j] = d;
+          sumD += d;
+        }
+        for (let j = 0; j < A; j++) h[dOut + r * A + j] = rowD[j]! - sumD * rowP[j]!;
+      } else {
+        const ao = i * A;
+        for (let j = 0; j < A; j++) {
+          const ls = h[P + this.layout.logStd + j]!;
+          const sigma = Math.exp(ls);
+          const z = (buf.continuousActions[ao + j]! - h[o + j]!) / sigma;
+          h[dOut + r * A + j] = (gLp * z) / sigma;
+          logStdGrad[j]! += gLp * (z * z - 1) + gEnt;
+        }
+      }
+      // value loss ½·max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²) or ½·(V − R)²
+      const v = h[vOut + r]!;
+      const ret = buf.returns[i]!;
+      let gV: number;
+      if (clipValue !== null) {
+        const oldV = buf.values[i]!;
+        const uv = (v - ret) ** 2;
+        const dv = v - oldV;
+        const vc = oldV + Math.min(Math.max(dv, -clipValue), clipValue);
+        const cv = (vc - ret) ** 2;
+        vSum += w * Math.max(uv, cv);
+        gV = uv >= cv ? 2 * (v - ret) : dv >= -clipValue && dv <= clipValue ? 2 * (vc - ret) : 0;
+      } else {
+        vSum += w * (v - ret) ** 2;
+        gV = 2 * (v - ret);
+      }
+      h[dV + r] = vfCoef * 0.5 * cw * gV;
+    }
+    // padded rows carry no gradient
+    h.fill(0, dOut + M * A, dOut + Mp * A);
+    h.fill(0, dV + M, dV + Mp);
+
+    // -- backward through both networks into the flat gradient
+    e.backward('actor', Mp);
+    e.backward('critic', Mp, criticInput);
+    if (head === 'gaussian') for (let j = 0; j < A; j++) h[e.grads + this.layout.logStd + j] = logStdGrad[j]!;
+
+    const pg = pgSum / W;
+    const vl = (0.5 * vSum) / W;
+    const entMean = entSum / W;
+    const stats = Float64Array.of(pg, vl, entMean, klSum / W, clipSum / W);
+    const loss = pg - entCoef * entMean + vfCoef * vl;
+    const n = this.layout.size;
+    const gradNorm = Math.sqrt(e.k.sumsq(e.grads, n));
+    if (apply) this.optimizerStep(gradNorm, lr);
+    return { loss, stats, gradNorm };
+  }
+
+  /** Global-norm clipping and one fused optimizer step over the whole flat buffer. */
+  private optimizerStep(gradNorm: number, lr: number): void {
+    const s = this.settings;
+    const e = this.e;
+    const n = this.layout.size;
+    // tf: scale = min(1, maxGradNorm / (norm + 1e-6)) in float32
+    const scale = s.maxGradNorm > 0 ? Math.min(1, f32(f32(s.maxGradNorm) / f32(f32(gradNorm) + f32(1e-6)))) : 1;
+    if (s.optimizer === 'adam') {
+      const bc1 = f32(1 - this.accBeta1);
+      const bc2 = f32(1 - this.accBeta2);
+      e.k.adam(e.params, e.grads, e.slot1, e.slot2, n, scale, BETA1, 1 - BETA1, BETA2, 1 - BETA2, bc1, bc2, s.optimizerEps, -lr);
+      this.accBeta1 = f32(this.accBeta1 * f32(BETA1));
+      this.accBeta2 = f32(this.accBeta2 * f32(BETA2));
+    } else {
+      // slot1 = moments (tfjs '/momentum'), slot2 = mean squares ('/rms')
+      e.k.rmsprop(e.params, e.grads, e.slot2, e.slot1, n, scale, RMS_DECAY, 1 - RMS_DECAY, s.optimizerEps, lr, 0);
+    }
+    this.step++;
+  }
+}
+
+/** Copies rows `idx` of a [n × width] array into the heap at `dst`, zeroing rows up to `padded`. */
+function gatherRows(h: Float32Array, dst: number, src: Float32Array, width: number, idx: Int32Array, padded: number): void {
+  const M = idx.length;
+  if (width >= 16) {
+    for (let r = 0; r < M; r++) h.set(src.subarray(idx[r]! * width, (idx[r]! + 1) * width), dst + r * width);
+  } else {
+    for (let r = 0; r < M; r++) {
+      const so = idx[r]! * width;
+      const d = dst + r * width;
+      for (let c = 0; c < width; c++) h[d + c] = src[so + c]!;
+    }
+  }
+  h.fill(0, dst + M * width, dst + padded * width);
+}
+
+function validIndices(buf: RolloutBuffer): Int32Array {
+  const out = new Int32Array(buf.validCount());
+  let k = 0;
+  for (let i = 0; i < buf.size; i++) if (buf.valid[i]) out[k++] = i;
+  return out;
+}
+
+function explainedVarianceValid(buf: RolloutBuffer): number {
+  const n = buf.validCount();
+  if (n === buf.size) return explainedVariance(buf.values, buf.returns);
+  const v = new Float32Array(n);
+  const r = new Float32Array(n);
+  let k = 0;
+  for (let i = 0; i < buf.size; i++) {
+    if (!buf.valid[i]) continue;
+    v[k] = buf.values[i]!;
+    r[k++] = buf.returns[i]!;
+  }
+  return explainedVariance(v, r);
+}

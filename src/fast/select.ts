@@ -1,0 +1,57 @@
+/**
+ * Learner selection: the fast learner (hand-written forward/backward on a flat buffer, WASM SIMD
+ * kernels) where tfjs's per-op overhead dominates — the 'wasm' and 'cpu' backends — and the tfjs
+ * reference learner elsewhere (tfjs-node on CPU or GPU runs native kernels, where the reference is
+ * the right tool and larger networks gain from them). `ARENA_LEARNER=reference|fast` overrides.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ActorCritic } from '../../agents/policy.ts';
+import { ConfigError, type Rng } from '../../core/index.ts';
+import type { RolloutBuffer } from '../algorithms/buffer.ts';
+import { PolicyGradientLearner, type LearnerSettings, type UpdateStats } from '../algorithms/policy-gradient.ts';
+import { FastLearner } from './learner.ts';
+import { unsupportedReason } from './mlp.ts';
+
+export type LearnerKind = 'fast' | 'reference';
+
+/** What both learners offer. */
+export interface Learner {
+  readonly policy: ActorCritic;
+  readonly settings: LearnerSettings;
+  update(buf: RolloutBuffer, progress: number): UpdateStats;
+  learningRate(progress: number): number;
+  clipCoef(progress: number): number;
+  entropyCoef(progress: number): number;
+  dispose(): void;
+}
+
+/** tfjs backends on which the fast learner is chosen by default. */
+const FAST_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * Which learner to use for `policy` on the tfjs backend `backend` (default: the active one), and why.
+ * `override` (default: `process.env.ARENA_LEARNER`) forces a choice; forcing 'fast' on a policy it
+ * cannot train throws a ConfigError.
+ */
+export function chooseLearner(policy: ActorCritic, backend: string = tf.getBackend(), override: string | undefined = process.env.ARENA_LEARNER): { kind: LearnerKind; reason: string } {
+  const forced = override?.trim() || undefined;
+  if (forced !== undefined && forced !== 'fast' && forced !== 'reference') {
+    throw new ConfigError(`ARENA_LEARNER must be 'fast' or 'reference', got '${forced}'`);
+  }
+  const unsupported = unsupportedReason(policy);
+  if (forced === 'reference') return { kind: 'reference', reason: 'ARENA_LEARNER=reference' };
+  if (forced === 'fast') {
+    if (unsupported) throw new ConfigError(`ARENA_LEARNER=fast: ${unsupported}`);
+    return { kind: 'fast', reason: 'ARENA_LEARNER=fast' };
+  }
+  if (unsupported) return { kind: 'reference', reason: `fast learner unsupported: ${unsupported}` };
+  if (!FAST_BACKENDS.has(backend)) return { kind: 'reference', reason: `tfjs backend '${backend}' runs native kernels` };
+  return { kind: 'fast', reason: `tfjs backend '${backend}': per-op overhead dominates` };
+}
+
+/** The learner `chooseLearner` picks, constructed. */
+export function createLearner(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; backend?: string }): FastLearner | PolicyGradientLearner {
+  const { kind } = chooseLearner(opts.policy, opts.backend);
+  const { policy, settings, rng } = opts;
+  return kind === 'fast' ? new FastLearner({ policy, settings, rng }) : new PolicyGradientLearner({ policy, settings, rng });
+}
