@@ -23,6 +23,9 @@ export function parseAgentSpec(spec: string): { kind: string; arg: string | unde
   return i < 0 ? { kind: spec, arg: undefined } : { kind: spec.slice(0, i), arg: spec.slice(i + 1) };
 }
 
+/** `greedy:<checkpoint or member>` plays the policy's most probable legal action instead of sampling. */
+export const GREEDY_PREFIX = 'greedy:';
+
 /** True when a spec names a checkpoint (a path) rather than a bot kind. */
 export function isCheckpointSpec(spec: string): boolean {
   return spec.includes('/') || spec.startsWith('.') || existsSync(spec);
@@ -34,6 +37,7 @@ export function isCheckpointSpec(spec: string): boolean {
  * `deterministic`). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
  */
 export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean } = {}): Promise<Agent> {
+  if (spec.startsWith(GREEDY_PREFIX)) return createAgent(spec.slice(GREEDY_PREFIX.length), game, seed, { ...opts, deterministic: true });
   if (spec.includes('#')) {
     // a league member, `<runDir>#<AgentId>`: snapshots play from their stored weights
     const league = await import('../league/member-agent.ts');

@@ -9,7 +9,7 @@ import { CheckpointError } from '../../core/index.ts';
 import { RunningMeanStd, type RunningMeanStdData } from '../algorithms/running-stats.ts';
 import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type SavedCheckpoint } from '../checkpoint/store.ts';
 import { modelFromFiles, modelToFiles, packTensors, unpackTensors } from '../checkpoint/tfjs-io.ts';
-import { TrainConfigSchema, type TrainConfig } from './config.ts';
+import { defaultConfig, TrainConfigSchema, type TrainConfig } from './config.ts';
 
 export const POLICY_CHECKPOINT_KIND = 'arena-policy';
 
@@ -87,7 +87,11 @@ export async function loadPolicyCheckpoint(path: string): Promise<LoadedPolicy> 
   let state: TrainingState;
   try {
     state = JSON.parse(new TextDecoder().decode(need(ck, 'state.json'))) as TrainingState;
-    TrainConfigSchema.parse(state.config);
+    // fields added to the config after this checkpoint was written take their defaults
+    const saved = state.config as Partial<TrainConfig> & Pick<TrainConfig, 'algo' | 'game'>;
+    const parsed = TrainConfigSchema.safeParse({ ...defaultConfig(saved.algo, saved.game), ...saved });
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    state = { ...state, config: parsed.data };
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
     throw new CheckpointError(`${ck.dir}/state.json`, `is not a valid training state: ${(err as Error).message}`, { cause: err });
