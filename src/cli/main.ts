@@ -115,7 +115,7 @@ program
 
 program
   .command('train')
-  .description('train a policy (PPO, A2C or REINFORCE) and write checkpoints and metrics to --out')
+  .description('train a policy (PPO, A2C or REINFORCE; MAPPO or IPPO for team games) and write checkpoints and metrics to --out')
   .requiredOption('--game <id>', 'game id (see `arena games`)')
   .option('--algo <name>', `algorithm: ${ALGOS.join('|')}`, 'ppo')
   .option('--steps <n>', 'total environment steps (default: the config default, 100000)', intOption('--steps', 1))
@@ -126,8 +126,8 @@ program
   .option('--out <dir>', 'run folder (checkpoints, metrics, config)')
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--league', 'self-play against a league of snapshots, with rollouts in worker threads')
-  .option('--workers <w>', 'rollout worker threads for --league', intOption('--workers', 1))
-  .option('--minutes <m>', 'stop after this many minutes (with --league)', floatOption('--minutes'))
+  .option('--workers <w>', 'rollout worker threads for --league (and --algo mappo|ippo)', intOption('--workers', 1))
+  .option('--minutes <m>', 'stop after this many minutes (with --league, or --algo mappo|ippo)', floatOption('--minutes'))
   .option('--json', 'print a JSON summary at the end')
   .action(async (opts: { game: string; algo: string; steps?: number; envs?: number; seed?: number; backend: string; config?: string; out?: string; resume?: boolean; league?: boolean; workers?: number; minutes?: number; json?: boolean }) => {
     const game = getGame(opts.game);
@@ -146,6 +146,10 @@ program
     const config = resolveConfig(algo, game.info.id, fileLayer, flags);
     const outDir = opts.out ?? `runs/${game.info.id}-${algo}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await selectBackend(opts.backend as BackendName);
+    if (algo === 'mappo' || algo === 'ippo') {
+      await trainTeamCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
+      return;
+    }
     if (config.league) {
       await trainLeagueCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
       return;
@@ -335,7 +339,46 @@ async function trainLeagueCommand(config: TrainConfig, outDir: string, resume: b
   }
   console.log(`done: ${summary.updates} updates, ${summary.globalStep} steps in ${summary.seconds.toFixed(0)} s (${Math.round(summary.stepsPerSecond)} steps/s)`);
   for (const [k, v] of Object.entries(summary.lastEval)) console.log(`  ${k}: ${v.toFixed(4)}`);
+  const p = summary.profile;
+  const share = (x: number) => `${((100 * x) / p.totalSeconds!).toFixed(1)}%`;
+  console.log(
+    `time: rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
+      `learner ${share(p.learnerSeconds!)}, league bookkeeping ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)} (profile.json)`,
+  );
   console.log(`checkpoint: ${summary.outDir}  (league: npx arena league status ${summary.outDir})`);
+}
+
+/** `arena train --algo mappo|ippo`: team training (src/selfplay/team-trainer.ts), with or without --league. */
+async function trainTeamCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean): Promise<void> {
+  const { trainTeam } = await import('../selfplay/team-trainer.ts');
+  const byTime = config.minutes !== null;
+  const total = byTime ? Math.round(config.minutes! * 60) : config.totalSteps;
+  const progress = createProgress(`${config.algo} ${config.game}${config.league ? ' league' : ''}`, total, byTime ? 's' : 'steps');
+  let last = '';
+  const summary = await trainTeam({
+    config,
+    outDir,
+    resume,
+    onUpdate: (u) => {
+      const shown = Object.entries(u.evals).filter(([k]) => k.startsWith('eval/win_rate'));
+      if (shown.length) last = shown.map(([k, v]) => `${k.replace('eval/', '')} ${v.toFixed(2)}`).join(' ');
+      progress.update(Math.min(total, byTime ? Math.round(u.elapsedSeconds) : u.globalStep), `upd ${u.update} train score ${u.score.toFixed(2)} ${last}`);
+    },
+  });
+  progress.stop();
+  if (json) {
+    console.log(JSON.stringify(summary));
+    return;
+  }
+  console.log(`done: ${summary.updates} updates, ${summary.globalStep} env steps in ${summary.seconds.toFixed(0)} s (${Math.round(summary.stepsPerSecond)} steps/s)`);
+  for (const [k, v] of Object.entries(summary.lastEval)) console.log(`  ${k}: ${v.toFixed(4)}`);
+  const p = summary.profile;
+  const share = (x: number) => `${((100 * x) / p.totalSeconds!).toFixed(1)}%`;
+  console.log(
+    `time: rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
+      `learner ${share(p.learnerSeconds!)}, league bookkeeping ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)} (profile.json)`,
+  );
+  console.log(`checkpoint: ${summary.outDir}  (play it: npx arena match --game ${config.game.replace(/-v\d+$/, '')} --agents ${summary.outDir},heuristic --games 100)`);
 }
 
 function floatOption(name: string) {

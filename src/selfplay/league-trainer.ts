@@ -97,7 +97,7 @@ export async function trainLeague(opts: LeagueTrainOptions): Promise<LeagueTrain
   const t0 = performance.now();
   const elapsed = () => startElapsed + (performance.now() - t0) / 1000;
   const deadline = config.minutes === null ? Infinity : config.minutes * 60;
-  const profile = { rolloutSeconds: 0, learnerSeconds: 0, leagueSeconds: 0, envSeconds: 0, inferenceSeconds: 0, transferSeconds: 0 };
+  const profile = { rolloutSeconds: 0, learnerSeconds: 0, leagueSeconds: 0, evalSeconds: 0, checkpointSeconds: 0, envSeconds: 0, inferenceSeconds: 0 };
   let buffer: RolloutBuffer | undefined;
   let lastEval: Record<string, number> = {};
 
@@ -173,6 +173,8 @@ export async function trainLeague(opts: LeagueTrainOptions): Promise<LeagueTrain
         Object.assign(evals, opts.evaluate?.(policy));
         lastEval = evals;
       }
+      const te = performance.now();
+      profile.evalSeconds += (te - td) / 1000;
       const winRate = mean(games.map((g) => g.score));
       metrics.write({
         global_step: globalStep,
@@ -188,7 +190,11 @@ export async function trainLeague(opts: LeagueTrainOptions): Promise<LeagueTrain
         ...evals,
       });
       opts.onUpdate?.({ update, globalStep, elapsedSeconds: elapsed(), winRate, evals, stats });
-      if (update % config.checkpointEvery === 0) await checkpoint();
+      if (update % config.checkpointEvery === 0) {
+        const tk = performance.now();
+        await checkpoint();
+        profile.checkpointSeconds += (performance.now() - tk) / 1000;
+      }
       pool.retain(new Set(league.snapshotVersions()));
     }
     await checkpoint();
@@ -200,13 +206,15 @@ export async function trainLeague(opts: LeagueTrainOptions): Promise<LeagueTrain
     policy.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
-  return {
+  const summary = {
     outDir,
     updates: update,
     globalStep,
     seconds,
     stepsPerSecond: (globalStep - (resumed?.state.globalStep ?? 0)) / seconds,
     lastEval,
-    profile: { ...profile, totalSeconds: seconds },
+    profile: { ...profile, workers: config.workers, totalSeconds: seconds },
   };
+  await writeFile(join(outDir, 'profile.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
 }
