@@ -41,7 +41,6 @@ export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: 
   if (spec.includes('#')) {
     // a league member, `<runDir>#<AgentId>`: snapshots play from their stored weights
     const league = await import('../league/member-agent.ts');
-    if (!league.hasSnapshotLoader()) league.registerSnapshotLoader((await import('../src/selfplay/snapshot-agent.ts')).snapshotAgent);
     return league.createAnyAgent(spec, game, seed, opts);
   }
   if (!isCheckpointSpec(spec)) return createBot(spec, game, seed);

@@ -1,6 +1,8 @@
 /**
  * A trained policy as an agent: it observes its seat, normalises the observation with the statistics
  * saved at training time, and samples (or, when deterministic, takes the most probable) legal action.
+ * A team policy (MAPPO/IPPO: its spec has `agentIdFeature: true`) also reads the one-hot of the
+ * seat's index within its team after the observation, so one agent plays every seat of its side.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
@@ -16,6 +18,8 @@ export class PolicyAgent implements Agent {
   private readonly obs: Float32Array;
   private readonly mask: Uint8Array;
   private readonly out: ActBuffers;
+  /** Team policies: the game's teams, to find a seat's index within its team (null otherwise). */
+  private readonly teams: readonly (readonly number[])[] | null;
 
   constructor(opts: { name: string; policy: ActorCritic; obsRms: RunningMeanStd | null; info: GameInfo; deterministic?: boolean; seed?: number }) {
     this.name = opts.name;
@@ -23,7 +27,8 @@ export class PolicyAgent implements Agent {
     this.obsRms = opts.obsRms;
     this.deterministic = opts.deterministic ?? false;
     this.rng = new Rng(opts.seed ?? 0);
-    this.obs = new Float32Array(opts.info.observationSize);
+    this.teams = (opts.policy.spec as { agentIdFeature?: boolean }).agentIdFeature === true ? opts.info.teams : null;
+    this.obs = new Float32Array(this.teams ? opts.policy.spec.obsSize : opts.info.observationSize);
     this.mask = new Uint8Array(opts.info.actions);
     this.out = { actions: new Int32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1) };
   }
@@ -32,9 +37,20 @@ export class PolicyAgent implements Agent {
     this.rng.seed(seed);
   }
 
-  act(state: GameState, seat: Seat): number {
+  /** Observation (normalised), then the agent id of a team policy. */
+  private observe(state: GameState, seat: Seat): void {
     state.observe(seat, this.obs);
     this.obsRms?.normalize(this.obs, 1);
+    if (!this.teams) return;
+    const team = this.teams.find((t) => t.includes(seat));
+    if (!team) throw new ConfigError(`seat ${seat} is in no team`);
+    const base = state.info.observationSize;
+    for (let j = base; j < this.obs.length; j++) this.obs[j] = 0;
+    this.obs[base + team.indexOf(seat)] = 1;
+  }
+
+  act(state: GameState, seat: Seat): number {
+    this.observe(state, seat);
     state.legalMask(seat, this.mask);
     this.policy.act(this.obs, 1, this.mask, this.rng, this.out, { deterministic: this.deterministic, criticInput: null });
     return this.out.actions[0]!;
@@ -49,8 +65,7 @@ export class PolicyAgent implements Agent {
     if (this.policy.spec.head !== 'categorical') {
       throw new ConfigError(`agent '${this.name}' has a continuous (Gaussian) policy: action probabilities exist only for discrete actions`);
     }
-    state.observe(seat, this.obs);
-    this.obsRms?.normalize(this.obs, 1);
+    this.observe(state, seat);
     state.legalMask(seat, this.mask);
     const n = this.mask.length;
     const logits = tf.tidy(() => this.policy.actorForward(tf.tensor2d(this.obs, [1, this.obs.length])).dataSync());

@@ -70,10 +70,9 @@ export async function createLeagueAgent(ref: LeagueRef, game: GameInfo, seed = 0
   }
   if (botSpec !== null) return createAgent(botSpec, game, seed);
   if (fromCheckpoint) return createAgent(ref.runDir, game, seed);
-  if (!snapshotLoader) {
-    throw new ArenaError('NO_SNAPSHOT_LOADER', `cannot play league snapshot '${ref.id}': no snapshot loader is registered (registerSnapshotLoader)`);
-  }
-  return snapshotLoader(blob!, game, seed);
+  // the default loader plays Arena's policy snapshots (src/selfplay/snapshot.ts bytes)
+  const loader = snapshotLoader ?? (await import('../src/selfplay/snapshot-agent.ts')).snapshotAgent;
+  return loader(blob!, game, seed);
 }
 
 /** Any agent spec: a league member (`runDir#id`), a checkpoint folder or a bot spec. */

@@ -1,12 +1,15 @@
 /**
  * A league snapshot as an agent: the policy's actor evaluated in plain JavaScript from the snapshot's
  * Float32Array weights (no tfjs), sampling its masked softmax or reporting it for exact evaluation.
+ * Team snapshots (MAPPO/IPPO, team-rollout.ts) read the agent-id one-hot after the observation and,
+ * with separate parameters, use the weights of the seat's index within its team.
  */
 import { sampleCategorical } from '../../agents/sampling.ts';
 import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { decodeSnapshot } from './snapshot.ts';
+import { teamPolicyFromSnapshot, type TeamPolicy } from './team-rollout.ts';
 
 export class SnapshotAgent implements Agent {
   readonly name: string;
@@ -17,15 +20,20 @@ export class SnapshotAgent implements Agent {
   private readonly mask: Uint8Array;
   private readonly logits: Float32Array;
   private readonly probs: Float64Array;
+  /** Team snapshots: the team policy and the game's teams. */
+  private readonly team: TeamPolicy | null = null;
+  private readonly teams: GameInfo['teams'];
 
   constructor(opts: { name: string; blob: Uint8Array; info: GameInfo; seed?: number }) {
     const snap = decodeSnapshot(opts.blob, opts.name);
     if (snap.game !== opts.info.id) throw new AgentMismatchError(`snapshot '${opts.name}' plays ${snap.game}, not ${opts.info.id}`);
     this.name = opts.name;
     this.mlp = new MlpForward(snap.spec, snap.weights);
+    this.teams = opts.info.teams;
+    if ((snap.spec as { agentIdFeature?: boolean }).agentIdFeature === true) this.team = teamPolicyFromSnapshot(snap, opts.info.teams[0]!.length);
     this.obsRms = snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null;
     this.rng = new Rng(opts.seed ?? 0);
-    this.obs = new Float32Array(opts.info.observationSize);
+    this.obs = new Float32Array(this.team ? snap.spec.obsSize : opts.info.observationSize);
     this.mask = new Uint8Array(opts.info.actions);
     this.logits = new Float32Array(opts.info.actions);
     this.probs = new Float64Array(opts.info.actions);
@@ -39,6 +47,14 @@ export class SnapshotAgent implements Agent {
     state.observe(seat, this.obs);
     this.obsRms?.normalize(this.obs, 1);
     state.legalMask(seat, this.mask);
+    if (this.team) {
+      const team = this.teams.find((t) => t.includes(seat)) ?? [];
+      const k = team.indexOf(seat);
+      const base = state.info.observationSize;
+      for (let j = base; j < this.obs.length; j++) this.obs[j] = j - base === k ? 1 : 0;
+      this.team.mlps[k]!.actorForward(this.obs, 1, this.logits);
+      return;
+    }
     this.mlp.actorForward(this.obs, 1, this.logits);
   }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 
-export const ALGOS = ['ppo', 'a2c', 'reinforce'] as const;
+export const ALGOS = ['ppo', 'a2c', 'reinforce', 'mappo', 'ippo'] as const;
 export type Algo = (typeof ALGOS)[number];
 
 export const TrainConfigSchema = z
@@ -50,6 +50,8 @@ export const TrainConfigSchema = z
     evalEvery: z.number().int().min(0).describe('evaluate against the baseline bots every this many updates (0: never)'),
     evalGames: z.number().int().positive().describe('games per baseline bot at each evaluation'),
     evalAgents: z.array(z.string().min(1)).describe('baseline bots to evaluate against (agent specs)'),
+    shareParams: z.boolean().optional().describe('MAPPO/IPPO: one policy shared by the teammates (default true)'),
+    valueNorm: z.boolean().optional().describe('MAPPO/IPPO: normalise value targets with running statistics (default true)'),
   })
   .strict();
 
@@ -98,10 +100,18 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   ppo: {},
   a2c: { steps: 5, minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 7e-4, annealLr: false, entCoef: 0, normAdv: false, optimizer: 'rmsprop' },
   reinforce: { minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 3e-3, annealLr: false, entCoef: 0, normAdv: true },
+  // MAPPO reference defaults (Yu et al. 2022): 1 minibatch, lr 5e-4, clip 0.2 (also on values), value coef 1, grad norm 10
+  mappo: { minibatchSize: 1 << 30, epochs: 15, lr: 5e-4, annealLr: false, clipValue: 0.2, entCoef: 0.01, vfCoef: 1, maxGradNorm: 10, gamma: 0.99, lambda: 0.95 },
+  ippo: { minibatchSize: 1 << 30, epochs: 15, lr: 5e-4, annealLr: false, clipValue: 0.2, entCoef: 0.01, vfCoef: 1, maxGradNorm: 10, gamma: 0.99, lambda: 0.95 },
 };
 
 /** Per-game tuned defaults; CartPole's PPO row is RL Zoo's `ppo.yml` entry for CartPole-v1. */
 const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>> = {
+  // Team games (src/selfplay/team-trainer.ts): `envs` games per update in total, `steps` joint steps each (one match).
+  'grid-soccer-v1': {
+    mappo: { envs: 8, steps: 200, totalSteps: 2_000_000, opponent: 'heuristic', evalAgents: ['heuristic'], evalEvery: 25, evalGames: 40, snapshotEvery: 25, checkpointEvery: 25 },
+    ippo: { envs: 8, steps: 200, totalSteps: 2_000_000, opponent: 'heuristic', evalAgents: ['heuristic'], evalEvery: 25, evalGames: 40, snapshotEvery: 25, checkpointEvery: 25 },
+  },
   'cartpole-v1': {
     ppo: { envs: 8, steps: 32, minibatchSize: 256, epochs: 20, gamma: 0.98, lambda: 0.8, lr: 1e-3, annealLr: true, clip: 0.2, annealClip: true, entCoef: 0 },
     a2c: { envs: 8, steps: 5, gamma: 0.99, entCoef: 0 },

@@ -67,7 +67,7 @@ describe('arena tournament', () => {
     [['--agents', 'random'], /two or more/],
     [['--agents', 'random,random'], /'random' is listed twice/],
     [['--agents', 'LEAGUE#main@000099,random'], /unknown league member 'main@000099'; known: main, bot:random, bot:alphabeta:1, main@000010/],
-    [['--agents', 'LEAGUE#main@000010,random'], /no snapshot loader is registered/],
+    [['--agents', 'LEAGUE#main@000010,random'], /is not a (version-1 )?policy snapshot/],
     [['--agents', 'LEAGUE#main,random'], /'main' has no stored weights; its snapshots: main@000010/],
     [['--agents', `NOWHERE#main,random`], /no league database here/],
   ])('fails with one clear line: %j', (args, pattern) => {
