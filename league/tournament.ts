@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError, type Agent, type Game } from '../core/index.ts';
-import { playSeries } from '../src/eval/match.ts';
+import { playSeries, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
 import { FONT_STACK, htmlPage, specToSvg, svgToPng } from '../src/plot/render.ts';
 import { fitBradleyTerry, type BradleyTerryFit, type PairResult } from './bradley-terry.ts';
 import { createAnyAgent } from './member-agent.ts';
@@ -26,6 +26,8 @@ export interface TournamentOptions {
   readonly onGame?: (done: number, total: number, pair: readonly [string, string]) => void;
   /** Builds the agents (default: createAnyAgent). */
   readonly createAgent?: (spec: string, seed: number) => Promise<Agent>;
+  /** Plays one pair's series (default: playSeries, in this process; servers/hosted-series.ts plays it on an arena server). */
+  readonly playSeries?: (opts: SeriesOptions) => SeriesResult | Promise<SeriesResult>;
 }
 
 export interface TournamentRow {
@@ -88,7 +90,7 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
     for (let i = 0; i < specs.length; i++) {
       for (let j = i + 1; j < specs.length; j++) {
         const names = [specs[i]!, specs[j]!] as const;
-        const r = playSeries({
+        const r = await (opts.playSeries ?? playSeries)({
           game: opts.game,
           agents: [agents[i]!, agents[j]!],
           games: opts.games,

@@ -399,8 +399,9 @@ program
   .option('--games <n>', 'games per pair (sides alternate)', intOption('--games', 1), 20)
   .option('--seed <s>', 'seed for the games and the agents', intOption('--seed', 0), 0)
   .option('--out <dir>', 'folder for tournament.json/.csv/.png/.html (default runs/tournament-<game>-<time>)')
+  .option('--server <url>', 'play every game as a real match on an arena server (ws://host:port), the agents as bot clients; with ARENA_ADMIN_TOKEN set, seeded like the offline tournament')
   .option('--json', 'print the table as one JSON object')
-  .action(async (opts: { game: string; agents: string; games: number; seed: number; out?: string; json?: boolean }) => {
+  .action(async (opts: { game: string; agents: string; games: number; seed: number; out?: string; server?: string; json?: boolean }) => {
     const { formatTournamentTable, runTournament, writeTournament } = await import('../../league/tournament.ts');
     const game = getGame(opts.game);
     const specs = opts.agents.split(',').map((s) => s.trim());
@@ -409,7 +410,8 @@ program
     }
     const total = ((specs.length * (specs.length - 1)) / 2) * opts.games;
     const progress = opts.json ? undefined : createProgress(`tournament ${game.info.id}`, total, 'games');
-    const result = await runTournament({ game, specs, games: opts.games, seed: opts.seed, onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`) });
+    const playSeries = opts.server ? await hostedSeriesFor(opts.server) : undefined;
+    const result = await runTournament({ game, specs, games: opts.games, seed: opts.seed, onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`), ...(playSeries ? { playSeries } : {}) });
     progress?.stop();
     const outDir = opts.out ?? `runs/tournament-${game.info.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const files = await writeTournament(result, outDir);
@@ -441,6 +443,100 @@ leagueCommand
   });
 
 // ---- end of league tools ----
+
+// ---- game servers (issue 5): `serve`, `bot`, and hosted tournaments ----
+
+function wsUrlOption(value: string): string {
+  if (!/^wss?:\/\/[^/\s]+\/?$/.test(value)) throw new InvalidArgumentError('expected a server address such as ws://127.0.0.1:2567');
+  return value.replace(/\/$/, '');
+}
+
+/** `playSeries` on an arena server, for `arena tournament --server`. */
+async function hostedSeriesFor(url: string) {
+  const { hostedSeries } = await import('../../servers/hosted-series.ts');
+  const token = process.env['ARENA_ADMIN_TOKEN'] || null;
+  if (!token) console.error('arena: ARENA_ADMIN_TOKEN is not set: the server picks the seeds, so results can differ from an offline tournament');
+  return hostedSeries({ url: wsUrlOption(url), token });
+}
+
+program
+  .command('serve')
+  .description('host the games: rooms for people, bots and server-side agents (Colyseus over WebSockets), the browser client at /, and /api/games, /api/agents')
+  .option('--port <n>', 'TCP port (0: any free port)', intOption('--port', 0), 2567)
+  .option('--host <addr>', 'interface to listen on', '127.0.0.1')
+  .option('--agents <entries...>', 'opponents to offer besides the baseline bots: checkpoint folders, folders of run folders, league members <runDir>#<id>, bot specs')
+  .option('--data <dir>', 'folder for matches.jsonl', 'runs/server')
+  .option('--tick-ms <ms>', 'tick of simultaneous-move games (grid soccer)', intOption('--tick-ms', 50), 500)
+  .option('--reconnect-seconds <s>', 'how long a dropped player keeps its seat', intOption('--reconnect-seconds', 0), 30)
+  .action(async (opts: { port: number; host: string; agents?: string[]; data: string; tickMs: number; reconnectSeconds: number }) => {
+    const { createArenaServer } = await import('../../servers/server.ts');
+    const agents = (opts.agents ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+    const srv = await createArenaServer({ port: opts.port, host: opts.host, agents, dataDir: opts.data, tickMs: opts.tickMs, reconnectSeconds: opts.reconnectSeconds });
+    console.log(`Arena server: ${srv.url}`);
+    console.log(`  rooms: ${srv.games.map((g) => g.room).join(', ')} at ${srv.wsUrl}`);
+    if (srv.listed.length) console.log(`  agents offered: ${srv.listed.map((a) => a.spec).join(', ')}`);
+    console.log(`  matches recorded in ${srv.recorder?.file}; admin options ${process.env['ARENA_ADMIN_TOKEN'] ? 'enabled (ARENA_ADMIN_TOKEN)' : 'disabled (set ARENA_ADMIN_TOKEN)'}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await srv.close();
+    console.log('Arena server stopped');
+  });
+
+program
+  .command('bot')
+  .description('play on an arena server as a network client: an agent joins a room (or creates one) and plays from what its seat receives')
+  .requiredOption('--server <url>', 'server address, e.g. ws://127.0.0.1:2567', wsUrlOption)
+  .requiredOption('--game <id>', 'game id (see `arena games`)')
+  .requiredOption('--agent <spec>', 'checkpoint folder, league member <runDir>#<id> or bot spec')
+  .option('--room <roomId>', 'join this room (default: a room of the game with a free seat, else a new one)')
+  .option('--create', 'always create a new room (its id is printed for the opponent)')
+  .option('--games <n>', 'games to play (rematches, sides swap)', intOption('--games', 1), 1)
+  .option('--name <name>', 'name shown for the seat (default: the agent spec)')
+  .option('--seat <n>', 'preferred seat', intOption('--seat', 0))
+  .option('--seed <s>', "seed of the agent's randomness", intOption('--seed', 0), 0)
+  .option('--json', 'print one JSON object at the end')
+  .action(async (opts: { server: string; game: string; agent: string; room?: string; create?: boolean; games: number; name?: string; seat?: number; seed: number; json?: boolean }) => {
+    const { runBot } = await import('../../servers/bot.ts');
+    const game = getGame(opts.game);
+    const agent = await createAgent(opts.agent, game.info, opts.seed);
+    let roomId = '';
+    let games;
+    try {
+      games = await runBot({
+        url: opts.server,
+        game,
+        agent,
+        games: opts.games,
+        ...(opts.room ? { roomId: opts.room } : {}),
+        ...(opts.create ? { create: true } : {}),
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.seat !== undefined ? { seat: opts.seat } : {}),
+        onJoin: (c) => {
+          roomId = c.roomId;
+          if (!opts.json) console.log(`joined ${game.info.id} room ${c.roomId} on ${opts.server}`);
+        },
+        onGame: (g) => {
+          if (!opts.json) console.log(`game ${g.gameNumber + 1}: seat ${g.seat}, ${g.outcome}, return ${g.teamReturn}${g.result.forfeit ? ` (forfeit: ${g.result.forfeit.reason})` : ''}`);
+        },
+      });
+    } catch (err) {
+      throw new ArenaError('BOT_FAILED', `bot ${opts.agent}: ${(err as Error).message}`);
+    } finally {
+      agent.dispose?.();
+    }
+    const tally = { win: 0, draw: 0, loss: 0 };
+    for (const g of games) tally[g.outcome]++;
+    const meanReturn = games.reduce((a, g) => a + g.teamReturn, 0) / games.length;
+    if (opts.json) {
+      console.log(JSON.stringify({ game: game.info.id, agent: opts.agent, room: roomId, wins: tally.win, draws: tally.draw, losses: tally.loss, meanReturn, games }));
+      return;
+    }
+    console.log(`${opts.agent}: ${tally.win} wins, ${tally.draw} draws, ${tally.loss} losses over ${games.length} game(s); mean return ${meanReturn.toFixed(3)}`);
+  });
+
+// ---- end of game servers ----
 
 async function readConfigFile(path: string): Promise<Partial<TrainConfig>> {
   let text: string;

@@ -88,9 +88,10 @@ describe('league training', () => {
     expect(before.integrityCheck()).toBe('ok');
     before.close();
 
-    const saved = (await loadCheckpoint<{ update: number }>(out)).meta.update;
+    const { update: saved, globalStep } = (await loadCheckpoint<{ update: number; globalStep: number }>(out)).meta;
     const rowsBefore = readMetrics(out).length;
-    const r = arena(['train', '--game', 'kuhn-poker', '--league', '--workers', '1', '--minutes', '0.05', '--out', out, '--resume', '--json']);
+    // --minutes and --steps are totals for the run: continue for a few more updates
+    const r = arena(['train', '--game', 'kuhn-poker', '--league', '--workers', '1', '--steps', String(globalStep + 2048), '--out', out, '--resume', '--json']);
     expect(r.code).toBe(0);
     const after = LeagueStore.open(out, { create: false });
     expect(after.matchCount()).toBeGreaterThan(matchesBefore);
