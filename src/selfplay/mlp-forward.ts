@@ -1,92 +1,90 @@
 /**
- * Batched MLP inference in plain JavaScript over Float32Array weights, for rollout workers: no tfjs in
- * the worker threads, no tensors crossing threads, nothing allocated per call. Reproduces
- * `ActorCritic.actorForward` / `criticForward` (Dense layers, kernels [in, out] row-major).
+ * Batched MLP inference for rollout workers over a snapshot's Float32Array weights: the fast path's
+ * WASM SIMD kernels (src/fast/) on a flat copy of the weights, so no tfjs op runs per step and no
+ * tensor crosses threads. Reproduces `ActorCritic.actorForward` / `criticForward` (Dense layers,
+ * kernels [in, out] row-major, in `trainableVariables()` order).
  */
 import type { PolicySpec } from '../../agents/policy.ts';
 import { ConfigError } from '../../core/index.ts';
+import { ACT_RELU, ACT_TANH, createKernels } from '../fast/kernels.ts';
+import { MlpEngine, pad4, type DenseLayout, type NetLayout, type ParamLayout } from '../fast/mlp.ts';
 
-interface Layer {
-  readonly kernel: Float32Array;
-  readonly bias: Float32Array;
-  readonly inSize: number;
-  readonly outSize: number;
-}
-
-function layersFrom(weights: readonly Float32Array[], start: number, inputSize: number, sizes: readonly number[]): Layer[] {
-  const layers: Layer[] = [];
-  let inSize = inputSize;
-  sizes.forEach((outSize, i) => {
-    const kernel = weights[start + 2 * i];
-    const bias = weights[start + 2 * i + 1];
-    if (!kernel || !bias || kernel.length !== inSize * outSize || bias.length !== outSize) {
-      throw new ConfigError(`snapshot weights do not match the policy spec at layer ${i}`);
+/** The flat layout of a policy of `spec` (the order of its weights), checked against `weights`. */
+function layoutFromSpec(spec: PolicySpec, weights: readonly Float32Array[]): ParamLayout {
+  const variables: { offset: number; size: number; shape: number[]; name: string }[] = [];
+  let offset = 0;
+  let index = 0;
+  const net = (inSize: number, outSize: number, what: string): NetLayout => {
+    const layers: DenseLayout[] = [];
+    let width = inSize;
+    for (const units of [...spec.hidden, outSize]) {
+      const kernel = weights[index];
+      const bias = weights[index + 1];
+      if (!kernel || !bias || kernel.length !== width * units || bias.length !== units) {
+        throw new ConfigError(`snapshot weights do not match the policy spec at ${what} layer ${layers.length}`);
+      }
+      variables.push({ offset, size: kernel.length, shape: [width, units], name: `w${index}` });
+      const w = offset;
+      offset += kernel.length;
+      variables.push({ offset, size: units, shape: [units], name: `w${index + 1}` });
+      const b = offset;
+      offset += units;
+      layers.push({ inSize: width, outSize: units, w, b });
+      index += 2;
+      width = units;
     }
-    layers.push({ kernel, bias, inSize, outSize });
-    inSize = outSize;
-  });
-  return layers;
+    return { layers, inSize, outSize };
+  };
+  const actor = net(spec.obsSize, spec.actions, 'actor');
+  const critic = net(spec.criticInputSize, 1, 'critic');
+  let logStd = -1;
+  if (spec.head === 'gaussian') {
+    const ls = weights[index++];
+    if (!ls || ls.length !== spec.actions) throw new ConfigError('snapshot has no log-std of the right size');
+    logStd = offset;
+    variables.push({ offset, size: ls.length, shape: [ls.length], name: `w${index - 1}` });
+    offset += ls.length;
+  }
+  if (index !== weights.length) throw new ConfigError(`snapshot has ${weights.length} weight arrays, expected ${index}`);
+  return { actor, critic, logStd, size: offset, variables, activation: spec.activation === 'relu' ? ACT_RELU : ACT_TANH, head: spec.head, actions: spec.actions };
 }
 
 export class MlpForward {
   readonly spec: PolicySpec;
-  private readonly actor: Layer[];
-  private readonly critic: Layer[];
   readonly logStd: Float32Array | null;
-  private scratchA = new Float32Array(0);
-  private scratchB = new Float32Array(0);
+  private readonly e: MlpEngine;
 
   constructor(spec: PolicySpec, weights: readonly Float32Array[]) {
     this.spec = spec;
-    const actorSizes = [...spec.hidden, spec.actions];
-    const criticSizes = [...spec.hidden, 1];
-    this.actor = layersFrom(weights, 0, spec.obsSize, actorSizes);
-    this.critic = layersFrom(weights, 2 * actorSizes.length, spec.criticInputSize, criticSizes);
-    const expected = 2 * (actorSizes.length + criticSizes.length) + (spec.head === 'gaussian' ? 1 : 0);
-    if (weights.length !== expected) throw new ConfigError(`snapshot has ${weights.length} weight arrays, expected ${expected}`);
-    this.logStd = spec.head === 'gaussian' ? weights[expected - 1]! : null;
+    const layout = layoutFromSpec(spec, weights);
+    this.e = new MlpEngine(createKernels(), layout, false);
+    const params = this.e.paramView();
+    layout.variables.forEach((v, i) => params.set(weights[i]!, v.offset));
+    this.logStd = spec.head === 'gaussian' ? Float32Array.from(weights[weights.length - 1]!) : null;
   }
 
   /** Actor outputs (logits or means) for `rows` observations into `out` (rows × actions). */
   actorForward(obs: Float32Array, rows: number, out: Float32Array): void {
-    this.run(this.actor, obs, rows, out);
+    this.run('actor', obs, rows, out);
   }
 
   /** Critic values for `rows` inputs into `out`. */
   criticForward(input: Float32Array, rows: number, out: Float32Array): void {
-    this.run(this.critic, input, rows, out);
+    this.run('critic', input, rows, out);
   }
 
-  private run(layers: readonly Layer[], input: Float32Array, rows: number, out: Float32Array): void {
-    const widest = Math.max(...layers.map((l) => l.outSize)) * rows;
-    if (this.scratchA.length < widest) {
-      this.scratchA = new Float32Array(widest);
-      this.scratchB = new Float32Array(widest);
-    }
-    let x = input;
-    const tanh = this.spec.activation === 'tanh';
-    for (let li = 0; li < layers.length; li++) {
-      const { kernel, bias, inSize, outSize } = layers[li]!;
-      const last = li === layers.length - 1;
-      const y = last ? out : li % 2 === 0 ? this.scratchA : this.scratchB;
-      for (let r = 0; r < rows; r++) {
-        const xo = r * inSize;
-        const yo = r * outSize;
-        for (let j = 0; j < outSize; j++) y[yo + j] = bias[j]!;
-        for (let i = 0; i < inSize; i++) {
-          const xi = x[xo + i]!;
-          if (xi === 0) continue; // one-hot / board inputs are mostly zeros
-          const ko = i * outSize;
-          for (let j = 0; j < outSize; j++) y[yo + j]! += xi * kernel[ko + j]!;
-        }
-        if (!last) {
-          for (let j = 0; j < outSize; j++) {
-            const v = y[yo + j]!;
-            y[yo + j] = tanh ? Math.tanh(v) : v > 0 ? v : 0;
-          }
-        }
-      }
-      x = y;
-    }
+  private run(which: 'actor' | 'critic', input: Float32Array, rows: number, out: Float32Array): void {
+    const e = this.e;
+    e.ensureRows(rows);
+    const net = which === 'actor' ? e.layout.actor : e.layout.critic;
+    const scratch = which === 'actor' ? e.actor : e.critic;
+    const h = e.k.f32; // re-read after ensureRows: the heap may have grown
+    const padded = pad4(rows);
+    const n = rows * net.inSize;
+    h.set(input.subarray(0, n), scratch.input);
+    h.fill(0, scratch.input + n, scratch.input + padded * net.inSize);
+    e.forward(which, padded);
+    const y = scratch.outs[net.layers.length - 1]!;
+    out.set(h.subarray(y, y + rows * net.outSize));
   }
 }
