@@ -1,6 +1,6 @@
 /**
  * The wire protocol of `arena serve`, shared by the server rooms and the network clients (bots, the
- * load benchmark, tests). servers/PROTOCOL.md describes it for clients in any language; this file is
+ * load benchmark, tests). the README's "Protocol" section describes it for clients in any language; this file is
  * its executable form: limits, error codes and the zod schemas that every option and message is
  * checked against before it can touch a room.
  */

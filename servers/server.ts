@@ -1,7 +1,7 @@
 /**
  * `arena serve`: a Colyseus server (`@colyseus/core` + `@colyseus/ws-transport`) with one room type
  * per registered game of two or more seats, the browser client's static files at `/`, and two JSON
- * endpoints (`GET /api/games`, `GET /api/agents?game=<id>`). See servers/PROTOCOL.md.
+ * endpoints (`GET /api/games`, `GET /api/agents?game=<id>`). See the README's "Protocol" section.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
