@@ -26,35 +26,13 @@ import { log } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
 import { League } from '../../league/league.ts';
 import { MappoLearner, type TeamAlgo, type TeamBatch, type TeamUpdateStats } from '../algorithms/mappo.ts';
-import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import type { ValueNormData } from '../algorithms/value-norm.ts';
 import { mean } from '../eval/stats.ts';
 import { MetricsSink } from '../metrics.ts';
 import { describeConfig, type TrainConfig } from '../train/config.ts';
 import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint, type TrainingState } from '../train/policy-checkpoint.ts';
+import { learnerSettings } from '../train/run.ts';
 import { agentStateSize, encodeTeamSnapshot, runTeamRollout, type OpponentRef, type TeamCarry, type TeamEpisode, type TeamRolloutResult, type TeamRolloutTask } from './team-rollout.ts';
-
-/** The learner settings of a team config: PPO's clipped loss with the config's coefficients. */
-export function teamLearnerSettings(config: TrainConfig): LearnerSettings {
-  return {
-    kind: 'clipped',
-    clip: config.clip,
-    clipValue: config.clipValue,
-    entCoef: config.entCoef,
-    entCoefFinal: config.entCoefFinal,
-    vfCoef: config.vfCoef,
-    normAdv: config.normAdv,
-    epochs: config.epochs,
-    minibatchSize: config.minibatchSize,
-    lr: config.lr,
-    annealLr: config.annealLr,
-    annealClip: config.annealClip,
-    maxGradNorm: config.maxGradNorm,
-    targetKl: config.targetKl,
-    optimizer: config.optimizer,
-    optimizerEps: config.optimizerEps,
-  };
-}
 
 /** Checks that `info` is a game team training can play; returns the team size. */
 export function checkTeamGame(info: GameInfo): number {
@@ -273,7 +251,7 @@ export async function trainTeam(opts: TeamTrainOptions): Promise<TeamTrainSummar
     valueNorm: config.valueNorm ?? true,
     gamma: config.gamma,
     lambda: config.lambda,
-    settings: teamLearnerSettings(config),
+    settings: learnerSettings(config),
     seed: config.seed,
     rng,
     policies: resumed?.map((r) => r.policy),

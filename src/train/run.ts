@@ -19,10 +19,10 @@ import { Collector } from './collector.ts';
 import type { TrainConfig } from './config.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 
-/** The learner's settings from a training config: PPO's clipped loss, or the vanilla one for A2C/REINFORCE. */
+/** The learner's settings from a training config: PPO's (and MAPPO's) clipped loss, or the vanilla one for A2C/REINFORCE. */
 export function learnerSettings(config: TrainConfig): LearnerSettings {
   return {
-    kind: config.algo === 'ppo' ? 'clipped' : 'vanilla',
+    kind: config.algo === 'a2c' || config.algo === 'reinforce' ? 'vanilla' : 'clipped',
     clip: config.clip,
     clipValue: config.clipValue,
     entCoef: config.entCoef,
