@@ -7,8 +7,7 @@
  * offline table; without it the server picks the seeds.
  */
 import { AgentMismatchError, teamOf, type Agent } from '../core/index.ts';
-import type { SeriesOptions, SeriesResult } from '../src/eval/match.ts';
-import { wilsonInterval } from '../src/eval/stats.ts';
+import { summarizeSeries, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
 import { SeatPlayer, type BotGame } from './bot.ts';
 import { MatchClient } from './client.ts';
 import { gameSeed } from './game-room.ts';
@@ -119,16 +118,7 @@ function makeTally(gameId: string, teamSizes: number[]) {
       games++;
     },
     result(): SeriesResult {
-      const score = games ? (wins[0] + draws / 2) / games : 0;
-      return {
-        game: gameId,
-        games,
-        wins: [wins[0], wins[1]],
-        draws,
-        meanReturn: [games ? sums[0] / games : 0, games ? sums[1] / games : 0],
-        score,
-        scoreInterval: wilsonInterval(wins[0] + draws / 2, games),
-      };
+      return summarizeSeries(gameId, games, wins, draws, sums);
     },
   };
 }

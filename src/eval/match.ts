@@ -61,7 +61,7 @@ export function playSeries(opts: SeriesOptions): SeriesResult {
   let draws = 0;
   const state = game.newState(seed);
   const bySeat: Agent[] = new Array(game.info.seats);
-  let result = summarize(game.info.id, 0, wins, draws, returnSums);
+  let result = summarizeSeries(game.info.id, 0, wins, draws, returnSums);
   for (let g = 0; g < opts.games; g++) {
     const gameSeed = (seed * 1_000_003 + g) >>> 0;
     for (let i = 0; i < 2; i++) {
@@ -79,7 +79,7 @@ export function playSeries(opts: SeriesOptions): SeriesResult {
     if (r0 > r1) wins[0]++;
     else if (r1 > r0) wins[1]++;
     else draws++;
-    result = summarize(game.info.id, g + 1, wins, draws, returnSums);
+    result = summarizeSeries(game.info.id, g + 1, wins, draws, returnSums);
     opts.onGame?.(g + 1, result);
   }
   return result;
@@ -91,7 +91,8 @@ function sideReturn(game: Game, side: number, returns: Float64Array): number {
   return r;
 }
 
-function summarize(id: string, games: number, wins: [number, number], draws: number, sums: [number, number]): SeriesResult {
+/** A series' result from its tallies (`sums`: each agent's summed per-seat returns). */
+export function summarizeSeries(id: string, games: number, wins: [number, number], draws: number, sums: [number, number]): SeriesResult {
   const score = games ? (wins[0] + draws / 2) / games : 0;
   return {
     game: id,
