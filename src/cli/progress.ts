@@ -9,7 +9,22 @@ export interface Progress {
   stop(): void;
 }
 
+/**
+ * Units per second since the first update (not since 0, so a resumed run that starts part-way
+ * reports its own rate and ETA).
+ */
+function rateSinceFirst(): (done: number) => number {
+  let base: { done: number; at: number } | null = null;
+  return (done) => {
+    const now = Date.now();
+    base ??= { done, at: now };
+    const secs = (now - base.at) / 1000;
+    return secs > 0 ? (done - base.done) / secs : 0;
+  };
+}
+
 export function createProgress(label: string, total: number, unit = 'it'): Progress {
+  const rateOf = rateSinceFirst();
   if (process.stderr.isTTY && process.env['CI'] === undefined) {
     const bar = new cliProgress.SingleBar(
       {
@@ -20,30 +35,26 @@ export function createProgress(label: string, total: number, unit = 'it'): Progr
       },
       cliProgress.Presets.shades_classic,
     );
-    const start = Date.now();
     bar.start(total, 0, { rate: '0', detail: '' });
     return {
       update(done, detail = '') {
-        const secs = (Date.now() - start) / 1000;
-        bar.update(done, { rate: secs > 0 ? (done / secs).toFixed(1) : '0', detail });
+        bar.update(done, { rate: rateOf(done).toFixed(1), detail });
       },
       stop() {
         bar.stop();
       },
     };
   }
-  const start = Date.now();
   let last = 0;
   return {
     update(done, detail = '') {
       const now = Date.now();
+      const rate = rateOf(done);
       if (now - last < 5000 && done < total) return;
       last = now;
-      const secs = (now - start) / 1000;
-      const rate = secs > 0 ? done / secs : 0;
-      const eta = rate > 0 ? (total - done) / rate : 0;
+      const eta = rate > 0 ? `${((total - done) / rate).toFixed(0)}s` : '–';
       process.stderr.write(
-        `${label}: ${done}/${total} ${unit} (${((100 * done) / total).toFixed(0)}%) ${rate.toFixed(1)} ${unit}/s ETA ${eta.toFixed(0)}s ${detail}\n`,
+        `${label}: ${done}/${total} ${unit} (${((100 * done) / total).toFixed(0)}%) ${rate.toFixed(1)} ${unit}/s ETA ${eta} ${detail}\n`,
       );
     },
     stop() {},
