@@ -7,8 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { MASKED_LOGIT, type ActorCritic } from '../../agents/policy.ts';
 import type { Rng } from '../../core/index.ts';
-import { explainedVariance } from './advantages.ts';
 import type { RolloutBuffer } from './buffer.ts';
+import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, type UpdateStats } from './learner-common.ts';
+
+export { shuffle, type UpdateStats } from './learner-common.ts';
 import { LOSS_STATS, policyGradientLoss, type LossSettings, type TensorBatch } from './losses.ts';
 
 export interface LearnerSettings extends LossSettings {
@@ -29,20 +31,6 @@ export interface LearnerSettings extends LossSettings {
   readonly entCoefFinal?: number | null;
 }
 
-export interface UpdateStats {
-  readonly 'losses/policy_loss': number;
-  readonly 'losses/value_loss': number;
-  readonly 'losses/entropy': number;
-  readonly 'losses/approx_kl': number;
-  readonly 'losses/clipfrac': number;
-  readonly 'losses/explained_variance': number;
-  readonly 'losses/grad_norm': number;
-  readonly 'charts/learning_rate': number;
-  readonly 'charts/clip_coef': number;
-  readonly 'charts/ent_coef': number;
-  readonly 'charts/epochs': number;
-  readonly 'charts/minibatch_steps': number;
-}
 
 export class PolicyGradientLearner {
   readonly policy: ActorCritic;
@@ -63,16 +51,15 @@ export class PolicyGradientLearner {
 
   /** Current learning rate for a fraction `progress` ∈ [0, 1] of training done. */
   learningRate(progress: number): number {
-    return this.settings.annealLr ? this.settings.lr * Math.max(0, 1 - progress) : this.settings.lr;
+    return learningRateAt(this.settings, progress);
   }
 
   entropyCoef(progress: number): number {
-    const { entCoef, entCoefFinal } = this.settings;
-    return entCoefFinal === null || entCoefFinal === undefined ? entCoef : entCoef + (entCoefFinal - entCoef) * Math.min(1, progress);
+    return entropyAt(this.settings, progress);
   }
 
   clipCoef(progress: number): number {
-    return this.settings.annealClip ? this.settings.clip * Math.max(0, 1 - progress) : this.settings.clip;
+    return clipAt(this.settings, progress);
   }
 
   /**
@@ -119,21 +106,7 @@ export class PolicyGradientLearner {
     } finally {
       tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
     }
-    const avg = (k: number) => sums[k]! / Math.max(1, epochs);
-    return {
-      'losses/policy_loss': avg(0),
-      'losses/value_loss': avg(1),
-      'losses/entropy': avg(2),
-      'losses/approx_kl': avg(3),
-      'losses/clipfrac': avg(4),
-      'losses/explained_variance': explainedVarianceValid(buf),
-      'losses/grad_norm': gradNormSum / Math.max(1, epochs),
-      'charts/learning_rate': lr,
-      'charts/clip_coef': clip,
-      'charts/ent_coef': entCoef,
-      'charts/epochs': epochs,
-      'charts/minibatch_steps': steps,
-    };
+    return updateStats(buf, sums, gradNormSum, epochs, steps, { lr, clip, entCoef });
   }
 
   /** One optimizer step on the rows `idx` of the uploaded batch; returns kept [stats] and grad norm. */
@@ -207,33 +180,5 @@ export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
   return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
-function validIndices(buf: RolloutBuffer): Int32Array {
-  const out = new Int32Array(buf.validCount());
-  let k = 0;
-  for (let i = 0; i < buf.size; i++) if (buf.valid[i]) out[k++] = i;
-  return out;
-}
 
-/** Fisher–Yates shuffle with the learner's seeded RNG. */
-export function shuffle(xs: Int32Array, rng: Rng): void {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = xs[i]!;
-    xs[i] = xs[j]!;
-    xs[j] = t;
-  }
-}
 
-function explainedVarianceValid(buf: RolloutBuffer): number {
-  const n = buf.validCount();
-  if (n === buf.size) return explainedVariance(buf.values, buf.returns);
-  const v = new Float32Array(n);
-  const r = new Float32Array(n);
-  let k = 0;
-  for (let i = 0; i < buf.size; i++) {
-    if (!buf.valid[i]) continue;
-    v[k] = buf.values[i]!;
-    r[k++] = buf.returns[i]!;
-  }
-  return explainedVariance(v, r);
-}

@@ -18,9 +18,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { MASKED_LOGIT, type ActorCritic } from '../../agents/policy.ts';
 import { ConfigError, type Rng } from '../../core/index.ts';
-import { explainedVariance } from '../algorithms/advantages.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
-import { shuffle, type LearnerSettings, type UpdateStats } from '../algorithms/policy-gradient.ts';
+import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, type UpdateStats } from '../algorithms/learner-common.ts';
+import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import { createKernels, type KernelChoice } from './kernels.ts';
 import { layoutOf, MlpEngine, pad4, type ParamLayout } from './mlp.ts';
 import { FastForward } from './forward.ts';
@@ -97,17 +97,16 @@ export class FastLearner {
 
   /** Current learning rate for a fraction `progress` ∈ [0, 1] of training done. */
   learningRate(progress: number): number {
-    return this.settings.annealLr ? this.settings.lr * Math.max(0, 1 - progress) : this.settings.lr;
+    return learningRateAt(this.settings, progress);
   }
 
   clipCoef(progress: number): number {
-    return this.settings.annealClip ? this.settings.clip * Math.max(0, 1 - progress) : this.settings.clip;
+    return clipAt(this.settings, progress);
   }
 
   /** Entropy coefficient, annealed linearly to `entCoefFinal` when set (as the reference). */
   entropyCoef(progress: number): number {
-    const { entCoef, entCoefFinal } = this.settings;
-    return entCoefFinal === null || entCoefFinal === undefined ? entCoef : entCoef + (entCoefFinal - entCoef) * Math.min(1, progress);
+    return entropyAt(this.settings, progress);
   }
 
   /** The flat parameters (a view of the kernels' heap: valid until the next call into the learner). */
@@ -174,21 +173,7 @@ export class FastLearner {
       if (s.targetKl !== null && epochSums[3]! / c > s.targetKl) break;
     }
     this.e.storeTo(this.policy);
-    const avg = (q: number) => sums[q]! / Math.max(1, epochs);
-    return {
-      'losses/policy_loss': avg(0),
-      'losses/value_loss': avg(1),
-      'losses/entropy': avg(2),
-      'losses/approx_kl': avg(3),
-      'losses/clipfrac': avg(4),
-      'losses/explained_variance': explainedVarianceValid(buf),
-      'losses/grad_norm': gradNormSum / Math.max(1, epochs),
-      'charts/learning_rate': lr,
-      'charts/clip_coef': clip,
-      'charts/ent_coef': entCoef,
-      'charts/epochs': epochs,
-      'charts/minibatch_steps': steps,
-    };
+    return updateStats(buf, sums, gradNormSum, epochs, steps, { lr, clip, entCoef });
   }
 
   /**
@@ -484,23 +469,4 @@ function gatherRows(h: Float32Array, dst: number, src: Float32Array, width: numb
   h.fill(0, dst + M * width, dst + padded * width);
 }
 
-function validIndices(buf: RolloutBuffer): Int32Array {
-  const out = new Int32Array(buf.validCount());
-  let k = 0;
-  for (let i = 0; i < buf.size; i++) if (buf.valid[i]) out[k++] = i;
-  return out;
-}
 
-function explainedVarianceValid(buf: RolloutBuffer): number {
-  const n = buf.validCount();
-  if (n === buf.size) return explainedVariance(buf.values, buf.returns);
-  const v = new Float32Array(n);
-  const r = new Float32Array(n);
-  let k = 0;
-  for (let i = 0; i < buf.size; i++) {
-    if (!buf.valid[i]) continue;
-    v[k] = buf.values[i]!;
-    r[k++] = buf.returns[i]!;
-  }
-  return explainedVariance(v, r);
-}
