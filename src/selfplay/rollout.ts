@@ -13,7 +13,7 @@ import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '
 import { getGame } from '../../games/index.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { MlpForward } from './mlp-forward.ts';
-import { decodeSnapshot } from './snapshot.ts';
+import { SnapshotCache } from './snapshot.ts';
 
 /** An opponent: a league snapshot (by version) or a baseline bot (by spec). */
 export type OpponentRef = { readonly id: string; readonly version: number } | { readonly id: string; readonly bot: string };
@@ -66,25 +66,19 @@ interface LoadedPolicy {
 }
 
 /** Decoded snapshots, cached by version for the life of the worker. */
-const policyCache = new Map<number, LoadedPolicy>();
-const CACHE_LIMIT = 64;
+const policyCache = new SnapshotCache<LoadedPolicy>();
 
 function loadPolicy(version: number, snapshots: RolloutTask['snapshots']): LoadedPolicy {
-  const hit = policyCache.get(version);
-  if (hit) return hit;
-  const raw = snapshots[version];
-  if (!raw) throw new ConfigError(`snapshot version ${version} was not sent with the task`);
-  const snap = decodeSnapshot(raw instanceof Uint8Array ? raw : new Uint8Array(raw), `snapshot v${version}`);
-  const loaded = { mlp: new MlpForward(snap.spec, snap.weights), obsRms: snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null };
-  if (policyCache.size >= CACHE_LIMIT) policyCache.delete(policyCache.keys().next().value!);
-  policyCache.set(version, loaded);
-  return loaded;
+  return policyCache.get(version, snapshots, (snap) => ({
+    mlp: new MlpForward(snap.spec, snap.weights),
+    obsRms: snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null,
+  }));
 }
 
 /** Baseline bots, cached per game and spec so search bots keep their tables across tasks. */
 const botCache = new Map<string, Agent>();
 
-function loadBot(spec: string, gameId: string, seed: number): Agent {
+export function loadBot(spec: string, gameId: string, seed: number): Agent {
   const key = `${gameId}|${spec}`;
   let bot = botCache.get(key);
   if (!bot) {

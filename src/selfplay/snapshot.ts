@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { PolicySpec } from '../../agents/policy.ts';
-import { CheckpointError } from '../../core/index.ts';
+import { CheckpointError, ConfigError } from '../../core/index.ts';
 import type { RunningMeanStdData } from '../algorithms/running-stats.ts';
 
 export const SNAPSHOT_FORMAT = 'arena-snapshot';
@@ -38,4 +38,33 @@ export function decodeSnapshot(bytes: Uint8Array, source = 'snapshot'): PolicySn
     throw new CheckpointError(source, 'is not a version-1 policy snapshot');
   }
   return s;
+}
+
+/**
+ * A per-thread cache of decoded snapshots by version (at most `limit`, oldest dropped first): workers
+ * decode each version's bytes once, however many tasks use it.
+ */
+export class SnapshotCache<T> {
+  private readonly entries = new Map<number, T>();
+  private readonly limit: number;
+
+  constructor(limit = 64) {
+    this.limit = limit;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The decoded snapshot `version`, building it from the task's bytes on first use. */
+  get(version: number, snapshots: Readonly<Record<number, SharedArrayBuffer | Uint8Array>>, build: (snap: PolicySnapshot) => T, label = 'snapshot'): T {
+    const hit = this.entries.get(version);
+    if (hit) return hit;
+    const raw = snapshots[version];
+    if (!raw) throw new ConfigError(`${label} version ${version} was not sent with the task`);
+    const loaded = build(decodeSnapshot(raw instanceof Uint8Array ? raw : new Uint8Array(raw), `${label} v${version}`));
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(version, loaded);
+    return loaded;
+  }
 }

@@ -13,14 +13,13 @@
  * their steps are recorded with `valid` = 0 and a zero observation plus their id (MAPPO's death
  * masking), and their last real transition ends their GAE chain (`dones` = 1).
  */
-import { createBot } from '../../agents/index.ts';
 import { sampleCategorical } from '../../agents/sampling.ts';
 import { ConfigError, Rng, SIMULTANEOUS, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { writeAgentId, type TeamAlgo, type TeamBatch } from '../algorithms/mappo.ts';
 import { MlpForward } from './mlp-forward.ts';
-import type { OpponentRef } from './rollout.ts';
-import { decodeSnapshot, encodeSnapshot, type PolicySnapshot } from './snapshot.ts';
+import { loadBot, type OpponentRef } from './rollout.ts';
+import { encodeSnapshot, SnapshotCache, type PolicySnapshot } from './snapshot.ts';
 
 export type { OpponentRef } from './rollout.ts';
 
@@ -109,31 +108,10 @@ export function teamPolicyFromSnapshot(snap: TeamSnapshot, teamSize: number): Te
   return { mlps, agentId, actorInputSize: spec.obsSize, criticInputSize: spec.criticInputSize };
 }
 
-const policyCache = new Map<number, TeamPolicy>();
-const CACHE_LIMIT = 64;
+const policyCache = new SnapshotCache<TeamPolicy>();
 
 function loadTeamPolicy(version: number, snapshots: TeamRolloutTask['snapshots'], teamSize: number): TeamPolicy {
-  const hit = policyCache.get(version);
-  if (hit) return hit;
-  const raw = snapshots[version];
-  if (!raw) throw new ConfigError(`snapshot version ${version} was not sent with the task`);
-  const snap = decodeSnapshot(raw instanceof Uint8Array ? raw : new Uint8Array(raw), `team snapshot v${version}`) as TeamSnapshot;
-  const loaded = teamPolicyFromSnapshot(snap, teamSize);
-  if (policyCache.size >= CACHE_LIMIT) policyCache.delete(policyCache.keys().next().value!);
-  policyCache.set(version, loaded);
-  return loaded;
-}
-
-const botCache = new Map<string, Agent>();
-
-function loadBot(spec: string, info: GameInfo, seed: number): Agent {
-  const key = `${info.id}|${spec}`;
-  let bot = botCache.get(key);
-  if (!bot) {
-    bot = createBot(spec, info, seed);
-    botCache.set(key, bot);
-  }
-  return bot;
+  return policyCache.get(version, snapshots, (snap) => teamPolicyFromSnapshot(snap as TeamSnapshot, teamSize), 'team snapshot');
 }
 
 // ---- the rollout ----
@@ -220,7 +198,7 @@ export function runTeamRollout(task: TeamRolloutTask, inspect?: TeamRolloutInspe
   if (inA !== O + K) throw new ConfigError(`the learning team's actor reads ${inA} inputs, expected ${O} + ${K} (observation + agent id)`);
   if (centralized && inC !== S + K) throw new ConfigError(`the MAPPO critic reads ${inC} inputs, expected ${S} + ${K} (agent state + agent id)`);
   if (!centralized && inC !== inA) throw new ConfigError(`the IPPO critic reads ${inC} inputs, expected the actor's ${inA}`);
-  const opponents = task.opponents.map((o): TeamPolicy | Agent => ('version' in o ? loadTeamPolicy(o.version, task.snapshots, K) : loadBot(o.bot, info, rng.nextU32())));
+  const opponents = task.opponents.map((o): TeamPolicy | Agent => ('version' in o ? loadTeamPolicy(o.version, task.snapshots, K) : loadBot(o.bot, info.id, rng.nextU32())));
   for (const o of opponents) {
     if ('act' in o) continue;
     const want = O + (o.agentId ? K : 0);
