@@ -67,7 +67,10 @@ export interface LeagueOptions {
   readonly mainMix?: { readonly pfsp: number; readonly verification: number };
   /** Exponent p of the `hard` weighting (default 2, AlphaStar's `squared`). */
   readonly pfspP?: number;
-  /** Payoff decay used for win rates (default: the store's, 0.99 unless set at creation). */
+  /**
+   * Payoff decay used for win rates: the store's (0.99 unless set at creation; the default) or 1
+   * for plain counts. League.open creates a new league with it.
+   */
   readonly payoffDecay?: number;
 }
 
@@ -106,6 +109,7 @@ export interface LearnerGame {
   readonly opponent: AgentId;
   /** The learner's score: 1, 0.5 or 0. */
   readonly score: number;
+  /** Seed, side and update of the game: accepted, not stored (the league keeps counts per pair). */
   readonly seed?: number | null;
   readonly side?: 0 | 1 | null;
   readonly update?: number | null;
@@ -175,8 +179,9 @@ export class League {
    * then closes the store too.
    */
   static open(opts: LeagueOpenOptions): League {
-    const { runDir, game, k, initialRating, sampling, ...rest } = opts;
-    const store = LeagueStore.open(runDir, { game, k, initialRating });
+    const { runDir, game, sampling, ...rest } = opts;
+    const create = !LeagueStore.exists(runDir) && rest.payoffDecay !== undefined;
+    const store = LeagueStore.open(runDir, create ? { game, payoffDecay: rest.payoffDecay } : { game });
     try {
       const league = new League(store, sampling === undefined ? rest : { ...rest, mainStrategy: samplingStrategy(sampling) });
       league.ownsStore = true;
@@ -208,7 +213,9 @@ export class League {
     this.p = opts.pfspP ?? 2;
     pfspProbabilities([0.5], 'hard', this.p);
     this.decay = opts.payoffDecay ?? store.info().payoffDecay;
-    if (!(this.decay > 0 && this.decay <= 1)) throw new ConfigError(`payoff decay must be in (0, 1], got ${this.decay}`);
+    if (this.decay !== 1 && this.decay !== store.info().payoffDecay) {
+      throw new ConfigError(`payoff decay must be 1 or the league's own ${store.info().payoffDecay} (fixed at creation), got ${this.decay}`);
+    }
     this.mains = Array.from({ length: nMain }, (_, i) => learnerId('main', i));
     this.mainExploiters = Array.from({ length: nMx }, (_, i) => learnerId('main_exploiter', i));
     this.leagueExploiters = Array.from({ length: nLx }, (_, i) => learnerId('league_exploiter', i));
@@ -284,10 +291,10 @@ export class League {
 
   /**
    * Freezes the learner's weights at `update` as member `learner@UUUUUU` (role `snapshot`, parent
-   * the learner, weights version `version` (default update + 1), starting from the learner's current
-   * Elo) and records the learner's update, in one transaction. Throws DUPLICATE_MEMBER when that
-   * snapshot already exists. `learner` is a learner id; the first learner of a role has the role's
-   * name, so `addSnapshot('main', 120, blob)` works.
+   * the learner, weights version `version` (default update + 1)) and records the learner's update,
+   * in one transaction. The snapshot is rated from its own games (ratings.ts). Throws
+   * DUPLICATE_MEMBER when that snapshot already exists. `learner` is a learner id; the first learner
+   * of a role has the role's name, so `addSnapshot('main', 120, blob)` works.
    */
   addSnapshot(learner: AgentId, update: number, blob: Uint8Array, version?: number): Member;
   addSnapshot(request: SnapshotRequest): Member;
@@ -307,7 +314,6 @@ export class League {
         version: req.version ?? update + 1,
         frozen: true,
         snapshot: blob,
-        rating: this.store.rating(learner).rating,
       });
       this.store.updateMember(learner, { update });
       return m;
@@ -325,17 +331,25 @@ export class League {
     return false;
   }
 
-  /** Records finished matches (see LeagueStore.recordMatches: one transaction). */
+  /** Records finished games (see LeagueStore.recordMatches: summed per pair, one transaction). */
   recordResults(results: readonly NewMatch[]): void {
     this.store.recordMatches(results);
   }
 
-  /** Records a learner's finished games against its opponents, in one transaction. */
+  /** Records a learner's finished games against its opponents: summed per pair, one transaction. */
   recordLearnerGames(games: readonly LearnerGame[], learner: AgentId = 'main'): void {
     this.roleOf(learner);
-    this.store.recordMatches(
-      games.map((g) => ({ a: learner, b: g.opponent, score: g.score as NewMatch['score'], seed: g.seed ?? null, side: g.side ?? null, update: g.update ?? null })),
-    );
+    this.store.recordMatches(games.map((g) => ({ a: learner, b: g.opponent, score: g.score as NewMatch['score'] })));
+  }
+
+  /** Games recorded in the league, self-play included. */
+  gameCount(): number {
+    return this.store.gameCount();
+  }
+
+  /** Bytes the league takes on disk (database and write-ahead log), for the trainer's profile. */
+  storeBytes(): number {
+    return this.store.sizeBytes();
   }
 
   private rates(learner: AgentId, ids: readonly AgentId[]): number[] {

@@ -1,14 +1,16 @@
 /**
- * `arena league status`: every member of a run's league with its role, online Elo, games played,
- * win rate against the main agent(s) and the update it was created at, best rated first.
+ * `arena league status`: every member of a run's league with its role, Bradley–Terry rating
+ * (ratings.ts: Elo scale, the random bot or else the first member at 0), games played, win rate
+ * against the main agent(s) and the update it was created at, best rated first.
  */
+import { ratingAnchor } from './ratings.ts';
 import { LeagueStore, type AgentId, type LeagueInfo, type Role } from './store.ts';
 
 export interface MemberStatus {
   readonly id: AgentId;
   readonly role: Role;
   readonly parent: AgentId | null;
-  /** Online Elo. */
+  /** Bradley–Terry rating, Elo scale, relative to the league's anchor member. */
   readonly rating: number;
   /** Rated games played. */
   readonly games: number;
@@ -25,7 +27,12 @@ export interface MemberStatus {
 export interface LeagueStatus {
   readonly runDir: string;
   readonly league: Omit<LeagueInfo, 'createdAt'> & { readonly createdAt: string };
-  readonly matches: number;
+  /** Games recorded, self-play included. */
+  readonly games: number;
+  /** The member rated 0 (null for a league without members). */
+  readonly anchor: AgentId | null;
+  /** Database and write-ahead log, bytes. */
+  readonly storeBytes: number;
   readonly members: MemberStatus[];
 }
 
@@ -52,7 +59,7 @@ export function leagueStatus(runDir: string): LeagueStatus {
         id: m.id,
         role: m.role,
         parent: m.parent,
-        rating: r?.rating ?? info.initialRating,
+        rating: r?.rating ?? 0,
         games: r?.games ?? 0,
         winRateVsMain: v && v.games > 0 ? v.score / v.games : null,
         gamesVsMain: v?.games ?? 0,
@@ -63,7 +70,14 @@ export function leagueStatus(runDir: string): LeagueStatus {
       };
     });
     rows.sort((a, b) => b.rating - a.rating || a.id.localeCompare(b.id));
-    return { runDir, league: { ...info, createdAt: new Date(info.createdAt).toISOString() }, matches: store.matchCount(), members: rows };
+    return {
+      runDir,
+      league: { ...info, createdAt: new Date(info.createdAt).toISOString() },
+      games: store.gameCount(),
+      anchor: ratingAnchor(members),
+      storeBytes: store.sizeBytes(),
+      members: rows,
+    };
   } finally {
     store.close();
   }
@@ -84,6 +98,8 @@ export function formatLeagueStatus(s: LeagueStatus): string {
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const left = new Set([0, 1]);
   const line = (cells: string[]) => cells.map((x, c) => (left.has(c) ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ').trimEnd();
-  const title = `${s.league.path}: ${s.league.game}, ${s.members.length} members, ${s.matches} matches (online Elo, K=${s.league.k}; vs main = score against the main agent(s), draws half)`;
+  const mb = (s.storeBytes / 2 ** 20).toFixed(1);
+  const scale = s.anchor === null ? 'Bradley–Terry Elo' : `Bradley–Terry Elo, ${s.anchor} = 0`;
+  const title = `${s.league.path}: ${s.league.game}, ${s.members.length} members, ${s.games} games, ${mb} MB (${scale}; vs main = score against the main agent(s), draws half)`;
   return [title, line(head), ...rows.map(line)].join('\n');
 }

@@ -1,39 +1,46 @@
 /**
- * The league's memory: members (learners, frozen snapshots, bots), every finished match, online Elo
- * ratings and the payoff table, in one embedded SQLite database `<runDir>/league.db` (Node's
- * built-in `node:sqlite`).
+ * The league's memory: members (learners, frozen snapshots, bots) and how the games between each
+ * ordered pair of members ended, in one embedded SQLite database `<runDir>/league.db` (Node's
+ * built-in `node:sqlite`). It grows with members, not with games: a league of n members holds at
+ * most n² pair rows however long it trains, and recording a batch of games costs O(distinct pairs
+ * in the batch). Ratings are not stored: ratings.ts refits them from the pair counts when they are
+ * read after a change (cached until the next write by any connection).
  *
  * Crash safety: WAL journal with `synchronous = FULL`, so a commit is on disk (fsynced WAL) before
- * the call returns, and every write — a member, a batch of matches together with the rating and
- * payoff updates they cause — is one transaction. After `kill -9` (or a power cut) at any moment
- * the database opens with every committed match and snapshot present and nothing half-written:
- * SQLite rolls an unfinished transaction back on the next open. One process should write (the
- * trainer); others may read at the same time (`arena league status`, tournaments).
+ * the call returns, and every write — a member, a batch of games — is one transaction. After
+ * `kill -9` (or a power cut) at any moment the database opens with every committed batch and
+ * snapshot present and nothing half-written: SQLite rolls an unfinished transaction back on the
+ * next open, so at most the batch in flight is lost. One process should write (the trainer);
+ * others may read at the same time (`arena league status`, tournaments).
  *
- * Schema (version in `PRAGMA user_version`, facts about the league in `meta`):
+ * Schema 2 (version in `PRAGMA user_version`, facts about the league in `meta`):
  *   members  one row per agent: id (AgentId, e.g. `main@000120`), role, parent, update, weights
  *            version (unique, for caches keyed by version), created time, frozen flag, and either
  *            an opaque snapshot blob (policy bytes, see src/selfplay/snapshot.ts) or a bot spec
  *            (`alphabeta:3`) for bot members;
- *   matches  one row per finished game: a, b, a's score (1, 0.5, 0), game seed, the side a played,
- *            game id, the learner's update number, time;
- *   ratings  current online Elo and games played per member (ratings.ts);
- *   payoff   per ordered pair: wins/draws/losses, plus counts decayed as in AlphaStar (× decay per
- *            new result of the pair). Derived from `matches` and updated in the same transaction,
- *            so win rates need no scan of the match history.
- * A match of a member against itself (plain self-play) is stored but changes neither ratings nor
- * payoff: it carries no information about relative strength.
+ *   pairs    one row per ordered pair (a, b) that has played: a's wins, draws and losses, and the
+ *            same results decayed as in AlphaStar (decayed_games, decayed_score = Σ of a's scores;
+ *            each new result of the pair multiplies the earlier ones by the league's payoff decay).
+ *            (b, a) mirrors (a, b), so a learner's row against any opponent is one lookup. A
+ *            learner's games against itself (plain self-play) are one row (a, a): counted as games,
+ *            never rated and never a win rate, since they say nothing about relative strength.
+ *
+ * Schema 1 kept one row per game (`matches`, ≈ 1.7 GB an hour of Leduc), online Elo (`ratings`)
+ * and `payoff`. Opening such a database migrates it in one transaction — the match history is
+ * replayed in order into `pairs` (so the decayed counts come out exactly as if recorded now), the
+ * old tables dropped — and then vacuums the file.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { ArenaError, ConfigError, UnknownNameError } from '../core/errors.ts';
-import { checkK, DEFAULT_K, DEFAULT_RATING, eloUpdate, isScore, type Score } from './ratings.ts';
+import { log } from '../core/log.ts';
+import { fitLeagueRatings, isScore, type RatingRow, type Score } from './ratings.ts';
 import { UNPLAYED_WIN_RATE } from './pfsp.ts';
 
 export const LEAGUE_DB = 'league.db';
 export const LEAGUE_FORMAT = 'arena-league';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** AlphaStar's payoff decay: every new result of a pair multiplies that pair's earlier counts by it. */
 export const DEFAULT_PAYOFF_DECAY = 0.99;
 
@@ -75,44 +82,21 @@ export interface NewMember {
   readonly snapshot?: Uint8Array | null;
   /** Required for (and only for) `bot` members. */
   readonly botSpec?: string | null;
-  /** Initial Elo (default: the league's initial rating). */
-  readonly rating?: number;
   readonly createdAt?: number;
 }
 
+/** A finished game of a against b. Only the pair and the score are stored (schema 2). */
 export interface NewMatch {
   readonly a: AgentId;
   readonly b: AgentId;
   /** a's score: 1 win, 0.5 draw, 0 loss. */
   readonly score: Score;
-  /** Seed of the game (to replay it). */
-  readonly seed?: number | null;
-  /** The side (team index 0 or 1) a played. */
-  readonly side?: 0 | 1 | null;
-  /** Game id; default the league's game. */
+  /** Game id; when given it must be the league's game. */
   readonly game?: string;
-  /** The learner's update number when the game was played. */
+  /** Seed of the game, the side a played, the learner's update: accepted for callers' convenience, not stored. */
+  readonly seed?: number | null;
+  readonly side?: 0 | 1 | null;
   readonly update?: number | null;
-  readonly playedAt?: number;
-}
-
-export interface MatchRecord {
-  readonly id: number;
-  readonly a: AgentId;
-  readonly b: AgentId;
-  readonly score: Score;
-  readonly seed: number | null;
-  readonly side: 0 | 1 | null;
-  readonly game: string;
-  readonly update: number | null;
-  readonly playedAt: number;
-}
-
-export interface RatingRow {
-  readonly id: AgentId;
-  readonly rating: number;
-  /** Games that moved the rating (self-play excluded). */
-  readonly games: number;
 }
 
 /** Results of a against b, from a's point of view. */
@@ -123,15 +107,19 @@ export interface PairStats {
   readonly wins: number;
   readonly draws: number;
   readonly losses: number;
-  /** (wins + draws/2) / games, or 0.5 when the pair has not played (AlphaStar's convention). */
+  /**
+   * (wins + draws/2) / games (decayed counts with `decay` < 1), or 0.5 when the pair has not
+   * played (AlphaStar's convention).
+   */
   readonly winRate: number;
 }
 
 export interface PayoffOptions {
   /**
    * Weight recent results more: each new result of a pair multiplies the pair's earlier counts by
-   * `decay` (AlphaStar: 0.99). Default 1 (plain counts). The league's own decay (`info().payoffDecay`)
-   * is read from the payoff table; any other value is computed exactly from the match history.
+   * `decay` (AlphaStar: 0.99). Default 1 (plain counts). The store keeps plain counts and those
+   * decayed by the league's decay (`info().payoffDecay`, fixed at creation); any other value is a
+   * `ConfigError`.
    */
   readonly decay?: number;
 }
@@ -141,10 +129,7 @@ export interface LeagueInfo {
   readonly format: typeof LEAGUE_FORMAT;
   readonly schemaVersion: number;
   readonly game: string;
-  /** Elo K factor of the online ratings. */
-  readonly k: number;
-  readonly initialRating: number;
-  /** Decay kept in the payoff table. */
+  /** Decay kept in the pair table. */
   readonly payoffDecay: number;
   readonly createdAt: number;
 }
@@ -152,22 +137,13 @@ export interface LeagueInfo {
 export interface OpenOptions {
   /** Game id: required to create a league; checked against the stored one otherwise. */
   readonly game?: string;
-  /** Elo K (fixed when the league is created; default 16). */
-  readonly k?: number;
-  /** Initial Elo of new members (fixed at creation; default 1200). */
-  readonly initialRating?: number;
   /** Payoff decay kept incrementally (fixed at creation; default 0.99). */
   readonly payoffDecay?: number;
   /** Create the database when missing (default true). */
   readonly create?: boolean;
 }
 
-const SCHEMA_V1 = `
-CREATE TABLE meta (
-  key   TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-) WITHOUT ROWID;
-
+const MEMBERS_TABLE = `
 CREATE TABLE members (
   seq        INTEGER PRIMARY KEY,
   id         TEXT NOT NULL UNIQUE,
@@ -184,41 +160,104 @@ CREATE TABLE members (
 );
 CREATE INDEX members_role ON members(role, seq);
 CREATE INDEX members_parent ON members(parent, seq);
+`;
 
-CREATE TABLE ratings (
-  member     TEXT PRIMARY KEY REFERENCES members(id),
-  rating     REAL NOT NULL,
-  games      INTEGER NOT NULL CHECK (games >= 0),
-  updated_at INTEGER NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE matches (
-  id        INTEGER PRIMARY KEY AUTOINCREMENT,
-  a         TEXT NOT NULL REFERENCES members(id),
-  b         TEXT NOT NULL REFERENCES members(id),
-  score     REAL NOT NULL CHECK (score IN (0, 0.5, 1)),
-  seed      INTEGER,
-  side      INTEGER CHECK (side IN (0, 1)),
-  game      TEXT NOT NULL,
-  update_no INTEGER,
-  played_at INTEGER NOT NULL
-);
-CREATE INDEX matches_a ON matches(a, id);
-CREATE INDEX matches_b ON matches(b, id);
-
-CREATE TABLE payoff (
+const PAIRS_TABLE = `
+CREATE TABLE pairs (
   a             TEXT NOT NULL REFERENCES members(id),
   b             TEXT NOT NULL REFERENCES members(id),
-  wins          INTEGER NOT NULL,
-  draws         INTEGER NOT NULL,
-  losses        INTEGER NOT NULL,
+  wins          INTEGER NOT NULL CHECK (wins >= 0),
+  draws         INTEGER NOT NULL CHECK (draws >= 0),
+  losses        INTEGER NOT NULL CHECK (losses >= 0),
   decayed_games REAL NOT NULL,
   decayed_score REAL NOT NULL,
   PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
 `;
 
+const SCHEMA = `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+${MEMBERS_TABLE}
+${PAIRS_TABLE}`;
+
+/** Folds a batch's results for one pair into its row: counts add, decayed counts are scaled by d^k first. */
+const UPSERT_PAIR = `INSERT INTO pairs (a, b, wins, draws, losses, decayed_games, decayed_score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+  ON CONFLICT (a, b) DO UPDATE SET wins = wins + ?3, draws = draws + ?4, losses = losses + ?5,
+    decayed_games = decayed_games * ?8 + ?6, decayed_score = decayed_score * ?8 + ?7`;
+
 type Row = Record<string, unknown>;
+
+/** One ordered pair's results within a batch. */
+interface PairDelta {
+  readonly a: AgentId;
+  readonly b: AgentId;
+  wins: number;
+  draws: number;
+  losses: number;
+  /** d^k for the k results of the batch: what the stored decayed counts are multiplied by. */
+  scale: number;
+  /** Σ d^(k−i) and Σ d^(k−i)·s_i over the batch's results i = 1..k. */
+  games: number;
+  score: number;
+}
+
+/**
+ * Sums games per ordered pair, in order, so that writing the sums gives exactly the counts that
+ * recording the games one by one would: g ← g·d + 1, s ← s·d + score per result, i.e.
+ * g_new = g_old·d^k + Σ d^(k−i). A game a–b also counts as the mirrored result for b–a; a game of
+ * a member against itself counts once.
+ */
+class PairTally {
+  readonly rows = new Map<string, PairDelta>();
+  private readonly decay: number;
+
+  constructor(decay: number) {
+    this.decay = decay;
+  }
+
+  add(a: AgentId, b: AgentId, score: Score): void {
+    this.bump(a, b, score);
+    if (a !== b) this.bump(b, a, (1 - score) as Score);
+  }
+
+  private bump(a: AgentId, b: AgentId, s: Score): void {
+    const key = `${a}\u0000${b}`;
+    let r = this.rows.get(key);
+    if (!r) this.rows.set(key, (r = { a, b, wins: 0, draws: 0, losses: 0, scale: 1, games: 0, score: 0 }));
+    if (s === 1) r.wins++;
+    else if (s === 0) r.losses++;
+    else r.draws++;
+    r.scale *= this.decay;
+    r.games = r.games * this.decay + 1;
+    r.score = r.score * this.decay + s;
+  }
+
+  /** Writes every pair with one upsert each. */
+  write(upsert: StatementSync): void {
+    for (const r of this.rows.values()) upsert.run(r.a, r.b, r.wins, r.draws, r.losses, r.games, r.score, r.scale);
+  }
+}
+
+/** Schema 1 → 2, inside the caller's transaction: replays `matches` into `pairs`, drops the old tables. */
+function upgradeFromV1(db: DatabaseSync, decay: number): { games: number; pairs: number } {
+  db.exec(PAIRS_TABLE);
+  const tally = new PairTally(decay);
+  let games = 0;
+  for (const r of db.prepare('SELECT a, b, score FROM matches ORDER BY id').iterate()) {
+    const score = Number(r['score']);
+    if (!isScore(score)) throw new Error(`schema 1 match with score ${score}`);
+    tally.add(r['a'] as string, r['b'] as string, score);
+    games++;
+  }
+  tally.write(db.prepare(UPSERT_PAIR));
+  db.exec('DROP TABLE matches; DROP TABLE payoff; DROP TABLE ratings');
+  db.exec("DELETE FROM meta WHERE key IN ('elo_k', 'initial_rating')");
+  db.exec('PRAGMA user_version = 2');
+  return { games, pairs: tally.rows.size };
+}
 
 function toMember(r: Row): Member {
   return {
@@ -234,18 +273,12 @@ function toMember(r: Row): Member {
   };
 }
 
-function toMatch(r: Row): MatchRecord {
-  return {
-    id: Number(r['id']),
-    a: r['a'] as string,
-    b: r['b'] as string,
-    score: r['score'] as Score,
-    seed: r['seed'] === null ? null : Number(r['seed']),
-    side: r['side'] === null ? null : (Number(r['side']) as 0 | 1),
-    game: r['game'] as string,
-    update: r['update_no'] === null ? null : Number(r['update_no']),
-    playedAt: Number(r['played_at']),
-  };
+function toPair(r: Row): PairStats {
+  const wins = Number(r['wins']);
+  const draws = Number(r['draws']);
+  const losses = Number(r['losses']);
+  const games = wins + draws + losses;
+  return { a: r['a'] as string, b: r['b'] as string, games, wins, draws, losses, winRate: games > 0 ? (wins + draws / 2) / games : UNPLAYED_WIN_RATE };
 }
 
 const MEMBER_COLS = 'id, role, parent, update_no, version, created_at, frozen, bot_spec, coalesce(length(snapshot), 0) AS bytes';
@@ -261,6 +294,9 @@ export class LeagueStore {
   private readonly stmts = new Map<string, StatementSync>();
   private depth = 0;
   private closed = false;
+  /** Commits by this connection: with `PRAGMA data_version` (commits by others) it keys the rating cache. */
+  private commits = 0;
+  private fitted: { key: string; rows: RatingRow[] } | null = null;
 
   private constructor(path: string, db: DatabaseSync, meta: LeagueInfo) {
     this.path = path;
@@ -279,8 +315,9 @@ export class LeagueStore {
   }
 
   /**
-   * Opens (creating when missing, unless `create: false`) the league of a run folder. Creating
-   * needs `game`. Throws `ArenaError` NO_LEAGUE / BAD_LEAGUE and `ConfigError` for a mismatch.
+   * Opens (creating when missing, unless `create: false`) the league of a run folder, migrating a
+   * schema-1 database. Creating needs `game`. Throws `ArenaError` NO_LEAGUE / BAD_LEAGUE and
+   * `ConfigError` for a mismatch.
    */
   static open(runDir: string, opts: OpenOptions = {}): LeagueStore {
     const path = LeagueStore.pathFor(runDir);
@@ -301,8 +338,17 @@ export class LeagueStore {
       if (mode !== 'wal') throw new Error(`cannot switch to WAL journal (got ${String(mode)})`);
       db.exec('PRAGMA synchronous = FULL');
       db.exec('PRAGMA foreign_keys = ON');
-      const meta = LeagueStore.migrate(db, path, opts);
-      return new LeagueStore(path, db, meta);
+      const { info, upgraded } = LeagueStore.migrate(db, path, opts);
+      if (upgraded) {
+        log.info(`${path}: league schema 1 → ${SCHEMA_VERSION}: ${upgraded.games} games folded into ${upgraded.pairs} pair rows`);
+        try {
+          db.exec('VACUUM');
+          db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+        } catch (err) {
+          log.warn(`${path}: could not vacuum after the migration (${(err as Error).message}); the file keeps its old size`);
+        }
+      }
+      return new LeagueStore(path, db, info);
     } catch (err) {
       db.close();
       if (err instanceof ArenaError) throw err;
@@ -310,26 +356,20 @@ export class LeagueStore {
     }
   }
 
-  /** Creates the schema in one transaction (so a crash mid-creation leaves an empty file), or checks it. */
-  private static migrate(db: DatabaseSync, path: string, opts: OpenOptions): LeagueInfo {
+  /** Creates the schema, migrates an older one or checks it, in one transaction (a crash leaves the file as it was). */
+  private static migrate(db: DatabaseSync, path: string, opts: OpenOptions): { info: LeagueInfo; upgraded: { games: number; pairs: number } | null } {
     db.exec('BEGIN IMMEDIATE');
     try {
       const version = Number((db.prepare('PRAGMA user_version').get() as Row)['user_version']);
       if (version === 0) {
         if (opts.game === undefined) throw new ConfigError(`${path} has no league yet; creating one needs the game id`);
-        const k = opts.k ?? DEFAULT_K;
-        checkK(k);
-        const initialRating = opts.initialRating ?? DEFAULT_RATING;
-        if (!Number.isFinite(initialRating)) throw new ConfigError(`initial rating must be finite, got ${initialRating}`);
         const decay = opts.payoffDecay ?? DEFAULT_PAYOFF_DECAY;
         checkDecay(decay);
-        db.exec(SCHEMA_V1);
+        db.exec(SCHEMA);
         const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
         const entries: [string, string][] = [
           ['format', LEAGUE_FORMAT],
           ['game', opts.game],
-          ['elo_k', String(k)],
-          ['initial_rating', String(initialRating)],
           ['payoff_decay', String(decay)],
           ['created_at', String(Date.now())],
         ];
@@ -338,7 +378,6 @@ export class LeagueStore {
       } else if (version > SCHEMA_VERSION) {
         throw new ArenaError('BAD_LEAGUE', `${path}: schema version ${version} is newer than this Arena understands (${SCHEMA_VERSION})`);
       }
-      // (future migrations: `if (version === 1) { …; PRAGMA user_version = 2 }`)
       const rows = db.prepare('SELECT key, value FROM meta').all() as Row[];
       const m = new Map(rows.map((r) => [r['key'] as string, r['value'] as string]));
       if (m.get('format') !== LEAGUE_FORMAT) throw new ArenaError('BAD_LEAGUE', `${path}: not an Arena league database`);
@@ -347,19 +386,16 @@ export class LeagueStore {
         format: LEAGUE_FORMAT,
         schemaVersion: SCHEMA_VERSION,
         game: m.get('game') ?? '',
-        k: Number(m.get('elo_k')),
-        initialRating: Number(m.get('initial_rating')),
         payoffDecay: Number(m.get('payoff_decay')),
         createdAt: Number(m.get('created_at')),
       };
       const mismatch = (what: string, given: unknown, stored: unknown) =>
         new ConfigError(`${path} was created with ${what} ${String(stored)}, not ${String(given)}`);
       if (opts.game !== undefined && opts.game !== info.game) throw mismatch('game', opts.game, info.game);
-      if (opts.k !== undefined && opts.k !== info.k) throw mismatch('Elo K', opts.k, info.k);
-      if (opts.initialRating !== undefined && opts.initialRating !== info.initialRating) throw mismatch('initial rating', opts.initialRating, info.initialRating);
       if (opts.payoffDecay !== undefined && opts.payoffDecay !== info.payoffDecay) throw mismatch('payoff decay', opts.payoffDecay, info.payoffDecay);
+      const upgraded = version === 1 ? upgradeFromV1(db, info.payoffDecay) : null;
       db.exec('COMMIT');
-      return info;
+      return { info, upgraded };
     } catch (err) {
       db.exec('ROLLBACK');
       throw err;
@@ -396,6 +432,7 @@ export class LeagueStore {
     try {
       const out = fn();
       this.db.exec('COMMIT');
+      this.commits++;
       return out;
     } catch (err) {
       this.db.exec('ROLLBACK');
@@ -407,7 +444,7 @@ export class LeagueStore {
 
   // ---- members ----
 
-  /** Adds a member (and its rating row). Throws `ArenaError` DUPLICATE_MEMBER when the id exists. */
+  /** Adds a member. Throws `ArenaError` DUPLICATE_MEMBER when the id exists. */
   addMember(m: NewMember): Member {
     if (typeof m.id !== 'string' || !ID_RE.test(m.id)) throw new ConfigError(`bad member id '${String(m.id)}': 1-200 characters, no whitespace, ',' or '#'`);
     if (!(ROLES as readonly string[]).includes(m.role)) throw new UnknownNameError('role', String(m.role), ROLES);
@@ -421,8 +458,6 @@ export class LeagueStore {
     if (snapshot !== null && m.role === 'bot') throw new ConfigError(`member '${m.id}': a bot has no snapshot`);
     const version = m.version ?? null;
     if (version !== null && !Number.isSafeInteger(version)) throw new ConfigError(`member '${m.id}': version must be an integer, got ${version}`);
-    const rating = m.rating ?? this.meta.initialRating;
-    if (!Number.isFinite(rating)) throw new ConfigError(`member '${m.id}': rating must be finite`);
     const frozen = m.frozen ?? (m.role === 'snapshot' || m.role === 'bot');
     const createdAt = m.createdAt ?? Date.now();
     return this.transaction(() => {
@@ -435,7 +470,6 @@ export class LeagueStore {
       this.stmt(
         'INSERT INTO members (id, role, parent, update_no, version, created_at, frozen, snapshot, bot_spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(m.id, m.role, m.parent ?? null, update, version, createdAt, frozen ? 1 : 0, snapshot, botSpec);
-      this.stmt('INSERT INTO ratings (member, rating, games, updated_at) VALUES (?, ?, 0, ?)').run(m.id, rating, createdAt);
       return this.getMember(m.id)!;
     });
   }
@@ -503,118 +537,98 @@ export class LeagueStore {
     return (r['snapshot'] as Uint8Array | null) ?? null;
   }
 
-  // ---- matches, ratings, payoff ----
+  // ---- games, payoff, ratings ----
 
-  /** Records one finished match (one transaction); see `recordMatches`. */
-  recordMatch(m: NewMatch): MatchRecord {
-    return this.recordMatches([m])[0]!;
+  /** Records one finished game (one transaction); see `recordMatches`. */
+  recordMatch(m: NewMatch): void {
+    this.recordMatches([m]);
   }
 
   /**
-   * Records finished matches in order, in ONE transaction with the Elo and payoff updates they
-   * cause: after a crash either the whole batch is there or none of it. Returns the stored rows.
+   * Records finished games, summed per ordered pair in memory and written in ONE transaction (one
+   * upsert per pair and direction): after a crash either the whole batch is there or none of it.
+   * The decayed counts come out as if the games were recorded one by one, in order.
    */
-  recordMatches(batch: readonly NewMatch[]): MatchRecord[] {
+  recordMatches(batch: readonly NewMatch[]): void {
     for (const m of batch) {
       if (!isScore(m.score)) throw new ConfigError(`a match score must be 1, 0.5 or 0, got ${String(m.score)}`);
-      if (m.side != null && m.side !== 0 && m.side !== 1) throw new ConfigError(`match side must be 0 or 1, got ${String(m.side)}`);
-      if (m.seed != null && !Number.isSafeInteger(m.seed)) throw new ConfigError(`match seed must be an integer, got ${m.seed}`);
-      if (m.update != null && (!Number.isSafeInteger(m.update) || m.update < 0)) throw new ConfigError(`match update must be an integer >= 0, got ${m.update}`);
+      if (m.game !== undefined && m.game !== this.meta.game) throw new ConfigError(`${this.path} is a league of ${this.meta.game}, not of ${m.game}`);
     }
-    if (batch.length === 0) return [];
-    const k = this.meta.k;
-    const d = this.meta.payoffDecay;
-    return this.transaction(() => {
-      const out: MatchRecord[] = [];
-      const now = Date.now();
-      for (const m of batch) {
-        this.requireMember(m.a);
-        if (m.b !== m.a) this.requireMember(m.b);
-        const playedAt = m.playedAt ?? now;
-        const game = m.game ?? this.meta.game;
-        const r = this.stmt(
-          'INSERT INTO matches (a, b, score, seed, side, game, update_no, played_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
-        ).get(m.a, m.b, m.score, m.seed ?? null, m.side ?? null, game, m.update ?? null, playedAt) as Row;
-        out.push(toMatch(r));
-        if (m.a === m.b) continue;
-        const ra = this.rating(m.a).rating;
-        const rb = this.rating(m.b).rating;
-        const [na, nb] = eloUpdate(ra, rb, m.score, k);
-        const setRating = this.stmt('UPDATE ratings SET rating = ?, games = games + 1, updated_at = ? WHERE member = ?');
-        setRating.run(na, playedAt, m.a);
-        setRating.run(nb, playedAt, m.b);
-        this.bumpPayoff(m.a, m.b, m.score, d);
-        this.bumpPayoff(m.b, m.a, (1 - m.score) as Score, d);
-      }
-      return out;
+    if (batch.length === 0) return;
+    const tally = new PairTally(this.meta.payoffDecay);
+    const ids = new Set<AgentId>();
+    for (const m of batch) {
+      ids.add(m.a).add(m.b);
+      tally.add(m.a, m.b, m.score);
+    }
+    this.transaction(() => {
+      for (const id of ids) this.requireMember(id);
+      tally.write(this.stmt(UPSERT_PAIR));
     });
   }
 
-  private bumpPayoff(a: AgentId, b: AgentId, s: Score, d: number): void {
-    this.stmt(
-      `INSERT INTO payoff (a, b, wins, draws, losses, decayed_games, decayed_score) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
-       ON CONFLICT (a, b) DO UPDATE SET wins = wins + ?3, draws = draws + ?4, losses = losses + ?5,
-         decayed_games = decayed_games * ?7 + 1, decayed_score = decayed_score * ?7 + ?6`,
-    ).run(a, b, s === 1 ? 1 : 0, s === 0.5 ? 1 : 0, s === 0 ? 1 : 0, s, d);
+  /** Games recorded in the league, self-play included. */
+  gameCount(): number {
+    return Number((this.stmt('SELECT coalesce(sum(wins + draws + losses), 0) AS n FROM pairs WHERE a <= b').get() as Row)['n']);
   }
 
-  /** Matches in the order played, optionally those involving `member`, after id `afterId`, at most `limit`. */
-  matches(filter: { member?: AgentId; afterId?: number; limit?: number } = {}): MatchRecord[] {
-    const after = filter.afterId ?? 0;
-    const limit = filter.limit ?? -1;
-    const rows =
-      filter.member === undefined
-        ? this.stmt('SELECT * FROM matches WHERE id > ? ORDER BY id LIMIT ?').all(after, limit)
-        : this.stmt('SELECT * FROM matches WHERE id > ?1 AND (a = ?2 OR b = ?2) ORDER BY id LIMIT ?3').all(after, filter.member, limit);
-    return (rows as Row[]).map(toMatch);
-  }
-
+  /** @deprecated The league keeps no match rows since schema 2: this is `gameCount()`. */
   matchCount(): number {
-    return Number((this.stmt('SELECT count(*) AS n FROM matches').get() as Row)['n']);
+    return this.gameCount();
   }
 
-  /** Current online Elo and rated games of one member. */
+  /** Bytes on disk: the database file plus its write-ahead log. */
+  sizeBytes(): number {
+    let n = 0;
+    for (const file of [this.path, `${this.path}-wal`]) n += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    return n;
+  }
+
+  /** Bradley–Terry rating (ratings.ts) and rated games of one member. */
   rating(id: AgentId): RatingRow {
-    const r = this.stmt('SELECT rating, games FROM ratings WHERE member = ?').get(id) as Row | undefined;
+    const r = this.ratings().find((x) => x.id === id);
     if (!r) throw new UnknownNameError('league member', id, this.memberIds());
-    return { id, rating: Number(r['rating']), games: Number(r['games']) };
+    return r;
   }
 
-  /** Every member's online Elo, best first. */
+  /**
+   * Every member's Bradley–Terry rating on the scale of ratings.ts (the random bot, else the first
+   * member, at 0), best first. Refitted from the pair counts when any connection has written since
+   * the last fit; cached otherwise, so recording games never pays for a fit.
+   */
   ratings(): RatingRow[] {
-    return (this.stmt('SELECT member, rating, games FROM ratings ORDER BY rating DESC, member').all() as Row[]).map((r) => ({
-      id: r['member'] as string,
-      rating: Number(r['rating']),
-      games: Number(r['games']),
+    const key = `${this.commits}:${String((this.stmt('PRAGMA data_version').get() as Row)['data_version'])}`;
+    if (this.fitted?.key === key) return [...this.fitted.rows];
+    const members = this.listMembers();
+    const pairs = (this.stmt('SELECT a, b, wins, draws, losses, decayed_games, decayed_score FROM pairs WHERE a < b').all() as Row[]).map((r) => ({
+      a: r['a'] as string,
+      b: r['b'] as string,
+      wins: Number(r['wins']),
+      draws: Number(r['draws']),
+      losses: Number(r['losses']),
+      decayedGames: Number(r['decayed_games']),
+      decayedScore: Number(r['decayed_score']),
     }));
+    const rows = fitLeagueRatings(members, pairs);
+    // inside a transaction the counts may still roll back: do not keep that fit
+    if (this.depth === 0) this.fitted = { key, rows };
+    return [...rows];
   }
 
-  /** Results of a against b. With `decay` < 1 the counts are AlphaStar's decayed ones (see PayoffOptions). */
+  /**
+   * Results of a against b. With `decay` < 1 the win rate uses AlphaStar's decayed counts (see
+   * PayoffOptions). For a = b: the learner's self-play games, from the seat it recorded.
+   */
   pair(a: AgentId, b: AgentId, opts: PayoffOptions = {}): PairStats {
     const decay = opts.decay ?? 1;
     checkDecay(decay);
-    const r = this.stmt('SELECT wins, draws, losses, decayed_games, decayed_score FROM payoff WHERE a = ? AND b = ?').get(a, b) as Row | undefined;
-    const wins = Number(r?.['wins'] ?? 0);
-    const draws = Number(r?.['draws'] ?? 0);
-    const losses = Number(r?.['losses'] ?? 0);
-    const games = wins + draws + losses;
-    let winRate = games > 0 ? (wins + draws / 2) / games : UNPLAYED_WIN_RATE;
-    if (decay !== 1 && games > 0) {
-      if (decay === this.meta.payoffDecay) {
-        winRate = Number(r!['decayed_score']) / Number(r!['decayed_games']);
-      } else {
-        let g = 0;
-        let s = 0;
-        const rows = this.stmt('SELECT a, score FROM matches WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1) ORDER BY id').all(a, b) as Row[];
-        for (const m of rows) {
-          const score = m['a'] === a ? Number(m['score']) : 1 - Number(m['score']);
-          g = g * decay + 1;
-          s = s * decay + score;
-        }
-        winRate = s / g;
-      }
+    if (decay !== 1 && decay !== this.meta.payoffDecay) {
+      throw new ConfigError(`${this.path} keeps plain payoff counts and counts decayed by ${this.meta.payoffDecay} (fixed at creation), not by ${decay}`);
     }
-    return { a, b, games, wins, draws, losses, winRate };
+    const r = this.stmt('SELECT a, b, wins, draws, losses, decayed_games, decayed_score FROM pairs WHERE a = ? AND b = ?').get(a, b) as Row | undefined;
+    if (!r) return { a, b, games: 0, wins: 0, draws: 0, losses: 0, winRate: UNPLAYED_WIN_RATE };
+    const p = toPair(r);
+    return decay === 1 ? p : { ...p, winRate: Number(r['decayed_score']) / Number(r['decayed_games']) };
   }
 
   /** a's win rate against each of `opponents` (0.5 for pairs that have not played, and for a itself). */
@@ -622,18 +636,12 @@ export class LeagueStore {
     return opponents.map((b) => (b === a ? UNPLAYED_WIN_RATE : this.pair(a, b, opts).winRate));
   }
 
-  /** Every ordered pair that has played (plain counts), optionally only those with first member `a`. */
+  /** Every ordered pair of two different members that has played (plain counts), optionally only those with first member `a`. */
   payoffs(a?: AgentId): PairStats[] {
     const rows = (a === undefined
-      ? this.stmt('SELECT a, b, wins, draws, losses FROM payoff ORDER BY a, b').all()
-      : this.stmt('SELECT a, b, wins, draws, losses FROM payoff WHERE a = ? ORDER BY b').all(a)) as Row[];
-    return rows.map((r) => {
-      const wins = Number(r['wins']);
-      const draws = Number(r['draws']);
-      const losses = Number(r['losses']);
-      const games = wins + draws + losses;
-      return { a: r['a'] as string, b: r['b'] as string, games, wins, draws, losses, winRate: games > 0 ? (wins + draws / 2) / games : UNPLAYED_WIN_RATE };
-    });
+      ? this.stmt('SELECT a, b, wins, draws, losses FROM pairs WHERE a <> b ORDER BY a, b').all()
+      : this.stmt('SELECT a, b, wins, draws, losses FROM pairs WHERE a = ?1 AND b <> ?1 ORDER BY b').all(a)) as Row[];
+    return rows.map(toPair);
   }
 
   /** SQLite's `PRAGMA integrity_check` result ('ok' when sound). */

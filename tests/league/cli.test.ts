@@ -86,17 +86,19 @@ describe('arena tournament', () => {
 });
 
 describe('arena league status', () => {
-  it('lists members with role, rating, games, win rate vs main and update, best rated first (JSON)', () => {
+  it('lists members with role, rating (random bot = 0), games, win rate vs main and update, best rated first (JSON)', () => {
     const r = arena(['league', 'status', leagueDir, '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s.matches).toBe(5);
-    expect(s.league).toMatchObject({ game: 'connect-four-v1', k: 16, schemaVersion: 1 });
+    expect(s.games).toBe(5);
+    expect(s.anchor).toBe('bot:random');
+    expect(s.storeBytes).toBeGreaterThan(0);
+    expect(s.league).toMatchObject({ game: 'connect-four-v1', schemaVersion: 2 });
     const ratings = s.members.map((m: { rating: number }) => m.rating);
     expect(ratings).toEqual([...ratings].sort((a: number, b: number) => b - a));
     const byId = Object.fromEntries(s.members.map((m: { id: string }) => [m.id, m]));
     expect(Object.keys(byId).sort()).toEqual(['bot:alphabeta:1', 'bot:random', 'main', 'main@000010']);
-    expect(byId['bot:random']).toMatchObject({ role: 'bot', games: 3, winRateVsMain: 0.5 / 3, gamesVsMain: 3, frozen: true });
+    expect(byId['bot:random']).toMatchObject({ role: 'bot', rating: 0, games: 3, winRateVsMain: 0.5 / 3, gamesVsMain: 3, frozen: true });
     expect(byId['bot:alphabeta:1']).toMatchObject({ winRateVsMain: 1, games: 1 });
     expect(byId['main@000010']).toMatchObject({ role: 'snapshot', parent: 'main', update: 10, winRateVsMain: 0 });
     expect(byId['main']).toMatchObject({ role: 'main', games: 5, winRateVsMain: null, update: 10, frozen: false });
@@ -105,6 +107,7 @@ describe('arena league status', () => {
   it('prints a table; a folder without a league is one clear line', () => {
     const r = arena(['league', 'status', leagueDir]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/5 games, [\d.]+ MB \(Bradley–Terry Elo, bot:random = 0;/);
     expect(r.stdout).toMatch(/member\s+role\s+elo\s+games\s+vs main\s+update\s+frozen/);
     expect(r.stdout).toMatch(/bot:random\s+bot\s+\d+\s+3\s+16\.7% \(3\)\s+0\s+yes/);
     const bad = arena(['league', 'status', join(tmp, 'none')]);

@@ -50,16 +50,16 @@ describe('League: roles, snapshots and opponent sampling', () => {
     expect(() => league.opponentDistribution('main')).toThrow(/needs its current weights version/);
   });
 
-  it('snapshots every K updates: ids, versions, parent, inherited Elo', () => {
+  it('snapshots every K updates: ids, versions, parent; rated from their own games', () => {
     const league = new League(store, { snapshotEvery: 10, bots: ['random'] });
     expect(league.shouldSnapshot('main', 9)).toBe(false);
     expect(league.shouldSnapshot('main', 10)).toBe(true);
     play('main', 'bot:random', 3, 0);
-    const elo = store.rating('main').rating;
-    expect(elo).toBeGreaterThan(1200);
+    expect(store.rating('bot:random').rating).toBe(0); // the anchor
+    expect(store.rating('main').rating).toBeGreaterThan(0);
     const s = league.addSnapshot('main', 10, blob(10));
     expect(s).toMatchObject({ id: 'main@000010', role: 'snapshot', parent: 'main', update: 10, version: 11, frozen: true, snapshotBytes: 4 });
-    expect(store.rating('main@000010').rating).toBe(elo);
+    expect(store.rating('main@000010').games).toBe(0);
     expect(store.getMember('main')!.update).toBe(10);
     expect(league.shouldSnapshot('main', 19)).toBe(false);
     expect(league.shouldSnapshot('main', 20)).toBe(true);
@@ -198,12 +198,14 @@ describe('League: roles, snapshots and opponent sampling', () => {
       { opponent: 'bot:alphabeta:1', score: 0.5, seed: 4, side: 1, update: 3 },
       { opponent: 'main', score: 0 },
     ]);
-    expect(store.matches().map((m) => [m.a, m.b, m.score])).toEqual([
-      ['main', 'main@000000', 1],
-      ['main', 'bot:alphabeta:1', 0.5],
-      ['main', 'main', 0],
-    ]);
+    expect(store.pair('main', 'main@000000')).toMatchObject({ games: 1, wins: 1 });
+    expect(store.pair('bot:alphabeta:1', 'main')).toMatchObject({ games: 1, draws: 1 });
+    expect(store.pair('main', 'main')).toMatchObject({ games: 1, losses: 1 });
+    expect(league.gameCount()).toBe(3);
     expect(store.rating('main').games).toBe(2); // self-play is not rated
+    expect(league.storeBytes()).toBeGreaterThan(0);
+    expect(() => league.recordLearnerGames([{ opponent: 'ghost', score: 1 }])).toThrow(/unknown league member 'ghost'/);
+    expect(league.gameCount()).toBe(3);
   });
 
   it('League.open owns its store and maps the trainer’s sampling names', () => {
@@ -213,6 +215,11 @@ describe('League: roles, snapshots and opponent sampling', () => {
     league.close();
     expect(() => League.open({ runDir: dir, game: 'kuhn-poker-v1', sampling: 'best' as never })).toThrow(/unknown opponent sampling 'best'/);
     expect(() => League.open({ runDir: dir, game: 'leduc-poker-v1' })).toThrow(/created with game kuhn-poker-v1/);
+    expect(() => League.open({ runDir: dir, game: 'kuhn-poker-v1', payoffDecay: 0.9 })).toThrow(/must be 1 or the league's own 1/);
+    // a new league takes its payoff decay from the options
+    const fresh = League.open({ runDir: join(dir, 'fresh'), game: 'kuhn-poker-v1', payoffDecay: 0.9 });
+    expect(fresh.store.info().payoffDecay).toBe(0.9);
+    fresh.close();
     store = LeagueStore.open(dir);
   });
 

@@ -174,9 +174,8 @@ describe('server-side agents and leagues', () => {
     expect(line.league).toBe(dir);
     const after = LeagueStore.open(dir, { create: false });
     try {
-      const m = after.matches();
-      expect(m.length).toBe(1);
-      expect(m[0]).toMatchObject({ a: 'bot:minimax', b: 'bot:random', score: s.result()!.winnerTeam === 0 ? 1 : 0.5, side: 0, game: 'tic-tac-toe-v1' });
+      expect(after.gameCount()).toBe(1);
+      expect(after.pair('bot:minimax', 'bot:random')).toMatchObject({ games: 1, wins: s.result()!.winnerTeam === 0 ? 1 : 0, losses: 0 });
     } finally {
       after.close();
     }
