@@ -1,6 +1,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Modules that must stay free of tfjs (besides games/**). */
+const PURE = [
+  'core/**',
+  'agents/sampling.ts',
+  'src/algorithms/running-stats.ts',
+  'src/algorithms/trajectory.ts',
+  'src/fast/kernels.ts',
+  'src/fast/mlp.ts',
+  'src/selfplay/mlp-forward.ts',
+  'src/selfplay/rollout.ts',
+  'src/selfplay/snapshot.ts',
+  'src/selfplay/team-rollout.ts',
+  'src/selfplay/worker.ts',
+];
+const NO_TFJS = [
+  { group: ['@tensorflow/*'], message: 'a pure module (rollout workers, game rules) loads no tfjs' },
+  {
+    group: ['**/agents/policy.ts', '**/fast/mlp-tf.ts', '**/algorithms/mappo.ts'],
+    allowTypeImports: true,
+    message: 'this module loads tfjs: a pure module may import its types only (import type)',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'runs/**', 'coverage/**', 'dist/**'] },
   js.configs.recommended,
@@ -10,6 +33,26 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    // Pure modules load no tfjs: the core contract, the games, and what a rollout worker thread loads.
+    // A lint rule sees direct imports only; tests/selfplay/pure-workers.test.ts checks the whole graph.
+    // `import { type X }` still loads its module at run time (verbatimModuleSyntax): write `import type`.
+    files: [...PURE, 'games/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: NO_TFJS }],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+    },
+  },
+  {
+    // Games are rules only: no tfjs, no Colyseus, no Node APIs (the browser and servers share them).
+    files: ['games/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [...NO_TFJS, { group: ['node:*', '@colyseus/*'], message: 'games are pure rules: no Node APIs, no Colyseus' }] },
+      ],
     },
   },
   {

@@ -39,6 +39,11 @@ export interface GameInfo {
   readonly observationSize: number;
   /** Global-state size (flat Float32 vector) for centralized critics. */
   readonly stateSize: number;
+  /**
+   * Size of `GameState.agentState` when the game overrides it; absent: the default layout's
+   * (`stateSize` + one float per team). Read it through `agentStateSize(info)`.
+   */
+  readonly agentStateSize?: number;
   /** Number of distinct chance outcomes (0 for games without discrete chance nodes). */
   readonly chanceOutcomes: number;
   /** Upper bound on the number of decisions + chance events in one game. */
@@ -92,6 +97,15 @@ export interface GameState {
   observe(seat: Seat, out: Float32Array, offset?: number): void;
   /** Full global state (hidden information included) for centralized critics. */
   globalState(out: Float32Array, offset?: number): void;
+  /**
+   * The global state as agent `seat` sees it (`agentStateSize(info)` floats): everything in
+   * `globalState`, labelled relative to the seat, so that one critic can serve every seat of both
+   * sides (MAPPO's agent-specific global state). `BaseState` writes the global state followed by a
+   * one-hot of the seat's team; a game whose global state is laid out by seat or side overrides it
+   * to write the state in the seat's own frame. Optional only for states that do not hold the whole
+   * game (a network bot's seat-only view).
+   */
+  agentState?(seat: Seat, out: Float32Array, offset?: number): void;
   /** Identifies what `seat` knows: equal strings ⇔ indistinguishable to that seat (OpenSpiel's information state). */
   informationState(seat: Seat): string;
   /** Human-readable name of an action (e.g. `c4`, `bet`). */
@@ -168,6 +182,12 @@ export abstract class BaseState implements GameState {
   /** Chance outcome probabilities (override in games with chance). */
   chanceProbabilities(out: Float64Array): void {
     out.fill(0, 0, this.info.chanceOutcomes);
+  }
+
+  /** The global state followed by a one-hot of the seat's team (override when seats need their own frame). */
+  agentState(seat: Seat, out: Float32Array, offset = 0): void {
+    this.globalState(out, offset);
+    writeOneHot(out, offset + this.info.stateSize, teamOf(this.info, seat), this.info.teams.length);
   }
 
   isTerminal(): boolean {
@@ -296,6 +316,16 @@ export function checkSnapshot(gameId: string, data: unknown): StateData {
   const d = data as StateData;
   if (d.game !== gameId) throw new BadStateError(gameId, `snapshot is for '${String(d.game)}'`);
   return d;
+}
+
+/** Size of a seat's agent state (`GameState.agentState`): the game's own, or the default layout's. */
+export function agentStateSize(info: GameInfo): number {
+  return info.agentStateSize ?? info.stateSize + info.teams.length;
+}
+
+/** Writes a one-hot of `index` (of `size`) at `out[offset…]`. */
+export function writeOneHot(out: Float32Array, offset: number, index: number, size: number): void {
+  for (let j = 0; j < size; j++) out[offset + j] = j === index ? 1 : 0;
 }
 
 /** Seat → team index lookup for a game. */

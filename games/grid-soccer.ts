@@ -69,6 +69,11 @@
  * Global state (17 floats, unmirrored, for centralized critics): x, y of seats 0..3 (8), holder
  * one-hot (4), ball x, y (2), time left (1), goals of team 0 and team 1 / 10 (2).
  *
+ * Agent state (17 floats, `agentState(seat)`): the same global state in the seat's own frame, so one
+ * critic can serve both teams: x, y of self, teammate, first and second opponent (x mirrored for
+ * team 1, as in observations), the holder one-hot in that order, ball x, y, time left, own goals,
+ * opponent goals. Nothing is hidden: it is the full state, relabelled.
+ *
  * `informationState(seat)` encodes exactly the seat's current observation plus its own return (a
  * seat receives its rewards): the game is treated as a partially observable Markov game, so the
  * string is the current observation, not the whole observation history.
@@ -143,6 +148,7 @@ export const GRID_SOCCER_INFO: GameInfo = Object.freeze({
   actions: 8,
   observationSize: OBS_SIZE,
   stateSize: STATE_SIZE,
+  agentStateSize: STATE_SIZE,
   chanceOutcomes: 0,
   maxSteps: MATCH_STEPS,
   dynamics: 'simultaneous',
@@ -572,6 +578,26 @@ export class GridSoccerState extends BaseState {
     out[offset + 14] = (MATCH_STEPS - this.steps) / MATCH_STEPS;
     out[offset + 15] = this.score[0]! / 10;
     out[offset + 16] = this.score[1]! / 10;
+  }
+
+  override agentState(seat: Seat, out: Float32Array, offset = 0): void {
+    const team = teamOfSeat(seat);
+    const sx = WIDTH - 1;
+    const sy = HEIGHT - 1;
+    const first = team === 0 ? 2 : 0;
+    const h = this.holder;
+    for (let j = 0; j < 4; j++) {
+      // self, teammate, first opponent, second opponent
+      const s = j === 0 ? seat : j === 1 ? seat ^ 1 : first + j - 2;
+      out[offset + 2 * j] = frameX(team, this.px[s]!) / sx;
+      out[offset + 2 * j + 1] = this.py[s]! / sy;
+      out[offset + 8 + j] = h === s ? 1 : 0;
+    }
+    out[offset + 12] = frameX(team, this.px[h]!) / sx;
+    out[offset + 13] = this.py[h]! / sy;
+    out[offset + 14] = (MATCH_STEPS - this.steps) / MATCH_STEPS;
+    out[offset + 15] = this.score[team]! / 10;
+    out[offset + 16] = this.score[1 - team]! / 10;
   }
 
   informationState(seat: Seat): string {

@@ -4,7 +4,7 @@
  * the hiding of private information.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANCE, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, type Game, type GameState } from '../core/index.ts';
+import { agentStateSize, CHANCE, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Game, type GameState } from '../core/index.ts';
 import { getGame, listGames } from '../games/index.ts';
 
 const PLAYOUTS = 40;
@@ -203,6 +203,52 @@ describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s'
         for (let i = pad; i < pad + info.stateSize; i++) expect(Number.isFinite(g[i])).toBe(true);
       });
     }
+  });
+
+  it('writes agent states of the declared size, finite, each a relabelling of the global state', () => {
+    const size = agentStateSize(info);
+    expect(size).toBeGreaterThan(0);
+    const pad = 3;
+    const g = new Float32Array(info.stateSize);
+    // per seat, global state → agent state and back must both be functions over the visited states:
+    // the agent state neither adds to nor drops anything from the global state, it only relabels it
+    const toAgent = Array.from({ length: info.seats }, () => new Map<string, string>());
+    const toGlobal = Array.from({ length: info.seats }, () => new Map<string, string>());
+    for (let seed = 0; seed < 10; seed++) {
+      playout(game, seed, (state) => {
+        expect(state.agentState, 'GameState.agentState').toBeTypeOf('function');
+        state.globalState(g);
+        const gKey = g.join(',');
+        const bySeat: string[] = [];
+        for (let s = 0; s < info.seats; s++) {
+          const out = new Float32Array(size + 2 * pad).fill(Number.NaN);
+          state.agentState!(s, out, pad);
+          for (let i = 0; i < pad; i++) {
+            expect(out[i]).toBeNaN();
+            expect(out[out.length - 1 - i]).toBeNaN();
+          }
+          for (let i = pad; i < pad + size; i++) expect(Number.isFinite(out[i])).toBe(true);
+          const aKey = out.subarray(pad, pad + size).join(',');
+          const again = new Float32Array(size);
+          state.agentState!(s, again);
+          expect(again.join(','), 'agentState is deterministic').toBe(aKey);
+          expect(toAgent[s]!.get(gKey) ?? aKey, `seat ${s}: one global state, two agent states`).toBe(aKey);
+          expect(toGlobal[s]!.get(aKey) ?? gKey, `seat ${s}: one agent state, two global states`).toBe(gKey);
+          toAgent[s]!.set(gKey, aKey);
+          toGlobal[s]!.set(aKey, gKey);
+          bySeat.push(aKey);
+        }
+        // a critic shared by both sides of a zero-sum game must know which side it values
+        if (info.utility === 'zero-sum' && info.teams.length > 1) {
+          for (let a = 0; a < info.seats; a++) {
+            for (let b = a + 1; b < info.seats; b++) {
+              if (teamOf(info, a) !== teamOf(info, b)) expect(bySeat[a], `seats ${a} and ${b} of different teams`).not.toBe(bySeat[b]);
+            }
+          }
+        }
+      });
+    }
+    expect(toAgent[0]!.size).toBeGreaterThan(1);
   });
 
   it('rewards add up to the returns, which respect the declared bounds and utility', () => {

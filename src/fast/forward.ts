@@ -7,15 +7,16 @@
 import { gaussianLogProb, sampleCategorical, type ActBuffers, type ActorCritic } from '../../agents/policy.ts';
 import { ConfigError, type Rng } from '../../core/index.ts';
 import { createKernels, type KernelChoice } from './kernels.ts';
-import { layoutOf, MlpEngine, pad4 } from './mlp.ts';
+import { pad4 } from './mlp.ts';
+import { layoutOf, PolicyMlpEngine } from './mlp-tf.ts';
 
 export class FastForward {
   readonly policy: ActorCritic;
-  private readonly e: MlpEngine;
+  private readonly e: PolicyMlpEngine;
   private readonly probs: Float64Array;
   private head = new Float32Array(0);
 
-  private constructor(engine: MlpEngine, policy: ActorCritic) {
+  private constructor(engine: PolicyMlpEngine, policy: ActorCritic) {
     this.e = engine;
     this.policy = policy;
     this.probs = new Float64Array(policy.spec.actions);
@@ -23,13 +24,13 @@ export class FastForward {
 
   /** Inference on a private copy of `policy`'s weights; call `refresh()` after they change. */
   static fromPolicy(policy: ActorCritic, kernels?: KernelChoice): FastForward {
-    const e = new MlpEngine(createKernels(kernels), layoutOf(policy), false);
+    const e = new PolicyMlpEngine(createKernels(kernels), layoutOf(policy), false);
     e.loadFrom(policy);
     return new FastForward(e, policy);
   }
 
   /** Inference on an engine's parameters in place (the fast learner's: see FastLearner.fastForward). */
-  static onEngine(engine: MlpEngine, policy: ActorCritic): FastForward {
+  static onEngine(engine: PolicyMlpEngine, policy: ActorCritic): FastForward {
     return new FastForward(engine, policy);
   }
 

@@ -3,4 +3,5 @@ export { FastLearner, type OptimizerState, type MinibatchResult } from './learne
 export { FastForward } from './forward.ts';
 export { chooseLearner, createLearner, type Learner, type LearnerKind } from './select.ts';
 export { createKernels, wasmUnavailableReason, type Kernels, type KernelChoice } from './kernels.ts';
-export { layoutOf, unsupportedReason, type ParamLayout } from './mlp.ts';
+export type { ParamLayout } from './mlp.ts';
+export { layoutOf, unsupportedReason } from './mlp-tf.ts';

@@ -1,16 +1,17 @@
 /**
- * Actor-critic MLPs on a flat parameter buffer: the layout of an `ActorCritic`'s variables in one
- * Float32Array (the order of `trainableVariables()`: actor kernel/bias per layer, then the critic's,
- * then the Gaussian log-std), and an engine that runs the forward and backward passes of both
- * networks with the kernels of kernels.ts on minibatches held in the kernels' heap.
+ * Actor-critic MLPs on a flat parameter buffer: the layout of an actor-critic's weights in one
+ * Float32Array (the order of `ActorCritic.trainableVariables()`: actor kernel/bias per layer, then the
+ * critic's, then the Gaussian log-std), and an engine that runs the forward and backward passes of
+ * both networks with the kernels of kernels.ts on minibatches held in the kernels' heap.
+ *
+ * Pure JavaScript: rollout workers run it on snapshot weights (src/selfplay/mlp-forward.ts), so it
+ * imports no tfjs (a lint rule checks it). Reading the layout of a tfjs `ActorCritic` and copying its
+ * variables in and out is mlp-tf.ts.
  *
  * Row counts are padded to a multiple of 4 (the SIMD kernels work on 4-row blocks); padded input rows
  * are zero and padded output-gradient rows are zero, so they never reach a gradient.
  */
-import * as tf from '@tensorflow/tfjs';
-import { ActorCritic } from '../../agents/policy.ts';
-import { ConfigError } from '../../core/index.ts';
-import { ACT_RELU, ACT_TANH, type ActCode, type Kernels } from './kernels.ts';
+import type { ActCode, Kernels } from './kernels.ts';
 
 export interface DenseLayout {
   readonly inSize: number;
@@ -42,68 +43,6 @@ export interface ParamLayout {
 
 /** Rounds up to a multiple of 4. */
 export const pad4 = (n: number): number => (n + 3) & ~3;
-
-/**
- * Why `policy` cannot run on the fast path (null when it can): it must be an `ActorCritic` whose
- * networks are Dense layers with kernel and bias, chained, with a tanh or relu activation.
- */
-export function unsupportedReason(policy: unknown): string | null {
-  if (!(policy instanceof ActorCritic)) return 'the policy is not an ActorCritic';
-  try {
-    layoutOf(policy);
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
-/** The flat layout of a policy's trainable variables; throws ConfigError for unsupported shapes. */
-export function layoutOf(policy: ActorCritic): ParamLayout {
-  const { spec } = policy;
-  const activation = spec.activation === 'tanh' ? ACT_TANH : spec.activation === 'relu' ? ACT_RELU : null;
-  if (activation === null) throw new ConfigError(`activation '${String(spec.activation)}' is not supported by the fast learner`);
-  const vars = policy.trainableVariables();
-  const criticCount = policy.criticVariables().length;
-  const actorCount = policy.actorVariables().length - (policy.logStd ? 1 : 0);
-  if (actorCount + criticCount + (policy.logStd ? 1 : 0) !== vars.length || actorCount % 2 || criticCount % 2) {
-    throw new ConfigError('the policy variables are not kernel/bias pairs');
-  }
-  const variables: { offset: number; size: number; shape: number[]; name: string }[] = [];
-  let offset = 0;
-  const net = (first: number, count: number, inSize: number, outSize: number, what: string): NetLayout => {
-    const layers: DenseLayout[] = [];
-    let width = inSize;
-    for (let i = first; i < first + count; i += 2) {
-      const kernel = vars[i]!;
-      const bias = vars[i + 1]!;
-      const [rows, cols] = kernel.shape;
-      if (kernel.shape.length !== 2 || bias.shape.length !== 1 || rows !== width || bias.shape[0] !== cols) {
-        throw new ConfigError(`${what} layer ${(i - first) / 2} has shapes [${kernel.shape.join(',')}] / [${bias.shape.join(',')}]; expected a Dense layer from ${width} inputs`);
-      }
-      if (kernel.dtype !== 'float32' || bias.dtype !== 'float32') throw new ConfigError(`${what} variables must be float32`);
-      const w = offset;
-      variables.push({ offset, size: rows * cols!, shape: [rows, cols!], name: kernel.name });
-      offset += rows * cols!;
-      const b = offset;
-      variables.push({ offset, size: cols!, shape: [cols!], name: bias.name });
-      offset += cols!;
-      layers.push({ inSize: rows, outSize: cols!, w, b });
-      width = cols!;
-    }
-    if (layers.length === 0 || width !== outSize) throw new ConfigError(`${what} network ends with ${width} outputs, expected ${outSize}`);
-    return { layers, inSize, outSize };
-  };
-  const actor = net(0, actorCount, spec.obsSize, spec.actions, 'actor');
-  const critic = net(actorCount, criticCount, spec.criticInputSize, 1, 'critic');
-  let logStd = -1;
-  if (policy.logStd) {
-    if (policy.logStd.size !== spec.actions) throw new ConfigError('log-std size differs from the action count');
-    logStd = offset;
-    variables.push({ offset, size: spec.actions, shape: [spec.actions], name: policy.logStd.name });
-    offset += spec.actions;
-  }
-  return { actor, critic, logStd, size: offset, variables, activation, head: spec.head, actions: spec.actions };
-}
 
 /** Per-network scratch offsets for a row capacity. */
 interface NetScratch {
@@ -258,28 +197,5 @@ export class MlpEngine {
       d = spare;
       spare = spare === this.dz0 ? this.dz1 : this.dz0;
     }
-  }
-
-  /** Copies the policy's variables into the flat parameters. */
-  loadFrom(policy: ActorCritic): void {
-    const vars = policy.trainableVariables();
-    const h = this.k.f32;
-    this.layout.variables.forEach((v, i) => {
-      const data = vars[i]!.dataSync() as Float32Array;
-      if (data.length !== v.size) throw new ConfigError(`variable ${v.name} changed size`);
-      h.set(data, this.params + v.offset);
-    });
-  }
-
-  /** Writes the flat parameters back into the policy's variables. */
-  storeTo(policy: ActorCritic): void {
-    const vars = policy.trainableVariables();
-    const h = this.k.f32;
-    tf.tidy(() => {
-      this.layout.variables.forEach((v, i) => {
-        // slice: tfjs may keep the array it is given, so it must not alias the heap
-        vars[i]!.assign(tf.tensor(h.slice(this.params + v.offset, this.params + v.offset + v.size), v.shape as number[], 'float32'));
-      });
-    });
   }
 }

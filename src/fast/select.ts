@@ -10,7 +10,7 @@ import { ConfigError, type Rng } from '../../core/index.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import { PolicyGradientLearner, type LearnerSettings, type UpdateStats } from '../algorithms/policy-gradient.ts';
 import { FastLearner } from './learner.ts';
-import { unsupportedReason } from './mlp.ts';
+import { unsupportedReason } from './mlp-tf.ts';
 
 export type LearnerKind = 'fast' | 'reference';
 
@@ -19,6 +19,8 @@ export interface Learner {
   readonly policy: ActorCritic;
   readonly settings: LearnerSettings;
   update(buf: RolloutBuffer, progress: number): UpdateStats;
+  /** The current policy on `buf`: masked log π of the stored actions and critic values (for V-trace). */
+  evaluate(buf: RolloutBuffer, outLogProbs: Float32Array, outValues: Float32Array): void;
   learningRate(progress: number): number;
   clipCoef(progress: number): number;
   entropyCoef(progress: number): number;

@@ -80,6 +80,12 @@ const observation = (s: GridSoccerState, seat: number) => {
   return Array.from(out);
 };
 
+const agentState = (s: GridSoccerState, seat: number) => {
+  const out = new Float32Array(STATE_SIZE);
+  s.agentState(seat, out);
+  return Array.from(out);
+};
+
 /** Kickoff formation with team 1 on the ball (after team 0 scored). */
 const KICKOFF_TEAM1 = [
   [3, 2],
@@ -357,6 +363,7 @@ describe('grid-soccer-v1', () => {
         [1, 3],
       ] as const) {
         expect(observation(s, seat)).toEqual(observation(m, twin));
+        expect(agentState(s, seat)).toEqual(agentState(m, twin));
         expect(s.informationState(seat).replace(/^s\d/, '')).toBe(m.informationState(twin).replace(/^s\d/, ''));
         s.legalMask(seat, mask);
         m.legalMask(twin, mirrorMask);
@@ -391,6 +398,20 @@ describe('grid-soccer-v1', () => {
     expect(lines[5]).toBe(' #..a..X.....#'); // y = 3, in the goal mouth
     expect(lines[7]).toBe(' |.....y.....|'); // y = 5
     expect(lines[8]).toBe(' |.........b.|'); // y = 6
+  });
+
+  it('writes the agent state in the seat’s own frame: self, mate, opponents, mirrored for team 1', () => {
+    const s = setup({ pos: [[2, 3], [9, 6], [5, 3], [5, 5]], holder: 2, steps: 50, score: [1, 2] });
+    expect(gridSoccer.info.agentStateSize).toBe(STATE_SIZE);
+    // team 0 sees the global state as it is
+    const g = new Float32Array(STATE_SIZE);
+    s.globalState(g);
+    expect(agentState(s, 0)).toEqual(Array.from(g));
+    // seat 3: itself (5,5), its mate 2 (5,3), opponents 0 (2,3) and 1 (9,6), x → 10 − x; the holder
+    // (seat 2) is its mate; own goals 2, opponent goals 1
+    expect(agentState(s, 3)).toEqual(
+      Array.from(Float32Array.of(0.5, 5 / 6, 0.5, 0.5, 0.8, 0.5, 0.1, 1, 0, 1, 0, 0, 0.5, 0.5, 0.75, 0.2, 0.1)),
+    );
   });
 
   it('rejects snapshots with two players on one cell or bad fields', () => {
