@@ -11,7 +11,9 @@
  *   teammate's transitions); `shareParams: false` gives each team seat its own ActorCritic.
  * - Value normalisation (value-norm.ts): the critic predicts normalised values; GAE runs on
  *   denormalised ones and the value loss on normalised targets.
- * - GAE per agent: every (env, agent) pair is its own column of the time-major batch.
+ * - GAE per agent: every (env, agent) pair is its own column of the time-major batch. With
+ *   `advantage: 'vtrace'` the columns get IMPALA's V-trace instead (vtrace.ts), against the current
+ *   policy, for batches collected by older weights.
  * - Agents that are done before the episode ends have `valid` = 0 on their remaining steps: those
  *   steps get no advantage, break the GAE chain, and have weight 0 in every loss term (the learner's
  *   weighted means), so they contribute nothing to the gradients.
@@ -24,13 +26,15 @@
  * the squared loss there (up to the factor ½, absorbed by the value-loss coefficient).
  */
 import { ActorCritic, type ActBuffers, type Activation, type PolicySpec } from '../../agents/policy.ts';
-import { ConfigError, type Rng } from '../../core/index.ts';
+import { ConfigError, writeOneHot, type Rng } from '../../core/index.ts';
 import { FastLearner } from '../fast/learner.ts';
 import { createLearner } from '../fast/select.ts';
 import { computeGae } from './advantages.ts';
 import { RolloutBuffer } from './buffer.ts';
+import type { Trajectory } from './trajectory.ts';
 import type { LearnerSettings, PolicyGradientLearner, UpdateStats } from './policy-gradient.ts';
 import { ValueNorm, type ValueNormData } from './value-norm.ts';
+import { computeVtrace, segmentNextValues, type VtraceStats } from './vtrace.ts';
 
 export type TeamAlgo = 'mappo' | 'ippo';
 
@@ -58,7 +62,17 @@ export interface TeamLearnerOptions {
   /** Normalise value targets (default true). */
   readonly valueNorm?: boolean;
   readonly gamma: number;
+  /** GAE's λ, or V-trace's trace λ (c_t = λ·min(c̄, π/μ)): on-policy both give the same value targets. */
   readonly lambda: number;
+  /**
+   * Advantage estimator: 'gae' (default) on the values recorded when acting, or 'vtrace' (IMPALA,
+   * vtrace.ts) on the current policy's log-probs and values, which corrects for policy lag.
+   */
+  readonly advantage?: 'gae' | 'vtrace';
+  /** V-trace's ρ̄ (default 1). */
+  readonly rhoBar?: number;
+  /** V-trace's c̄ (default 1). */
+  readonly cBar?: number;
   readonly settings: LearnerSettings;
   readonly seed: number;
   /** The learner's sampling/shuffling RNG. */
@@ -71,34 +85,16 @@ export interface TeamLearnerOptions {
 }
 
 /**
- * A team rollout, time-major: index t·columns + c, column c = env·teamSize + k for team seat k.
- * Values are the critic's raw outputs (normalised units when value normalisation is on).
+ * A team rollout: the one trajectory type (trajectory.ts) whose column c = env·teamSize + k is team
+ * seat k of an env. Actor inputs are observation + agent id; `criticObs` holds MAPPO's critic inputs
+ * (null for IPPO); values are the critic's raw outputs (normalised units with value normalisation).
  */
-export interface TeamBatch {
-  readonly steps: number;
-  readonly columns: number;
+export interface TeamBatch extends Trajectory {
   readonly teamSize: number;
-  /** Actor inputs (observation + agent id), steps·columns × actorInputSize. */
-  readonly obs: Float32Array;
-  /** Critic inputs for MAPPO (steps·columns × criticInputSize); null for IPPO (the critic reads `obs`). */
-  readonly criticObs: Float32Array | null;
-  readonly masks: Uint8Array;
-  readonly actions: Int32Array;
-  readonly logProbs: Float32Array;
-  readonly values: Float32Array;
-  readonly rewards: Float32Array;
-  /** Raw critic output at the next state; ignored where `dones` is set (the future is 0 there). */
-  readonly nextValues: Float32Array;
-  /** 1 on an agent's last transition of an episode (episode end, or the agent is done from then on). */
-  readonly dones: Uint8Array;
-  /** 1 for real transitions; 0 for steps of agents that are already done (masked out of the loss). */
-  readonly valid: Uint8Array;
 }
 
-/** Writes the one-hot of team index `k` (of `teamSize`) at `out[offset…]`. */
-export function writeAgentId(out: Float32Array, offset: number, k: number, teamSize: number): void {
-  for (let j = 0; j < teamSize; j++) out[offset + j] = j === k ? 1 : 0;
-}
+/** Writes the one-hot of team index `k` (of `teamSize`) at `out[offset…]` (the game contract's one-hot). */
+export const writeAgentId = writeOneHot;
 
 /** The spec of a team policy. */
 export function teamPolicySpec(o: Pick<TeamLearnerOptions, 'algo' | 'obsSize' | 'stateSize' | 'teamSize' | 'actions' | 'hidden' | 'activation'>): TeamPolicySpec {
@@ -122,7 +118,7 @@ export type TeamUpdateStats = UpdateStats & {
   readonly 'charts/value_norm_std': number;
   readonly 'charts/valid_fraction': number;
   readonly 'charts/mean_advantage': number;
-};
+} & Partial<VtraceStats>;
 
 export class MappoLearner {
   readonly algo: TeamAlgo;
@@ -131,6 +127,9 @@ export class MappoLearner {
   readonly shareParams: boolean;
   readonly gamma: number;
   readonly lambda: number;
+  readonly advantage: 'gae' | 'vtrace';
+  readonly rhoBar: number;
+  readonly cBar: number;
   /** One policy (shared) or one per team seat. */
   readonly policies: ActorCritic[];
   /** The fast learner on wasm/cpu, the tfjs reference elsewhere (src/fast/select.ts). */
@@ -139,6 +138,8 @@ export class MappoLearner {
   readonly valueNorms: (ValueNorm | null)[];
   /** Per-policy buffers of the last `prepare` (for tests and diagnostics). */
   buffers: RolloutBuffer[] = [];
+  /** Per-policy V-trace statistics of the last `prepare` (empty with GAE). */
+  vtraceStats: VtraceStats[] = [];
 
   constructor(o: TeamLearnerOptions) {
     if (o.teamSize < 1) throw new ConfigError('a team needs at least one agent');
@@ -148,6 +149,9 @@ export class MappoLearner {
     this.shareParams = o.shareParams ?? true;
     this.gamma = o.gamma;
     this.lambda = o.lambda;
+    this.advantage = o.advantage ?? 'gae';
+    this.rhoBar = o.rhoBar ?? 1;
+    this.cBar = o.cBar ?? 1;
     const n = this.shareParams ? 1 : o.teamSize;
     if (o.policies && o.policies.length !== n) throw new ConfigError(`expected ${n} team policies, got ${o.policies.length}`);
     this.policies = Array.from({ length: n }, (_, p) => {
@@ -212,6 +216,7 @@ export class MappoLearner {
     const critIn = this.spec.criticInputSize;
     const A = this.spec.actions;
     const out: RolloutBuffer[] = [];
+    this.vtraceStats = [];
     for (let p = 0; p < P; p++) {
       let buf = this.buffers[p];
       if (!buf || buf.spec.steps !== T || buf.spec.envs !== envsPer) {
@@ -249,25 +254,42 @@ export class MappoLearner {
           }
         }
       }
-      this.advantages(buf, this.valueNorms[p]!);
+      this.advantages(buf, this.valueNorms[p]!, this.learners[p]!);
       this.buffers[p] = buf;
       out.push(buf);
     }
     return out;
   }
 
-  /** GAE per agent column on denormalised values; then value-norm update and normalised targets. */
-  private advantages(buf: RolloutBuffer, norm: ValueNorm | null): void {
+  /**
+   * GAE or V-trace per agent column on denormalised values; then value-norm update and normalised
+   * targets. V-trace evaluates `learner`'s current policy on the buffer and bootstraps from the
+   * current critic inside the segment, from the recorded next values at its end.
+   */
+  private advantages(buf: RolloutBuffer, norm: ValueNorm | null, learner: FastLearner | PolicyGradientLearner): void {
     const n = buf.size;
-    const values = Float32Array.from(buf.values);
+    const { steps, envs } = buf.spec;
     const next = new Float32Array(n);
     for (let i = 0; i < n; i++) next[i] = buf.dones[i] ? 0 : buf.nextValues[i]!;
-    if (norm) {
-      norm.denormalizeArray(values);
-      for (let i = 0; i < n; i++) if (!buf.dones[i]) next[i] = norm.denormalize(next[i]!);
+    if (norm) for (let i = 0; i < n; i++) if (!buf.dones[i]) next[i] = norm.denormalize(next[i]!);
+    if (this.advantage === 'vtrace') {
+      const logProbs = new Float32Array(n);
+      const values = new Float32Array(n);
+      learner.evaluate(buf, logProbs, values);
+      if (norm) norm.denormalizeArray(values);
+      const current = new Float32Array(n);
+      segmentNextValues({ steps, envs, values, segmentEnd: next, dones: buf.dones, valid: buf.valid }, current);
+      const stats = computeVtrace(
+        { steps, envs, behaviourLogProbs: buf.logProbs, targetLogProbs: logProbs, values, nextValues: current, rewards: buf.rewards, dones: buf.dones, valid: buf.valid, gamma: this.gamma, lambda: this.lambda, rhoBar: this.rhoBar, cBar: this.cBar },
+        buf.advantages,
+        buf.returns,
+      );
+      this.vtraceStats.push(stats);
+    } else {
+      const values = Float32Array.from(buf.values);
+      if (norm) norm.denormalizeArray(values);
+      computeGae({ steps, envs, rewards: buf.rewards, values, nextValues: next, dones: buf.dones, valid: buf.valid, gamma: this.gamma, lambda: this.lambda }, buf.advantages, buf.returns);
     }
-    const { steps, envs } = buf.spec;
-    computeGae({ steps, envs, rewards: buf.rewards, values, nextValues: next, dones: buf.dones, valid: buf.valid, gamma: this.gamma, lambda: this.lambda }, buf.advantages, buf.returns);
     if (norm) {
       norm.update(buf.returns, n, buf.valid);
       for (let i = 0; i < n; i++) buf.returns[i] = buf.valid[i] ? norm.normalize(buf.returns[i]!) : 0;
@@ -292,8 +314,11 @@ export class MappoLearner {
       }
     }
     const norm = this.valueNorms[0];
+    const vtrace: Record<string, number> = {};
+    for (const s of this.vtraceStats) for (const [k, v] of Object.entries(s)) vtrace[k] = (vtrace[k] ?? 0) + v / this.vtraceStats.length;
     return {
       ...(avg as unknown as UpdateStats),
+      ...(vtrace as Partial<VtraceStats>),
       'charts/value_norm_mean': norm ? norm.mean : 0,
       'charts/value_norm_std': norm ? norm.std : 1,
       'charts/valid_fraction': validN / Math.max(1, total),

@@ -11,7 +11,7 @@ import type { RolloutBuffer } from './buffer.ts';
 import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, type UpdateStats } from './learner-common.ts';
 
 export { shuffle, type UpdateStats } from './learner-common.ts';
-import { LOSS_STATS, policyGradientLoss, type LossSettings, type TensorBatch } from './losses.ts';
+import { LOSS_STATS, logProbAndEntropy, policyGradientLoss, type LossSettings, type TensorBatch } from './losses.ts';
 
 export interface LearnerSettings extends LossSettings {
   readonly epochs: number;
@@ -107,6 +107,29 @@ export class PolicyGradientLearner {
       tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
     }
     return updateStats(buf, sums, gradNormSum, epochs, steps, { lr, clip, entCoef });
+  }
+
+  /**
+   * The current policy on every row of `buf` (for V-trace, vtrace.ts): log π(a_i|x_i) of the stored
+   * action under the stored legal-action mask — the loss's own `logProbAndEntropy` — into
+   * `outLogProbs`, and the critic's V on `criticObs` (or `obs`) into `outValues`. Padding rows
+   * (valid = 0) get 0 for both.
+   */
+  evaluate(buf: RolloutBuffer, outLogProbs: Float32Array, outValues: Float32Array): void {
+    const full = this.uploadBatch(buf);
+    try {
+      const [logProb, value] = tf.tidy(() => [
+        logProbAndEntropy(this.policy, full).logProb.dataSync() as Float32Array,
+        this.policy.criticForward(full.criticInput).dataSync() as Float32Array,
+      ]);
+      for (let i = 0; i < buf.size; i++) {
+        const real = buf.valid[i] === 1;
+        outLogProbs[i] = real ? logProb[i]! : 0;
+        outValues[i] = real ? value[i]! : 0;
+      }
+    } finally {
+      tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+    }
   }
 
   /** One optimizer step on the rows `idx` of the uploaded batch; returns kept [stats] and grad norm. */

@@ -22,7 +22,8 @@ import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, type UpdateStats } from '../algorithms/learner-common.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import { createKernels, type KernelChoice } from './kernels.ts';
-import { layoutOf, MlpEngine, pad4, type ParamLayout } from './mlp.ts';
+import { pad4, type ParamLayout } from './mlp.ts';
+import { layoutOf, PolicyMlpEngine } from './mlp-tf.ts';
 import { FastForward } from './forward.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -65,12 +66,14 @@ export class FastLearner {
   /** The kernel implementation in use ('wasm' SIMD, or the plain-JS fallback). */
   readonly kernels: KernelChoice;
   private readonly rng: Rng;
-  private readonly e: MlpEngine;
+  private readonly e: PolicyMlpEngine;
   /** Optimizer steps taken and tfjs's float32 running β powers (AdamOptimizer.accBeta1/2). */
   private step = 0;
   private accBeta1 = f32(BETA1);
   private accBeta2 = f32(BETA2);
   private forwardView: FastForward | null = null;
+  /** Head outputs of `evaluate`, sized to the largest buffer seen. */
+  private evalHead = new Float32Array(0);
   // per-row minibatch data (float64), sized to the largest minibatch seen
   private rowCap = 0;
   private adv = new Float64Array(0);
@@ -87,7 +90,7 @@ export class FastLearner {
     this.layout = layoutOf(opts.policy);
     const k = createKernels(opts.kernels);
     this.kernels = k.name;
-    this.e = new MlpEngine(k, this.layout, true);
+    this.e = new PolicyMlpEngine(k, this.layout, true);
     this.e.loadFrom(this.policy);
     this.logStdGrad = new Float64Array(this.layout.actions);
     this.rowLogp = new Float64Array(this.layout.actions);
@@ -174,6 +177,42 @@ export class FastLearner {
     }
     this.e.storeTo(this.policy);
     return updateStats(buf, sums, gradNormSum, epochs, steps, { lr, clip, entCoef });
+  }
+
+  /**
+   * The current policy on every row of `buf` (for V-trace, src/algorithms/vtrace.ts): log π(a_i|x_i)
+   * of the stored action under the stored legal-action mask (categorical) or of the stored action
+   * vector (Gaussian) into `outLogProbs`, and the critic's V on `criticObs` (or `obs`) into
+   * `outValues`, at the policy's current weights. Padding rows (valid = 0) get 0 for both.
+   */
+  evaluate(buf: RolloutBuffer, outLogProbs: Float32Array, outValues: Float32Array): void {
+    this.e.loadFrom(this.policy);
+    const n = buf.size;
+    const { head: kind, actions: A } = this.layout;
+    if (this.evalHead.length < n * A) this.evalHead = new Float32Array(n * A);
+    const head = this.evalHead;
+    this.fastForward().forward(buf.obs, n, head, outValues, buf.criticObs ?? undefined);
+    const logStd = kind === 'gaussian' ? this.fastForward().logStd() : null;
+    const { rowLogp, rowP } = this;
+    for (let i = 0; i < n; i++) {
+      if (!buf.valid[i]) {
+        outLogProbs[i] = 0;
+        outValues[i] = 0;
+        continue;
+      }
+      if (logStd === null) {
+        maskedLogSoftmax(head, i * A, buf.masks, i * A, A, rowLogp, rowP);
+        outLogProbs[i] = rowLogp[buf.actions[i]!]!;
+      } else {
+        let lp = 0;
+        for (let j = 0; j < A; j++) {
+          const ls = logStd[j]!;
+          const z = (buf.continuousActions[i * A + j]! - head[i * A + j]!) / Math.exp(ls);
+          lp += -0.5 * z * z - ls - 0.5 * LOG_2PI;
+        }
+        outLogProbs[i] = lp;
+      }
+    }
   }
 
   /**
@@ -321,25 +360,7 @@ export class FastLearner {
       let lp: number;
       let ent: number;
       if (head === 'categorical') {
-        // masked logits as tf forms them in float32 (logit + MASKED_LOGIT), then log-softmax
-        const mo = i * A;
-        let max = -Infinity;
-        for (let j = 0; j < A; j++) {
-          const l = masks[mo + j] === 0 ? f32(h[o + j]! + MASKED_LOGIT) : h[o + j]!;
-          rowLogp[j] = l;
-          if (l > max) max = l;
-        }
-        let sum = 0;
-        for (let j = 0; j < A; j++) sum += Math.exp(rowLogp[j]! - max);
-        const shift = max + Math.log(sum);
-        ent = 0;
-        for (let j = 0; j < A; j++) {
-          const logp = rowLogp[j]! - shift;
-          const p = Math.exp(logp);
-          rowLogp[j] = logp;
-          rowP[j] = p;
-          ent -= p * logp;
-        }
+        ent = maskedLogSoftmax(h, o, masks, i * A, A, rowLogp, rowP);
         lp = rowLogp[buf.actions[i]!]!;
       } else {
         lp = 0;
@@ -452,6 +473,32 @@ export class FastLearner {
     }
     this.step++;
   }
+}
+
+/**
+ * Log-softmax of the logits `h[o…o+A)` with illegal actions (mask 0 at `masks[mo + j]`) masked as tf
+ * forms them in float32 (logit + MASKED_LOGIT): log-probabilities into `logp`, probabilities into
+ * `p`; returns the entropy. The one place the fast path turns logits into log π.
+ */
+function maskedLogSoftmax(h: Float32Array, o: number, masks: Uint8Array, mo: number, A: number, logp: Float64Array, p: Float64Array): number {
+  let max = -Infinity;
+  for (let j = 0; j < A; j++) {
+    const l = masks[mo + j] === 0 ? f32(h[o + j]! + MASKED_LOGIT) : h[o + j]!;
+    logp[j] = l;
+    if (l > max) max = l;
+  }
+  let sum = 0;
+  for (let j = 0; j < A; j++) sum += Math.exp(logp[j]! - max);
+  const shift = max + Math.log(sum);
+  let ent = 0;
+  for (let j = 0; j < A; j++) {
+    const lp = logp[j]! - shift;
+    const pj = Math.exp(lp);
+    logp[j] = lp;
+    p[j] = pj;
+    ent -= pj * lp;
+  }
+  return ent;
 }
 
 /** Copies rows `idx` of a [n × width] array into the heap at `dst`, zeroing rows up to `padded`. */

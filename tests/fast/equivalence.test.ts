@@ -3,7 +3,8 @@
  * batches and parameters: losses, statistics, gradients, and parameters after one and several updates
  * with the same RNG seed (so the same shuffles), for categorical heads with masks and Gaussian heads,
  * clipped and vanilla losses, with and without value clipping, with zero-weight rows, Adam and RMSprop,
- * gradient clipping active, annealing, and target-KL early stopping.
+ * gradient clipping active, annealing, and target-KL early stopping; and `evaluate` (the current policy's
+ * log-probs and values on a buffer, for V-trace).
  *
  * Tolerance: |fast − reference| ≤ 1e-6 + 1e-5·|reference| element-wise (float32 sums in a different
  * order; measured differences are ~1e-8 on gradients and ≤ 3e-7 on parameters after 70 Adam steps).
@@ -15,6 +16,7 @@ import { Rng } from '../../core/index.ts';
 import { RolloutBuffer } from '../../src/algorithms/buffer.ts';
 import { policyGradientLoss, type TensorBatch } from '../../src/algorithms/losses.ts';
 import { PolicyGradientLearner, type LearnerSettings, type UpdateStats } from '../../src/algorithms/policy-gradient.ts';
+import { vtraceAdvantages } from '../../src/algorithms/vtrace.ts';
 import { FastForward } from '../../src/fast/forward.ts';
 import { FastLearner } from '../../src/fast/learner.ts';
 
@@ -343,5 +345,98 @@ describe('FastForward', () => {
     const expected = tf.tidy(() => policy.actorForward(tf.tensor2d(buf.obs, [16, CATEGORICAL.obsSize])).dataSync());
     expectAllClose(after, expected, 'logits after update');
     policy.dispose();
+  });
+});
+
+describe('evaluate (the current policy on a buffer, for V-trace) = reference', () => {
+  const CASES: { name: string; spec: PolicySpec; criticSize?: number }[] = [
+    { name: 'categorical with masks', spec: CATEGORICAL },
+    { name: 'gaussian', spec: GAUSSIAN },
+    { name: 'centralized critic with its own input', spec: { ...CATEGORICAL, criticInputSize: 9 }, criticSize: 9 },
+    { name: 'relu, narrow layers', spec: { obsSize: 3, criticInputSize: 3, head: 'categorical', actions: 3, hidden: [3, 2], activation: 'relu' } },
+  ];
+
+  it.each(CASES)('$name: same log-probs and values, padding rows 0', ({ spec, criticSize }) => {
+    const policy = makePolicy(spec, 12);
+    const buf = makeBuffer(spec, { steps: 7, envs: 3, invalidEvery: 5, criticSize }, 4);
+    const ref = new PolicyGradientLearner({ policy, settings: BASE, rng: new Rng(0) });
+    const refLogp = new Float32Array(buf.size);
+    const refV = new Float32Array(buf.size);
+    ref.evaluate(buf, refLogp, refV);
+    for (const kernels of ['wasm', 'js'] as const) {
+      const fast = new FastLearner({ policy, settings: BASE, rng: new Rng(0), kernels });
+      const logp = new Float32Array(buf.size).fill(Number.NaN);
+      const v = new Float32Array(buf.size).fill(Number.NaN);
+      fast.evaluate(buf, logp, v);
+      expectAllClose(logp, refLogp, `${kernels} log-probs`);
+      expectAllClose(v, refV, `${kernels} values`);
+      fast.dispose();
+    }
+    for (let i = 0; i < buf.size; i++) {
+      if (buf.valid[i]) continue;
+      expect(refLogp[i]).toBe(0);
+      expect(refV[i]).toBe(0);
+    }
+    ref.dispose();
+    policy.dispose();
+  });
+
+  it.each([
+    ['categorical with masks', CATEGORICAL],
+    ['gaussian', GAUSSIAN],
+  ] as const)('on-policy (%s): evaluate gives back the log-probs and values recorded by act', (_name, spec) => {
+    const policy = makePolicy(spec, 8);
+    const buf = makeBuffer(spec, { steps: 4, envs: 5 }, 6);
+    const out: ActBuffers = { actions: buf.actions.length ? buf.actions : new Int32Array(buf.size), continuous: buf.continuousActions, logProbs: buf.logProbs, values: buf.values };
+    policy.act(buf.obs, buf.size, spec.head === 'categorical' ? buf.masks : null, new Rng(2), out);
+    const logp = new Float32Array(buf.size);
+    const v = new Float32Array(buf.size);
+    const fast = new FastLearner({ policy, settings: BASE, rng: new Rng(0) });
+    const ref = new PolicyGradientLearner({ policy, settings: BASE, rng: new Rng(0) });
+    for (const learner of [fast, ref]) {
+      learner.evaluate(buf, logp, v);
+      expectAllClose(logp, buf.logProbs, `${learner.constructor.name} log-probs`);
+      expectAllClose(v, buf.values, `${learner.constructor.name} values`);
+    }
+    fast.dispose();
+    ref.dispose();
+    policy.dispose();
+  });
+
+  it('after the same update, both evaluate the new weights alike, and V-trace through either gives the same targets', () => {
+    const s: LearnerSettings = { ...BASE, kind: 'vanilla', normAdv: false, lr: 0.02 };
+    const refPolicy = makePolicy(CATEGORICAL, 13);
+    const fastPolicy = makePolicy(CATEGORICAL, 13);
+    const buf = makeBuffer(CATEGORICAL, { steps: 6, envs: 4, invalidEvery: 9 }, 7);
+    for (let i = 0; i < buf.size; i++) {
+      buf.rewards[i] = Math.sin(i);
+      buf.nextValues[i] = Math.cos(i);
+      buf.dones[i] = i % 7 === 3 ? 1 : 0;
+    }
+    const ref = new PolicyGradientLearner({ policy: refPolicy, settings: s, rng: new Rng(1) });
+    const fast = new FastLearner({ policy: fastPolicy, settings: s, rng: new Rng(1) });
+    ref.update(buf, 0);
+    fast.update(buf, 0);
+    const refLogp = new Float32Array(buf.size);
+    const refV = new Float32Array(buf.size);
+    const logp = new Float32Array(buf.size);
+    const v = new Float32Array(buf.size);
+    ref.evaluate(buf, refLogp, refV);
+    fast.evaluate(buf, logp, v);
+    expectAllClose(logp, refLogp, 'log-probs after update');
+    expectAllClose(v, refV, 'values after update');
+    const opts = { gamma: 0.9, rhoBar: 1, cBar: 1, lambda: 1 };
+    const refStats = vtraceAdvantages(buf, ref, opts);
+    const refAdv = Float32Array.from(buf.advantages);
+    const refRet = Float32Array.from(buf.returns);
+    const stats = vtraceAdvantages(buf, fast, opts);
+    expectAllClose(buf.advantages, refAdv, 'V-trace advantages');
+    expectAllClose(buf.returns, refRet, 'V-trace targets');
+    expectAllClose(Object.values(stats), Object.values(refStats), 'V-trace statistics');
+    expect(stats['vtrace/clipped_rho_frac']).toBeGreaterThan(0); // the stored log-probs are not this policy's
+    ref.dispose();
+    fast.dispose();
+    refPolicy.dispose();
+    fastPolicy.dispose();
   });
 });

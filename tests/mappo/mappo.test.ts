@@ -308,7 +308,7 @@ describe('agents that are done', () => {
  * id) and get reward 1 when their actions satisfy `ok(a0, a1)`, else 0. Returns the fraction of
  * sampled joint actions that succeed after `updates` updates.
  */
-function trainMatrixGame(algo: TeamAlgo, shareParams: boolean, ok: (a0: number, a1: number) => boolean, updates: number): number {
+function trainMatrixGame(algo: TeamAlgo, shareParams: boolean, ok: (a0: number, a1: number) => boolean, updates: number, extra: Partial<TeamLearnerOptions> = {}): number {
   const learner = new MappoLearner({
     algo,
     obsSize: 1,
@@ -323,6 +323,7 @@ function trainMatrixGame(algo: TeamAlgo, shareParams: boolean, ok: (a0: number, 
     settings: { ...SETTINGS, lr: 3e-3 },
     seed: 11,
     rng: new Rng(12),
+    ...extra,
   });
   const E = 64;
   const C = 2 * E;
@@ -401,5 +402,81 @@ describe('learning to coordinate', () => {
   it('MAPPO with separate parameters and IPPO learn the coordination game too', () => {
     expect(trainMatrixGame('mappo', false, same, 60)).toBeGreaterThan(0.9);
     expect(trainMatrixGame('ippo', true, same, 60)).toBeGreaterThan(0.9);
+  });
+});
+
+describe('V-trace advantages (advantage: vtrace)', () => {
+  it('on-policy: the value targets equal GAE\'s, and with λ = 1 the advantages too', () => {
+    for (const lambda of [0.95, 1]) {
+      const gae = soccerLearner('mappo', { lambda });
+      const vtrace = soccerLearner('mappo', { lambda, advantage: 'vtrace' });
+      const batch = soccerBatch(gae, 3, 8);
+      const [bg] = gae.prepare(batch);
+      const [bv] = vtrace.prepare(batch);
+      // the batch was collected with these very weights: every ratio π/μ is 1 (to float precision)
+      const stats = vtrace.vtraceStats[0]!;
+      expect(stats['vtrace/mean_abs_ratio_dev']).toBeLessThan(1e-5);
+      expect(stats['vtrace/mean_rho']).toBeCloseTo(1, 5);
+      for (let i = 0; i < bg!.size; i++) {
+        expect(bv!.returns[i]!, `target ${i}, λ = ${lambda}`).toBeCloseTo(bg!.returns[i]!, 4);
+        if (lambda === 1) expect(bv!.advantages[i]!, `advantage ${i}`).toBeCloseTo(bg!.advantages[i]!, 4);
+      }
+      expect(vtrace.valueNorms[0]!.mean).toBeCloseTo(gae.valueNorms[0]!.mean, 5);
+      gae.dispose();
+      vtrace.dispose();
+    }
+  });
+
+  it('off-policy: a batch from older weights is corrected (ratios truncated), and the update reports it', () => {
+    const learner = soccerLearner('mappo', { advantage: 'vtrace', settings: { ...SETTINGS, lr: 5e-3 } });
+    const old = soccerBatch(learner, 3, 8, 1);
+    learner.update(soccerBatch(learner, 3, 8, 2), 0); // the policy moves on
+    const stats = learner.update(old, 0);
+    expect(stats['vtrace/mean_abs_ratio_dev']).toBeGreaterThan(1e-3);
+    expect(stats['vtrace/clipped_rho_frac']).toBeGreaterThan(0);
+    expect(stats['vtrace/mean_rho']).toBeLessThan(1);
+    // GAE runs report no V-trace statistics
+    const gae = soccerLearner('mappo', { settings: { ...SETTINGS, epochs: 1 } });
+    expect(gae.update(soccerBatch(gae, 2, 4), 0)['vtrace/mean_rho']).toBeUndefined();
+    learner.dispose();
+    gae.dispose();
+  });
+
+  it('agents that are done: their steps get no advantage and their contents change nothing', () => {
+    const a = tinyLearner({ advantage: 'vtrace', valueNorm: false });
+    const b = tinyLearner({ advantage: 'vtrace', valueNorm: false });
+    const [ba] = a.prepare(maskedBatch(9));
+    const [bb] = b.prepare(maskedBatch(-4));
+    for (const i of [5, 7]) {
+      expect(ba!.advantages[i]).toBe(0);
+      expect(ba!.returns[i]).toBe(0);
+    }
+    for (let i = 0; i < 8; i++) {
+      expect(ba!.advantages[i]!).toBeCloseTo(bb!.advantages[i]!, 6);
+      expect(ba!.returns[i]!).toBeCloseTo(bb!.returns[i]!, 6);
+    }
+    // agent 1 (column 1) by hand, with this policy's log-probs and values (behaviour: uniform, log 1/3),
+    // γ = 0.9, λ = 0.8, ρ̄ = c̄ = 1. t = 1 (row 3) is its last step: done, no bootstrap, no trace.
+    const logp = new Float32Array(8);
+    const v = new Float32Array(8);
+    a.learners[0]!.evaluate(ba!, logp, v);
+    const ratio = (i: number) => Math.exp(logp[i]! - Math.log(1 / 3));
+    const rho3 = Math.min(1, ratio(3));
+    const v3 = v[3]! + rho3 * (1 - v[3]!);
+    expect(ba!.returns[3]!).toBeCloseTo(v3, 5);
+    expect(ba!.advantages[3]!).toBeCloseTo(rho3 * (1 - v[3]!), 5);
+    // t = 0 (row 1): bootstraps from the current V(x_1) = v[3] and carries t = 1's correction back
+    const rho1 = Math.min(1, ratio(1));
+    const c1 = 0.8 * Math.min(1, ratio(1));
+    expect(ba!.returns[1]!).toBeCloseTo(v[1]! + rho1 * (0.5 + 0.9 * v[3]! - v[1]!) + 0.9 * c1 * (v3 - v[3]!), 5);
+    expect(ba!.advantages[1]!).toBeCloseTo(rho1 * (0.5 + 0.9 * v3 - v[1]!), 5);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('learning to coordinate with V-trace', () => {
+  it('MAPPO with V-trace advantages learns to pick the same action', () => {
+    expect(trainMatrixGame('mappo', true, (a, b) => a === b, 60, { advantage: 'vtrace' })).toBeGreaterThan(0.9);
   });
 });
