@@ -51,6 +51,12 @@ export function parseAgentSpec(spec: string): { kind: string; arg: string | unde
 /** `greedy:<checkpoint or member>` plays the policy's most probable legal action instead of sampling. */
 export const GREEDY_PREFIX = 'greedy:';
 
+/**
+ * `last:<run folder>` plays the run's last-iterate checkpoint even when the run exports its average
+ * policy (config.json `"exportPolicy": "average"`, see src/eval/average-policy.ts). Composes with `greedy:`.
+ */
+export const LAST_PREFIX = 'last:';
+
 /** True when a spec names a checkpoint (a path) rather than a bot kind. */
 export function isCheckpointSpec(spec: string): boolean {
   return spec.includes('/') || spec.startsWith('.') || existsSync(spec);
@@ -59,16 +65,23 @@ export function isCheckpointSpec(spec: string): boolean {
 /**
  * Builds the agent a spec names: a baseline bot (`alphabeta:4`), a league member (`runs/NAME#main@000120`)
  * or a checkpoint (a run folder or a ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
- * `deterministic`). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
+ * `deterministic`; a run exporting its average policy plays that table unless `last:` asks for the checkpoint). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
  */
-export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean } = {}): Promise<Agent> {
+export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean; lastIterate?: boolean } = {}): Promise<Agent> {
   if (spec.startsWith(GREEDY_PREFIX)) return createAgent(spec.slice(GREEDY_PREFIX.length), game, seed, { ...opts, deterministic: true });
+  if (spec.startsWith(LAST_PREFIX)) return createAgent(spec.slice(LAST_PREFIX.length), game, seed, { ...opts, lastIterate: true });
   if (spec.includes('#')) {
     // a league member, `<runDir>#<AgentId>`: snapshots play from their stored weights
     const league = await import('../league/member-agent.ts');
     return league.createAnyAgent(spec, game, seed, opts);
   }
   if (!isCheckpointSpec(spec)) return createBot(spec, game, seed);
+  if (!opts.lastIterate) {
+    // a run exporting its average policy (or an average-policy file) plays that table
+    const { averagePolicyAgent } = await import('../src/eval/average-policy.ts');
+    const average = await averagePolicyAgent(spec, game, seed, opts);
+    if (average) return average;
+  }
   await import('../src/backend.ts').then((b) => b.selectBackend('auto'));
   const { loadPolicyCheckpoint } = await import('../src/train/policy-checkpoint.ts');
   const { PolicyAgent } = await import('./policy-agent.ts');

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAgent } from '../agents/index.ts';
+import { createAgent, LAST_PREFIX } from '../agents/index.ts';
 import { AgentMismatchError, ArenaError, ConfigError, type Agent, type GameInfo } from '../core/index.ts';
 import { LeagueStore, type AgentId } from './store.ts';
 
@@ -69,7 +69,8 @@ export async function createLeagueAgent(ref: LeagueRef, game: GameInfo, seed = 0
     store.close();
   }
   if (botSpec !== null) return createAgent(botSpec, game, seed);
-  if (fromCheckpoint) return createAgent(ref.runDir, game, seed);
+  // the learner itself plays its current weights, not the run's exported average
+  if (fromCheckpoint) return createAgent(`${LAST_PREFIX}${ref.runDir}`, game, seed);
   // the default loader plays Arena's policy snapshots (src/selfplay/snapshot.ts bytes)
   const loader = snapshotLoader ?? (await import('../src/selfplay/snapshot-agent.ts')).snapshotAgent;
   return loader(blob!, game, seed);

@@ -117,7 +117,7 @@ async function writeFileSynced(path: string, data: Uint8Array | string): Promise
 }
 
 /** fsync a directory so that the names created or renamed in it are durable (no-op where unsupported). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   let fh;
   try {
     fh = await open(dir, 'r');
