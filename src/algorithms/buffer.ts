@@ -1,7 +1,11 @@
 /**
- * The rollout buffer shared by PPO, A2C and REINFORCE: time-major (index t·N + e) typed arrays
+ * The learner's working batch for PPO, A2C, REINFORCE and IMPALA: a Trajectory (trajectory.ts) plus
+ * the advantages and returns the algorithm computes, as time-major (index t·N + e) typed arrays
  * allocated once and refilled every update.
  */
+import { ConfigError } from '../../core/index.ts';
+import type { Trajectory } from './trajectory.ts';
+
 export interface BufferSpec {
   /** Rollout length per env (T). */
   readonly steps: number;
@@ -15,7 +19,7 @@ export interface BufferSpec {
   readonly continuous: boolean;
 }
 
-export class RolloutBuffer {
+export class RolloutBuffer implements Trajectory {
   readonly spec: BufferSpec;
   readonly size: number;
   readonly obs: Float32Array;
@@ -54,6 +58,29 @@ export class RolloutBuffer {
     this.valid = new Uint8Array(n).fill(1);
     this.advantages = new Float32Array(n);
     this.returns = new Float32Array(n);
+  }
+
+  get steps(): number {
+    return this.spec.steps;
+  }
+
+  get columns(): number {
+    return this.spec.envs;
+  }
+
+  /** Copies a trajectory of the same shape into this buffer (all valid where it has no padding). */
+  load(t: Trajectory): void {
+    if (t.steps !== this.spec.steps || t.columns !== this.spec.envs) throw new ConfigError(`trajectory ${t.steps}×${t.columns} does not fit buffer ${this.spec.steps}×${this.spec.envs}`);
+    this.obs.set(t.obs);
+    if (this.criticObs && t.criticObs) this.criticObs.set(t.criticObs);
+    this.masks.set(t.masks);
+    this.actions.set(t.actions);
+    this.logProbs.set(t.logProbs);
+    this.values.set(t.values);
+    this.rewards.set(t.rewards);
+    this.nextValues.set(t.nextValues);
+    this.dones.set(t.dones);
+    this.valid.set(t.valid);
   }
 
   /** Number of valid transitions. */

@@ -9,7 +9,7 @@ import { ArenaError, ConfigError, UnknownNameError, type Agent } from '../../cor
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend.ts';
 import { evaluateAgent } from '../eval/evaluate.ts';
 import { ALGOS, resolveConfig, type Algo, type TrainConfig } from '../train/config.ts';
-import { train } from '../train/trainer.ts';
+import { runTraining, type LoopUpdate } from '../train/loop.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
 import { agentPolicy, EXACT_EVAL_GAMES, nashConv } from '../eval/exploitability.ts';
@@ -115,7 +115,7 @@ program
 
 program
   .command('train')
-  .description('train a policy (PPO, A2C or REINFORCE; MAPPO or IPPO for team games) and write checkpoints and metrics to --out')
+  .description('train agents (PPO, A2C, REINFORCE, IMPALA; MAPPO or IPPO for team games), alone, against a bot or in a league, and write checkpoints and metrics to --out')
   .requiredOption('--game <id>', 'game id (see `arena games`)')
   .option('--algo <name>', `algorithm: ${ALGOS.join('|')}`, 'ppo')
   .option('--steps <n>', 'total environment steps (default: the config default, 100000)', intOption('--steps', 1))
@@ -124,57 +124,58 @@ program
   .option('--backend <name>', `tensor backend: ${BACKEND_NAMES.join('|')}`, 'auto')
   .option('--config <file>', 'JSON file with config fields to override the defaults')
   .option('--out <dir>', 'run folder (checkpoints, metrics, config)')
-  .option('--resume', 'continue the run in --out from its latest checkpoint')
+  .option('--resume', 'continue the run in --out from its latest checkpoints (every learner)')
   .option('--league', 'self-play against a league of snapshots, with rollouts in worker threads')
-  .option('--workers <w>', 'rollout worker threads for --league (and --algo mappo|ippo)', intOption('--workers', 1))
-  .option('--minutes <m>', 'stop after this many minutes (with --league, or --algo mappo|ippo)', floatOption('--minutes'))
+  .option('--workers <w>', 'rollout worker threads (league and team training)', intOption('--workers', 1))
+  .option('--sync', 'synchronous collection: the actors wait for each update (exactly reproducible; default: asynchronous)')
+  .option('--max-lag <n>', 'drop segments played by weights more than n versions old', intOption('--max-lag', 0))
+  .option('--main-exploiters <n>', 'league: main exploiters, each its own learner (default 0)', intOption('--main-exploiters', 0))
+  .option('--league-exploiters <n>', 'league: league exploiters, each its own learner (default 0)', intOption('--league-exploiters', 0))
+  .option('--minutes <m>', 'stop after this many minutes', floatOption('--minutes'))
   .option('--json', 'print a JSON summary at the end')
-  .action(async (opts: { game: string; algo: string; steps?: number; envs?: number; seed?: number; backend: string; config?: string; out?: string; resume?: boolean; league?: boolean; workers?: number; minutes?: number; json?: boolean }) => {
-    const game = getGame(opts.game);
-    if (!(ALGOS as readonly string[]).includes(opts.algo)) throw new UnknownNameError('algorithm', opts.algo, ALGOS);
-    if (!(BACKEND_NAMES as readonly string[]).includes(opts.backend)) throw new UnknownNameError('backend', opts.backend, BACKEND_NAMES);
-    const algo = opts.algo as Algo;
-    const fileLayer = opts.config ? await readConfigFile(opts.config) : {};
-    const flags: Partial<TrainConfig> = {};
-    if (opts.steps !== undefined) flags.totalSteps = opts.steps;
-    if (opts.envs !== undefined) flags.envs = opts.envs;
-    if (opts.seed !== undefined) flags.seed = opts.seed;
-    if (opts.league) flags.league = true;
-    if (opts.workers !== undefined) flags.workers = opts.workers;
-    if (opts.minutes !== undefined) flags.minutes = opts.minutes;
-    if (opts.minutes !== undefined && opts.steps === undefined) flags.totalSteps = Number.MAX_SAFE_INTEGER;
-    const config = resolveConfig(algo, game.info.id, fileLayer, flags);
-    const outDir = opts.out ?? `runs/${game.info.id}-${algo}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await selectBackend(opts.backend as BackendName);
-    if (algo === 'mappo' || algo === 'ippo') {
-      await trainTeamCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
-      return;
-    }
-    if (config.league) {
-      await trainLeagueCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
-      return;
-    }
-    const progress = createProgress(`train ${algo} ${game.info.id}`, config.totalSteps, 'steps');
-    let recent = Number.NaN;
-    const summary = await train({
-      config,
-      outDir,
-      resume: opts.resume ?? false,
-      onUpdate: (r) => {
-        if (r.episodes.length) recent = r.episodes.reduce((a, e) => a + e.return, 0) / r.episodes.length;
-        progress.update(Math.min(r.globalStep, config.totalSteps), `return ${Number.isNaN(recent) ? '–' : recent.toFixed(1)}`);
-      },
-    });
-    progress.stop();
-    if (opts.json) {
-      console.log(JSON.stringify(summary));
-      return;
-    }
-    console.log(
-      `done: ${summary.globalStep} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.stepsPerSecond)} steps/s), recent mean return ${summary.recentReturn.toFixed(1)}`,
-    );
-    console.log(`checkpoint: ${summary.outDir}  (evaluate: npx arena eval --agent ${summary.outDir} --game ${config.game.replace(/-v\d+$/, '')})`);
-  });
+  .action(
+    async (opts: {
+      game: string;
+      algo: string;
+      steps?: number;
+      envs?: number;
+      seed?: number;
+      backend: string;
+      config?: string;
+      out?: string;
+      resume?: boolean;
+      league?: boolean;
+      workers?: number;
+      sync?: boolean;
+      maxLag?: number;
+      mainExploiters?: number;
+      leagueExploiters?: number;
+      minutes?: number;
+      json?: boolean;
+    }) => {
+      const game = getGame(opts.game);
+      if (!(ALGOS as readonly string[]).includes(opts.algo)) throw new UnknownNameError('algorithm', opts.algo, ALGOS);
+      if (!(BACKEND_NAMES as readonly string[]).includes(opts.backend)) throw new UnknownNameError('backend', opts.backend, BACKEND_NAMES);
+      const algo = opts.algo as Algo;
+      const fileLayer = opts.config ? await readConfigFile(opts.config) : {};
+      const flags: Partial<TrainConfig> = {};
+      if (opts.steps !== undefined) flags.totalSteps = opts.steps;
+      if (opts.envs !== undefined) flags.envs = opts.envs;
+      if (opts.seed !== undefined) flags.seed = opts.seed;
+      if (opts.league) flags.league = true;
+      if (opts.workers !== undefined) flags.workers = opts.workers;
+      if (opts.sync) flags.async = false;
+      if (opts.maxLag !== undefined) flags.maxLag = opts.maxLag;
+      if (opts.mainExploiters !== undefined) flags.mainExploiters = opts.mainExploiters;
+      if (opts.leagueExploiters !== undefined) flags.leagueExploiters = opts.leagueExploiters;
+      if (opts.minutes !== undefined) flags.minutes = opts.minutes;
+      if (opts.minutes !== undefined && opts.steps === undefined) flags.totalSteps = Number.MAX_SAFE_INTEGER;
+      const config = resolveConfig(algo, game.info.id, fileLayer, flags);
+      const outDir = opts.out ?? `runs/${game.info.id}-${algo}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await selectBackend(opts.backend as BackendName);
+      await trainCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
+    },
+  );
 
 program
   .command('eval')
@@ -304,14 +305,42 @@ program
     console.log(formatPolicyTable(table));
   });
 
+program
+  .command('average-policy')
+  .description(
+    "rebuild a league run's average policy (XFP: each snapshot's action probabilities weighted by its own reach) from its stored snapshots, write it, and print its exploitability",
+  )
+  .argument('<runDir>', 'league run folder (with league.db)')
+  .option('--from <update>', 'first snapshot update to include', intOption('--from', 0), 0)
+  .option('--learner <id>', 'whose snapshots to average', 'main')
+  .option('--out <file>', 'where to write the table (default: <runDir>/average-policy.json, which the run plays when its config.json has "exportPolicy": "average")')
+  .option('--json', 'print one JSON object')
+  .action(async (runDir: string, opts: { from: number; learner: string; out?: string; json?: boolean }) => {
+    const { averageFromLeague, AVERAGE_POLICY_FILE } = await import('../eval/average-policy.ts');
+    const avg = averageFromLeague(runDir, { from: opts.from, learner: opts.learner });
+    const out = opts.out ?? `${runDir.replace(/\/+$/, '')}/${AVERAGE_POLICY_FILE}`;
+    await avg.save(out);
+    const exact = EXACT_EVAL_GAMES.some((g) => avg.gameId.replace(/-v\d+$/, '') === g);
+    const r = exact ? nashConv(avg.game, avg.policyFn()) : null;
+    if (opts.json) {
+      console.log(
+        JSON.stringify({ game: avg.gameId, runDir, learner: opts.learner, from: opts.from, snapshots: avg.iterates, out, exploitability: r?.exploitability ?? null, nashConv: r?.nashConv ?? null }),
+      );
+      return;
+    }
+    console.log(`${avg.gameId}: average of ${avg.iterates} snapshot(s) of ${opts.learner} from update ${opts.from} → ${out} (${avg.infoStates} information states)`);
+    if (r) console.log(`  exploitability ${r.exploitability.toFixed(6)}  (NashConv ${r.nashConv.toFixed(6)})`);
+    console.log(`  play it with --agent ${out} --game ${avg.gameId}${opts.out === undefined ? ` (or --agent ${runDir} when its config.json has "exportPolicy": "average")` : ''}`);
+  });
+
 // ---- end of exact evaluation ----
 
-async function trainLeagueCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean): Promise<void> {
-  const { trainLeague } = await import('../selfplay/league-trainer.ts');
+/** `arena train`: the one training loop (src/train/loop.ts), with a progress bar and a summary. */
+async function trainCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean): Promise<void> {
   const game = getGame(config.game);
   const byTime = config.minutes !== null;
   const total = byTime ? Math.round(config.minutes! * 60) : config.totalSteps;
-  const progress = createProgress(`league ${config.algo} ${game.info.id}`, total, byTime ? 's' : 'steps');
+  const progress = createProgress(`train ${config.algo} ${game.info.id}${config.league ? ' league' : ''}`, total, byTime ? 's' : 'steps');
   let evaluate: ((policy: ActorCritic) => Record<string, number>) | undefined;
   if (EXACT_EVAL_GAMES.some((g) => game.info.id.startsWith(g))) {
     evaluate = (policy) => {
@@ -321,15 +350,19 @@ async function trainLeagueCommand(config: TrainConfig, outDir: string, resume: b
     };
   }
   let last = '';
-  const summary = await trainLeague({
+  let recent = '';
+  const summary = await runTraining({
     config,
     outDir,
     resume,
     evaluate,
-    onUpdate: (u) => {
-      const shown = Object.entries(u.evals).filter(([k]) => k.startsWith('eval/score') || k === 'eval/exploitability');
+    onUpdate: (u: LoopUpdate) => {
+      if (u.learner !== 'main') return;
+      const shown = Object.entries(u.evals).filter(([k]) => k.startsWith('eval/score') || k.startsWith('eval/win_rate') || k === 'eval/exploitability');
       if (shown.length) last = shown.map(([k, v]) => `${k.replace('eval/', '')} ${v.toFixed(3)}`).join(' ');
-      progress.update(Math.min(total, byTime ? Math.round(u.elapsedSeconds) : u.globalStep), `upd ${u.update} self ${u.winRate.toFixed(2)} ${last}`);
+      if (u.score !== null) recent = `score ${u.score.toFixed(2)}`;
+      else if (u.episodeReturn !== null) recent = `return ${u.episodeReturn.toFixed(1)}`;
+      progress.update(Math.min(total, byTime ? Math.round(u.elapsedSeconds) : u.globalStep), `upd ${u.update} ${recent} ${last}`);
     },
   });
   progress.stop();
@@ -337,48 +370,27 @@ async function trainLeagueCommand(config: TrainConfig, outDir: string, resume: b
     console.log(JSON.stringify(summary));
     return;
   }
-  console.log(`done: ${summary.updates} updates, ${summary.globalStep} steps in ${summary.seconds.toFixed(0)} s (${Math.round(summary.stepsPerSecond)} steps/s)`);
+  console.log(`done: ${summary.updates} updates, ${summary.globalStep} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.stepsPerSecond)} steps/s)`);
+  if (summary.mode === 'single') console.log(`  recent mean return ${summary.recentReturn.toFixed(1)}`);
   for (const [k, v] of Object.entries(summary.lastEval)) console.log(`  ${k}: ${v.toFixed(4)}`);
-  const p = summary.profile;
-  const share = (x: number) => `${((100 * x) / p.totalSeconds!).toFixed(1)}%`;
-  console.log(
-    `time: rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
-      `learner ${share(p.learnerSeconds!)}, league bookkeeping ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)} (profile.json)`,
-  );
-  console.log(`checkpoint: ${summary.outDir}  (league: npx arena league status ${summary.outDir})`);
-}
-
-/** `arena train --algo mappo|ippo`: team training (src/selfplay/team-trainer.ts), with or without --league. */
-async function trainTeamCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean): Promise<void> {
-  const { trainTeam } = await import('../selfplay/team-trainer.ts');
-  const byTime = config.minutes !== null;
-  const total = byTime ? Math.round(config.minutes! * 60) : config.totalSteps;
-  const progress = createProgress(`${config.algo} ${config.game}${config.league ? ' league' : ''}`, total, byTime ? 's' : 'steps');
-  let last = '';
-  const summary = await trainTeam({
-    config,
-    outDir,
-    resume,
-    onUpdate: (u) => {
-      const shown = Object.entries(u.evals).filter(([k]) => k.startsWith('eval/win_rate'));
-      if (shown.length) last = shown.map(([k, v]) => `${k.replace('eval/', '')} ${v.toFixed(2)}`).join(' ');
-      progress.update(Math.min(total, byTime ? Math.round(u.elapsedSeconds) : u.globalStep), `upd ${u.update} train score ${u.score.toFixed(2)} ${last}`);
-    },
-  });
-  progress.stop();
-  if (json) {
-    console.log(JSON.stringify(summary));
-    return;
+  if (summary.learners.length > 1) for (const l of summary.learners) console.log(`  learner ${l.id} (${l.role}): ${l.updates} updates, ${l.steps} steps, ${l.resets} resets`);
+  if (summary.mode !== 'single') {
+    const p = summary.profile as Record<string, number>;
+    const share = (x: number) => `${((100 * x) / p.totalSeconds!).toFixed(1)}%`;
+    console.log(
+      `time: waiting for rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
+        `learner ${share(p.learnerSeconds!)}, league ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)}; ` +
+        `policy lag mean ${p.meanPolicyLag!.toFixed(2)}, max ${p.maxPolicyLag} (profile.json)`,
+    );
   }
-  console.log(`done: ${summary.updates} updates, ${summary.globalStep} env steps in ${summary.seconds.toFixed(0)} s (${Math.round(summary.stepsPerSecond)} steps/s)`);
-  for (const [k, v] of Object.entries(summary.lastEval)) console.log(`  ${k}: ${v.toFixed(4)}`);
-  const p = summary.profile;
-  const share = (x: number) => `${((100 * x) / p.totalSeconds!).toFixed(1)}%`;
-  console.log(
-    `time: rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
-      `learner ${share(p.learnerSeconds!)}, league bookkeeping ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)} (profile.json)`,
-  );
-  console.log(`checkpoint: ${summary.outDir}  (play it: npx arena match --game ${config.game.replace(/-v\d+$/, '')} --agents ${summary.outDir},heuristic --games 100)`);
+  const short = config.game.replace(/-v\d+$/, '');
+  const hint =
+    summary.mode === 'single'
+      ? `evaluate: npx arena eval --agent ${outDir} --game ${short}`
+      : config.league
+        ? `league: npx arena league status ${outDir}`
+        : `play it: npx arena match --game ${short} --agents ${outDir},heuristic --games 100`;
+  console.log(`checkpoint: ${outDir}  (${hint})`);
 }
 
 function floatOption(name: string) {

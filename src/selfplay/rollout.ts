@@ -12,6 +12,7 @@ import { sampleCategorical } from '../../agents/sampling.ts';
 import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
+import type { Trajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { SnapshotCache } from './snapshot.ts';
 
@@ -43,17 +44,9 @@ export interface EpisodeOutcome {
   readonly length: number;
 }
 
-export interface RolloutResult {
+/** A self-play rollout: the learner's trajectory (one column per env) and every finished game. */
+export interface RolloutResult extends Trajectory {
   readonly envs: number;
-  readonly steps: number;
-  readonly obs: Float32Array;
-  readonly masks: Uint8Array;
-  readonly actions: Int32Array;
-  readonly logProbs: Float32Array;
-  readonly values: Float32Array;
-  readonly rewards: Float32Array;
-  readonly dones: Uint8Array;
-  readonly nextValues: Float32Array;
   readonly episodes: EpisodeOutcome[];
   /** Seconds spent in game logic and in inference (for profiles). */
   readonly envSeconds: number;
@@ -110,7 +103,10 @@ export function runRollout(task: RolloutTask): RolloutResult {
   const out: RolloutResult = {
     envs: N,
     steps: T,
+    columns: N,
     obs: new Float32Array(T * N * O),
+    criticObs: null,
+    valid: new Uint8Array(T * N).fill(1),
     masks: new Uint8Array(T * N * A),
     actions: new Int32Array(T * N),
     logProbs: new Float32Array(T * N),

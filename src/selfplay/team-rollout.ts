@@ -14,59 +14,27 @@
  * masking), and their last real transition ends their GAE chain (`dones` = 1).
  */
 import { sampleCategorical } from '../../agents/sampling.ts';
-import { ConfigError, Rng, SIMULTANEOUS, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
+import { agentStateSize, ConfigError, Rng, SIMULTANEOUS, TERMINAL, writeOneHot as writeAgentId, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
-import { writeAgentId, type TeamAlgo, type TeamBatch } from '../algorithms/mappo.ts';
+import type { TeamAlgo, TeamBatch } from '../algorithms/mappo.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { loadBot, type OpponentRef } from './rollout.ts';
 import { encodeSnapshot, SnapshotCache, type PolicySnapshot } from './snapshot.ts';
 
 export type { OpponentRef } from './rollout.ts';
 
-// ---- agent-specific global state (MAPPO's critic input) ----
+// ---- agent-specific global state (MAPPO's critic input): the game's `agentState` (core/game.ts) ----
+
+/** Size of the agent-specific global state (without the agent id). */
+export { agentStateSize };
 
 /**
- * Size of the agent-specific global state (without the agent id). Grid soccer: its 17-float global
- * state in the agent's own frame (see `writeAgentState`); other team games: the global state plus a
- * one-hot of the agent's side.
+ * The global state as agent `seat` sees it, at `out[offset…]` (`agentStateSize` floats): the game
+ * writes it in the seat's own frame (`GameState.agentState`). `side` and `scratch` are unused.
  */
-export function agentStateSize(info: GameInfo): number {
-  return info.id.startsWith('grid-soccer') ? info.stateSize : info.stateSize + info.teams.length;
-}
-
-/**
- * The global state as agent `seat` of `side` sees it, at `out[offset…]` (`agentStateSize` floats).
- * Grid soccer's global state is unmirrored and in seat order, which a critic shared by both sides
- * could not read (it would not know which team is its own), so it is rewritten in the agent's frame:
- * positions of self, teammate, first and second opponent (x mirrored for team 1, as observations
- * are), the holder one-hot in that order, ball x (mirrored) and y, time left, own goals, opponent
- * goals. Everything is still there: it is the full state, only relabelled.
- */
-export function writeAgentState(state: GameState, side: number, seat: number, scratch: Float32Array, out: Float32Array, offset: number): void {
-  const { info } = state;
-  state.globalState(scratch, 0);
-  if (!info.id.startsWith('grid-soccer')) {
-    out.set(scratch.subarray(0, info.stateSize), offset);
-    for (let j = 0; j < info.teams.length; j++) out[offset + info.stateSize + j] = j === side ? 1 : 0;
-    return;
-  }
-  const mate = seat ^ 1;
-  const o0 = side === 0 ? 2 : 0;
-  const mirror = side === 1;
-  const order = [seat, mate, o0, o0 + 1];
-  for (let j = 0; j < 4; j++) {
-    const s = order[j]!;
-    const x = scratch[2 * s]!;
-    out[offset + 2 * j] = mirror ? 1 - x : x;
-    out[offset + 2 * j + 1] = scratch[2 * s + 1]!;
-    out[offset + 8 + j] = scratch[8 + s]!;
-  }
-  const bx = scratch[12]!;
-  out[offset + 12] = mirror ? 1 - bx : bx;
-  out[offset + 13] = scratch[13]!;
-  out[offset + 14] = scratch[14]!;
-  out[offset + 15] = scratch[15 + side]!;
-  out[offset + 16] = scratch[16 - side]!;
+export function writeAgentState(state: GameState, _side: number, seat: number, _scratch: Float32Array, out: Float32Array, offset: number): void {
+  if (!state.agentState) throw new ConfigError(`${state.info.id}: this state writes no agent state (GameState.agentState)`);
+  state.agentState(seat, out, offset);
 }
 
 // ---- team snapshots ----
@@ -115,6 +83,15 @@ function loadTeamPolicy(version: number, snapshots: TeamRolloutTask['snapshots']
 }
 
 // ---- the rollout ----
+
+/** Checks that `info` is a game team training can play; returns the team size. */
+export function checkTeamGame(info: GameInfo): number {
+  if (info.dynamics !== 'simultaneous' || info.teams.length !== 2 || info.teams[0]!.length !== info.teams[1]!.length) {
+    throw new ConfigError(`MAPPO/IPPO train teams in two-sided simultaneous-move games (e.g. grid-soccer); ${info.id} is not one`);
+  }
+  return info.teams[0]!.length;
+}
+
 
 export interface TeamRolloutTask {
   readonly game: string;

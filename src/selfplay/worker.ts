@@ -1,33 +1,41 @@
 /**
- * Piscina worker: runs one rollout task and hands its arrays back as transferables (moved, not copied).
- * Test hooks (`crash`, `hang`) let the pool's tests kill or stall a real worker.
+ * The Piscina worker of every actor task: two-seat self-play rollouts (rollout.ts) and team rollouts
+ * (team-rollout.ts). One default export, as Piscina intends; the trajectory's arrays go back as
+ * transferables (moved, not copied). No tfjs anywhere in this module graph (tested).
+ * Test hooks (`crashOnce`, `hangOnce`) let the pool's tests kill or stall a real worker.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { runRollout, type RolloutResult, type RolloutTask } from './rollout.ts';
+import { trajectoryArrays } from '../algorithms/trajectory.ts';
+import { runRollout, type RolloutTask } from './rollout.ts';
+import { runTeamRollout, type TeamRolloutTask } from './team-rollout.ts';
 
-export interface WorkerTask extends RolloutTask {
+/** What an actor runs: one segment of self-play (`two-seat`) or of team play (`team`). */
+export type ActorTask = ({ readonly kind: 'two-seat' } & RolloutTask) | ({ readonly kind: 'team' } & TeamRolloutTask);
+
+export type WorkerTask = ActorTask & {
   /**
    * Test hooks: the first worker to claim the flag (an Int32 in shared memory, 0 → 1) exits abruptly
    * or never returns, as a crash or a hang would; retries find the flag taken and run normally.
    */
   readonly crashOnce?: SharedArrayBuffer;
   readonly hangOnce?: SharedArrayBuffer;
-}
+};
 
 function claim(flag: SharedArrayBuffer | undefined): boolean {
   return flag !== undefined && Atomics.compareExchange(new Int32Array(flag), 0, 0, 1) === 0;
 }
 
-function transferList(r: RolloutResult): ArrayBuffer[] {
-  return [r.obs, r.masks, r.actions, r.logProbs, r.values, r.rewards, r.dones, r.nextValues].map((a) => a.buffer as ArrayBuffer);
+/** Runs one actor task in the calling thread. */
+export function runActorTask(task: ActorTask) {
+  return task.kind === 'team' ? runTeamRollout(task) : runRollout(task);
 }
 
-export default function rolloutTask(task: WorkerTask): unknown {
+export default function actorTask(task: WorkerTask): unknown {
   if (claim(task.crashOnce)) process.exit(13);
   if (claim(task.hangOnce)) for (;;);
-  const result = runRollout(task);
+  const result = runActorTask(task);
   return move({
-    [transferableSymbol]: transferList(result),
+    [transferableSymbol]: trajectoryArrays(result).map((a) => a.buffer as ArrayBuffer),
     [valueSymbol]: result,
   });
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 
-export const ALGOS = ['ppo', 'a2c', 'reinforce', 'mappo', 'ippo'] as const;
+export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'mappo', 'ippo'] as const;
 export type Algo = (typeof ALGOS)[number];
 
 export const TrainConfigSchema = z
@@ -50,6 +50,14 @@ export const TrainConfigSchema = z
     evalEvery: z.number().int().min(0).describe('evaluate against the baseline bots every this many updates (0: never)'),
     evalGames: z.number().int().positive().describe('games per baseline bot at each evaluation'),
     evalAgents: z.array(z.string().min(1)).describe('baseline bots to evaluate against (agent specs)'),
+    async: z.boolean().describe('actors never wait for the learner (worker-pool modes); false: collect, then update, reproducibly'),
+    queueSegments: z.number().int().min(1).max(1024).nullable().describe('asynchronous mode: segments waiting for the learner or being played (null: two updates\' worth); at the bound the actors stop'),
+    maxLag: z.number().int().min(0).nullable().describe('drop segments played by weights more than this many versions old (null: keep all)'),
+    rhoBar: z.number().positive().describe('IMPALA: V-trace truncation ρ̄ of the importance weights (fixed point)'),
+    cBar: z.number().positive().describe('IMPALA: V-trace truncation c̄ of the trace coefficients (contraction speed)'),
+    mainExploiters: z.number().int().min(0).max(8).describe('league: main exploiters (AlphaStar), each its own learner'),
+    leagueExploiters: z.number().int().min(0).max(8).describe('league: league exploiters (AlphaStar), each its own learner'),
+    exportPolicy: z.enum(['last', 'average']).describe("what the run exports as its agent: the last iterate, or the reach-weighted average of its snapshots (imperfect-information games)"),
     shareParams: z.boolean().optional().describe('MAPPO/IPPO: one policy shared by the teammates (default true)'),
     valueNorm: z.boolean().optional().describe('MAPPO/IPPO: normalise value targets with running statistics (default true)'),
   })
@@ -93,6 +101,14 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   evalEvery: 10,
   evalGames: 64,
   evalAgents: ['random'],
+  async: true,
+  queueSegments: null,
+  maxLag: 8,
+  rhoBar: 1,
+  cBar: 1,
+  mainExploiters: 0,
+  leagueExploiters: 0,
+  exportPolicy: 'last',
 };
 
 /** Defaults per algorithm: PPO as CleanRL; A2C as SB3 (n-step 5, RMSprop 7e-4); REINFORCE with a learned baseline. */
@@ -100,6 +116,8 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   ppo: {},
   a2c: { steps: 5, minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 7e-4, annealLr: false, entCoef: 0, normAdv: false, optimizer: 'rmsprop' },
   reinforce: { minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 3e-3, annealLr: false, entCoef: 0, normAdv: true },
+  // IMPALA (Espeholt et al. 2018): one pass of the V-trace actor-critic loss per batch, ρ̄ = c̄ = 1, λ = 1
+  impala: { epochs: 1, lambda: 1, normAdv: false },
   // MAPPO reference defaults (Yu et al. 2022): 1 minibatch, lr 5e-4, clip 0.2 (also on values), value coef 1, grad norm 10
   mappo: { minibatchSize: 1 << 30, epochs: 15, lr: 5e-4, annealLr: false, clipValue: 0.2, entCoef: 0.01, vfCoef: 1, maxGradNorm: 10, gamma: 0.99, lambda: 0.95 },
   ippo: { minibatchSize: 1 << 30, epochs: 15, lr: 5e-4, annealLr: false, clipValue: 0.2, entCoef: 0.01, vfCoef: 1, maxGradNorm: 10, gamma: 0.99, lambda: 0.95 },
@@ -133,13 +151,19 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   },
 };
 
+/** Games whose exported policy defaults to the average of the snapshots (where self-play's last iterate can cycle). */
+const EXACT_EVAL = ['kuhn-poker', 'leduc-poker'];
+
 /**
  * Default configuration for an algorithm on a game (versioned id). REINFORCE plays whole episodes,
  * so its rollout length defaults to the game's longest episode.
  */
 export function defaultConfig(algo: Algo, gameId: string): TrainConfig {
   const episodic: Partial<TrainConfig> = algo === 'reinforce' ? { steps: getGame(gameId).info.maxSteps } : {};
-  return { ...BASE, ...ALGO_DEFAULTS[algo], ...episodic, ...GAME_DEFAULTS[gameId]?.[algo], algo, game: gameId };
+  // IMPALA takes a game's PPO row (envs, steps, network, evaluation) with its own update rule on top
+  const game = algo === 'impala' ? { ...GAME_DEFAULTS[gameId]?.ppo, ...ALGO_DEFAULTS.impala, ...GAME_DEFAULTS[gameId]?.impala } : GAME_DEFAULTS[gameId]?.[algo];
+  const exportPolicy: Partial<TrainConfig> = EXACT_EVAL.some((g) => gameId.startsWith(g)) ? { exportPolicy: 'average' } : {};
+  return { ...BASE, ...ALGO_DEFAULTS[algo], ...episodic, ...exportPolicy, ...game, algo, game: gameId };
 }
 
 /** Validates a (partial) configuration layered over the defaults; errors name every bad field. */
@@ -150,7 +174,13 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid training config: ${problems}`);
   }
-  return r.data;
+  let c = r.data;
+  // the average of the snapshots exists only in a league: without one, the run exports its last iterate
+  if (!c.league && c.exportPolicy === 'average' && !layers.some((l) => l.exportPolicy !== undefined)) c = { ...c, exportPolicy: 'last' };
+  if ((c.mainExploiters > 0 || c.leagueExploiters > 0) && !c.league) {
+    throw new ConfigError(`invalid training config: mainExploiters/leagueExploiters train inside a league: add --league (or set both to 0)`);
+  }
+  return c;
 }
 
 /** One line per field: name, value, doc — for printing the resolved config. */

@@ -1,5 +1,5 @@
 /**
- * Team training (src/selfplay/team-trainer.ts): a MAPPO run with a team league (snapshots, bots,
+ * Team training (the training loop's team mode, src/train/loop.ts): a MAPPO run with a team league (snapshots, bots,
  * team-vs-team ratings, evaluations against the scripted team, checkpoints that `arena match` and
  * league specs play), resuming it, IPPO with separate parameters in the worker pool, and the CLI.
  */
@@ -15,7 +15,7 @@ import { LeagueStore } from '../../league/store.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { playSeries } from '../../src/eval/match.ts';
 import { readMetrics } from '../../src/metrics.ts';
-import { trainTeam } from '../../src/selfplay/team-trainer.ts';
+import { runTraining } from '../../src/train/loop.ts';
 import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { arena } from '../cli/helpers.ts';
@@ -40,7 +40,7 @@ describe('team training', () => {
     const dir = tmp();
     const config = resolveConfig('mappo', soccer.info.id, { ...tiny, league: true, totalSteps: 2 * 100 * 4, snapshotEvery: 2, evalEvery: 2, checkpointEvery: 2, opponent: 'heuristic,random' });
     const updates: number[] = [];
-    const summary = await trainTeam({ config, outDir: dir, resume: false, inThread: true, onUpdate: (u) => updates.push(u.update) });
+    const summary = await runTraining({ config, outDir: dir, resume: false, inThread: true, onUpdate: (u) => updates.push(u.update) });
     expect(summary.updates).toBe(4);
     expect(summary.globalStep).toBe(800);
     expect(updates).toEqual([1, 2, 3, 4]);
@@ -78,19 +78,19 @@ describe('team training', () => {
 
     // resume: counters, value statistics and the league continue
     const more = resolveConfig('mappo', soccer.info.id, { ...config, totalSteps: 2 * 100 * 6 });
-    const resumed = await trainTeam({ config: more, outDir: dir, resume: true, inThread: true });
+    const resumed = await runTraining({ config: more, outDir: dir, resume: true, inThread: true });
     expect(resumed.updates).toBe(6);
     expect(readMetrics(dir).map((r) => r.update)).toEqual([1, 2, 3, 4, 5, 6]);
     const s2 = LeagueStore.open(dir, { create: false });
     expect(s2.listMembers().map((m) => m.id)).toContain('main@000006');
     s2.close();
-    await expect(trainTeam({ config, outDir: dir, resume: false, inThread: true })).rejects.toThrow(/already holds a run/);
+    await expect(runTraining({ config, outDir: dir, resume: false, inThread: true })).rejects.toThrow(/already holds a run/);
   });
 
   it('IPPO with separate parameters in the worker pool, against a fixed opponent', async () => {
     const dir = tmp();
     const config = resolveConfig('ippo', soccer.info.id, { ...tiny, workers: 2, steps: 20, totalSteps: 2 * 20 * 2, evalEvery: 0, shareParams: false, opponent: 'random' });
-    const summary = await trainTeam({ config, outDir: dir, resume: false });
+    const summary = await runTraining({ config, outDir: dir, resume: false });
     expect(summary.updates).toBe(2);
     expect(readMetrics(dir)).toHaveLength(2);
     // team seat 1's policy is its own checkpoint beside the main one (seat 0's)
@@ -101,13 +101,13 @@ describe('team training', () => {
     p0.policy.dispose();
     p1.policy.dispose();
     // resuming restores both seats
-    const resumed = await trainTeam({ config: { ...config, totalSteps: 2 * 20 * 3 }, outDir: dir, resume: true });
+    const resumed = await runTraining({ config: { ...config, totalSteps: 2 * 20 * 3 }, outDir: dir, resume: true });
     expect(resumed.updates).toBe(3);
   });
 
   it('rejects games that are not two-sided simultaneous team games', async () => {
     const config = resolveConfig('mappo', 'tic-tac-toe-v1', {});
-    await expect(trainTeam({ config, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/MAPPO\/IPPO train teams/);
+    await expect(runTraining({ config, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/MAPPO\/IPPO train teams/);
   });
 
   it('arena train --algo mappo, then arena match with the team checkpoint', () => {

@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../../src/checkpoint/store.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { agentPolicy, nashConv } from '../../src/eval/exploitability.ts';
 import { readMetrics } from '../../src/metrics.ts';
-import { trainLeague } from '../../src/selfplay/league-trainer.ts';
+import { runTraining } from '../../src/train/loop.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { arena, ROOT } from '../cli/helpers.ts';
 
@@ -31,7 +31,7 @@ describe('league training', () => {
   it('trains Kuhn against its league in worker threads, rating every game and logging evaluations', async () => {
     const dir = tmp();
     const config = resolveConfig('ppo', kuhn.info.id, { league: true, workers: 2, envs: 16, steps: 4, totalSteps: 16 * 4 * 2 * 6, snapshotEvery: 2, evalEvery: 3, evalGames: 16 });
-    const summary = await trainLeague({
+    const summary = await runTraining({
       config,
       outDir: dir,
       resume: false,

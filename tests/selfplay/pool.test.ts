@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActorCritic } from '../../agents/policy.ts';
 import { getGame } from '../../games/index.ts';
 import { MlpForward } from '../../src/selfplay/mlp-forward.ts';
-import { RolloutPool } from '../../src/selfplay/pool.ts';
+import { ActorPool } from '../../src/selfplay/pool.ts';
 import { runRollout, type RolloutResult } from '../../src/selfplay/rollout.ts';
 import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 
 const game = getGame('tic-tac-toe');
-let pool: RolloutPool;
+let pool: ActorPool;
 let bytes: Uint8Array;
 let policy: ActorCritic;
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
   const { info } = game;
   policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [32, 32], activation: 'tanh' }, 5);
   bytes = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
-  pool = new RolloutPool({ workers: 2, taskTimeoutMs: 3000, maxRetries: 2 });
+  pool = new ActorPool({ workers: 2, taskTimeoutMs: 3000, maxRetries: 2 });
   pool.publish(1, bytes);
 });
 afterAll(async () => {
@@ -26,6 +26,7 @@ afterAll(async () => {
 });
 
 const task = (seed: number) => ({
+  kind: 'two-seat' as const,
   game: 'tic-tac-toe-v1',
   envs: 6,
   steps: 10,

@@ -10,7 +10,7 @@ import { readMetrics } from '../../src/metrics.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { TrainingRun } from '../../src/train/run.ts';
-import { train } from '../../src/train/trainer.ts';
+import { runTraining as train } from '../../src/train/loop.ts';
 import { arena } from '../cli/helpers.ts';
 
 const dirs: string[] = [];

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench:selfplay`: Connect Four league self-play throughput, synchronous vs asynchronous, side
+ * by side in one run. Each configuration is a real `arena train --league` run (the training loop,
+ * the worker pool, the league on disk) for the same wall-clock budget; the figures are learner
+ * decisions per second, the learner's busy share of the wall-clock after warm-up, and the policy lag.
+ *
+ * BENCH_SECONDS (default 60) per configuration; BENCH_QUICK=1 for 20 s; BENCH_CONFIGS to pick
+ * (comma-separated names below). Raw numbers go to bench/results/selfplay-<time>.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setLogLevel } from '../core/log.ts';
+import { selectBackend } from '../src/backend.ts';
+import { resolveConfig, type Algo, type TrainConfig } from '../src/train/config.ts';
+import { runTraining } from '../src/train/loop.ts';
+import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable } from './lib.ts';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.env['BENCH_QUICK'] ? 20 : 60));
+
+interface Case {
+  readonly name: string;
+  readonly algo: Algo;
+  readonly layer: Partial<TrainConfig>;
+}
+
+const CASES: Case[] = [
+  { name: 'sync-1', algo: 'ppo', layer: { workers: 1, async: false } },
+  { name: 'sync-2', algo: 'ppo', layer: { workers: 2, async: false } },
+  { name: 'async-2', algo: 'ppo', layer: { workers: 2, async: true } },
+  { name: 'impala-async-2', algo: 'impala', layer: { workers: 2, async: true } },
+];
+
+async function main(): Promise<void> {
+  setLogLevel('warn');
+  await selectBackend('wasm');
+  const want = process.env['BENCH_CONFIGS']?.split(',');
+  const cases = CASES.filter((c) => !want || want.includes(c.name));
+  const m = machineInfo();
+  console.log(`Connect Four league self-play, ${SECONDS} s per configuration, ${m.cores} cores, Node ${m.node}`);
+  const warn = loadWarning(m.cores);
+  if (warn) console.log(warn);
+  const results: Record<string, unknown>[] = [];
+  for (const c of cases) {
+    const dir = mkdtempSync(join(tmpdir(), 'arena-bench-selfplay-'));
+    try {
+      const config = resolveConfig(c.algo, 'connect-four-v1', { league: true, minutes: SECONDS / 60, totalSteps: Number.MAX_SAFE_INTEGER, evalEvery: 0, ...c.layer });
+      process.stdout.write(`  ${c.name} … `);
+      const s = await runTraining({ config, outDir: dir, resume: false });
+      const p = s.profile as Record<string, number>;
+      results.push({ name: c.name, algo: c.algo, workers: p.workers, async: p.async, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p.learnerBusy, learnerBusyAfterWarmup: p.learnerBusyAfterWarmup, meanPolicyLag: p.meanPolicyLag, maxPolicyLag: p.maxPolicyLag, seconds: s.seconds });
+      console.log(`${fmtInt(s.stepsPerSecond)} decisions/s`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const base = results.find((r) => r['name'] === 'sync-1')?.['decisionsPerSecond'] as number | undefined;
+  const rows = results.map((r) => [
+    String(r['name']),
+    String(r['algo']),
+    String(r['workers']),
+    r['async'] ? 'async' : 'sync',
+    fmtInt(r['decisionsPerSecond'] as number),
+    base ? fmtRatio((r['decisionsPerSecond'] as number) / base) : '–',
+    `${(100 * (r['learnerBusyAfterWarmup'] as number)).toFixed(0)}%`,
+    (r['meanPolicyLag'] as number).toFixed(2),
+    String(r['maxPolicyLag']),
+  ]);
+  console.log();
+  console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'decisions/s', '÷ sync-1', 'learner busy', 'mean lag', 'max lag'], rows));
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/selfplay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
+  writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, results }, null, 2)}\n`);
+}
+
+await main();

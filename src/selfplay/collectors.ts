@@ -1,0 +1,248 @@
+/**
+ * Collectors: what produces trajectory segments for a learner. The training loop (src/train/loop.ts)
+ * asks a collector for one segment at a time — from one actor slot, with the learner's newest
+ * published weights — synchronously (every slot, then an update) or asynchronously (slots never wait
+ * for the learner; see src/train/feed.ts). Each segment carries the weights version it was played with,
+ * so the learner knows its policy lag.
+ *
+ * - `SelfPlayCollector`: two-seat self-play (rollout.ts) against opponents drawn from the league.
+ * - `TeamCollector`: team play (team-rollout.ts): games continue across the segments of a slot, so
+ *   segments shorter than a match still play whole matches.
+ * - The single-agent vector env on the main thread lives in src/train/run.ts (`LocalCollector`).
+ */
+import { Rng, type GameInfo } from '../../core/index.ts';
+import type { Trajectory } from '../algorithms/trajectory.ts';
+import { mean } from '../eval/stats.ts';
+import type { Actors } from './pool.ts';
+import type { OpponentRef } from './rollout.ts';
+import type { TeamCarry } from './team-rollout.ts';
+
+/** A finished game of a segment, from the learner's side. */
+export interface GameOutcome {
+  /** The opponent's member id (null: no opponent, a single-agent game). */
+  readonly opponent: string | null;
+  /** 1 win, 0.5 draw, 0 loss (null: single-agent). */
+  readonly score: number | null;
+  /** The learner's seat (two-seat) or side (team); null for single-agent games. */
+  readonly side: number | null;
+  /** The learner's return (per seat for teams). */
+  readonly return: number;
+  readonly length: number;
+}
+
+/** One segment: a trajectory played by one version of one learner's weights. */
+export interface Segment {
+  readonly learner: string;
+  /** Weights version the actor played with. */
+  readonly version: number;
+  readonly trajectory: Trajectory;
+  /** Environment steps it counts for (learner decisions; joint steps for teams). */
+  readonly steps: number;
+  readonly games: readonly GameOutcome[];
+  /** Seconds spent in game logic and in inference inside the actor. */
+  readonly envSeconds: number;
+  readonly inferenceSeconds: number;
+}
+
+/** What a collector reads of a learner: its id and the version of its newest published weights. */
+export interface LearnerRef {
+  readonly id: string;
+  readonly version: number;
+}
+
+export interface SegmentCollector {
+  /** Segments that make one update (one per actor slot). */
+  readonly segmentsPerUpdate: number;
+  collect(learner: LearnerRef, slot: number): Promise<Segment>;
+  /** Plays the learner against a bot in fresh games; metric name → value. */
+  evaluate(learner: LearnerRef, bot: string): Promise<Record<string, number>>;
+}
+
+/** A learner's opponents for one task: refs the actor can play, drawn with their probabilities. */
+export interface OpponentDraw {
+  readonly refs: OpponentRef[];
+  readonly probs: number[];
+}
+
+/** Where opponents come from: the league (PFSP, AlphaStar's rules) or a fixed list of bots. */
+export interface OpponentSource {
+  /** Draws up to `k` opponents for the learner's next task and publishes any snapshot they need. */
+  draw(learner: LearnerRef, rng: Rng, k: number): OpponentDraw;
+}
+
+/** Opponents per task: each task plays a sample of the distribution, so workers decode a few snapshots per task, not the whole league. */
+export const OPPONENTS_PER_TASK = 4;
+
+/** Draws `k` opponents i.i.d. from `probs` and returns the distinct ones with their empirical frequencies. */
+export function sampleOpponents<T>(items: readonly T[], probs: readonly number[], rng: Rng, k: number): { items: T[]; probs: number[] } {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < k; i++) {
+    const j = rng.categorical(probs);
+    counts.set(j, (counts.get(j) ?? 0) + 1);
+  }
+  const idx = [...counts.keys()].sort((a, b) => a - b);
+  return { items: idx.map((j) => items[j]!), probs: idx.map((j) => counts.get(j)! / k) };
+}
+
+function versionsOf(learner: number, refs: readonly OpponentRef[]): number[] {
+  return [...new Set([learner, ...refs.flatMap((r) => ('version' in r ? [r.version] : []))])];
+}
+
+export class SelfPlayCollector implements SegmentCollector {
+  readonly segmentsPerUpdate: number;
+  private readonly actors: Actors;
+  private readonly info: GameInfo;
+  private readonly envs: number;
+  private readonly steps: number;
+  private readonly evalGames: number;
+  private readonly opponents: OpponentSource;
+  private readonly rng: Rng;
+
+  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng }) {
+    this.actors = o.actors;
+    this.info = o.info;
+    this.envs = o.envs;
+    this.steps = o.steps;
+    this.evalGames = o.evalGames;
+    this.opponents = o.opponents;
+    this.rng = o.rng;
+    this.segmentsPerUpdate = Math.max(1, o.actors.workers);
+  }
+
+  async collect(learner: LearnerRef, _slot: number): Promise<Segment> {
+    const { refs, probs } = this.opponents.draw(learner, this.rng, Math.min(this.envs, OPPONENTS_PER_TASK));
+    const r = await this.actors.run(
+      { kind: 'two-seat', game: this.info.id, envs: this.envs, steps: this.steps, seed: this.rng.nextU32(), learner: learner.version, opponents: refs, opponentProbs: probs },
+      versionsOf(learner.version, refs),
+    );
+    return {
+      learner: learner.id,
+      version: learner.version,
+      trajectory: r,
+      steps: r.steps * r.columns,
+      games: r.episodes.map((e) => ({ opponent: refs[e.opponent]!.id, score: e.score, side: e.seat, return: e.learnerReturn, length: e.length })),
+      envSeconds: r.envSeconds,
+      inferenceSeconds: r.inferenceSeconds,
+    };
+  }
+
+  async evaluate(learner: LearnerRef, bot: string): Promise<Record<string, number>> {
+    const parts = Math.max(1, this.actors.workers);
+    const envs = 16;
+    const steps = Math.max(8, Math.ceil((this.evalGames * this.info.maxSteps) / 2 / parts / envs));
+    const refs: OpponentRef[] = [{ id: bot, bot }];
+    const results = await Promise.all(
+      Array.from({ length: parts }, () =>
+        this.actors.run({ kind: 'two-seat', game: this.info.id, envs, steps, seed: this.rng.nextU32(), learner: learner.version, opponents: refs, opponentProbs: [1] }, [learner.version]),
+      ),
+    );
+    const scores = results.flatMap((r) => r.episodes.map((e) => e.score));
+    return { [`eval/score_vs_${bot}`]: mean(scores), [`eval/loss_rate_vs_${bot}`]: scores.filter((s) => s === 0).length / Math.max(1, scores.length) };
+  }
+}
+
+export class TeamCollector implements SegmentCollector {
+  readonly segmentsPerUpdate: number;
+  private readonly actors: Actors;
+  private readonly info: GameInfo;
+  private readonly algo: 'mappo' | 'ippo';
+  private readonly envs: number;
+  private readonly steps: number;
+  private readonly evalGames: number;
+  private readonly opponents: OpponentSource;
+  private readonly rng: Rng;
+  /** Per (learner, slot): the games in progress after its last segment, and that task's opponents. */
+  private readonly carries = new Map<string, { carry: TeamCarry[]; refs: OpponentRef[] }>();
+  private tasks = 0;
+
+  constructor(o: { actors: Actors; info: GameInfo; algo: 'mappo' | 'ippo'; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng }) {
+    this.actors = o.actors;
+    this.info = o.info;
+    this.algo = o.algo;
+    this.envs = o.envs;
+    this.steps = o.steps;
+    this.evalGames = o.evalGames;
+    this.opponents = o.opponents;
+    this.rng = o.rng;
+    this.segmentsPerUpdate = Math.max(1, Math.min(Math.max(1, o.actors.workers), o.envs));
+  }
+
+  /** Games of slot `slot` when `total` games are split over the slots. */
+  private share(total: number, slot: number): number {
+    const parts = this.segmentsPerUpdate;
+    return Math.floor(total / parts) + (slot < total % parts ? 1 : 0);
+  }
+
+  /**
+   * A segment continues the games its slot left in progress; a continued game keeps its opponent
+   * (at probability 0 for new games when it is no longer drawn; a learner opponent plays its newest
+   * weights when the old version is gone).
+   */
+  async collect(learner: LearnerRef, slot: number): Promise<Segment> {
+    const n = this.share(this.envs, slot);
+    const draw = this.opponents.draw(learner, this.rng, Math.min(n, OPPONENTS_PER_TASK));
+    const refs = [...draw.refs];
+    const probs = [...draw.probs];
+    const key = `${learner.id}#${slot}`;
+    const prev = this.carries.get(key);
+    let carry: TeamCarry[] | undefined;
+    if (prev && prev.carry.length === n) {
+      carry = prev.carry.map((c) => {
+        const old = prev.refs[c.opponent]!;
+        let idx = refs.findIndex((r) => r.id === old.id);
+        if (idx < 0) {
+          refs.push('version' in old && !this.actors.has(old.version) ? { id: old.id, version: learner.version } : old);
+          probs.push(0);
+          idx = refs.length - 1;
+        }
+        return { ...c, opponent: idx };
+      });
+    }
+    const r = await this.actors.run(
+      {
+        kind: 'team',
+        game: this.info.id,
+        algo: this.algo,
+        envs: n,
+        steps: this.steps,
+        seed: this.rng.nextU32(),
+        learner: learner.version,
+        opponents: refs,
+        opponentProbs: probs,
+        firstSide: this.tasks++ % 2,
+        ...(carry ? { carry } : {}),
+      },
+      versionsOf(learner.version, refs),
+    );
+    this.carries.set(key, { carry: r.carry, refs });
+    return {
+      learner: learner.id,
+      version: learner.version,
+      trajectory: r,
+      steps: n * this.steps,
+      games: r.episodes.map((e) => ({ opponent: refs[e.opponent]!.id, score: e.score, side: e.side, return: e.teamReturn, length: e.length })),
+      envSeconds: r.envSeconds,
+      inferenceSeconds: r.inferenceSeconds,
+    };
+  }
+
+  /** Fresh games against the bot (the sampling policy, as `arena match` plays a checkpoint). */
+  async evaluate(learner: LearnerRef, bot: string): Promise<Record<string, number>> {
+    const refs: OpponentRef[] = [{ id: bot, bot }];
+    const results = await Promise.all(
+      Array.from({ length: this.segmentsPerUpdate }, (_, w) =>
+        this.actors.run(
+          { kind: 'team', game: this.info.id, algo: this.algo, envs: this.share(this.evalGames, w), steps: this.info.maxSteps, seed: this.rng.nextU32(), learner: learner.version, opponents: refs, opponentProbs: [1], firstSide: w % 2, evalOnly: true },
+          [learner.version],
+        ),
+      ),
+    );
+    const eps = results.flatMap((r) => r.episodes);
+    const scores = eps.map((e) => e.score);
+    return {
+      [`eval/win_rate_vs_${bot}`]: scores.filter((s) => s === 1).length / Math.max(1, scores.length),
+      [`eval/score_vs_${bot}`]: mean(scores),
+      [`eval/return_vs_${bot}`]: mean(eps.map((e) => e.teamReturn)),
+    };
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Algorithms: what learns from trajectories (src/algorithms/trajectory.ts). The training loop
+ * (loop.ts) hands each one the segments of an update and publishes what it returns; it never knows
+ * which algorithm it drives.
+ *
+ * - `PolicyGradientAlgorithm`: PPO, A2C, REINFORCE and IMPALA on one ActorCritic. Advantages by
+ *   GAE(γ, λ), or by V-trace against the current policy for IMPALA; then the learner's update (the
+ *   fast path on wasm/cpu, the tfjs reference elsewhere, through the one `Learner` interface). PPO's
+ *   ratio is always taken against the behaviour log-probabilities the actors recorded (APPO).
+ * - `TeamAlgorithm`: MAPPO and IPPO (src/algorithms/mappo.ts) for team games.
+ */
+import { ActorCritic } from '../../agents/policy.ts';
+import { ConfigError, type GameInfo, type Rng } from '../../core/index.ts';
+import { computeGae } from '../algorithms/advantages.ts';
+import { RolloutBuffer } from '../algorithms/buffer.ts';
+import { MappoLearner, type TeamAlgo } from '../algorithms/mappo.ts';
+import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
+import type { RunningMeanStd } from '../algorithms/running-stats.ts';
+import { concatTrajectories, type Trajectory } from '../algorithms/trajectory.ts';
+import type { ValueNormData } from '../algorithms/value-norm.ts';
+import { vtraceAdvantages } from '../algorithms/vtrace.ts';
+import { createLearner, type Learner } from '../fast/select.ts';
+import { encodeSnapshot } from '../selfplay/snapshot.ts';
+import { agentStateSize, encodeTeamSnapshot } from '../selfplay/team-rollout.ts';
+import type { TrainConfig } from './config.ts';
+import type { OptimizerState } from './policy-checkpoint.ts';
+
+export type Stats = Record<string, number>;
+
+export interface Algorithm {
+  /** Policies to checkpoint: one, or one per team seat (MAPPO/IPPO without parameter sharing). */
+  readonly policies: readonly ActorCritic[];
+  readonly optimizers: readonly OptimizerState[];
+  /** One update from the segments of this step; `progress` ∈ [0, 1] drives the annealing schedules. */
+  update(segments: readonly Trajectory[], progress: number): Stats;
+  /** The current weights as snapshot bytes (what actors play and the league freezes). */
+  snapshot(): Uint8Array;
+  /** Algorithm state a checkpoint keeps besides the policies and optimizers. */
+  extraState(): Record<string, unknown>;
+  dispose(): void;
+}
+
+/** The learner's settings from a training config: PPO's (and MAPPO's) clipped loss, or the vanilla one for A2C, REINFORCE and IMPALA. */
+export function learnerSettings(config: TrainConfig): LearnerSettings {
+  return {
+    kind: config.algo === 'ppo' || config.algo === 'mappo' || config.algo === 'ippo' ? 'clipped' : 'vanilla',
+    clip: config.clip,
+    clipValue: config.clipValue,
+    entCoef: config.entCoef,
+    entCoefFinal: config.entCoefFinal,
+    vfCoef: config.vfCoef,
+    normAdv: config.normAdv,
+    epochs: config.epochs,
+    minibatchSize: config.minibatchSize,
+    lr: config.lr,
+    annealLr: config.annealLr,
+    annealClip: config.annealClip,
+    maxGradNorm: config.maxGradNorm,
+    targetKl: config.targetKl,
+    optimizer: config.optimizer,
+    optimizerEps: config.optimizerEps,
+  };
+}
+
+/** A fresh policy for a two-seat or single-agent game, initialised from `seed`. */
+export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): ActorCritic {
+  return new ActorCritic(
+    { obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: config.hidden, activation: config.activation },
+    seed,
+  );
+}
+
+export class PolicyGradientAlgorithm implements Algorithm {
+  readonly policy: ActorCritic;
+  readonly learner: Learner & { readonly optimizer: OptimizerState };
+  readonly policies: readonly ActorCritic[];
+  readonly optimizers: readonly OptimizerState[];
+  private readonly config: TrainConfig;
+  private readonly game: string;
+  private readonly obsRms: RunningMeanStd | null;
+  private buffer: RolloutBuffer | null = null;
+
+  constructor(opts: { config: TrainConfig; info: GameInfo; policy: ActorCritic; rng: Rng; obsRms?: RunningMeanStd | null }) {
+    this.config = opts.config;
+    this.game = opts.info.id;
+    this.policy = opts.policy;
+    this.obsRms = opts.obsRms ?? null;
+    this.learner = createLearner({ policy: opts.policy, rng: opts.rng, settings: learnerSettings(opts.config) });
+    this.policies = [opts.policy];
+    this.optimizers = [this.learner.optimizer];
+  }
+
+  /** The learner's working buffer for these segments: a collector's own RolloutBuffer is used as is. */
+  private bufferFor(segments: readonly Trajectory[]): RolloutBuffer {
+    if (segments.length === 1 && segments[0] instanceof RolloutBuffer) return segments[0];
+    const t = concatTrajectories(segments);
+    const b = this.buffer;
+    if (!b || b.spec.steps !== t.steps || b.spec.envs !== t.columns) {
+      const obsSize = t.obs.length / (t.steps * t.columns);
+      this.buffer = new RolloutBuffer({ steps: t.steps, envs: t.columns, obsSize, criticSize: 0, actions: t.masks.length / (t.steps * t.columns), continuous: false });
+    }
+    this.buffer!.load(t);
+    return this.buffer!;
+  }
+
+  update(segments: readonly Trajectory[], progress: number): Stats {
+    const c = this.config;
+    const b = this.bufferFor(segments);
+    let extra: Stats = {};
+    if (c.algo === 'impala') {
+      // V-trace targets and advantages against the current policy (Espeholt et al. 2018)
+      extra = vtraceAdvantages(b, this.learner, { gamma: c.gamma, lambda: c.lambda, rhoBar: c.rhoBar, cBar: c.cBar });
+    } else {
+      computeGae(
+        { steps: b.spec.steps, envs: b.spec.envs, rewards: b.rewards, values: b.values, nextValues: b.nextValues, dones: b.dones, valid: b.valid, gamma: c.gamma, lambda: c.lambda },
+        b.advantages,
+        b.returns,
+      );
+    }
+    return { ...this.learner.update(b, progress), ...extra };
+  }
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot({ game: this.game, spec: this.policy.spec, weights: this.policy.getWeights(), obsRms: this.obsRms?.toJSON() ?? null });
+  }
+
+  extraState(): Record<string, unknown> {
+    return {};
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+    this.policy.dispose();
+  }
+}
+
+/** Extra training state a team checkpoint keeps. */
+export interface TeamExtra {
+  readonly algo: TeamAlgo;
+  readonly shareParams: boolean;
+  readonly valueNorms: (ValueNormData | null)[];
+}
+
+export class TeamAlgorithm implements Algorithm {
+  readonly learner: MappoLearner;
+  readonly policies: readonly ActorCritic[];
+  readonly optimizers: readonly OptimizerState[];
+  private readonly game: string;
+  private readonly teamSize: number;
+
+  constructor(opts: { config: TrainConfig; info: GameInfo; teamSize: number; seed: number; rng: Rng; policies?: ActorCritic[]; team?: TeamExtra | null }) {
+    const { config, info, teamSize } = opts;
+    if (config.algo !== 'mappo' && config.algo !== 'ippo') throw new ConfigError(`team training runs mappo or ippo, not ${config.algo}`);
+    this.game = info.id;
+    this.teamSize = teamSize;
+    this.learner = new MappoLearner({
+      algo: config.algo,
+      obsSize: info.observationSize,
+      stateSize: agentStateSize(info),
+      teamSize,
+      actions: info.actions,
+      hidden: config.hidden,
+      activation: config.activation,
+      shareParams: config.shareParams ?? true,
+      valueNorm: config.valueNorm ?? true,
+      gamma: config.gamma,
+      lambda: config.lambda,
+      settings: learnerSettings(config),
+      seed: opts.seed,
+      rng: opts.rng,
+      policies: opts.policies,
+      valueNorms: opts.team?.valueNorms,
+    });
+    this.policies = this.learner.policies;
+    this.optimizers = this.learner.learners.map((l) => l.optimizer);
+  }
+
+  update(segments: readonly Trajectory[], progress: number): Stats {
+    const t = concatTrajectories(segments);
+    return { ...this.learner.update({ ...t, teamSize: this.teamSize }, progress) };
+  }
+
+  snapshot(): Uint8Array {
+    return encodeTeamSnapshot(this.game, this.learner.spec, this.learner.weights());
+  }
+
+  extraState(): Record<string, unknown> {
+    const team: TeamExtra = { algo: this.learner.algo, shareParams: this.learner.shareParams, valueNorms: this.learner.valueNorms.map((v) => v?.toJSON() ?? null) };
+    return { team };
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+  }
+}

@@ -1,0 +1,488 @@
+/**
+ * `arena train`: the one training loop, for every mode. What differs between modes plugs in:
+ *
+ * - a **collector** (src/selfplay/collectors.ts, run.ts): the single-agent vector env on the main
+ *   thread, two-seat self-play or team play in the actor pool;
+ * - an **algorithm** per learner (algorithm.ts): PPO, A2C, REINFORCE, IMPALA, MAPPO/IPPO;
+ * - a **feed** (feed.ts): synchronous (collect, then update) or asynchronous (actors never wait;
+ *   a bounded queue; every segment tagged with the weights version it was played with);
+ * - with `--league`, **several learners** (main agent, main exploiters, league exploiters), each with
+ *   its own weights, optimizer, checkpoint and metrics, sharing the actors; opponents, snapshots and
+ *   resets follow AlphaStar's rules (league/league.ts).
+ *
+ * Everything else is written once here: the run folder (config printed and saved, `--resume`),
+ * metrics, checkpoints, the `--steps` / `--minutes` budgets, evaluation, the profile.
+ *
+ * One iteration: 1. the feed hands over the next learner's segments (stale ones, older than
+ * `maxLag` versions, are dropped) → 2. the algorithm updates; the new weights are published to the
+ * actors under a new version → 3. league bookkeeping: the games are recorded, snapshots frozen,
+ * exploiters reset → 4. evaluation against the baseline bots → 5. metrics and checkpoints.
+ *
+ * Crash safety: checkpoints are atomic (src/checkpoint/store.ts) and the league commits every batch of
+ * results in one transaction, so `kill -9` then `--resume` loses at most the updates since each
+ * learner's last checkpoint, and no recorded game or snapshot.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActorCritic } from '../../agents/policy.ts';
+import { ConfigError, Rng, type Game, type GameInfo } from '../../core/index.ts';
+import { log } from '../../core/log.ts';
+import { getGame } from '../../games/index.ts';
+import { League, learnerId, snapshotId } from '../../league/league.ts';
+import type { Role } from '../../league/store.ts';
+import { RunningMeanStd } from '../algorithms/running-stats.ts';
+import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague } from '../eval/average-policy.ts';
+import { checkExactEvalGame, nashConv } from '../eval/exploitability.ts';
+import { mean } from '../eval/stats.ts';
+import { MetricsSink, type MetricRow } from '../metrics.ts';
+import { SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
+import { FixedOpponents, LeagueOpponents } from '../selfplay/opponents.ts';
+import { ActorPool, InThreadActors, type Actors } from '../selfplay/pool.ts';
+import { checkTeamGame } from '../selfplay/team-rollout.ts';
+import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type TeamExtra } from './algorithm.ts';
+import { describeConfig, type TrainConfig } from './config.ts';
+import { AsyncFeed, SyncFeed, type Feed } from './feed.ts';
+import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint, type LoadedPolicy, type TrainingState } from './policy-checkpoint.ts';
+import { LocalCollector } from './run.ts';
+
+export type TrainingMode = 'single' | 'self-play' | 'team';
+
+export interface TrainOptions {
+  readonly config: TrainConfig;
+  readonly outDir: string;
+  /** Continue the run in `outDir` from its latest checkpoints. */
+  readonly resume: boolean;
+  /** Run actor tasks on the main thread instead of worker threads (tests). */
+  readonly inThread?: boolean;
+  /** Called after every update of any learner (progress bars). */
+  readonly onUpdate?: (u: LoopUpdate) => void;
+  /** Extra evaluation of the main agent at each evaluation point (e.g. exploitability); returns metrics. */
+  readonly evaluate?: (policy: ActorCritic) => Record<string, number>;
+}
+
+export interface LoopUpdate {
+  readonly learner: string;
+  readonly update: number;
+  /** Steps of the whole run (all learners). */
+  readonly globalStep: number;
+  readonly elapsedSeconds: number;
+  /** Mean score of this update's games (1 win, ½ draw), null without opponents. */
+  readonly score: number | null;
+  /** Mean return of the episodes finished in this update, null when none finished. */
+  readonly episodeReturn: number | null;
+  readonly stats: Stats;
+  readonly evals: Record<string, number>;
+}
+
+export interface LearnerSummary {
+  readonly id: string;
+  readonly role: Role;
+  readonly updates: number;
+  readonly steps: number;
+  readonly resets: number;
+}
+
+export interface TrainSummary {
+  readonly outDir: string;
+  readonly game: string;
+  readonly algo: string;
+  readonly mode: TrainingMode;
+  /** Updates of the main agent. */
+  readonly updates: number;
+  /** Steps of the whole run (all learners). */
+  readonly globalStep: number;
+  readonly seconds: number;
+  readonly stepsPerSecond: number;
+  /** Mean return of the main agent's last (up to) 20 finished episodes. */
+  readonly recentReturn: number;
+  readonly lastEval: Record<string, number>;
+  readonly learners: LearnerSummary[];
+  readonly profile: Record<string, unknown>;
+}
+
+/** A learner of the run: its algorithm, counters, RNG, run folder and metrics. */
+interface Unit extends LearnerRef {
+  readonly id: string;
+  readonly role: Role;
+  readonly index: number;
+  readonly dir: string;
+  algorithm: Algorithm;
+  /** Version of the newest published weights. */
+  version: number;
+  update: number;
+  globalStep: number;
+  resets: number;
+  readonly rng: Rng;
+  readonly obsRms: RunningMeanStd | null;
+  readonly metrics: MetricsSink;
+  /** Weights version → the update that produced it (for policy lag). */
+  readonly versions: Map<number, number>;
+  lastRowTime: number;
+  readonly recent: number[];
+  /** Update of the last checkpoint written by this process. */
+  checkpointed: number;
+}
+
+/** Extra checkpoint state of a learner. */
+interface UnitState extends TrainingState {
+  readonly learner?: { readonly id: string; readonly role: Role; readonly resets: number };
+  readonly team?: TeamExtra;
+}
+
+/** Which mode a config trains in; throws a one-line error for a config no mode can run. */
+export function trainingMode(config: TrainConfig, info: GameInfo): TrainingMode {
+  if (config.algo === 'mappo' || config.algo === 'ippo') {
+    checkTeamGame(info);
+    return 'team';
+  }
+  if (info.dynamics === 'simultaneous') throw new ConfigError(`${info.id} is a team game: train it with --algo mappo or --algo ippo`);
+  if (config.league) {
+    if (info.seats !== 2) throw new ConfigError(`league training supports two-seat sequential games; ${info.id} is not one (MAPPO handles team games)`);
+    return 'self-play';
+  }
+  return 'single';
+}
+
+/** Checkpoint folders of a learner: its run folder, plus `seat-K` per extra team seat policy. */
+function policyDirs(dir: string, policies: number): string[] {
+  return Array.from({ length: policies }, (_, k) => (k === 0 ? dir : join(dir, `seat-${k}`)));
+}
+
+export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
+  const { outDir } = opts;
+  let config = opts.config;
+  const game: Game = getGame(config.game);
+  const { info } = game;
+  const mode = trainingMode(config, info);
+  const teamSize = mode === 'team' ? checkTeamGame(info) : 1;
+  const seatPolicies = mode === 'team' && config.shareParams === false ? teamSize : 1;
+  const hasRun = existsSync(join(outDir, 'checkpoints', 'latest'));
+  if (!opts.resume && hasRun) throw new ConfigError(`${outDir} already holds a run: pass --resume to continue it, or choose another --out`);
+
+  // 0. the run folder: resume the main learner first (its config wins, except the budgets)
+  const loadDirs = async (dir: string): Promise<LoadedPolicy[] | null> =>
+    existsSync(join(dir, 'checkpoints', 'latest')) ? Promise.all(policyDirs(dir, seatPolicies).map((d) => loadPolicyCheckpoint(d))) : null;
+  const mainLoaded = opts.resume ? await loadDirs(outDir) : null;
+  if (opts.resume && !mainLoaded) throw new ConfigError(`${outDir} holds no checkpoint to resume`);
+  if (mainLoaded) config = { ...mainLoaded[0]!.state.config, totalSteps: opts.config.totalSteps, minutes: opts.config.minutes };
+  await mkdir(outDir, { recursive: true });
+  const workers = mode === 'single' || opts.inThread ? 0 : config.workers;
+  const asyncFeed = config.async && workers > 0;
+  log.info(
+    `training ${config.algo} on ${info.id} (${mode}${config.league ? ', league' : ''}, ${workers ? `${workers} worker(s), ${asyncFeed ? 'asynchronous' : 'synchronous'}` : 'main thread'}) → ${outDir}` +
+      (mainLoaded ? ` (resuming at update ${mainLoaded[0]!.state.update})` : ''),
+  );
+  log.info(`config:\n${describeConfig(config)}`);
+  await writeFile(join(outDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+
+  // 1. learners
+  const roles: { id: string; role: Role }[] = [{ id: 'main', role: 'main' }];
+  if (mode !== 'single' && config.league) {
+    for (let i = 0; i < config.mainExploiters; i++) roles.push({ id: learnerId('main_exploiter', i), role: 'main_exploiter' });
+    for (let i = 0; i < config.leagueExploiters; i++) roles.push({ id: learnerId('league_exploiter', i), role: 'league_exploiter' });
+  }
+  const initSeed = (index: number) => config.seed + 1000 * index;
+  const makeAlgorithm = (index: number, rng: Rng, obsRms: RunningMeanStd | null, loaded: LoadedPolicy[] | null): Algorithm => {
+    if (mode === 'team') {
+      return new TeamAlgorithm({ config, info, teamSize, seed: initSeed(index), rng, policies: loaded?.map((l) => l.policy), team: (loaded?.[0]!.state as UnitState | undefined)?.team ?? null });
+    }
+    return new PolicyGradientAlgorithm({ config, info, policy: loaded?.[0]!.policy ?? newPolicy(config, info, initSeed(index)), rng, obsRms });
+  };
+  const units: Unit[] = [];
+  const startElapsed = mainLoaded?.[0]!.state.elapsedSeconds ?? 0;
+  const t0 = performance.now();
+  const elapsed = () => startElapsed + (performance.now() - t0) / 1000;
+  for (const [index, { id, role }] of roles.entries()) {
+    const dir = index === 0 ? outDir : join(outDir, 'learners', id);
+    const loaded = index === 0 ? mainLoaded : opts.resume ? await loadDirs(dir) : null;
+    const state = loaded?.[0]!.state as UnitState | undefined;
+    const rng = new Rng(config.seed + 1 + 7919 * index);
+    if (state) rng.setState(state.rng);
+    const obsRms = config.normObs ? (loaded?.[0]!.obsRms ?? new RunningMeanStd(info.observationSize)) : null;
+    const algorithm = makeAlgorithm(index, rng, obsRms, loaded);
+    if (loaded) for (let p = 0; p < loaded.length; p++) await restoreOptimizer(algorithm.optimizers[p]!, loaded[p]!.checkpoint);
+    await mkdir(dir, { recursive: true });
+    units.push({
+      id,
+      role,
+      index,
+      dir,
+      algorithm,
+      version: 0,
+      update: state?.update ?? 0,
+      globalStep: state?.globalStep ?? 0,
+      resets: state?.learner?.resets ?? 0,
+      rng,
+      obsRms,
+      metrics: new MetricsSink(dir),
+      versions: new Map(),
+      lastRowTime: performance.now(),
+      recent: [],
+      checkpointed: -1,
+    });
+  }
+  const main = units[0]!;
+  const runStep = () => units.reduce((a, u) => a + u.globalStep, 0);
+  const startStep = runStep();
+
+  // 2. league, actors, collector, feed
+  const league =
+    mode !== 'single' && config.league
+      ? League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling, mainExploiters: config.mainExploiters, leagueExploiters: config.leagueExploiters, snapshotEvery: config.snapshotEvery })
+      : null;
+  const actors: Actors | null = mode === 'single' ? null : workers > 0 ? new ActorPool({ workers }) : new InThreadActors();
+  // weights versions are unique for the run's life: above every stored snapshot's, so a resumed run never reuses one
+  let lastVersion = Math.max(0, ...(league?.snapshotVersions() ?? []));
+  /** A new weights version for the learner; its snapshot bytes go to the actors (none on the main thread). */
+  const publish = (u: Unit): Uint8Array | null => {
+    u.version = ++lastVersion;
+    u.versions.set(u.version, u.update);
+    for (const v of u.versions.keys()) if (v < u.version - 10_000) u.versions.delete(v);
+    if (!actors) return null;
+    const bytes = u.algorithm.snapshot();
+    actors.publish(u.version, bytes);
+    return bytes;
+  };
+  for (const u of units) publish(u);
+  const versionsNow = () => Object.fromEntries(units.map((u) => [u.id, u.version]));
+  const fixed = mode === 'team' && !league ? new FixedOpponents(config.opponent) : null;
+  const opponents = league ? new LeagueOpponents(league, actors!, versionsNow) : fixed;
+  if (league) {
+    for (const u of units) {
+      if (league.snapshots(u.id).length === 0) league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob: u.algorithm.snapshot() });
+    }
+    const bots = mode === 'team' ? new FixedOpponents(config.opponent).bots() : [];
+    for (const bot of new Set([...bots, ...config.evalAgents])) league.addBot(bot);
+  }
+  // the exported average policy (XFP): every main snapshot, weighted by its update (linear averaging)
+  const averageWeight = (update: number) => update + 1;
+  let average: AveragePolicy | null = null;
+  if (config.exportPolicy === 'average') {
+    if (!league) throw new ConfigError('exportPolicy "average" averages the league\'s snapshots: add --league (or set exportPolicy "last")');
+    checkExactEvalGame(info.id);
+    average = averageFromLeague(outDir, { weight: averageWeight });
+  }
+  const collector: SegmentCollector =
+    mode === 'single'
+      ? new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
+      : mode === 'self-play'
+        ? new SelfPlayCollector({ actors: actors!, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng })
+        : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
+  const feed: Feed<Unit> = asyncFeed
+    ? new AsyncFeed({ collector, learners: () => units, slots: workers, capacity: config.queueSegments ?? 2 * collector.segmentsPerUpdate * units.length })
+    : new SyncFeed(collector, () => units);
+
+  // 3. bookkeeping
+  const deadline = config.minutes === null ? Infinity : config.minutes * 60;
+  const profile = {
+    waitSeconds: 0,
+    learnerSeconds: 0,
+    leagueSeconds: 0,
+    evalSeconds: 0,
+    checkpointSeconds: 0,
+    envSeconds: 0,
+    inferenceSeconds: 0,
+    segments: 0,
+    droppedSegments: 0,
+    lagSum: 0,
+    lagMax: 0,
+    warmupSeconds: 0,
+    learnerSecondsAfterWarmup: 0,
+    memory: [] as { elapsedS: number; rssMB: number; storeMB: number | null }[],
+  };
+  const warmup = Math.min(60, deadline === Infinity ? 10 : deadline * 0.05);
+  let lastEval: Record<string, number> = {};
+  let lastSample = -Infinity;
+  const sampleMemory = () => {
+    const e = elapsed();
+    if (e - lastSample < 30) return;
+    lastSample = e;
+    profile.memory.push({ elapsedS: Math.round(e), rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20), storeMB: league ? +(league.storeBytes() / 2 ** 20).toFixed(2) : null });
+    if (profile.memory.length > 240) profile.memory = profile.memory.filter((_, i) => i % 2 === 0); // bounded: keep every other sample
+  };
+  const checkpoint = async (u: Unit) => {
+    if (u.checkpointed === u.update) return;
+    u.checkpointed = u.update;
+    const tk = performance.now();
+    const state: UnitState = {
+      config,
+      update: u.update,
+      globalStep: u.globalStep,
+      obsRms: u.obsRms?.toJSON() ?? null,
+      rng: u.rng.getState(),
+      elapsedSeconds: elapsed(),
+      learner: { id: u.id, role: u.role, resets: u.resets },
+      ...u.algorithm.extraState(),
+    };
+    if (u === main && average) await average.save(join(outDir, AVERAGE_POLICY_FILE));
+    const dirs = policyDirs(u.dir, u.algorithm.policies.length);
+    for (let p = 0; p < dirs.length; p++) await savePolicyCheckpoint(dirs[p]!, { policy: u.algorithm.policies[p]!, optimizer: u.algorithm.optimizers[p]!, state });
+    u.metrics.flush();
+    profile.checkpointSeconds += (performance.now() - tk) / 1000;
+  };
+  const done = () => runStep() >= config.totalSteps || elapsed() >= deadline;
+
+  try {
+    sampleMemory();
+    while (!done()) {
+      // 1. the next learner's segments; stale ones are dropped
+      const ta = performance.now();
+      const { learner: u, segments: got } = await feed.next();
+      const tb = performance.now();
+      profile.waitSeconds += (tb - ta) / 1000;
+      const lags = got.map((s) => u.update - (u.versions.get(s.version) ?? u.update));
+      const segments: Segment[] = got.filter((_, i) => config.maxLag === null || lags[i]! <= config.maxLag);
+      profile.droppedSegments += got.length - segments.length;
+      profile.segments += got.length;
+      for (const s of got) {
+        profile.envSeconds += s.envSeconds;
+        profile.inferenceSeconds += s.inferenceSeconds;
+      }
+      for (const l of lags) {
+        profile.lagSum += l;
+        profile.lagMax = Math.max(profile.lagMax, l);
+      }
+      if (segments.length === 0) continue;
+
+      // 2. update, then publish the new weights to the actors
+      const progress = Math.min(1, config.minutes === null ? runStep() / config.totalSteps : Math.max(runStep() / config.totalSteps, elapsed() / deadline));
+      const stats = u.algorithm.update(segments.map((s) => s.trajectory), progress);
+      u.update++;
+      const steps = segments.reduce((a, s) => a + s.steps, 0);
+      u.globalStep += steps;
+      const bytes = publish(u);
+      const tc = performance.now();
+      profile.learnerSeconds += (tc - tb) / 1000;
+      if (elapsed() > warmup) profile.learnerSecondsAfterWarmup += (tc - tb) / 1000;
+      else profile.warmupSeconds = elapsed();
+
+      // 3. league: every finished game is a rated result; snapshots; exploiter resets
+      const games = segments.flatMap((s) => s.games);
+      if (league) {
+        league.recordLearnerGames(
+          games.map((g) => ({ opponent: g.opponent === 'self' ? u.id : g.opponent!, score: g.score!, side: g.side as 0 | 1, update: u.update })),
+          u.id,
+        );
+        if (u.update % config.snapshotEvery === 0 && !league.store.hasMember(snapshotId(u.id, u.update))) {
+          league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob: bytes! });
+          if (average && u === main) accumulateSnapshot(average, bytes!, averageWeight(u.update));
+          if (league.resetsAfterSnapshot(u.id, u.rng)) {
+            // AlphaStar: exploiters start again from the initial weights (a fresh optimizer too)
+            u.algorithm.dispose();
+            u.algorithm = makeAlgorithm(u.index, u.rng, u.obsRms, null);
+            u.resets++;
+            publish(u);
+            log.info(`${u.id} reset to its initial weights after snapshot ${snapshotId(u.id, u.update)}`);
+          }
+        }
+        (opponents as LeagueOpponents).invalidate();
+        actors!.retain(new Set([...league.snapshotVersions(), ...units.map((x) => x.version)]));
+      } else if (actors) {
+        actors.retain(new Set(units.map((x) => x.version)));
+      }
+      const td = performance.now();
+      profile.leagueSeconds += (td - tc) / 1000;
+
+      // 4. evaluation of the main agent against the baseline bots (and game-specific measures)
+      const evals: Record<string, number> = {};
+      if (u === main && mode !== 'single' && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
+        for (const bot of config.evalAgents) Object.assign(evals, await collector.evaluate(u, bot));
+      }
+      if (u === main && opts.evaluate && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
+        Object.assign(evals, opts.evaluate(u.algorithm.policies[0]!));
+      }
+      if (u === main && average && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
+        evals['eval/exploitability_average'] = nashConv(game, average.policyFn()).exploitability;
+      }
+      if (Object.keys(evals).length) lastEval = evals;
+      const te = performance.now();
+      profile.evalSeconds += (te - td) / 1000;
+
+      // 5. metrics and checkpoints
+      for (const g of games) {
+        if (u !== main) break;
+        main.recent.push(g.return);
+        if (main.recent.length > 20) main.recent.shift();
+      }
+      const scores = games.flatMap((g) => (g.score === null ? [] : [g.score]));
+      const now = performance.now();
+      const row: MetricRow = {
+        global_step: u.globalStep,
+        update: u.update,
+        'charts/episodic_return': games.length ? mean(games.map((g) => g.return)) : null,
+        'charts/episodic_length': games.length ? mean(games.map((g) => g.length)) : null,
+        'charts/episodes': games.length,
+        'charts/SPS': steps / ((now - u.lastRowTime) / 1000),
+        'charts/policy_lag': mean(lags),
+        'charts/policy_lag_max': Math.max(...lags),
+        'charts/dropped_segments': got.length - segments.length,
+        'time/elapsed_s': elapsed(),
+        'time/wait_s': (tb - ta) / 1000,
+        'time/learner_s': (tc - tb) / 1000,
+        ...stats,
+        ...evals,
+      };
+      row['charts/agent_steps'] = segments.reduce((a, s) => a + s.trajectory.steps * s.trajectory.columns, 0);
+      if (mode !== 'single') row['charts/games'] = games.length;
+      if (scores.length) row['charts/score'] = mean(scores);
+      if (asyncFeed) row['charts/queue'] = feed.queued;
+      if (league) row['charts/league_size'] = league.listMembers().length;
+      u.lastRowTime = now;
+      u.metrics.write(row);
+      sampleMemory();
+      opts.onUpdate?.({ learner: u.id, update: u.update, globalStep: runStep(), elapsedSeconds: elapsed(), score: scores.length ? mean(scores) : null, episodeReturn: games.length ? mean(games.map((g) => g.return)) : null, stats, evals });
+      if (u.update % config.checkpointEvery === 0) await checkpoint(u);
+    }
+    await feed.stop();
+    for (const u of units) await checkpoint(u);
+  } finally {
+    await feed.stop();
+    for (const u of units) {
+      u.metrics.close();
+      u.algorithm.dispose();
+    }
+    league?.close();
+    await actors?.destroy();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  sampleMemory();
+  const hours = elapsed() / 3600;
+  const lastMem = profile.memory.at(-1);
+  const summary: TrainSummary = {
+    outDir,
+    game: info.id,
+    algo: config.algo,
+    mode,
+    updates: main.update,
+    globalStep: runStep(),
+    seconds,
+    stepsPerSecond: (runStep() - startStep) / seconds,
+    recentReturn: mean(main.recent),
+    lastEval,
+    learners: units.map((u) => ({ id: u.id, role: u.role, updates: u.update, steps: u.globalStep, resets: u.resets })),
+    profile: {
+      rolloutSeconds: profile.waitSeconds,
+      learnerSeconds: profile.learnerSeconds,
+      leagueSeconds: profile.leagueSeconds,
+      evalSeconds: profile.evalSeconds,
+      checkpointSeconds: profile.checkpointSeconds,
+      envSeconds: profile.envSeconds,
+      inferenceSeconds: profile.inferenceSeconds,
+      workers,
+      async: asyncFeed,
+      totalSeconds: seconds,
+      learnerBusy: profile.learnerSeconds / seconds,
+      learnerBusyAfterWarmup: profile.learnerSecondsAfterWarmup / Math.max(1e-9, seconds - profile.warmupSeconds),
+      segments: profile.segments,
+      droppedSegments: profile.droppedSegments,
+      meanPolicyLag: profile.lagSum / Math.max(1, profile.segments),
+      maxPolicyLag: profile.lagMax,
+      storeMB: lastMem?.storeMB ?? null,
+      storeMBPerHour: lastMem?.storeMB != null && hours > 0 ? lastMem.storeMB / hours : null,
+      memory: profile.memory,
+    },
+  };
+  await writeFile(join(outDir, 'profile.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}

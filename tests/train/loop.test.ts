@@ -1,0 +1,116 @@
+/**
+ * The one training loop (src/train/loop.ts) across modes: a league with main and league exploiters
+ * that all train (own weights, checkpoints, metrics; resumed together), IMPALA in asynchronous
+ * self-play, exact reproducibility of the synchronous mode, and one-line errors for bad configs.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setLogLevel } from '../../core/log.ts';
+import { LeagueStore } from '../../league/store.ts';
+import { selectBackend } from '../../src/backend.ts';
+import { readMetrics } from '../../src/metrics.ts';
+import { resolveConfig } from '../../src/train/config.ts';
+import { runTraining } from '../../src/train/loop.ts';
+import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
+import { arena } from '../cli/helpers.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'arena-loop-'));
+  dirs.push(d);
+  return d;
+};
+beforeAll(async () => {
+  setLogLevel('warn');
+  await selectBackend('wasm');
+});
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const small = { envs: 8, steps: 4, hidden: [16, 16], evalEvery: 0, checkpointEvery: 2 };
+
+describe('the training loop', () => {
+  it('trains a main agent, a main exploiter and a league exploiter side by side, and resumes all three', async () => {
+    const dir = tmp();
+    const config = resolveConfig('ppo', 'tic-tac-toe-v1', { ...small, league: true, workers: 2, mainExploiters: 1, leagueExploiters: 1, snapshotEvery: 2, totalSteps: 3 * 6 * 2 * 8 * 4 });
+    const seen = new Set<string>();
+    const summary = await runTraining({ config, outDir: dir, resume: false, onUpdate: (u) => seen.add(u.learner) });
+    expect(seen).toEqual(new Set(['main', 'main_exploiter', 'league_exploiter']));
+    const byId = Object.fromEntries(summary.learners.map((l) => [l.id, l]));
+    for (const id of ['main', 'main_exploiter', 'league_exploiter']) expect(byId[id]!.updates).toBeGreaterThanOrEqual(3);
+    // the main exploiter resets to its initial weights after every snapshot
+    expect(byId['main_exploiter']!.resets).toBeGreaterThanOrEqual(1);
+    // each learner has its own checkpoint and metrics
+    for (const id of ['main_exploiter', 'league_exploiter']) {
+      expect(existsSync(join(dir, 'learners', id, 'checkpoints', 'latest'))).toBe(true);
+      expect(readMetrics(join(dir, 'learners', id)).length).toBe(byId[id]!.updates);
+    }
+    // the league holds every learner's snapshots and their games
+    const store = LeagueStore.open(dir, { create: false });
+    const members = store.listMembers();
+    for (const id of ['main', 'main_exploiter', 'league_exploiter']) {
+      expect(members.some((m) => m.role === 'snapshot' && m.parent === id)).toBe(true);
+      expect(members.find((m) => m.id === id)!.role).toBe(id);
+    }
+    store.close();
+    const status = arena(['league', 'status', dir, '--json']);
+    expect(status.code).toBe(0);
+    const roles = (JSON.parse(status.stdout) as { members: { id: string; role: string }[] }).members.map((m) => m.role);
+    expect(roles).toEqual(expect.arrayContaining(['main', 'main_exploiter', 'league_exploiter', 'snapshot']));
+
+    // resume restores every learner from its own checkpoint
+    const saved = Object.fromEntries(
+      await Promise.all(
+        ['main_exploiter', 'league_exploiter'].map(async (id) => {
+          const l = await loadPolicyCheckpoint(join(dir, 'learners', id));
+          l.policy.dispose();
+          return [id, l.state.update] as const;
+        }),
+      ),
+    );
+    const more = await runTraining({ config: { ...config, totalSteps: summary.globalStep + 3 * 2 * 8 * 4 }, outDir: dir, resume: true });
+    const after = Object.fromEntries(more.learners.map((l) => [l.id, l]));
+    for (const id of ['main_exploiter', 'league_exploiter']) {
+      expect(after[id]!.updates).toBeGreaterThan(saved[id]!);
+      const rows = readMetrics(join(dir, 'learners', id));
+      expect(rows.at(-1)!['update']).toBe(after[id]!.updates);
+    }
+  });
+
+  it('IMPALA trains asynchronously in a league, logging V-trace statistics and the policy lag', async () => {
+    const dir = tmp();
+    const config = resolveConfig('impala', 'kuhn-poker-v1', { ...small, league: true, workers: 2, totalSteps: 8 * 8 * 4 * 2 });
+    const summary = await runTraining({ config, outDir: dir, resume: false });
+    expect(summary.updates).toBeGreaterThanOrEqual(8);
+    const rows = readMetrics(dir);
+    expect(rows.every((r) => typeof r['vtrace/mean_rho'] === 'number' && typeof r['charts/policy_lag'] === 'number')).toBe(true);
+    expect((summary.profile as { async: boolean }).async).toBe(true);
+  });
+
+  it('synchronous mode is exactly reproducible from the seed', async () => {
+    const run = async () => {
+      const dir = tmp();
+      const config = resolveConfig('ppo', 'kuhn-poker-v1', { ...small, league: true, workers: 2, async: false, totalSteps: 4 * 2 * 8 * 4 });
+      await runTraining({ config, outDir: dir, resume: false });
+      return readMetrics(dir).map((r) => [r['losses/policy_loss'], r['losses/value_loss'], r['charts/score']]);
+    };
+    const [a, b] = [await run(), await run()];
+    expect(a).toHaveLength(4);
+    expect(a).toEqual(b);
+  });
+
+  it('a config naming an unknown algorithm, role count or lag bound gets a one-line error with the valid values', () => {
+    const algo = arena(['train', '--game', 'kuhn-poker', '--algo', 'dqn']);
+    expect(algo.code).toBe(2);
+    expect(algo.stderr.trim().split('\n')).toHaveLength(1);
+    expect(algo.stderr).toMatch(/impala/);
+    const roles = arena(['train', '--game', 'kuhn-poker', '--main-exploiters', '2']);
+    expect(roles.code).toBe(2);
+    expect(roles.stderr).toMatch(/--league/);
+    const lag = arena(['train', '--game', 'kuhn-poker', '--league', '--max-lag', '-1']);
+    expect(lag.code).not.toBe(0);
+    expect(lag.stderr).toMatch(/--max-lag must be an integer >= 0/);
+    expect(() => resolveConfig('ppo', 'kuhn-poker-v1', { league: true, mainExploiters: 9 })).toThrow(/mainExploiters/);
+  });
+});
