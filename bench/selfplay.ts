@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { name: 'sync-1', algo: 'ppo', layer: { workers: 1, async: false } },
   { name: 'sync-2', algo: 'ppo', layer: { workers: 2, async: false } },
   { name: 'async-2', algo: 'ppo', layer: { workers: 2, async: true } },
+  { name: 'impala-sync-1', algo: 'impala', layer: { workers: 1, async: false } },
   { name: 'impala-async-2', algo: 'impala', layer: { workers: 2, async: true } },
 ];
 
@@ -54,20 +55,21 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const base = results.find((r) => r['name'] === 'sync-1')?.['decisionsPerSecond'] as number | undefined;
+  // each algorithm against its own synchronous single-worker run
+  const base = (algo: unknown) => results.find((r) => r['algo'] === algo && r['workers'] === 1 && !r['async'])?.['decisionsPerSecond'] as number | undefined;
   const rows = results.map((r) => [
     String(r['name']),
     String(r['algo']),
     String(r['workers']),
     r['async'] ? 'async' : 'sync',
     fmtInt(r['decisionsPerSecond'] as number),
-    base ? fmtRatio((r['decisionsPerSecond'] as number) / base) : '–',
+    base(r['algo']) ? fmtRatio((r['decisionsPerSecond'] as number) / base(r['algo'])!) : '–',
     `${(100 * (r['learnerBusyAfterWarmup'] as number)).toFixed(0)}%`,
     (r['meanPolicyLag'] as number).toFixed(2),
     String(r['maxPolicyLag']),
   ]);
   console.log();
-  console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'decisions/s', '÷ sync-1', 'learner busy', 'mean lag', 'max lag'], rows));
+  console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'decisions/s', '÷ same algo sync, 1 worker', 'learner busy', 'mean lag', 'max lag'], rows));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/selfplay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
   writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, results }, null, 2)}\n`);

@@ -92,8 +92,10 @@ export interface Opponent {
   readonly ref: OpponentRef;
   /** True when this is the learner itself (self-play against its current weights). */
   readonly selfPlay: boolean;
-  /** The snapshot's bytes (absent for bots and for self-play). */
+  /** The snapshot's bytes (absent for bots and for self-play, and when asked for without blobs). */
   readonly blob?: Uint8Array;
+  /** Without blobs: the member whose stored snapshot holds these weights. */
+  readonly weightsOf?: AgentId;
 }
 
 /** A probability distribution over opponents (ids unique, probabilities sum to 1). */
@@ -362,8 +364,17 @@ export class League {
    * a main agent for an exploiter) plays its current weights: the version in `learnerVersions`
    * (`learnerVersion` for the learner itself), else its latest snapshot (ref and blob of that one).
    */
-  opponentDistribution(learner: AgentId = 'main', opts: { learnerVersion?: number; learnerVersions?: Readonly<Record<AgentId, number>> } = {}): OpponentDistribution {
+  opponentDistribution(
+    learner: AgentId = 'main',
+    opts: { learnerVersion?: number; learnerVersions?: Readonly<Record<AgentId, number>>; blobs?: boolean } = {},
+  ): OpponentDistribution {
     const { ids, probs } = this.opponentMass(learner);
+    // without blobs, callers read the few snapshots they draw (`weightsOf`) instead of all of them
+    const withBlob = (o: Opponent, from: AgentId): Opponent => {
+      if (opts.blobs === false) return { ...o, weightsOf: from };
+      const blob = this.store.getSnapshot(from);
+      return blob ? { ...o, blob } : o;
+    };
     const members = ids.map((id): Opponent => {
       const m = this.store.requireMember(id);
       const selfPlay = id === learner;
@@ -375,12 +386,10 @@ export class League {
         if (!last || last.version === null) {
           throw new ConfigError(`playing learner '${id}' needs its current weights version (learnerVersion/learnerVersions) or a snapshot of it`);
         }
-        const blob = this.store.getSnapshot(last.id);
-        return blob ? { id, ref: { id, version: last.version }, selfPlay, blob } : { id, ref: { id, version: last.version }, selfPlay };
+        return withBlob({ id, ref: { id, version: last.version }, selfPlay }, last.id);
       }
       if (m.version === null) throw new ConfigError(`league member '${id}' has no weights version`);
-      const blob = this.store.getSnapshot(id);
-      return blob ? { id, ref: { id, version: m.version }, selfPlay, blob } : { id, ref: { id, version: m.version }, selfPlay };
+      return withBlob({ id, ref: { id, version: m.version }, selfPlay }, id);
     });
     return { ids, probs, members };
   }

@@ -3,6 +3,8 @@
  * (ratings.ts: Elo scale, the random bot or else the first member at 0), games played, win rate
  * against the main agent(s) and the update it was created at, best rated first.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ratingAnchor } from './ratings.ts';
 import { LeagueStore, type AgentId, type LeagueInfo, type Role } from './store.ts';
 
@@ -19,6 +21,9 @@ export interface MemberStatus {
   readonly gamesVsMain: number;
   /** Learner update at which it was created (a learner: its latest recorded update). */
   readonly update: number;
+  /** A learner's environment steps and resets so far (from the trainer's `learners.json`); null for frozen members. */
+  readonly steps: number | null;
+  readonly resets: number | null;
   readonly frozen: boolean;
   readonly botSpec: string | null;
   readonly createdAt: string;
@@ -52,9 +57,11 @@ export function leagueStatus(runDir: string): LeagueStatus {
       v.score += p.wins + p.draws / 2;
       vsMain.set(p.a, v);
     }
+    const progress = learnerProgress(runDir);
     const rows: MemberStatus[] = members.map((m) => {
       const r = ratings.get(m.id);
       const v = vsMain.get(m.id);
+      const l = progress.get(m.id);
       return {
         id: m.id,
         role: m.role,
@@ -63,7 +70,9 @@ export function leagueStatus(runDir: string): LeagueStatus {
         games: r?.games ?? 0,
         winRateVsMain: v && v.games > 0 ? v.score / v.games : null,
         gamesVsMain: v?.games ?? 0,
-        update: m.update,
+        update: Math.max(m.update, l?.update ?? 0),
+        steps: l?.steps ?? null,
+        resets: l?.resets ?? null,
         frozen: m.frozen,
         botSpec: m.botSpec,
         createdAt: new Date(m.createdAt).toISOString(),
@@ -83,9 +92,26 @@ export function leagueStatus(runDir: string): LeagueStatus {
   }
 }
 
+/** What the trainer last wrote of its learners (`learners.json`, at every checkpoint); empty when absent or unreadable. */
+function learnerProgress(runDir: string): Map<AgentId, { update: number; steps: number; resets: number }> {
+  const file = join(runDir, LEARNERS_FILE);
+  const out = new Map<AgentId, { update: number; steps: number; resets: number }>();
+  if (!existsSync(file)) return out;
+  try {
+    const rows = JSON.parse(readFileSync(file, 'utf8')) as { id: string; update: number; steps: number; resets: number }[];
+    for (const r of rows) if (typeof r.id === 'string' && Number.isFinite(r.steps)) out.set(r.id, { update: r.update, steps: r.steps, resets: r.resets });
+  } catch {
+    // a torn or foreign file: the status still shows what the league holds
+  }
+  return out;
+}
+
+/** The trainer's per-learner progress file in a run folder. */
+export const LEARNERS_FILE = 'learners.json';
+
 /** Aligned text table of a league status. */
 export function formatLeagueStatus(s: LeagueStatus): string {
-  const head = ['member', 'role', 'elo', 'games', 'vs main', 'update', 'frozen'];
+  const head = ['member', 'role', 'elo', 'games', 'vs main', 'update', 'steps', 'frozen'];
   const rows = s.members.map((m) => [
     m.id,
     m.role,
@@ -93,6 +119,7 @@ export function formatLeagueStatus(s: LeagueStatus): string {
     String(m.games),
     m.winRateVsMain === null ? '–' : `${(100 * m.winRateVsMain).toFixed(1)}% (${m.gamesVsMain})`,
     String(m.update),
+    m.steps === null ? '' : String(m.steps),
     m.frozen ? 'yes' : 'no',
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));

@@ -33,7 +33,7 @@ export class LeagueOpponents implements OpponentSource {
     let d = this.cache.get(learner.id);
     const versions = this.versions();
     if (!d || d.epoch !== this.epoch) {
-      const dist = this.league.opponentDistribution(learner.id, { learnerVersions: versions });
+      const dist = this.league.opponentDistribution(learner.id, { learnerVersions: versions, blobs: false });
       d = { epoch: this.epoch, members: dist.members, probs: dist.probs };
       this.cache.set(learner.id, d);
     }
@@ -43,7 +43,7 @@ export class LeagueOpponents implements OpponentSource {
       const live = versions[m.id];
       if (live !== undefined) return { id: m.id, version: live };
       if ('version' in m.ref && !this.actors.has(m.ref.version)) {
-        const blob = m.blob ?? this.league.store.getSnapshot(m.id);
+        const blob = m.blob ?? this.league.store.getSnapshot(m.weightsOf ?? m.id);
         if (!blob) throw new ConfigError(`league member '${m.id}' has no stored snapshot`);
         this.actors.publish(m.ref.version, blob);
       }

@@ -22,7 +22,7 @@
  * results in one transaction, so `kill -9` then `--resume` loses at most the updates since each
  * learner's last checkpoint, and no recorded game or snapshot.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActorCritic } from '../../agents/policy.ts';
@@ -30,6 +30,7 @@ import { ConfigError, Rng, type Game, type GameInfo } from '../../core/index.ts'
 import { log } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
 import { League, learnerId, snapshotId } from '../../league/league.ts';
+import { LEARNERS_FILE } from '../../league/status.ts';
 import type { Role } from '../../league/store.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague } from '../eval/average-policy.ts';
@@ -319,6 +320,12 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     const dirs = policyDirs(u.dir, u.algorithm.policies.length);
     for (let p = 0; p < dirs.length; p++) await savePolicyCheckpoint(dirs[p]!, { policy: u.algorithm.policies[p]!, optimizer: u.algorithm.optimizers[p]!, state });
     u.metrics.flush();
+    if (league) {
+      // every learner's progress, for `arena league status` (written whole, then renamed)
+      const rows = units.map((x) => ({ id: x.id, role: x.role, update: x.update, steps: x.globalStep, resets: x.resets }));
+      await writeFile(join(outDir, `${LEARNERS_FILE}.tmp`), `${JSON.stringify(rows, null, 1)}\n`);
+      await rename(join(outDir, `${LEARNERS_FILE}.tmp`), join(outDir, LEARNERS_FILE));
+    }
     profile.checkpointSeconds += (performance.now() - tk) / 1000;
   };
   const done = () => runStep() >= config.totalSteps || elapsed() >= deadline;
@@ -386,7 +393,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
 
       // 4. evaluation of the main agent against the baseline bots (and game-specific measures)
       const evals: Record<string, number> = {};
-      if (u === main && mode !== 'single' && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
+      if (u === main && info.seats > 1 && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
         for (const bot of config.evalAgents) Object.assign(evals, await collector.evaluate(u, bot));
       }
       if (u === main && opts.evaluate && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {

@@ -6,18 +6,46 @@
  */
 import type { ActorCritic } from '../../agents/policy.ts';
 import { createBot } from '../../agents/index.ts';
-import { Rng, type Game } from '../../core/index.ts';
+import { Rng, type Agent, type Game, type GameState, type Seat } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { RolloutBuffer } from '../algorithms/buffer.ts';
 import { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import { VecEnv } from '../env/vec-env.ts';
+import { playSeries } from '../eval/match.ts';
 import { FastLearner } from '../fast/learner.ts';
 import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collectors.ts';
 import { newPolicy, PolicyGradientAlgorithm, type Stats } from './algorithm.ts';
-import { Collector } from './collector.ts';
+import { Collector, type Inference } from './collector.ts';
 import type { TrainConfig } from './config.ts';
 
 export { learnerSettings } from './algorithm.ts';
+
+/** The learner's current weights as an agent that samples its moves, one forward pass per move (evaluation). */
+class InferenceAgent implements Agent {
+  readonly name = 'learner';
+  private readonly policy: Inference;
+  private readonly obsRms: RunningMeanStd | null;
+  private readonly rng: Rng;
+  private readonly obs: Float32Array;
+  private readonly mask: Uint8Array;
+  private readonly out = { actions: new Int32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1) };
+
+  constructor(policy: Inference, obsRms: RunningMeanStd | null, obsSize: number, actions: number, seed: number) {
+    this.policy = policy;
+    this.obsRms = obsRms;
+    this.rng = new Rng(seed);
+    this.obs = new Float32Array(obsSize);
+    this.mask = new Uint8Array(actions);
+  }
+
+  act(state: GameState, seat: Seat): number {
+    state.observe(seat, this.obs);
+    this.obsRms?.normalize(this.obs, 1);
+    state.legalMask(seat, this.mask);
+    this.policy.act(this.obs, 1, this.mask, this.rng, this.out);
+    return this.out.actions[0]!;
+  }
+}
 
 /** The vector env of a single-agent run as a segment collector (one segment per update, always the current weights). */
 export class LocalCollector implements SegmentCollector {
@@ -25,6 +53,11 @@ export class LocalCollector implements SegmentCollector {
   readonly env: VecEnv;
   readonly buffer: RolloutBuffer;
   private readonly collector: Collector;
+  private readonly game: Game;
+  private readonly inference: Inference;
+  private readonly obsRms: RunningMeanStd | null;
+  private readonly evalGames: number;
+  private evaluations = 0;
 
   constructor(o: { config: TrainConfig; game: Game; algorithm: PolicyGradientAlgorithm; rng: Rng; obsRms: RunningMeanStd | null; update: number }) {
     const { config, game } = o;
@@ -34,10 +67,14 @@ export class LocalCollector implements SegmentCollector {
     this.env = new VecEnv({ game, envs: config.envs, seed: config.seed + o.update * 7919, opponent });
     this.buffer = new RolloutBuffer({ steps: config.steps, envs: config.envs, obsSize: info.observationSize, criticSize: 0, actions: info.actions, continuous: false });
     const learner = o.algorithm.learner;
+    // the fast learner's forward pass reads its own flat parameters: no tfjs call per rollout step
+    this.inference = learner instanceof FastLearner ? learner.fastForward() : o.algorithm.policy;
+    this.game = game;
+    this.obsRms = o.obsRms;
+    this.evalGames = config.evalGames;
     this.collector = new Collector({
       env: this.env,
-      // the fast learner's forward pass reads its own flat parameters: no tfjs call per rollout step
-      policy: learner instanceof FastLearner ? learner.fastForward() : o.algorithm.policy,
+      policy: this.inference,
       buffer: this.buffer,
       rng: o.rng,
       obsRms: o.obsRms,
@@ -64,8 +101,14 @@ export class LocalCollector implements SegmentCollector {
     };
   }
 
-  async evaluate(): Promise<Record<string, number>> {
-    return {};
+  /** Multi-seat games: the learner (sampling, as a checkpoint plays) against a bot, sides alternating. */
+  async evaluate(_learner: LearnerRef, bot: string): Promise<Record<string, number>> {
+    const { info } = this.game;
+    if (info.seats < 2) return {};
+    const seed = 1_000_003 * ++this.evaluations;
+    const me = new InferenceAgent(this.inference, this.obsRms, info.observationSize, info.actions, seed);
+    const r = playSeries({ game: this.game, agents: [me, createBot(bot, info, seed + 1)], games: this.evalGames, seed });
+    return { [`eval/score_vs_${bot}`]: r.score, [`eval/loss_rate_vs_${bot}`]: r.wins[1] / r.games };
   }
 }
 

@@ -108,7 +108,7 @@ describe('arena league status', () => {
     const r = arena(['league', 'status', leagueDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/5 games, [\d.]+ MB \(Bradley–Terry Elo, bot:random = 0;/);
-    expect(r.stdout).toMatch(/member\s+role\s+elo\s+games\s+vs main\s+update\s+frozen/);
+    expect(r.stdout).toMatch(/member\s+role\s+elo\s+games\s+vs main\s+update\s+steps\s+frozen/);
     expect(r.stdout).toMatch(/bot:random\s+bot\s+\d+\s+3\s+16\.7% \(3\)\s+0\s+yes/);
     const bad = arena(['league', 'status', join(tmp, 'none')]);
     expect(bad.code).not.toBe(0);

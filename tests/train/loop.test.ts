@@ -56,8 +56,13 @@ describe('the training loop', () => {
     store.close();
     const status = arena(['league', 'status', dir, '--json']);
     expect(status.code).toBe(0);
-    const roles = (JSON.parse(status.stdout) as { members: { id: string; role: string }[] }).members.map((m) => m.role);
-    expect(roles).toEqual(expect.arrayContaining(['main', 'main_exploiter', 'league_exploiter', 'snapshot']));
+    const listed = (JSON.parse(status.stdout) as { members: { id: string; role: string; steps: number | null; rating: number }[] }).members;
+    expect(listed.map((m) => m.role)).toEqual(expect.arrayContaining(['main', 'main_exploiter', 'league_exploiter', 'snapshot']));
+    for (const id of ['main', 'main_exploiter', 'league_exploiter']) {
+      const m = listed.find((x) => x.id === id)!;
+      expect(m.steps).toBe(byId[id]!.steps); // every learner's steps and rating
+      expect(Number.isFinite(m.rating)).toBe(true);
+    }
 
     // resume restores every learner from its own checkpoint
     const saved = Object.fromEntries(
