@@ -27,12 +27,11 @@
  */
 import { ActorCritic, type ActBuffers, type Activation, type PolicySpec } from '../../agents/policy.ts';
 import { ConfigError, writeOneHot, type Rng } from '../../core/index.ts';
-import { FastLearner } from '../fast/learner.ts';
-import { createLearner } from '../fast/select.ts';
+import { createLearner, type Learner } from '../fast/select.ts';
 import { computeGae } from './advantages.ts';
 import { RolloutBuffer } from './buffer.ts';
 import type { Trajectory } from './trajectory.ts';
-import type { LearnerSettings, PolicyGradientLearner, UpdateStats } from './policy-gradient.ts';
+import type { LearnerSettings, UpdateStats } from './policy-gradient.ts';
 import { ValueNorm, type ValueNormData } from './value-norm.ts';
 import { computeVtrace, segmentNextValues, type VtraceStats } from './vtrace.ts';
 
@@ -133,7 +132,7 @@ export class MappoLearner {
   /** One policy (shared) or one per team seat. */
   readonly policies: ActorCritic[];
   /** The fast learner on wasm/cpu, the tfjs reference elsewhere (src/fast/select.ts). */
-  readonly learners: (FastLearner | PolicyGradientLearner)[];
+  readonly learners: Learner[];
   /** Per policy; null entries when value normalisation is off. */
   readonly valueNorms: (ValueNorm | null)[];
   /** Per-policy buffers of the last `prepare` (for tests and diagnostics). */
@@ -195,8 +194,7 @@ export class MappoLearner {
     const p = this.policyOf(k);
     const learner = this.learners[p]!;
     const opts = { criticInput: criticInput ?? (this.spec.critic === 'local' ? obs : null) };
-    if (learner instanceof FastLearner) learner.fastForward().act(obs, rows, masks, rng, out, opts);
-    else this.policies[p]!.act(obs, rows, masks, rng, out, opts);
+    learner.inference().act(obs, rows, masks, rng, out, opts);
   }
 
   /**
@@ -266,7 +264,7 @@ export class MappoLearner {
    * targets. V-trace evaluates `learner`'s current policy on the buffer and bootstraps from the
    * current critic inside the segment, from the recorded next values at its end.
    */
-  private advantages(buf: RolloutBuffer, norm: ValueNorm | null, learner: FastLearner | PolicyGradientLearner): void {
+  private advantages(buf: RolloutBuffer, norm: ValueNorm | null, learner: Learner): void {
     const n = buf.size;
     const { steps, envs } = buf.spec;
     const next = new Float32Array(n);

@@ -193,6 +193,11 @@ export class PolicyGradientLearner {
     };
   }
 
+  /** Batched inference: the tfjs policy itself. */
+  inference(): ActorCritic {
+    return this.policy;
+  }
+
   dispose(): void {
     this.optimizer.dispose();
   }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createAgent, listAgentKinds } from '../../agents/index.ts';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ArenaError, ConfigError, UnknownNameError, type Agent } from '../../core/index.ts';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend.ts';
@@ -226,13 +227,26 @@ program
  * does not expose its action probabilities).
  */
 async function exactEvalSetup(spec: string, gameName: string | undefined, deterministic: boolean) {
-  const { isCheckpointSpec } = await import('../../agents/index.ts');
+  const { GREEDY_PREFIX, LAST_PREFIX, isCheckpointSpec } = await import('../../agents/index.ts');
   const { agentPolicy, checkExactEvalGame } = await import('../eval/exploitability.ts');
   let name = gameName;
-  if (name === undefined && isCheckpointSpec(spec)) {
-    const { loadCheckpoint } = await import('../checkpoint/store.ts');
-    const meta = (await loadCheckpoint<{ game?: unknown } | null>(spec)).meta;
-    if (typeof meta?.game === 'string') name = meta.game;
+  // the game of a checkpoint, run folder, league member or average-policy file (prefixes such as greedy: or last: aside)
+  let path = spec;
+  for (const prefix of [GREEDY_PREFIX, LAST_PREFIX, GREEDY_PREFIX]) if (path.startsWith(prefix)) path = path.slice(prefix.length);
+  path = path.split('#')[0]!;
+  if (name === undefined && isCheckpointSpec(path)) {
+    if (statSync(path, { throwIfNoEntry: false })?.isFile()) {
+      try {
+        const data = JSON.parse(await readFile(path, 'utf8')) as { game?: unknown };
+        if (typeof data.game === 'string') name = data.game;
+      } catch {
+        // not JSON: createAgent below refuses the file with its name
+      }
+    } else {
+      const { loadCheckpoint } = await import('../checkpoint/store.ts');
+      const meta = (await loadCheckpoint<{ game?: unknown } | null>(path)).meta;
+      if (typeof meta?.game === 'string') name = meta.game;
+    }
   }
   const game = getGame(name ?? 'kuhn-poker');
   checkExactEvalGame(game.info.id);

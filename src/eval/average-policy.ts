@@ -392,12 +392,21 @@ export function accumulateSnapshot(avg: AveragePolicy, snapshotBytes: Uint8Array
   avg.accumulate(snapshotPolicy(snapshotBytes, avg.game.info, source), weight);
 }
 
+/**
+ * The weight of the snapshot taken at `update` in a run's exported average: (update + 1)², so early,
+ * far-from-equilibrium iterates fade (as discounted CFR's γ = 2 averaging). The trainer and
+ * `arena average-policy` use the same weights.
+ */
+export function iterateWeight(update: number): number {
+  return (update + 1) ** 2;
+}
+
 export interface AverageFromLeagueOptions {
   /** First snapshot update to include (default 0: all). */
   readonly from?: number;
   /** Whose snapshots (default `main`). */
   readonly learner?: AgentId;
-  /** Iterate weight of the snapshot taken at `update` (default 1: the plain average). */
+  /** Iterate weight of the snapshot taken at `update` (default `iterateWeight`, as the trainer). */
   readonly weight?: (update: number) => number;
 }
 
@@ -425,7 +434,7 @@ export function averageFromLeague(runDir: string, opts: AverageFromLeagueOptions
     for (const m of members) {
       const blob = store.getSnapshot(m.id);
       if (blob === null) throw new CheckpointError(`${store.path}#${m.id}`, 'has no stored weights');
-      accumulateSnapshot(avg, blob, opts.weight?.(m.update) ?? 1, `${runDir}#${m.id}`);
+      accumulateSnapshot(avg, blob, (opts.weight ?? iterateWeight)(m.update), `${runDir}#${m.id}`);
     }
     return avg;
   } finally {

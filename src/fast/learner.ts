@@ -138,6 +138,10 @@ export class FastLearner {
     return this.forwardView;
   }
 
+  inference(): FastForward {
+    return this.fastForward();
+  }
+
   /**
    * One update from a filled buffer (advantages and returns already computed), exactly as
    * `PolicyGradientLearner.update`: same minibatches (same `shuffle` on the same RNG), same statistics.

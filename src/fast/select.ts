@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ActorCritic } from '../../agents/policy.ts';
 import { ConfigError, type Rng } from '../../core/index.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
+import type { OptimizerState } from '../train/policy-checkpoint.ts';
 import { PolicyGradientLearner, type LearnerSettings, type UpdateStats } from '../algorithms/policy-gradient.ts';
 import { FastLearner } from './learner.ts';
 import { unsupportedReason } from './mlp-tf.ts';
@@ -18,9 +19,13 @@ export type LearnerKind = 'fast' | 'reference';
 export interface Learner {
   readonly policy: ActorCritic;
   readonly settings: LearnerSettings;
+  /** Optimizer state for checkpoints (Adam/RMSprop slots). */
+  readonly optimizer: OptimizerState;
   update(buf: RolloutBuffer, progress: number): UpdateStats;
   /** The current policy on `buf`: masked log π of the stored actions and critic values (for V-trace). */
   evaluate(buf: RolloutBuffer, outLogProbs: Float32Array, outValues: Float32Array): void;
+  /** Batched inference over the learner's current weights (the fast path reads its flat parameters: no tfjs call). */
+  inference(): Pick<ActorCritic, 'act' | 'values'>;
   learningRate(progress: number): number;
   clipCoef(progress: number): number;
   entropyCoef(progress: number): number;
@@ -52,7 +57,7 @@ export function chooseLearner(policy: ActorCritic, backend: string = tf.getBacke
 }
 
 /** The learner `chooseLearner` picks, constructed. */
-export function createLearner(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; backend?: string }): FastLearner | PolicyGradientLearner {
+export function createLearner(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; backend?: string }): Learner {
   const { kind } = chooseLearner(opts.policy, opts.backend);
   const { policy, settings, rng } = opts;
   return kind === 'fast' ? new FastLearner({ policy, settings, rng }) : new PolicyGradientLearner({ policy, settings, rng });

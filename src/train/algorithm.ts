@@ -72,7 +72,7 @@ export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): Ac
 
 export class PolicyGradientAlgorithm implements Algorithm {
   readonly policy: ActorCritic;
-  readonly learner: Learner & { readonly optimizer: OptimizerState };
+  readonly learner: Learner;
   readonly policies: readonly ActorCritic[];
   readonly optimizers: readonly OptimizerState[];
   private readonly config: TrainConfig;

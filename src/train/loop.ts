@@ -33,7 +33,7 @@ import { League, learnerId, snapshotId } from '../../league/league.ts';
 import { LEARNERS_FILE } from '../../league/status.ts';
 import type { Role } from '../../league/store.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
-import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague } from '../eval/average-policy.ts';
+import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague, iterateWeight } from '../eval/average-policy.ts';
 import { checkExactEvalGame, nashConv } from '../eval/exploitability.ts';
 import { mean } from '../eval/stats.ts';
 import { MetricsSink, type MetricRow } from '../metrics.ts';
@@ -256,8 +256,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     const bots = mode === 'team' ? new FixedOpponents(config.opponent).bots() : [];
     for (const bot of new Set([...bots, ...config.evalAgents])) league.addBot(bot);
   }
-  // the exported average policy (XFP): every main snapshot, weighted by its update (linear averaging)
-  const averageWeight = (update: number) => update + 1;
+  // the exported average policy (XFP): every main snapshot, weighted by iterateWeight(update)
+  const averageWeight = iterateWeight;
   let average: AveragePolicy | null = null;
   if (config.exportPolicy === 'average') {
     if (!league) throw new ConfigError('exportPolicy "average" averages the league\'s snapshots: add --league (or set exportPolicy "last")');
@@ -292,7 +292,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     learnerSecondsAfterWarmup: 0,
     memory: [] as { elapsedS: number; rssMB: number; storeMB: number | null }[],
   };
-  const warmup = Math.min(60, deadline === Infinity ? 10 : deadline * 0.05);
+  // warm-up: the first 5% of a timed run (at most a minute; 10 s without a time budget), in this process's time
+  const warmup = Math.min(60, deadline === Infinity ? 10 : (deadline - startElapsed) * 0.05);
+  const sinceStart = () => (performance.now() - t0) / 1000;
   let lastEval: Record<string, number> = {};
   let lastSample = -Infinity;
   const sampleMemory = () => {
@@ -361,8 +363,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       const bytes = publish(u);
       const tc = performance.now();
       profile.learnerSeconds += (tc - tb) / 1000;
-      if (elapsed() > warmup) profile.learnerSecondsAfterWarmup += (tc - tb) / 1000;
-      else profile.warmupSeconds = elapsed();
+      if (sinceStart() > warmup) profile.learnerSecondsAfterWarmup += (tc - tb) / 1000;
+      else profile.warmupSeconds = sinceStart();
 
       // 3. league: every finished game is a rated result; snapshots; exploiter resets
       const games = segments.flatMap((s) => s.games);

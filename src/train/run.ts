@@ -12,7 +12,6 @@ import { RolloutBuffer } from '../algorithms/buffer.ts';
 import { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import { VecEnv } from '../env/vec-env.ts';
 import { playSeries } from '../eval/match.ts';
-import { FastLearner } from '../fast/learner.ts';
 import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collectors.ts';
 import { newPolicy, PolicyGradientAlgorithm, type Stats } from './algorithm.ts';
 import { Collector, type Inference } from './collector.ts';
@@ -68,7 +67,7 @@ export class LocalCollector implements SegmentCollector {
     this.buffer = new RolloutBuffer({ steps: config.steps, envs: config.envs, obsSize: info.observationSize, criticSize: 0, actions: info.actions, continuous: false });
     const learner = o.algorithm.learner;
     // the fast learner's forward pass reads its own flat parameters: no tfjs call per rollout step
-    this.inference = learner instanceof FastLearner ? learner.fastForward() : o.algorithm.policy;
+    this.inference = learner.inference();
     this.game = game;
     this.obsRms = o.obsRms;
     this.evalGames = config.evalGames;

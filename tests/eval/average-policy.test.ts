@@ -20,6 +20,7 @@ import { RunningMeanStd } from '../../src/algorithms/running-stats.ts';
 import { selectBackend } from '../../src/backend.ts';
 import {
   accumulateSnapshot,
+  iterateWeight,
   AVERAGE_POLICY_FILE,
   averageFromLeague,
   AveragePolicy,
@@ -391,8 +392,10 @@ describe('snapshots and leagues', () => {
     expect(all.iterates).toBe(3);
     const late = averageFromLeague(dir, { from: 10 });
     const manual = new AveragePolicy(kuhnPoker);
-    accumulateSnapshot(manual, blobs[1]!);
-    accumulateSnapshot(manual, blobs[2]!);
+    // the trainer's weights by default: (update + 1)²
+    accumulateSnapshot(manual, blobs[1]!, iterateWeight(10));
+    accumulateSnapshot(manual, blobs[2]!, iterateWeight(20));
+    expect(iterateWeight(10)).toBe(121);
     expect(late.toJSON()).toEqual(manual.toJSON());
     const linear = averageFromLeague(dir, { weight: (u) => u + 1 });
     expect(linear.totalWeight).toBe(1 + 11 + 21);

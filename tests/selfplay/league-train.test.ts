@@ -58,6 +58,13 @@ describe('league training', () => {
     const x = arena(['exploitability', '--agent', `${dir}#main@000002`, '--game', 'kuhn-poker', '--json']);
     expect(x.code).toBe(0);
     expect(JSON.parse(x.stdout).exploitability).toBeGreaterThanOrEqual(0);
+    // the run exports the average of its snapshots (logged at every evaluation); last: plays the last iterate
+    expect(existsSync(join(dir, 'average-policy.json'))).toBe(true);
+    expect(rows.filter((r) => typeof r['eval/exploitability_average'] === 'number').length).toBe(evals.length);
+    const avg = JSON.parse(arena(['exploitability', '--agent', dir, '--json']).stdout);
+    const last = JSON.parse(arena(['exploitability', '--agent', `last:${dir}`, '--json']).stdout);
+    expect(avg.exploitability).toBeCloseTo(rows.at(-1)!['eval/exploitability_average'] as number, 9);
+    expect(last.exploitability).not.toBeCloseTo(avg.exploitability, 6);
   });
 
   it('after kill -9 mid-run, --resume loses no finished match or snapshot and continues the counters', async () => {
