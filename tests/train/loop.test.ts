@@ -3,7 +3,8 @@
  * that all train (own weights, checkpoints, metrics; resumed together), IMPALA in asynchronous
  * self-play, exact reproducibility of the synchronous mode, and one-line errors for bad configs.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { readMetrics } from '../../src/metrics.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
-import { arena } from '../cli/helpers.ts';
+import { arena, ROOT } from '../cli/helpers.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -81,6 +82,47 @@ describe('the training loop', () => {
       const rows = readMetrics(join(dir, 'learners', id));
       expect(rows.at(-1)!['update']).toBe(after[id]!.updates);
     }
+  });
+
+  it('after kill -9 of a run with exploiters, --resume continues every learner from its checkpoint and loses no league record', async () => {
+    const out = join(tmp(), 'run');
+    const cfg = join(tmp(), 'cfg.json');
+    writeFileSync(cfg, JSON.stringify({ hidden: [16, 16], envs: 8, steps: 4, checkpointEvery: 3, snapshotEvery: 2, evalEvery: 0 }));
+    const child = spawn(process.execPath, [`${ROOT}bin/arena.js`, 'train', '--game', 'tic-tac-toe', '--league', '--workers', '1', '--main-exploiters', '1', '--minutes', '5', '--config', cfg, '--out', out], {
+      stdio: 'ignore',
+      env: { ...process.env, CI: '1' },
+    });
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(out, 'learners', 'main_exploiter', 'checkpoints', 'latest')) || !existsSync(join(out, 'checkpoints', 'latest'))) {
+      if (Date.now() > deadline) throw new Error('training did not get going');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const before = LeagueStore.open(out, { create: false });
+    const gamesBefore = before.gameCount();
+    const snapshotsBefore = before.listMembers({ role: 'snapshot' }).map((m) => m.id);
+    expect(before.integrityCheck()).toBe('ok');
+    before.close();
+    const saved: Record<string, number> = {};
+    let steps = 0;
+    for (const [id, dir] of [['main', out], ['main_exploiter', join(out, 'learners', 'main_exploiter')]] as const) {
+      const l = await loadPolicyCheckpoint(dir);
+      l.policy.dispose();
+      saved[id] = l.state.update;
+      steps += l.state.globalStep;
+    }
+    const rowsBefore = { main: readMetrics(out).length, main_exploiter: readMetrics(join(out, 'learners', 'main_exploiter')).length };
+    const r = arena(['train', '--game', 'tic-tac-toe', '--league', '--workers', '1', '--main-exploiters', '1', '--steps', String(steps + 12 * 32), '--out', out, '--resume', '--json']);
+    expect(r.code).toBe(0);
+    const after = LeagueStore.open(out, { create: false });
+    expect(after.gameCount()).toBeGreaterThan(gamesBefore);
+    expect(after.listMembers({ role: 'snapshot' }).map((m) => m.id)).toEqual(expect.arrayContaining(snapshotsBefore));
+    after.close();
+    // each learner continues from its own checkpointed update: only the updates after it are redone
+    expect(readMetrics(out).slice(rowsBefore.main)[0]!['update']).toBe(saved['main']! + 1);
+    expect(readMetrics(join(out, 'learners', 'main_exploiter')).slice(rowsBefore.main_exploiter)[0]!['update']).toBe(saved['main_exploiter']! + 1);
   });
 
   it('IMPALA trains asynchronously in a league, logging V-trace statistics and the policy lag', async () => {
