@@ -58,9 +58,31 @@ export class MlpForward {
     this.spec = spec;
     const layout = layoutFromSpec(spec, weights);
     this.e = new MlpEngine(createKernels(), layout, false);
+    this.logStd = spec.head === 'gaussian' ? new Float32Array(weights[weights.length - 1]!.length) : null;
+    this.load(weights);
+  }
+
+  /**
+   * A forward pass over `weights`: this one with the weights loaded in place when `spec` has the same
+   * architecture (no new kernel instance or memory), else a new one.
+   */
+  reuse(spec: PolicySpec, weights: readonly Float32Array[]): MlpForward {
+    const a = this.spec;
+    const same =
+      a.obsSize === spec.obsSize && a.criticInputSize === spec.criticInputSize && a.actions === spec.actions && a.head === spec.head && a.activation === spec.activation && a.hidden.length === spec.hidden.length && a.hidden.every((h, i) => h === spec.hidden[i]);
+    if (!same) return new MlpForward(spec, weights);
+    (this as { spec: PolicySpec }).spec = spec;
+    this.load(weights);
+    return this;
+  }
+
+  private load(weights: readonly Float32Array[]): void {
     const params = this.e.paramView();
-    layout.variables.forEach((v, i) => params.set(weights[i]!, v.offset));
-    this.logStd = spec.head === 'gaussian' ? Float32Array.from(weights[weights.length - 1]!) : null;
+    const { variables } = this.e.layout;
+    const check = layoutFromSpec(this.spec, weights); // throws on a weights/spec mismatch
+    if (check.variables.length !== variables.length) throw new ConfigError('snapshot weights do not match the policy spec');
+    variables.forEach((v, i) => params.set(weights[i]!, v.offset));
+    if (this.logStd) this.logStd.set(weights[weights.length - 1]!);
   }
 
   /** Actor outputs (logits or means) for `rows` observations into `out` (rows × actions). */

@@ -1,9 +1,11 @@
 /**
  * Actors: where rollout tasks run. `ActorPool` is a Piscina pool of worker threads (worker.ts) for
  * every kind of actor task; `InThreadActors` runs the same tasks on the main thread (tests, or where
- * threads are unwanted). Both publish snapshots once per version — into SharedArrayBuffers for the
- * pool, which workers read without copies and cache decoded by version — and return a task's
- * trajectory as transferred typed arrays. A worker that crashes or hangs past the timeout is replaced
+ * threads are unwanted). Both publish snapshots once per version; a task carries the bytes of the
+ * versions it names (a copy per task: plain buffers that each thread's collector frees as soon as they
+ * are unused — a SharedArrayBuffer per version outlived its use in the workers and made a long run's
+ * memory grow), workers decode each version once and cache it, and a task's trajectory comes back as
+ * transferred typed arrays. A worker that crashes or hangs past the timeout is replaced
  * by Piscina and its task retried with the same seed, so a segment is either exactly the task's data
  * or an error — never a partial segment.
  */
@@ -68,7 +70,7 @@ abstract class Published<B> {
 }
 
 /** Actor tasks in Piscina worker threads. */
-export class ActorPool extends Published<SharedArrayBuffer> implements Actors {
+export class ActorPool extends Published<Uint8Array> implements Actors {
   private readonly piscina: Piscina;
   readonly workers: number;
   private readonly timeoutMs: number;
@@ -88,10 +90,8 @@ export class ActorPool extends Published<SharedArrayBuffer> implements Actors {
     });
   }
 
-  protected wrap(bytes: Uint8Array): SharedArrayBuffer {
-    const shared = new SharedArrayBuffer(bytes.byteLength);
-    new Uint8Array(shared).set(bytes);
-    return shared;
+  protected wrap(bytes: Uint8Array): Uint8Array {
+    return bytes;
   }
 
   async run<T extends TaskRequest>(task: T & TestHooks, versions: readonly number[]): Promise<ResultOf<T>> {

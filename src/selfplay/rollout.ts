@@ -62,8 +62,8 @@ interface LoadedPolicy {
 const policyCache = new SnapshotCache<LoadedPolicy>();
 
 function loadPolicy(version: number, snapshots: RolloutTask['snapshots']): LoadedPolicy {
-  return policyCache.get(version, snapshots, (snap) => ({
-    mlp: new MlpForward(snap.spec, snap.weights),
+  return policyCache.get(version, snapshots, (snap, old) => ({
+    mlp: old ? old.mlp.reuse(snap.spec, snap.weights) : new MlpForward(snap.spec, snap.weights),
     obsRms: snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null,
   }));
 }

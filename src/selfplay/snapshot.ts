@@ -41,8 +41,11 @@ export function decodeSnapshot(bytes: Uint8Array, source = 'snapshot'): PolicySn
 }
 
 /**
- * A per-thread cache of decoded snapshots by version (at most `limit`, oldest dropped first): workers
- * decode each version's bytes once, however many tasks use it.
+ * A per-thread cache of decoded snapshots by version, least recently used dropped first (at most
+ * `limit`): workers decode each version's bytes once, however many tasks use it. A decoded snapshot
+ * that is dropped is offered to `build` for the next version (`recycled`), so a builder can load the
+ * new weights into the old one's buffers instead of allocating (a long run decodes a new learner
+ * version every update; allocating each time makes memory grow faster than the collector frees it).
  */
 export class SnapshotCache<T> {
   private readonly entries = new Map<number, T>();
@@ -57,13 +60,29 @@ export class SnapshotCache<T> {
   }
 
   /** The decoded snapshot `version`, building it from the task's bytes on first use. */
-  get(version: number, snapshots: Readonly<Record<number, SharedArrayBuffer | Uint8Array>>, build: (snap: PolicySnapshot) => T, label = 'snapshot'): T {
+  get(
+    version: number,
+    snapshots: Readonly<Record<number, SharedArrayBuffer | Uint8Array>>,
+    build: (snap: PolicySnapshot, recycled: T | undefined) => T,
+    label = 'snapshot',
+  ): T {
     const hit = this.entries.get(version);
-    if (hit) return hit;
+    if (hit) {
+      // most recently used last: a task's own versions are never the ones dropped
+      this.entries.delete(version);
+      this.entries.set(version, hit);
+      return hit;
+    }
     const raw = snapshots[version];
     if (!raw) throw new ConfigError(`${label} version ${version} was not sent with the task`);
-    const loaded = build(decodeSnapshot(raw instanceof Uint8Array ? raw : new Uint8Array(raw), `${label} v${version}`));
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+    const snap = decodeSnapshot(raw instanceof Uint8Array ? raw : new Uint8Array(raw), `${label} v${version}`);
+    let recycled: T | undefined;
+    if (this.entries.size >= this.limit) {
+      const oldest = this.entries.keys().next().value!;
+      recycled = this.entries.get(oldest);
+      this.entries.delete(oldest);
+    }
+    const loaded = build(snap, recycled);
     this.entries.set(version, loaded);
     return loaded;
   }

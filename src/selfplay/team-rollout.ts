@@ -66,20 +66,23 @@ export interface TeamPolicy {
   readonly criticInputSize: number;
 }
 
-export function teamPolicyFromSnapshot(snap: TeamSnapshot, teamSize: number): TeamPolicy {
+export function teamPolicyFromSnapshot(snap: TeamSnapshot, teamSize: number, recycled?: TeamPolicy): TeamPolicy {
   const spec = snap.spec as PolicySnapshot['spec'] & { agentIdFeature?: boolean };
   const agentId = spec.agentIdFeature === true;
   const seat = snap.seatWeights;
   if (seat && seat.length !== teamSize) throw new ConfigError(`team snapshot has ${seat.length} seat policies for a team of ${teamSize}`);
-  const shared = seat ? null : new MlpForward(spec, snap.weights);
-  const mlps = Array.from({ length: teamSize }, (_, k) => shared ?? new MlpForward(spec, seat![k]!));
+  // a dropped cache entry's forward passes take the new weights in place (see SnapshotCache)
+  const old = recycled && recycled.mlps.length === teamSize && new Set(recycled.mlps).size === (seat ? teamSize : 1) ? recycled.mlps : null;
+  const make = (k: number, w: readonly Float32Array[]) => (old ? old[k]!.reuse(spec, w) : new MlpForward(spec, w));
+  const shared = seat ? null : make(0, snap.weights);
+  const mlps = Array.from({ length: teamSize }, (_, k) => shared ?? make(k, seat![k]!));
   return { mlps, agentId, actorInputSize: spec.obsSize, criticInputSize: spec.criticInputSize };
 }
 
 const policyCache = new SnapshotCache<TeamPolicy>();
 
 function loadTeamPolicy(version: number, snapshots: TeamRolloutTask['snapshots'], teamSize: number): TeamPolicy {
-  return policyCache.get(version, snapshots, (snap) => teamPolicyFromSnapshot(snap as TeamSnapshot, teamSize), 'team snapshot');
+  return policyCache.get(version, snapshots, (snap, old) => teamPolicyFromSnapshot(snap as TeamSnapshot, teamSize, old), 'team snapshot');
 }
 
 // ---- the rollout ----
