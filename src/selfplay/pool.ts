@@ -21,7 +21,11 @@ export interface PoolOptions {
   /** A task running longer than this is aborted (its worker terminated) and retried. */
   readonly taskTimeoutMs?: number;
   readonly maxRetries?: number;
+  /** Old-generation heap limit of each worker thread in MB (default ARENA_WORKER_HEAP_MB or 128). */
+  readonly heapMB?: number;
 }
+
+const WORKER_HEAP_MB = Number(process.env['ARENA_WORKER_HEAP_MB'] ?? 0) || 128;
 
 /** A task without its snapshots (the runner attaches the published bytes of the versions it names). */
 export type TaskRequest = Omit<Extract<ActorTask, { kind: 'two-seat' }>, 'snapshots'> | Omit<Extract<ActorTask, { kind: 'team' }>, 'snapshots'>;
@@ -87,6 +91,9 @@ export class ActorPool extends Published<Uint8Array> implements Actors {
       minThreads: opts.workers,
       maxThreads: opts.workers,
       idleTimeout: 60_000,
+      // A capped heap makes each worker collect its garbage (decoded snapshots, task buffers) instead
+      // of growing: with V8's defaults a worker's heap grew for the whole of a 30-minute run.
+      resourceLimits: { maxOldGenerationSizeMb: opts.heapMB ?? WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },
     });
   }
 

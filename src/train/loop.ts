@@ -290,7 +290,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     lagMax: 0,
     warmupSeconds: 0,
     learnerSecondsAfterWarmup: 0,
-    memory: [] as { elapsedS: number; rssMB: number; storeMB: number | null }[],
+    memory: [] as { elapsedS: number; rssMB: number; heapMB: number; externalMB: number; storeMB: number | null }[],
   };
   // warm-up: the first 5% of a timed run (at most a minute; 10 s without a time budget), in this process's time
   const warmup = Math.min(60, deadline === Infinity ? 10 : (deadline - startElapsed) * 0.05);
@@ -301,7 +301,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     const e = elapsed();
     if (e - lastSample < 30) return;
     lastSample = e;
-    profile.memory.push({ elapsedS: Math.round(e), rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20), storeMB: league ? +(league.storeBytes() / 2 ** 20).toFixed(2) : null });
+    const m = process.memoryUsage();
+    const mb = (x: number) => Math.round(x / 2 ** 20);
+    // resident memory of the process (all threads), and the main thread's JS heap and external buffers
+    profile.memory.push({ elapsedS: Math.round(e), rssMB: mb(m.rss), heapMB: mb(m.heapUsed), externalMB: mb(m.external), storeMB: league ? +(league.storeBytes() / 2 ** 20).toFixed(2) : null });
     if (profile.memory.length > 240) profile.memory = profile.memory.filter((_, i) => i % 2 === 0); // bounded: keep every other sample
   };
   const checkpoint = async (u: Unit) => {
