@@ -68,6 +68,8 @@ export interface OpponentDraw {
 export interface OpponentSource {
   /** Draws up to `k` opponents for the learner's next task and publishes any snapshot they need. */
   draw(learner: LearnerRef, rng: Rng, k: number): OpponentDraw;
+  /** Publishes the snapshot a ref plays again (a game continued across tasks); false when it cannot. */
+  republish?(ref: OpponentRef): boolean;
 }
 
 /** Opponents per task: each task plays a sample of the distribution, so workers decode a few snapshots per task, not the whole league. */
@@ -191,7 +193,8 @@ export class TeamCollector implements SegmentCollector {
         const old = prev.refs[c.opponent]!;
         let idx = refs.findIndex((r) => r.id === old.id);
         if (idx < 0) {
-          refs.push('version' in old && !this.actors.has(old.version) ? { id: old.id, version: learner.version } : old);
+          const gone = 'version' in old && !this.actors.has(old.version) && !this.opponents.republish?.(old);
+          refs.push(gone ? { id: old.id, version: learner.version } : old);
           probs.push(0);
           idx = refs.length - 1;
         }

@@ -51,6 +51,15 @@ export class LeagueOpponents implements OpponentSource {
     });
     return { refs, probs: picked.probs };
   }
+
+  republish(ref: OpponentRef): boolean {
+    if (!('version' in ref)) return true;
+    if (this.actors.has(ref.version)) return true;
+    const blob = this.league.store.hasMember(ref.id) ? this.league.store.getSnapshot(ref.id) : null;
+    if (!blob) return false;
+    this.actors.publish(ref.version, blob);
+    return true;
+  }
 }
 
 /** A fixed list of opponents drawn uniformly: bot specs, and `self` for the learner's current weights. */

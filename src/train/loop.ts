@@ -389,10 +389,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
           }
         }
         (opponents as LeagueOpponents).invalidate();
-        actors!.retain(new Set([...league.snapshotVersions(), ...units.map((x) => x.version)]));
-      } else if (actors) {
-        actors.retain(new Set(units.map((x) => x.version)));
       }
+      // only the learners' current weights stay published: a snapshot drawn again is read back from the
+      // store, so memory does not grow with the league
+      actors?.retain(new Set(units.map((x) => x.version)));
       const td = performance.now();
       profile.leagueSeconds += (td - tc) / 1000;
 
