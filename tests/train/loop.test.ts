@@ -75,7 +75,7 @@ describe('the training loop', () => {
         }),
       ),
     );
-    const more = await runTraining({ config: { ...config, totalSteps: summary.globalStep + 3 * 2 * 8 * 4 }, outDir: dir, resume: true });
+    const more = await runTraining({ config: { ...config, totalSteps: summary.globalStep + 3 * 8 * 2 * 8 * 4 }, outDir: dir, resume: true });
     const after = Object.fromEntries(more.learners.map((l) => [l.id, l]));
     for (const id of ['main_exploiter', 'league_exploiter']) {
       expect(after[id]!.updates).toBeGreaterThan(saved[id]!);
