@@ -3,7 +3,6 @@
  * the advantages and returns the algorithm computes, as time-major (index t·N + e) typed arrays
  * allocated once and refilled every update.
  */
-import { ConfigError } from '../../core/index.ts';
 import type { Trajectory } from './trajectory.ts';
 
 export interface BufferSpec {
@@ -66,21 +65,6 @@ export class RolloutBuffer implements Trajectory {
 
   get columns(): number {
     return this.spec.envs;
-  }
-
-  /** Copies a trajectory of the same shape into this buffer (all valid where it has no padding). */
-  load(t: Trajectory): void {
-    if (t.steps !== this.spec.steps || t.columns !== this.spec.envs) throw new ConfigError(`trajectory ${t.steps}×${t.columns} does not fit buffer ${this.spec.steps}×${this.spec.envs}`);
-    this.obs.set(t.obs);
-    if (this.criticObs && t.criticObs) this.criticObs.set(t.criticObs);
-    this.masks.set(t.masks);
-    this.actions.set(t.actions);
-    this.logProbs.set(t.logProbs);
-    this.values.set(t.values);
-    this.rewards.set(t.rewards);
-    this.nextValues.set(t.nextValues);
-    this.dones.set(t.dones);
-    this.valid.set(t.valid);
   }
 
   /** Number of valid transitions. */

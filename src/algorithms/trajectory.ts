@@ -40,25 +40,15 @@ export function trajectoryArrays(t: Trajectory): ArrayBufferView[] {
   return arrays;
 }
 
-/** Concatenates trajectories of equal length column-wise: T × ΣN_k, blocks side by side (GAE runs unchanged over it). */
-export function concatTrajectories(parts: readonly Trajectory[]): Trajectory {
-  if (parts.length === 0) throw new ConfigError('no trajectories to assemble');
-  if (parts.length === 1) return parts[0]!;
-  const first = parts[0]!;
-  const T = first.steps;
-  if (parts.some((r) => r.steps !== T)) throw new ConfigError('trajectories disagree on their length');
-  if (parts.some((r) => (r.criticObs === null) !== (first.criticObs === null))) throw new ConfigError('trajectories disagree on critic inputs');
-  const C = parts.reduce((a, r) => a + r.columns, 0);
-  const inA = first.obs.length / (T * first.columns);
-  const inC = first.criticObs ? first.criticObs.length / (T * first.columns) : 0;
-  const A = first.masks.length / (T * first.columns);
-  const n = T * C;
-  const b = {
-    steps: T,
-    columns: C,
-    obs: new Float32Array(n * inA),
-    criticObs: first.criticObs ? new Float32Array(n * inC) : null,
-    masks: new Uint8Array(n * A),
+/** A zeroed trajectory of `steps` × `columns` (critic inputs only when `criticSize` > 0). */
+export function allocTrajectory(steps: number, columns: number, obsSize: number, criticSize: number, actions: number) {
+  const n = steps * columns;
+  return {
+    steps,
+    columns,
+    obs: new Float32Array(n * obsSize),
+    criticObs: criticSize > 0 ? new Float32Array(n * criticSize) : null,
+    masks: new Uint8Array(n * actions),
     actions: new Int32Array(n),
     logProbs: new Float32Array(n),
     values: new Float32Array(n),
@@ -67,6 +57,25 @@ export function concatTrajectories(parts: readonly Trajectory[]): Trajectory {
     dones: new Uint8Array(n),
     valid: new Uint8Array(n),
   };
+}
+
+/**
+ * Concatenates trajectories of equal length column-wise: T × ΣN_k, blocks side by side (GAE runs
+ * unchanged over it), into `into` when given (it must have that shape), else into new arrays.
+ */
+export function concatTrajectories(parts: readonly Trajectory[], into?: Trajectory): Trajectory {
+  if (parts.length === 0) throw new ConfigError('no trajectories to assemble');
+  if (parts.length === 1 && !into) return parts[0]!;
+  const first = parts[0]!;
+  const T = first.steps;
+  if (parts.some((r) => r.steps !== T)) throw new ConfigError('trajectories disagree on their length');
+  if (parts.some((r) => (r.criticObs === null) !== (first.criticObs === null))) throw new ConfigError('trajectories disagree on critic inputs');
+  const C = parts.reduce((a, r) => a + r.columns, 0);
+  const inA = first.obs.length / (T * first.columns);
+  const inC = first.criticObs ? first.criticObs.length / (T * first.columns) : 0;
+  const A = first.masks.length / (T * first.columns);
+  if (into && (into.steps !== T || into.columns !== C)) throw new ConfigError(`trajectories of ${T}×${C} do not fit ${into.steps}×${into.columns}`);
+  const b = into ?? allocTrajectory(T, C, inA, inC, A);
   let c0 = 0;
   for (const r of parts) {
     const Ck = r.columns;

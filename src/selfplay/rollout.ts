@@ -12,7 +12,7 @@ import { sampleCategorical } from '../../agents/sampling.ts';
 import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
-import type { Trajectory } from '../algorithms/trajectory.ts';
+import { allocTrajectory, type Trajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { SnapshotCache } from './snapshot.ts';
 
@@ -100,24 +100,8 @@ export function runRollout(task: RolloutTask): RolloutResult {
     'version' in o ? loadPolicy(o.version, task.snapshots) : loadBot(o.bot, info.id, rng.nextU32()),
   );
 
-  const out: RolloutResult = {
-    envs: N,
-    steps: T,
-    columns: N,
-    obs: new Float32Array(T * N * O),
-    criticObs: null,
-    valid: new Uint8Array(T * N).fill(1),
-    masks: new Uint8Array(T * N * A),
-    actions: new Int32Array(T * N),
-    logProbs: new Float32Array(T * N),
-    values: new Float32Array(T * N),
-    rewards: new Float32Array(T * N),
-    dones: new Uint8Array(T * N),
-    nextValues: new Float32Array(T * N),
-    episodes: [],
-    envSeconds: 0,
-    inferenceSeconds: 0,
-  };
+  const out: RolloutResult = { ...allocTrajectory(T, N, O, 0, A), envs: N, episodes: [], envSeconds: 0, inferenceSeconds: 0 };
+  out.valid.fill(1);
   const states: GameState[] = Array.from({ length: N }, () => game.newState(0));
   const seat = new Int32Array(N);
   const opp = new Int32Array(N);

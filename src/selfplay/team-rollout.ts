@@ -17,6 +17,7 @@ import { sampleCategorical } from '../../agents/sampling.ts';
 import { agentStateSize, ConfigError, Rng, SIMULTANEOUS, TERMINAL, writeOneHot as writeAgentId, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import type { TeamAlgo, TeamBatch } from '../algorithms/mappo.ts';
+import { allocTrajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { loadBot, type OpponentRef } from './rollout.ts';
 import { encodeSnapshot, SnapshotCache, type PolicySnapshot } from './snapshot.ts';
@@ -188,22 +189,10 @@ export function runTeamRollout(task: TeamRolloutTask, inspect?: TeamRolloutInspe
   const evalOnly = task.evalOnly ?? false;
   const deterministic = task.deterministic ?? false;
 
-  const n = T * C;
   const out = {
-    steps: T,
-    columns: C,
+    ...allocTrajectory(T, C, inA, centralized ? inC : 0, A),
     teamSize: K,
     envs: N,
-    obs: new Float32Array(n * inA),
-    criticObs: centralized ? new Float32Array(n * inC) : null,
-    masks: new Uint8Array(n * A),
-    actions: new Int32Array(n),
-    logProbs: new Float32Array(n),
-    values: new Float32Array(n),
-    rewards: new Float32Array(n),
-    nextValues: new Float32Array(n),
-    dones: new Uint8Array(n),
-    valid: new Uint8Array(n),
     episodes: [] as TeamEpisode[],
     carry: [] as TeamCarry[],
     envSeconds: 0,

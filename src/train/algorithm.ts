@@ -90,17 +90,18 @@ export class PolicyGradientAlgorithm implements Algorithm {
     this.optimizers = [this.learner.optimizer];
   }
 
-  /** The learner's working buffer for these segments: a collector's own RolloutBuffer is used as is. */
+  /** The learner's working buffer for these segments (copied in once; a collector's own RolloutBuffer is used as is). */
   private bufferFor(segments: readonly Trajectory[]): RolloutBuffer {
     if (segments.length === 1 && segments[0] instanceof RolloutBuffer) return segments[0];
-    const t = concatTrajectories(segments);
-    const b = this.buffer;
-    if (!b || b.spec.steps !== t.steps || b.spec.envs !== t.columns) {
-      const obsSize = t.obs.length / (t.steps * t.columns);
-      this.buffer = new RolloutBuffer({ steps: t.steps, envs: t.columns, obsSize, criticSize: 0, actions: t.masks.length / (t.steps * t.columns), continuous: false });
+    const first = segments[0]!;
+    const T = first.steps;
+    const C = segments.reduce((a, s) => a + s.columns, 0);
+    if (!this.buffer || this.buffer.spec.steps !== T || this.buffer.spec.envs !== C) {
+      const per = T * first.columns;
+      this.buffer = new RolloutBuffer({ steps: T, envs: C, obsSize: first.obs.length / per, criticSize: 0, actions: first.masks.length / per, continuous: false });
     }
-    this.buffer!.load(t);
-    return this.buffer!;
+    concatTrajectories(segments, this.buffer);
+    return this.buffer;
   }
 
   update(segments: readonly Trajectory[], progress: number): Stats {
