@@ -4,6 +4,14 @@
  * "37 implementation details" #2), a masked categorical head for discrete actions and a diagonal
  * Gaussian head (state-independent log-std) for continuous ones.
  *
+ * With `spec.conv`, each network (actor and critic alike, each with its own weights) starts with a
+ * convolutional trunk over the observation's board planes (GameInfo.observationShape): a 3×3 'same'
+ * convolution with ReLU, then `resBlocks` residual blocks (conv, ReLU, conv, + skip, ReLU, as
+ * AlphaZero's tower without batch norm), flattened into the dense layers. The plane-major input is
+ * reshaped and permuted to channels-last (NHWC) inside the model, so a browser feeds it the flat
+ * observation as for an MLP. Convolution kernels get the same orthogonal initialisation, on their
+ * [3·3·in, out] matrix (torch's `orthogonal_` flattens conv weights the same way).
+ *
  * The networks are stored as tf.LayersModels so checkpoints are standard tfjs models a browser can
  * load with `tf.loadLayersModel`; forward passes use the same variables through raw ops, which avoids
  * the layers API's per-call overhead. The critic's input may differ from the actor's (a global state
@@ -32,6 +40,37 @@ export interface PolicySpec {
   readonly activation: Activation;
   /** Initial log standard deviation of the Gaussian head. */
   readonly initLogStd?: number;
+  /** A convolutional trunk before the dense layers of both networks (absent: plain MLPs). */
+  readonly conv?: ConvSpec;
+}
+
+/** The convolutional trunk of a policy (see the file comment). */
+export interface ConvSpec {
+  /** The observation as [planes, rows, cols], plane-major (GameInfo.observationShape). */
+  readonly shape: readonly [number, number, number];
+  /** Output channels of every 3×3 convolution. */
+  readonly channels: number;
+  /** Residual blocks after the first convolution. */
+  readonly resBlocks: number;
+}
+
+/** Number of convolution layers of a trunk: the first, then two per residual block. */
+export function convLayerCount(conv: ConvSpec): number {
+  return 1 + 2 * conv.resBlocks;
+}
+
+/** Why `spec`'s conv trunk is malformed (null when it is fine, or absent). */
+function convSpecProblem(spec: PolicySpec): string | null {
+  const c = spec.conv;
+  if (!c) return null;
+  const shape = Array.isArray(c.shape) ? c.shape : [];
+  if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) return `conv shape must be [planes, rows, cols] of positive integers, got ${JSON.stringify(c.shape)}`;
+  const [p, r, k] = shape as [number, number, number];
+  if (p * r * k !== spec.obsSize) return `conv shape [${shape.join(', ')}] holds ${p * r * k} values, but the observation has ${spec.obsSize}`;
+  if (spec.criticInputSize !== spec.obsSize) return `a conv policy's critic reads the observation (criticInputSize ${spec.criticInputSize} ≠ obsSize ${spec.obsSize})`;
+  if (!Number.isInteger(c.channels) || c.channels <= 0) return `conv channels must be a positive integer, got ${c.channels}`;
+  if (!Number.isInteger(c.resBlocks) || c.resBlocks < 0) return `conv resBlocks must be a non-negative integer, got ${c.resBlocks}`;
+  return null;
 }
 
 /** A dense layer viewed as raw variables. */
@@ -100,6 +139,95 @@ function buildMlp(inputSize: number, hidden: readonly number[], outputs: number,
   return model;
 }
 
+/**
+ * The conv network: flat plane-major input → [planes, rows, cols] → NHWC → conv trunk → flatten →
+ * dense layers (a functional tf.LayersModel of standard layers, loadable by `tf.loadLayersModel`).
+ * Initialised layer by layer in order, from one seeded RNG, as `buildMlp`.
+ */
+function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number, activation: Activation, outGain: number, seed: number, name: string): tf.LayersModel {
+  const [planes, rows, cols] = conv.shape;
+  const { channels } = conv;
+  const input = tf.input({ shape: [planes * rows * cols], name: `${name}_input` });
+  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor => layer.apply(x) as tf.SymbolicTensor;
+  const conv3 = (id: string, act: 'relu' | 'linear') =>
+    tf.layers.conv2d({ filters: channels, kernelSize: 3, strides: 1, padding: 'same', dataFormat: 'channelsLast', activation: act, kernelInitializer: 'zeros', biasInitializer: 'zeros', name: `${name}_${id}` });
+  let x = apply(tf.layers.reshape({ targetShape: [planes, rows, cols], name: `${name}_planes` }), input);
+  x = apply(tf.layers.permute({ dims: [2, 3, 1], name: `${name}_nhwc` }), x);
+  x = apply(conv3('conv0', 'relu'), x);
+  for (let b = 0; b < conv.resBlocks; b++) {
+    const y = apply(conv3(`res${b}a`, 'relu'), x);
+    const z = apply(conv3(`res${b}b`, 'linear'), y);
+    x = apply(tf.layers.add({ name: `${name}_res${b}add` }), [x, z]);
+    x = apply(tf.layers.activation({ activation: 'relu', name: `${name}_res${b}relu` }), x);
+  }
+  x = apply(tf.layers.flatten({ name: `${name}_flatten` }), x);
+  const sizes = [...hidden, outputs];
+  sizes.forEach((units, i) => {
+    const last = i === sizes.length - 1;
+    x = apply(tf.layers.dense({ units, activation: last ? 'linear' : activation, kernelInitializer: 'zeros', biasInitializer: 'zeros', name: last ? `${name}_out` : `${name}_dense${i}` }), x);
+  });
+  const model = tf.model({ inputs: input, outputs: x, name });
+  const rng = new Rng(seed);
+  let inChannels = planes;
+  let fanIn = 0;
+  let dense = 0;
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls === 'Conv2D') {
+      const kernel = orthogonalMatrix(9 * inChannels, channels, Math.SQRT2, rng);
+      tf.tidy(() => layer.setWeights([tf.tensor4d(kernel, [3, 3, inChannels, channels]), tf.zeros([channels])]));
+      inChannels = channels;
+      fanIn = rows * cols * channels;
+    } else if (cls === 'Dense') {
+      const units = sizes[dense]!;
+      const kernel = orthogonalMatrix(fanIn, units, dense === sizes.length - 1 ? outGain : Math.SQRT2, rng);
+      tf.tidy(() => layer.setWeights([tf.tensor2d(kernel, [fanIn, units]), tf.zeros([units])]));
+      fanIn = units;
+      dense++;
+    }
+  }
+  return model;
+}
+
+function buildNet(spec: PolicySpec, inputSize: number, outputs: number, outGain: number, seed: number, name: string): tf.LayersModel {
+  return spec.conv
+    ? buildConvNet(spec.conv, spec.hidden, outputs, spec.activation, outGain, seed, name)
+    : buildMlp(inputSize, spec.hidden, outputs, spec.activation, outGain, seed, name);
+}
+
+/** A network's variables: the conv trunk's layers (none for an MLP), then the dense layers. */
+interface NetVars {
+  readonly conv: readonly DenseVars[];
+  readonly dense: readonly DenseVars[];
+}
+
+function netVars(model: tf.LayersModel, spec: PolicySpec): NetVars {
+  const all = denseVars(model);
+  const n = spec.conv ? convLayerCount(spec.conv) : 0;
+  return { conv: all.slice(0, n), dense: all.slice(n) };
+}
+
+function netVariables(net: NetVars): tf.Variable[] {
+  return [...net.conv, ...net.dense].flatMap((l) => [l.kernel, l.bias]);
+}
+
+/** The conv trunk as raw ops: [batch, planes·rows·cols] plane-major → [batch, rows·cols·channels] (NHWC, flattened). */
+function forwardConvTrunk(layers: readonly DenseVars[], x: tf.Tensor2D, conv: ConvSpec): tf.Tensor2D {
+  const [planes, rows, cols] = conv.shape;
+  const batch = x.shape[0];
+  const convolve = (t: tf.Tensor4D, l: DenseVars): tf.Tensor4D => tf.add(tf.conv2d(t, l.kernel as tf.Tensor as tf.Tensor4D, 1, 'same'), l.bias);
+  let a: tf.Tensor4D = tf.relu(convolve(x.reshape([batch, planes, rows, cols]).transpose([0, 2, 3, 1]) as tf.Tensor4D, layers[0]!));
+  for (let b = 0; b < conv.resBlocks; b++) {
+    const m = tf.relu(convolve(a, layers[1 + 2 * b]!));
+    a = tf.relu(tf.add(a, convolve(m, layers[2 + 2 * b]!)) as tf.Tensor4D);
+  }
+  return a.reshape([batch, rows * cols * conv.channels]);
+}
+
+function forwardNet(net: NetVars, x: tf.Tensor2D, spec: PolicySpec): tf.Tensor2D {
+  return forwardMlp(net.dense, spec.conv ? forwardConvTrunk(net.conv, x, spec.conv) : x, spec.activation);
+}
+
 function denseVars(model: tf.LayersModel): DenseVars[] {
   const w = model.trainableWeights.map((v) => v.read() as tf.Variable);
   const out: DenseVars[] = [];
@@ -133,20 +261,22 @@ export class ActorCritic {
   readonly critic: tf.LayersModel;
   /** Gaussian head only: state-independent log standard deviations. */
   readonly logStd: tf.Variable | null;
-  private readonly actorLayers: DenseVars[];
-  private readonly criticLayers: DenseVars[];
+  private readonly actorLayers: NetVars;
+  private readonly criticLayers: NetVars;
   private readonly probs: Float64Array;
 
   constructor(spec: PolicySpec, seed = 0, models?: { actor: tf.LayersModel; critic: tf.LayersModel; logStd?: Float32Array }) {
     if (spec.obsSize <= 0 || spec.criticInputSize <= 0 || spec.actions <= 0) throw new ConfigError('policy sizes must be positive');
     if (spec.hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new ConfigError(`hidden sizes must be positive integers, got [${spec.hidden.join(', ')}]`);
+    const convProblem = convSpecProblem(spec);
+    if (convProblem) throw new ConfigError(convProblem);
     this.spec = spec;
-    this.actor = models?.actor ?? buildMlp(spec.obsSize, spec.hidden, spec.actions, spec.activation, 0.01, seed * 7919 + 1, 'actor');
-    this.critic = models?.critic ?? buildMlp(spec.criticInputSize, spec.hidden, 1, spec.activation, 1, seed * 7919 + 101, 'critic');
-    checkModel(this.actor, spec.obsSize, spec.actions, 'actor');
-    checkModel(this.critic, spec.criticInputSize, 1, 'critic');
-    this.actorLayers = denseVars(this.actor);
-    this.criticLayers = denseVars(this.critic);
+    this.actor = models?.actor ?? buildNet(spec, spec.obsSize, spec.actions, 0.01, seed * 7919 + 1, 'actor');
+    this.critic = models?.critic ?? buildNet(spec, spec.criticInputSize, 1, 1, seed * 7919 + 101, 'critic');
+    checkModel(this.actor, spec, spec.obsSize, spec.actions, 'actor');
+    checkModel(this.critic, spec, spec.criticInputSize, 1, 'critic');
+    this.actorLayers = netVars(this.actor, spec);
+    this.criticLayers = netVars(this.critic, spec);
     this.logStd =
       spec.head === 'gaussian'
         ? tf.variable(models?.logStd ? tf.tensor1d(models.logStd) : tf.fill([spec.actions], spec.initLogStd ?? 0), true)
@@ -156,27 +286,27 @@ export class ActorCritic {
 
   /** All trainable variables (actor, critic, log-std), in a stable order. */
   trainableVariables(): tf.Variable[] {
-    const vars = [...this.actorLayers, ...this.criticLayers].flatMap((l) => [l.kernel, l.bias]);
+    const vars = [...netVariables(this.actorLayers), ...netVariables(this.criticLayers)];
     if (this.logStd) vars.push(this.logStd);
     return vars;
   }
 
   actorVariables(): tf.Variable[] {
-    return this.actorLayers.flatMap((l) => [l.kernel, l.bias]).concat(this.logStd ? [this.logStd] : []);
+    return netVariables(this.actorLayers).concat(this.logStd ? [this.logStd] : []);
   }
 
   criticVariables(): tf.Variable[] {
-    return this.criticLayers.flatMap((l) => [l.kernel, l.bias]);
+    return netVariables(this.criticLayers);
   }
 
   /** Actor output: logits (categorical) or means (Gaussian), shape [batch, actions]. */
   actorForward(obs: tf.Tensor2D): tf.Tensor2D {
-    return forwardMlp(this.actorLayers, obs, this.spec.activation);
+    return forwardNet(this.actorLayers, obs, this.spec);
   }
 
   /** Critic output V(x), shape [batch]. */
   criticForward(input: tf.Tensor2D): tf.Tensor1D {
-    return forwardMlp(this.criticLayers, input, this.spec.activation).reshape([-1]) as tf.Tensor1D;
+    return forwardNet(this.criticLayers, input, this.spec).reshape([-1]) as tf.Tensor1D;
   }
 
   /**
@@ -265,16 +395,41 @@ export class ActorCritic {
   }
 }
 
-function checkModel(model: tf.LayersModel, inputs: number, outputs: number, what: string): void {
+function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, outputs: number, what: string): void {
   const inShape = model.inputs[0]?.shape;
   const outShape = model.outputs[0]?.shape;
   if (inShape?.[1] !== inputs || outShape?.[1] !== outputs) {
     throw new ConfigError(`${what} network maps ${inShape?.[1]}→${outShape?.[1]}, expected ${inputs}→${outputs}`);
   }
-  for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    if (cls !== 'Dense') throw new ConfigError(`${what} network has a ${cls} layer; only Dense MLPs are supported`);
+  const dense = Array.from({ length: spec.hidden.length + 1 }, () => 'Dense');
+  if (!spec.conv) {
+    for (const layer of model.layers) {
+      const cls = layer.getClassName();
+      if (cls !== 'Dense') throw new ConfigError(`${what} network has a ${cls} layer; only Dense MLPs are supported`);
+    }
+    return;
   }
+  // the raw-op forward pass assumes exactly the layers buildConvNet makes
+  const conv = spec.conv;
+  const expected = ['InputLayer', 'Reshape', 'Permute', 'Conv2D', ...Array.from({ length: conv.resBlocks }, () => ['Conv2D', 'Conv2D', 'Add', 'Activation']).flat(), 'Flatten', ...dense];
+  const got = model.layers.map((l) => l.getClassName());
+  if (got.join() !== expected.join()) throw new ConfigError(`${what} network has layers [${got.join(', ')}]; a conv policy of this spec has [${expected.join(', ')}]`);
+  const [planes, rows, cols] = conv.shape;
+  const cfg = (i: number) => model.layers[i]!.getConfig() as Record<string, unknown>;
+  if (JSON.stringify(cfg(1)['targetShape']) !== JSON.stringify([planes, rows, cols]) || JSON.stringify(cfg(2)['dims']) !== JSON.stringify([2, 3, 1])) {
+    throw new ConfigError(`${what} network does not read its input as [${planes}, ${rows}, ${cols}] planes`);
+  }
+  let inChannels = planes;
+  model.layers.forEach((layer, i) => {
+    if (layer.getClassName() !== 'Conv2D') return;
+    const c = cfg(i);
+    const ok = JSON.stringify([c['kernelSize'], c['strides'], c['dilationRate'], c['padding'], c['dataFormat'], c['useBias']]) === JSON.stringify([[3, 3], [1, 1], [1, 1], 'same', 'channelsLast', true]);
+    const shape = layer.getWeights()[0]?.shape;
+    if (!ok || JSON.stringify(shape) !== JSON.stringify([3, 3, inChannels, conv.channels])) {
+      throw new ConfigError(`${what} layer ${layer.name} is not a 3×3 'same' convolution from ${inChannels} to ${conv.channels} channels`);
+    }
+    inChannels = conv.channels;
+  });
 }
 
 /** log N(a; μ, σ) with σ = exp(logStd). */

@@ -37,6 +37,15 @@ export interface GameInfo {
   readonly actions: number;
   /** Per-seat observation size (flat Float32 vector). */
   readonly observationSize: number;
+  /**
+   * The observation as a stack of board planes, `[planes, rows, cols]`, when it is one: then
+   * planes × rows × cols = observationSize and `observe` writes plane-major, row-major (value of
+   * plane p at row r, column c at index (p·rows + r)·cols + c), so a convolutional network can read
+   * it (`network: 'conv'` in the training config). A game with features that are not on the board
+   * (a side to move, a score) declares no shape, or spreads each feature as a constant plane.
+   * Absent: the observation is a flat vector (cards, physics); only MLPs can read it.
+   */
+  readonly observationShape?: readonly [planes: number, rows: number, cols: number];
   /** Global-state size (flat Float32 vector) for centralized critics. */
   readonly stateSize: number;
   /**

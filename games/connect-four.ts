@@ -38,6 +38,8 @@ export const CONNECT_FOUR_INFO: GameInfo = Object.freeze({
   teams: [[0], [1]],
   actions: COLS,
   observationSize: 2 * CELLS,
+  // plane 0: the observer's pieces, plane 1: the opponent's; row 0 is the top row (`cells` order)
+  observationShape: [2, ROWS, COLS] as const,
   stateSize: 2 * CELLS + 1,
   chanceOutcomes: 0,
   maxSteps: CELLS,

@@ -25,6 +25,8 @@ export const TIC_TAC_TOE_INFO: GameInfo = Object.freeze({
   teams: [[0], [1]],
   actions: 9,
   observationSize: 18,
+  // plane 0: the observer's marks, plane 1: the opponent's; cell i = row ⌊i/3⌋, column i mod 3
+  observationShape: [2, 3, 3] as const,
   stateSize: 19,
   chanceOutcomes: 0,
   maxSteps: 9,

@@ -58,6 +58,12 @@ describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s'
     expect(seats).toEqual(Array.from({ length: info.seats }, (_, i) => i));
     expect(info.actions).toBeGreaterThan(0);
     expect(info.observationSize).toBeGreaterThan(0);
+    if (info.observationShape) {
+      // board planes for convolutional networks: [planes, rows, cols] covering the whole observation
+      expect(info.observationShape).toHaveLength(3);
+      for (const d of info.observationShape) expect(Number.isInteger(d) && d > 0).toBe(true);
+      expect(info.observationShape.reduce((a, b) => a * b, 1)).toBe(info.observationSize);
+    }
     expect(info.stateSize).toBeGreaterThan(0);
     expect(info.minReturn).toBeLessThanOrEqual(info.maxReturn);
   });

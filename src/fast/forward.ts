@@ -10,6 +10,12 @@ import { createKernels, type KernelChoice } from './kernels.ts';
 import { pad4 } from './mlp.ts';
 import { layoutOf, PolicyMlpEngine } from './mlp-tf.ts';
 
+/**
+ * Rows per pass: larger batches run in chunks, so the scratch (which grows with the rows, and for
+ * conv nets holds every layer's activations and an im2col matrix) stays bounded, whatever the batch.
+ */
+const FORWARD_CHUNK = 1024;
+
 export class FastForward {
   readonly policy: ActorCritic;
   private readonly e: PolicyMlpEngine;
@@ -44,6 +50,17 @@ export class FastForward {
    * `outValues` from `criticInput` (omitted: the observations themselves; null: no critic pass).
    */
   forward(obs: Float32Array, rows: number, outHead: Float32Array, outValues: Float32Array | null, criticInput?: Float32Array | null): void {
+    const { actor, critic, actions: A } = this.e.layout;
+    const cin = criticInput === undefined ? obs : criticInput;
+    for (let r = 0; r < rows; r += FORWARD_CHUNK) {
+      const n = Math.min(FORWARD_CHUNK, rows - r);
+      const part = obs.subarray(r * actor.inSize);
+      const partCritic = cin === obs ? undefined : cin && cin.subarray(r * critic.inSize);
+      this.forwardChunk(part, n, outHead.subarray(r * A), outValues && outValues.subarray(r), partCritic);
+    }
+  }
+
+  private forwardChunk(obs: Float32Array, rows: number, outHead: Float32Array, outValues: Float32Array | null, criticInput?: Float32Array | null): void {
     const e = this.e;
     const { actor, critic, actions: A } = e.layout;
     e.ensureRows(rows);
@@ -76,6 +93,11 @@ export class FastForward {
 
   /** `ActorCritic.values`: critic values V(x) for `rows` inputs into `out` from `outOffset`. */
   values(input: Float32Array, rows: number, out: Float32Array, outOffset = 0): void {
+    const size = this.e.layout.critic.inSize;
+    for (let r = 0; r < rows; r += FORWARD_CHUNK) this.valuesChunk(input.subarray(r * size), Math.min(FORWARD_CHUNK, rows - r), out, outOffset + r);
+  }
+
+  private valuesChunk(input: Float32Array, rows: number, out: Float32Array, outOffset: number): void {
     const e = this.e;
     const { critic } = e.layout;
     e.ensureRows(rows);

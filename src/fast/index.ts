@@ -1,4 +1,4 @@
-/** The fast learner path for MLP actor-critics: see learner.ts, forward.ts and select.ts. */
+/** The fast learner path for MLP actor-critics (optionally with a conv trunk, conv.ts): see learner.ts, forward.ts and select.ts. */
 export { FastLearner, type OptimizerState, type MinibatchResult } from './learner.ts';
 export { FastForward } from './forward.ts';
 export { chooseLearner, createLearner, type Learner, type LearnerKind } from './select.ts';

@@ -11,6 +11,8 @@
  * (`ensure`), so callers re-read `f32` after `ensure` and never keep views across it.
  */
 
+import { col2im, im2col, type ConvInput } from './conv.ts';
+
 /** Activation codes shared with the WASM module. */
 export const ACT_TANH = 1;
 export const ACT_RELU = 2;
@@ -42,6 +44,10 @@ export interface Kernels {
   actFwd(p: number, n: number, kind: ActCode): void;
   /** d ← d·act'(·) from the activation's outputs h (n % 4 = 0). */
   actBwd(d: number, h: number, n: number, kind: ActCode): void;
+  /** The 3×3 neighbourhoods of `samples` inputs at `src` (geometry `g`) as a [samples·H·W × 9·C] matrix at `dst` (conv.ts). */
+  im2col(src: number, samples: number, g: ConvInput, dst: number): void;
+  /** The adjoint of `im2col` onto a channels-last [samples·H·W × C] input at `dst`, summed in float32 (conv.ts). */
+  col2im(col: number, samples: number, channels: number, rows: number, cols: number, dst: number): void;
   /** Fused Adam step (tfjs's float32 operation order). */
   adam(p: number, g: number, m: number, v: number, n: number, scale: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, negLr: number): void;
   /** Fused RMSprop step (tfjs's float32 operation order, not centered). */
@@ -72,6 +78,8 @@ interface WasmExports {
   sumsq(p: number, n: number): number;
   act_fwd(p: number, n: number, kind: number): void;
   act_bwd(d: number, h: number, n: number, kind: number): void;
+  im2col(src: number, S: number, C: number, H: number, W: number, sc: number, sy: number, sx: number, dst: number): void;
+  col2im(col: number, S: number, C: number, H: number, W: number, dst: number): void;
   adam(p: number, g: number, m: number, v: number, n: number, scale: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, negLr: number): void;
   rmsprop(p: number, g: number, s: number, u: number, n: number, scale: number, rho: number, omrho: number, eps: number, lr: number, momentum: number): void;
 }
@@ -151,6 +159,12 @@ class WasmKernels implements Kernels {
   }
   actBwd(d: number, h: number, n: number, kind: ActCode): void {
     this.x.act_bwd(d << 2, h << 2, n, kind);
+  }
+  im2col(src: number, samples: number, g: ConvInput, dst: number): void {
+    this.x.im2col(src << 2, samples, g.channels, g.rows, g.cols, g.channelStride, g.rowStride, g.colStride, dst << 2);
+  }
+  col2im(col: number, samples: number, channels: number, rows: number, cols: number, dst: number): void {
+    this.x.col2im(col << 2, samples, channels, rows, cols, dst << 2);
   }
   adam(p: number, g: number, m: number, v: number, n: number, scale: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, negLr: number): void {
     this.x.adam(p << 2, g << 2, m << 2, v << 2, n, scale, b1, omb1, b2, omb2, bc1, bc2, eps, negLr);
@@ -343,6 +357,14 @@ class JsKernels implements Kernels {
     } else {
       for (let i = 0; i < n; i++) if (!(h[hOff + i]! > 0)) h[d + i] = 0;
     }
+  }
+
+  im2col(src: number, samples: number, g: ConvInput, dst: number): void {
+    im2col(this.f32, src, samples, g, dst);
+  }
+
+  col2im(col: number, samples: number, channels: number, rows: number, cols: number, dst: number): void {
+    col2im(this.f32, col, samples, channels, rows, cols, dst);
   }
 
   adam(p: number, g: number, m: number, v: number, n: number, scale: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, negLr: number): void {

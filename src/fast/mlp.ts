@@ -4,6 +4,10 @@
  * critic's, then the Gaussian log-std), and an engine that runs the forward and backward passes of
  * both networks with the kernels of kernels.ts on minibatches held in the kernels' heap.
  *
+ * A network may start with a convolutional trunk (`PolicySpec.conv`, agents/policy.ts): 3×3 'same'
+ * convolutions as GEMMs over im2col matrices (conv.ts), ReLU, residual blocks; its channels-last
+ * output, [rows × (H·W·C)], is the first dense layer's input, in tfjs's flatten order.
+ *
  * Pure JavaScript: rollout workers run it on snapshot weights (src/selfplay/mlp-forward.ts), so it
  * imports no tfjs (a lint rule checks it). Reading the layout of a tfjs `ActorCritic` and copying its
  * variables in and out is mlp-tf.ts.
@@ -11,7 +15,10 @@
  * Row counts are padded to a multiple of 4 (the SIMD kernels work on 4-row blocks); padded input rows
  * are zero and padded output-gradient rows are zero, so they never reach a gradient.
  */
-import type { ActCode, Kernels } from './kernels.ts';
+import type { PolicySpec } from '../../agents/policy.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { addInto, channelsLast, planeMajor } from './conv.ts';
+import { ACT_RELU, ACT_TANH, type ActCode, type Kernels } from './kernels.ts';
 
 export interface DenseLayout {
   readonly inSize: number;
@@ -21,10 +28,30 @@ export interface DenseLayout {
   readonly b: number;
 }
 
+/** One 3×3 convolution: kernel [3, 3, inCh, outCh] (a [9·inCh × outCh] matrix) and bias [outCh]. */
+export interface ConvLayerLayout {
+  readonly inCh: number;
+  readonly outCh: number;
+  readonly w: number;
+  readonly b: number;
+}
+
+/** A conv trunk: the first convolution, then two per residual block; every one has `channels` outputs. */
+export interface ConvLayout {
+  readonly planes: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly channels: number;
+  readonly resBlocks: number;
+  readonly layers: readonly ConvLayerLayout[];
+}
+
 export interface NetLayout {
+  /** The dense layers (the first reads the conv trunk's output when there is one). */
   readonly layers: readonly DenseLayout[];
   readonly inSize: number;
   readonly outSize: number;
+  readonly conv: ConvLayout | null;
 }
 
 export interface ParamLayout {
@@ -44,6 +71,63 @@ export interface ParamLayout {
 /** Rounds up to a multiple of 4. */
 export const pad4 = (n: number): number => (n + 3) & ~3;
 
+/**
+ * The flat layout of the weights of a policy of `spec`, in `trainableVariables()` order: per network
+ * (actor, then critic) the conv layers' kernel and bias, then the dense layers'; then the log-std.
+ * Variables are named `w<index>`; `layoutOf` (mlp-tf.ts) renames them after a policy's variables.
+ */
+export function paramLayout(spec: PolicySpec): ParamLayout {
+  const activation = spec.activation === 'tanh' ? ACT_TANH : spec.activation === 'relu' ? ACT_RELU : null;
+  if (activation === null) throw new ConfigError(`activation '${String(spec.activation)}' is not supported by the fast path`);
+  const variables: { offset: number; size: number; shape: number[]; name: string }[] = [];
+  let offset = 0;
+  const take = (shape: number[]): number => {
+    const at = offset;
+    const size = shape.reduce((a, b) => a * b, 1);
+    variables.push({ offset: at, size, shape, name: `w${variables.length}` });
+    offset += size;
+    return at;
+  };
+  const net = (inSize: number, outSize: number): NetLayout => {
+    let conv: ConvLayout | null = null;
+    let width = inSize;
+    if (spec.conv) {
+      const [planes, rows, cols] = spec.conv.shape;
+      const { channels, resBlocks } = spec.conv;
+      if (planes * rows * cols !== inSize) throw new ConfigError(`conv shape [${planes}, ${rows}, ${cols}] does not hold ${inSize} inputs`);
+      const layers: ConvLayerLayout[] = [];
+      for (let l = 0; l < 1 + 2 * resBlocks; l++) {
+        const inCh = l === 0 ? planes : channels;
+        const w = take([3, 3, inCh, channels]);
+        layers.push({ inCh, outCh: channels, w, b: take([channels]) });
+      }
+      conv = { planes, rows, cols, channels, resBlocks, layers };
+      width = rows * cols * channels;
+    }
+    const layers: DenseLayout[] = [];
+    for (const units of [...spec.hidden, outSize]) {
+      const w = take([width, units]);
+      layers.push({ inSize: width, outSize: units, w, b: take([units]) });
+      width = units;
+    }
+    return { layers, inSize, outSize, conv };
+  };
+  const actor = net(spec.obsSize, spec.actions);
+  const critic = net(spec.criticInputSize, 1);
+  const logStd = spec.head === 'gaussian' ? take([spec.actions]) : -1;
+  return { actor, critic, logStd, size: offset, variables, activation, head: spec.head, actions: spec.actions };
+}
+
+/** Whether two specs have the same architecture (the same `paramLayout`, so weights of one fit the other). */
+export function sameArchitecture(a: PolicySpec, b: PolicySpec): boolean {
+  const ca = a.conv;
+  const cb = b.conv;
+  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
+  return (
+    sameConv && a.obsSize === b.obsSize && a.criticInputSize === b.criticInputSize && a.actions === b.actions && a.head === b.head && a.activation === b.activation && a.hidden.length === b.hidden.length && a.hidden.every((h, i) => h === b.hidden[i])
+  );
+}
+
 /** Per-network scratch offsets for a row capacity. */
 interface NetScratch {
   /** Input rows (capacity × inSize). */
@@ -52,6 +136,8 @@ interface NetScratch {
   outs: number[];
   /** Gradient of the loss w.r.t. the network's output (capacity × outSize). */
   dOut: number;
+  /** Conv nets: the output of each conv layer (capacity·H·W × channels, after its ReLU; a residual block's second, after the skip and ReLU). */
+  trunk: number[];
 }
 
 /**
@@ -75,6 +161,9 @@ export class MlpEngine {
   private dz0 = 0;
   private dz1 = 0;
   private wt = 0;
+  /** Conv nets: one im2col matrix (reused by every conv layer, forward and backward) and three trunk-gradient buffers. */
+  private col = 0;
+  private cg: [number, number, number] = [0, 0, 0];
   private readonly scratchBase: number;
   private readonly training: boolean;
 
@@ -122,6 +211,7 @@ export class MlpEngine {
       input: take(cap * l.inSize),
       outs: l.layers.map((d) => take(cap * d.outSize)),
       dOut: this.training ? take(cap * l.outSize) : -1,
+      trunk: l.conv ? l.conv.layers.map(() => take(cap * l.conv!.rows * l.conv!.cols * l.conv!.channels)) : [],
     });
     this.actor = net(actor);
     this.critic = net(critic);
@@ -131,7 +221,16 @@ export class MlpEngine {
       this.dz0 = take(cap * widest);
       this.dz1 = take(cap * widest);
     }
-    this.wt = take(Math.max(...all.map((d) => d.inSize * d.outSize)));
+    const convs = [actor.conv, critic.conv].filter((c) => c !== null);
+    const convLayers = convs.flatMap((c) => c.layers);
+    if (convs.length > 0) {
+      this.col = take(Math.max(...convs.flatMap((c) => c.layers.map((l) => cap * c.rows * c.cols * 9 * l.inCh))));
+      if (this.training) {
+        const trunk = Math.max(...convs.map((c) => cap * c.rows * c.cols * c.channels));
+        this.cg = [take(trunk), take(trunk), take(trunk)];
+      }
+    }
+    this.wt = take(Math.max(...all.map((d) => d.inSize * d.outSize), ...convLayers.map((l) => 9 * l.inCh * l.outCh)));
     this.k.ensure(at);
     this.k.f32.fill(0, this.scratchBase, at);
     this.capacity = cap;
@@ -147,20 +246,76 @@ export class MlpEngine {
     const k = this.k;
     const P = this.params;
     let x = input ?? s.input;
+    if (net.conv) x = this.convForward(net.conv, s.trunk, x, rows);
     const last = net.layers.length - 1;
     for (let l = 0; l <= last; l++) {
       const { inSize: K, outSize: N, w, b } = net.layers[l]!;
       const y = s.outs[l]!;
-      if (N >= 4) {
-        k.gemmNN(x, P + w, P + b, y, rows, K, N);
-      } else if (K >= 4) {
-        k.transpose(P + w, this.wt, K, N);
-        k.gemmNT(x, this.wt, P + b, y, rows, K, N);
-      } else {
-        k.gemmStrided(x, K, 1, P + w, N, 1, P + b, y, rows, K, N);
-      }
+      this.affine(x, P + w, P + b, y, rows, K, N);
       if (l < last) k.actFwd(y, rows * N, this.layout.activation);
       x = y;
+    }
+  }
+
+  /** The conv trunk on `rows` plane-major inputs at `x`: each layer's output into `trunk`; returns the last. */
+  private convForward(conv: ConvLayout, trunk: readonly number[], x: number, rows: number): number {
+    const k = this.k;
+    const h = k.f32;
+    const P = this.params;
+    const { rows: H, cols: W, channels: C, layers } = conv;
+    const M = rows * H * W;
+    const features = channelsLast(C, H, W);
+    const stem = layers[0]!;
+    k.im2col(x, rows, planeMajor(conv.planes, H, W), this.col);
+    this.affine(this.col, P + stem.w, P + stem.b, trunk[0]!, M, 9 * stem.inCh, C);
+    k.actFwd(trunk[0]!, M * C, ACT_RELU);
+    for (let b = 0; b < conv.resBlocks; b++) {
+      const a = trunk[2 * b]!;
+      const m = trunk[2 * b + 1]!;
+      const out = trunk[2 * b + 2]!;
+      const first = layers[2 * b + 1]!;
+      const second = layers[2 * b + 2]!;
+      k.im2col(a, rows, features, this.col);
+      this.affine(this.col, P + first.w, P + first.b, m, M, 9 * C, C);
+      k.actFwd(m, M * C, ACT_RELU);
+      k.im2col(m, rows, features, this.col);
+      this.affine(this.col, P + second.w, P + second.b, out, M, 9 * C, C);
+      addInto(h, out, a, M * C);
+      k.actFwd(out, M * C, ACT_RELU);
+    }
+    return trunk[trunk.length - 1]!;
+  }
+
+  /** Y[M×N] = X[M×K]·W + b for a [K×N] kernel at heap offset `w` (bias at `b`), on the fastest kernel for the shape. */
+  private affine(x: number, w: number, b: number, y: number, M: number, K: number, N: number): void {
+    const k = this.k;
+    if (N >= 4) {
+      k.gemmNN(x, w, b, y, M, K, N);
+    } else if (K >= 4) {
+      k.transpose(w, this.wt, K, N);
+      k.gemmNT(x, this.wt, b, y, M, K, N);
+    } else {
+      k.gemmStrided(x, K, 1, w, N, 1, b, y, M, K, N);
+    }
+  }
+
+  /** The gradients of `affine`'s kernel and bias, dW = Xᵀ·dY and db = Σ_rows dY, into `gw`, `gb`. */
+  private affineGrads(x: number, d: number, gw: number, gb: number, M: number, K: number, N: number): void {
+    const k = this.k;
+    if (K >= 4 && N >= 4) k.gemmTN(x, d, gw, M, K, N);
+    else if (K >= 4) k.gemmTNNarrow(x, d, gw, M, K, N);
+    else k.gemmStrided(x, 1, K, d, N, 1, 0, gw, K, M, N);
+    k.colsum(d, gb, M, N);
+  }
+
+  /** The input gradient of `affine`, dX = dY·Wᵀ, into `dx`. */
+  private affineInputGrad(d: number, w: number, dx: number, M: number, K: number, N: number): void {
+    const k = this.k;
+    if (K >= 4) {
+      k.transpose(w, this.wt, K, N);
+      k.gemmNN(d, this.wt, 0, dx, M, N, K);
+    } else {
+      k.gemmStrided(d, N, 1, w, 1, N, 0, dx, M, N, K);
     }
   }
 
@@ -175,27 +330,64 @@ export class MlpEngine {
     const P = this.params;
     const G = this.grads;
     const act = this.layout.activation;
+    const conv = net.conv;
+    const netInput = input ?? s.input;
     let d = s.dOut;
     let spare = this.dz0;
     for (let l = net.layers.length - 1; l >= 0; l--) {
       const { inSize: K, outSize: N, w, b } = net.layers[l]!;
-      const x = l === 0 ? (input ?? s.input) : s.outs[l - 1]!;
+      const x = l > 0 ? s.outs[l - 1]! : conv ? s.trunk[s.trunk.length - 1]! : netInput;
       // dW = Xᵀ·dZ, db = Σ_rows dZ
-      if (K >= 4 && N >= 4) k.gemmTN(x, d, G + w, rows, K, N);
-      else if (K >= 4) k.gemmTNNarrow(x, d, G + w, rows, K, N);
-      else k.gemmStrided(x, 1, K, d, N, 1, 0, G + w, K, rows, N);
-      k.colsum(d, G + b, rows, N);
-      if (l === 0) break;
-      // dX = dZ·Wᵀ, then through the activation
-      if (K >= 4) {
-        k.transpose(P + w, this.wt, K, N);
-        k.gemmNN(d, this.wt, 0, spare, rows, N, K);
-      } else {
-        k.gemmStrided(d, N, 1, P + w, 1, N, 0, spare, rows, N, K);
-      }
-      k.actBwd(spare, x, rows * K, act);
+      this.affineGrads(x, d, G + w, G + b, rows, K, N);
+      if (l === 0 && !conv) break;
+      // dX = dZ·Wᵀ, then through the activation (the trunk's is ReLU)
+      const dx = l === 0 ? this.cg[0] : spare;
+      this.affineInputGrad(d, P + w, dx, rows, K, N);
+      k.actBwd(dx, x, rows * K, l === 0 ? ACT_RELU : act);
+      if (l === 0) this.convBackward(conv!, s.trunk, netInput, rows);
       d = spare;
       spare = spare === this.dz0 ? this.dz1 : this.dz0;
     }
+  }
+
+  /**
+   * Backward through the conv trunk from the gradient w.r.t. its last pre-activation in `cg[0]`:
+   * every conv kernel and bias gradient. Each residual block's skip adds its output gradient to the
+   * gradient of its input; the stem's input (the observation) needs none.
+   */
+  private convBackward(conv: ConvLayout, trunk: readonly number[], x: number, rows: number): void {
+    const k = this.k;
+    const h = k.f32;
+    const P = this.params;
+    const G = this.grads;
+    const { rows: H, cols: W, channels: C, layers } = conv;
+    const M = rows * H * W;
+    const n = M * C;
+    const features = channelsLast(C, H, W);
+    const dm = this.cg[1];
+    let [d, dt] = [this.cg[0], this.cg[2]];
+    for (let b = conv.resBlocks - 1; b >= 0; b--) {
+      const a = trunk[2 * b]!;
+      const m = trunk[2 * b + 1]!;
+      const first = layers[2 * b + 1]!;
+      const second = layers[2 * b + 2]!;
+      // second convolution: input m, output gradient d
+      k.im2col(m, rows, features, this.col);
+      this.affineGrads(this.col, d, G + second.w, G + second.b, M, 9 * C, C);
+      this.affineInputGrad(d, P + second.w, this.col, M, 9 * C, C);
+      k.col2im(this.col, rows, C, H, W, dm);
+      k.actBwd(dm, m, n, ACT_RELU);
+      // first convolution: input a, output gradient dm; then the skip
+      k.im2col(a, rows, features, this.col);
+      this.affineGrads(this.col, dm, G + first.w, G + first.b, M, 9 * C, C);
+      this.affineInputGrad(dm, P + first.w, this.col, M, 9 * C, C);
+      k.col2im(this.col, rows, C, H, W, dt);
+      addInto(h, dt, d, n);
+      k.actBwd(dt, a, n, ACT_RELU);
+      [d, dt] = [dt, d];
+    }
+    const stem = layers[0]!;
+    k.im2col(x, rows, planeMajor(conv.planes, H, W), this.col);
+    this.affineGrads(this.col, d, G + stem.w, G + stem.b, M, 9 * stem.inCh, C);
   }
 }

@@ -46,7 +46,11 @@ export function chooseLearner(policy: ActorCritic, backend: string = tf.getBacke
     throw new ConfigError(`ARENA_LEARNER must be 'fast' or 'reference', got '${forced}'`);
   }
   const unsupported = unsupportedReason(policy);
-  if (forced === 'reference') return { kind: 'reference', reason: 'ARENA_LEARNER=reference' };
+  if (forced === 'reference') {
+    // tfjs-backend-wasm registers Conv2D but not its filter gradient (Conv2DBackpropFilter)
+    if (unsupported === null && policy.spec.conv && backend === 'wasm') throw new ConfigError("ARENA_LEARNER=reference: tfjs's 'wasm' backend cannot train a conv policy (no Conv2DBackpropFilter kernel); use the fast learner, or --backend cpu or node");
+    return { kind: 'reference', reason: 'ARENA_LEARNER=reference' };
+  }
   if (forced === 'fast') {
     if (unsupported) throw new ConfigError(`ARENA_LEARNER=fast: ${unsupported}`);
     return { kind: 'fast', reason: 'ARENA_LEARNER=fast' };

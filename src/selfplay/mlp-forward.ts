@@ -1,52 +1,23 @@
 /**
  * Batched MLP inference for rollout workers over a snapshot's Float32Array weights: the fast path's
  * WASM SIMD kernels (src/fast/) on a flat copy of the weights, so no tfjs op runs per step and no
- * tensor crosses threads. Reproduces `ActorCritic.actorForward` / `criticForward` (Dense layers,
- * kernels [in, out] row-major, in `trainableVariables()` order).
+ * tensor crosses threads. Reproduces `ActorCritic.actorForward` / `criticForward` (an optional conv
+ * trunk, then Dense layers; kernels row-major, in `trainableVariables()` order): the snapshot's spec
+ * says which architecture its weights belong to.
  */
 import type { PolicySpec } from '../../agents/policy.ts';
 import { ConfigError } from '../../core/index.ts';
-import { ACT_RELU, ACT_TANH, createKernels } from '../fast/kernels.ts';
-import { MlpEngine, pad4, type DenseLayout, type NetLayout, type ParamLayout } from '../fast/mlp.ts';
+import { createKernels } from '../fast/kernels.ts';
+import { MlpEngine, pad4, paramLayout, sameArchitecture, type ParamLayout } from '../fast/mlp.ts';
 
 /** The flat layout of a policy of `spec` (the order of its weights), checked against `weights`. */
 function layoutFromSpec(spec: PolicySpec, weights: readonly Float32Array[]): ParamLayout {
-  const variables: { offset: number; size: number; shape: number[]; name: string }[] = [];
-  let offset = 0;
-  let index = 0;
-  const net = (inSize: number, outSize: number, what: string): NetLayout => {
-    const layers: DenseLayout[] = [];
-    let width = inSize;
-    for (const units of [...spec.hidden, outSize]) {
-      const kernel = weights[index];
-      const bias = weights[index + 1];
-      if (!kernel || !bias || kernel.length !== width * units || bias.length !== units) {
-        throw new ConfigError(`snapshot weights do not match the policy spec at ${what} layer ${layers.length}`);
-      }
-      variables.push({ offset, size: kernel.length, shape: [width, units], name: `w${index}` });
-      const w = offset;
-      offset += kernel.length;
-      variables.push({ offset, size: units, shape: [units], name: `w${index + 1}` });
-      const b = offset;
-      offset += units;
-      layers.push({ inSize: width, outSize: units, w, b });
-      index += 2;
-      width = units;
-    }
-    return { layers, inSize, outSize };
-  };
-  const actor = net(spec.obsSize, spec.actions, 'actor');
-  const critic = net(spec.criticInputSize, 1, 'critic');
-  let logStd = -1;
-  if (spec.head === 'gaussian') {
-    const ls = weights[index++];
-    if (!ls || ls.length !== spec.actions) throw new ConfigError('snapshot has no log-std of the right size');
-    logStd = offset;
-    variables.push({ offset, size: ls.length, shape: [ls.length], name: `w${index - 1}` });
-    offset += ls.length;
-  }
-  if (index !== weights.length) throw new ConfigError(`snapshot has ${weights.length} weight arrays, expected ${index}`);
-  return { actor, critic, logStd, size: offset, variables, activation: spec.activation === 'relu' ? ACT_RELU : ACT_TANH, head: spec.head, actions: spec.actions };
+  const layout = paramLayout(spec);
+  if (weights.length !== layout.variables.length) throw new ConfigError(`snapshot has ${weights.length} weight arrays, expected ${layout.variables.length}`);
+  layout.variables.forEach((v, i) => {
+    if (weights[i]!.length !== v.size) throw new ConfigError(`snapshot weight ${i} has ${weights[i]!.length} values; the policy spec implies [${v.shape.join(', ')}]`);
+  });
+  return layout;
 }
 
 export class MlpForward {
@@ -67,10 +38,7 @@ export class MlpForward {
    * architecture (no new kernel instance or memory), else a new one.
    */
   reuse(spec: PolicySpec, weights: readonly Float32Array[]): MlpForward {
-    const a = this.spec;
-    const same =
-      a.obsSize === spec.obsSize && a.criticInputSize === spec.criticInputSize && a.actions === spec.actions && a.head === spec.head && a.activation === spec.activation && a.hidden.length === spec.hidden.length && a.hidden.every((h, i) => h === spec.hidden[i]);
-    if (!same) return new MlpForward(spec, weights);
+    if (!sameArchitecture(this.spec, spec)) return new MlpForward(spec, weights);
     (this as { spec: PolicySpec }).spec = spec;
     this.load(weights);
     return this;

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assemble, KERNEL_DIR } from '../../scripts/build-kernels.ts';
 import { ACT_RELU, ACT_TANH, createKernels, wasmUnavailableReason, type Kernels } from '../../src/fast/kernels.ts';
 import { Rng } from '../../core/index.ts';
+import { channelsLast, planeMajor } from '../../src/fast/conv.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -126,6 +127,28 @@ describe('WASM kernels vs JS kernels', () => {
     expectClose(w, j, 20_000, 400, 0);
     for (const k of [w, j]) k.actBwd(30_000, 20_000, 400, ACT_RELU);
     expectClose(w, j, 30_000, 400, 0);
+  });
+
+  // [samples, channels, rows, cols]: Connect Four and tic-tac-toe planes, channel counts around the SIMD width, a 1×1 board
+  it.each([
+    [3, 2, 6, 7],
+    [2, 32, 6, 7],
+    [4, 5, 3, 3],
+    [1, 3, 1, 1],
+    [2, 1, 4, 2],
+    [1, 8, 2, 5],
+  ])('im2col (plane-major and channels-last) and col2im: WASM = JS bit for bit, %i×%i×%i×%i', (S, C, H, W) => {
+    const size = S * C * H * W;
+    const cols = 9 * size;
+    const [SRC, COL, DST] = [16, 16 + size, 16 + size + cols];
+    const [w, j] = pair(DST + size + 16, 4);
+    for (const g of [planeMajor(C, H, W), channelsLast(C, H, W)]) {
+      for (const k of [w, j]) k.im2col(SRC, S, g, COL);
+      expectClose(w, j, COL, cols, 0);
+    }
+    for (const k of [w, j]) k.col2im(COL, S, C, H, W, DST);
+    expectClose(w, j, DST, size, 0);
+    expect(w.f32[DST + size]).toBe(j.f32[DST + size]); // nothing written past the end
   });
 });
 

@@ -42,6 +42,15 @@ describe('chooseLearner / createLearner', () => {
     expect(chooseLearner({} as ActorCritic, 'wasm', undefined)).toEqual({ kind: 'reference', reason: 'fast learner unsupported: the policy is not an ActorCritic' });
   });
 
+  it('trains conv policies fast on wasm, where tfjs has no conv filter gradient, and refuses to force the reference there', () => {
+    const conv = new ActorCritic({ obsSize: 18, criticInputSize: 18, head: 'categorical', actions: 9, hidden: [8], activation: 'relu', conv: { shape: [2, 3, 3], channels: 4, resBlocks: 1 } }, 0);
+    expect(chooseLearner(conv, 'wasm', undefined).kind).toBe('fast');
+    expect(() => chooseLearner(conv, 'wasm', 'reference')).toThrow(/Conv2DBackpropFilter/);
+    expect(chooseLearner(conv, 'cpu', 'reference').kind).toBe('reference');
+    expect(chooseLearner(conv, 'tensorflow', undefined).kind).toBe('reference');
+    conv.dispose();
+  });
+
   it('constructs the chosen learner (the active backend by default)', () => {
     const saved = process.env.ARENA_LEARNER;
     try {

@@ -144,6 +144,11 @@ describe('connect four', () => {
     const opp = Array.from(obs.subarray(42));
     expect(own.flatMap((v, i) => (v ? [i] : []))).toEqual([4 * 7 + 3]);
     expect(opp.flatMap((v, i) => (v ? [i] : []))).toEqual([5 * 7 + 3, 5 * 7 + 4]);
+    // the declared shape indexes the same cells: plane p, row r, column c at (p·rows + r)·cols + c
+    const [planes, rows, cols] = s.info.observationShape!;
+    expect([planes, rows, cols]).toEqual([2, 6, 7]);
+    expect(obs[(0 * rows + 4) * cols + 3]).toBe(1);
+    expect(obs[(1 * rows + 5) * cols + 4]).toBe(1);
     s.observe(0, obs);
     expect(Array.from(obs.subarray(0, 42)).flatMap((v, i) => (v ? [i] : []))).toEqual([38, 39]);
     const g = new Float32Array(85);

@@ -98,6 +98,9 @@ describe('tic-tac-toe', () => {
     s.observe(0, obs);
     expect(Array.from(obs.subarray(0, 9))).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0]);
     expect(Array.from(obs.subarray(9))).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // declared as [planes, rows, cols]: the opponent's plane, row 0, column 0 is the top-left O
+    expect(s.info.observationShape).toEqual([2, 3, 3]);
+    expect(obs[(1 * 3 + 0) * 3 + 0]).toBe(1);
     s.observe(1, obs);
     expect(Array.from(obs.subarray(0, 9))).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(Array.from(obs.subarray(9))).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0]);

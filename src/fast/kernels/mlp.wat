@@ -1,5 +1,6 @@
 ;; Dense-MLP kernels for the fast learner (src/fast/): GEMM variants, activations, global-norm and
-;; fused Adam / RMSprop updates, on float32 data in this module's memory, with 128-bit SIMD.
+;; fused Adam / RMSprop updates, and the im2col / col2im data movement of 3×3 convolutions, on
+;; float32 data in this module's memory, with 128-bit SIMD.
 ;;
 ;; Conventions
 ;;  - All pointers are byte offsets into the exported memory; matrices are row-major float32.
@@ -625,6 +626,186 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $tail)))
     (local.get $s))
+
+  ;; ---------------------------------------------------------------- convolution data movement
+
+  ;; im2col for a 3×3 'same' convolution (src/fast/conv.ts is the JS oracle): for $S samples of $C
+  ;; channels on an $H×$W board at $src (element strides $sc, $sy, $sx within a sample of C·H·W
+  ;; floats), row (s, y, x) of the matrix at $dst gets, for taps (ky, kx) and channels c in that
+  ;; order, in[s, c, y + ky − 1, x + kx − 1], or 0 outside the board. Contiguous channels ($sc = 1,
+  ;; channels-last) are copied four at a time. Pure copies: bit for bit the oracle's values.
+  (func (export "im2col")
+    (param $src i32) (param $S i32) (param $C i32) (param $H i32) (param $W i32)
+    (param $sc i32) (param $sy i32) (param $sx i32) (param $dst i32)
+    (local $s i32) (local $y i32) (local $x i32) (local $ky i32) (local $kx i32) (local $yy i32) (local $xx i32)
+    (local $base i32) (local $p i32) (local $o i32) (local $c i32) (local $C4 i32) (local $scb i32) (local $sample i32)
+    (local.set $o (local.get $dst))
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (local.set $scb (i32.shl (local.get $sc) (i32.const 2)))
+    (local.set $sample (i32.shl (i32.mul (i32.mul (local.get $C) (local.get $H)) (local.get $W)) (i32.const 2)))
+    (local.set $base (local.get $src))
+    (local.set $s (i32.const 0))
+    (block $s_done
+      (loop $s_loop
+        (br_if $s_done (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $y (i32.const 0))
+        (block $y_done
+          (loop $y_loop
+            (br_if $y_done (i32.ge_u (local.get $y) (local.get $H)))
+            (local.set $x (i32.const 0))
+            (block $x_done
+              (loop $x_loop
+                (br_if $x_done (i32.ge_u (local.get $x) (local.get $W)))
+                (local.set $ky (i32.const 0))
+                (loop $ky_loop
+                  ;; unsigned compares: a row or column of −1 wraps to 2³² − 1, outside the board
+                  (local.set $yy (i32.sub (i32.add (local.get $y) (local.get $ky)) (i32.const 1)))
+                  (local.set $kx (i32.const 0))
+                  (loop $kx_loop
+                    (local.set $xx (i32.sub (i32.add (local.get $x) (local.get $kx)) (i32.const 1)))
+                    (if (i32.and (i32.lt_u (local.get $yy) (local.get $H)) (i32.lt_u (local.get $xx) (local.get $W)))
+                      (then
+                        (local.set $p
+                          (i32.add (local.get $base)
+                            (i32.shl (i32.add (i32.mul (local.get $yy) (local.get $sy)) (i32.mul (local.get $xx) (local.get $sx))) (i32.const 2))))
+                        (if (i32.eq (local.get $sc) (i32.const 1))
+                          (then
+                            (local.set $c (i32.const 0))
+                            (block $v_done
+                              (loop $v
+                                (br_if $v_done (i32.ge_u (local.get $c) (local.get $C4)))
+                                (v128.store (local.get $o) (v128.load (local.get $p)))
+                                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                                (br $v)))
+                            (block $t_done
+                              (loop $t
+                                (br_if $t_done (i32.ge_u (local.get $c) (local.get $C)))
+                                (f32.store (local.get $o) (f32.load (local.get $p)))
+                                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                                (br $t))))
+                          (else
+                            (local.set $c (local.get $C))
+                            (loop $g
+                              (f32.store (local.get $o) (f32.load (local.get $p)))
+                              (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                              (local.set $p (i32.add (local.get $p) (local.get $scb)))
+                              (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+                              (br_if $g (local.get $c))))))
+                      (else
+                        (local.set $c (i32.const 0))
+                        (block $z_done
+                          (loop $z
+                            (br_if $z_done (i32.ge_u (local.get $c) (local.get $C4)))
+                            (v128.store (local.get $o) (v128.const i32x4 0 0 0 0))
+                            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                            (br $z)))
+                        (block $zt_done
+                          (loop $zt
+                            (br_if $zt_done (i32.ge_u (local.get $c) (local.get $C)))
+                            (f32.store (local.get $o) (f32.const 0))
+                            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                            (br $zt)))))
+                    (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                    (br_if $kx_loop (i32.lt_u (local.get $kx) (i32.const 3))))
+                  (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+                  (br_if $ky_loop (i32.lt_u (local.get $ky) (i32.const 3))))
+                (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                (br $x_loop)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $y_loop)))
+        (local.set $base (i32.add (local.get $base) (local.get $sample)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $s_loop))))
+
+  ;; col2im, the adjoint of im2col onto a channels-last input (src/fast/conv.ts is the JS oracle):
+  ;; dIn[s, y, x, c] = Σ over taps (ky, kx) in order, where row (s, y + 1 − ky, x + 1 − kx) is on the
+  ;; board, of col[that row, (ky, kx, c)], summed in float32 from 0 (as the oracle) and written to $dst.
+  (func (export "col2im")
+    (param $col i32) (param $S i32) (param $C i32) (param $H i32) (param $W i32) (param $dst i32)
+    (local $s i32) (local $y i32) (local $x i32) (local $ky i32) (local $kx i32) (local $yy i32) (local $xx i32)
+    (local $p i32) (local $o i32) (local $q i32) (local $c i32) (local $C4 i32) (local $rowb i32) (local $chb i32)
+    (local.set $o (local.get $dst))
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (local.set $chb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowb (i32.mul (local.get $chb) (i32.const 9)))
+    (local.set $s (i32.const 0))
+    (block $s_done
+      (loop $s_loop
+        (br_if $s_done (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $y (i32.const 0))
+        (block $y_done
+          (loop $y_loop
+            (br_if $y_done (i32.ge_u (local.get $y) (local.get $H)))
+            (local.set $x (i32.const 0))
+            (block $x_done
+              (loop $x_loop
+                (br_if $x_done (i32.ge_u (local.get $x) (local.get $W)))
+                ;; zero this position's C floats
+                (local.set $q (local.get $o))
+                (local.set $c (i32.const 0))
+                (block $z_done
+                  (loop $z
+                    (br_if $z_done (i32.ge_u (local.get $c) (local.get $C4)))
+                    (v128.store (local.get $q) (v128.const i32x4 0 0 0 0))
+                    (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                    (br $z)))
+                (block $zt_done
+                  (loop $zt
+                    (br_if $zt_done (i32.ge_u (local.get $c) (local.get $C)))
+                    (f32.store (local.get $q) (f32.const 0))
+                    (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $zt)))
+                (local.set $ky (i32.const 0))
+                (loop $ky_loop
+                  (local.set $yy (i32.sub (i32.add (local.get $y) (i32.const 1)) (local.get $ky)))
+                  (local.set $kx (i32.const 0))
+                  (loop $kx_loop
+                    (local.set $xx (i32.sub (i32.add (local.get $x) (i32.const 1)) (local.get $kx)))
+                    (if (i32.and (i32.lt_u (local.get $yy) (local.get $H)) (i32.lt_u (local.get $xx) (local.get $W)))
+                      (then
+                        ;; p = col + row (s, yy, xx) · 9C + tap (ky·3 + kx) · C, in bytes
+                        (local.set $p
+                          (i32.add (local.get $col)
+                            (i32.add
+                              (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $s) (local.get $H)) (local.get $yy)) (local.get $W)) (local.get $xx)) (local.get $rowb))
+                              (i32.mul (i32.add (i32.mul (local.get $ky) (i32.const 3)) (local.get $kx)) (local.get $chb)))))
+                        (local.set $q (local.get $o))
+                        (local.set $c (i32.const 0))
+                        (block $v_done
+                          (loop $v
+                            (br_if $v_done (i32.ge_u (local.get $c) (local.get $C4)))
+                            (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (v128.load (local.get $p))))
+                            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                            (br $v)))
+                        (block $t_done
+                          (loop $t
+                            (br_if $t_done (i32.ge_u (local.get $c) (local.get $C)))
+                            (f32.store (local.get $q) (f32.add (f32.load (local.get $q)) (f32.load (local.get $p))))
+                            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                            (br $t)))))
+                    (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                    (br_if $kx_loop (i32.lt_u (local.get $kx) (i32.const 3))))
+                  (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+                  (br_if $ky_loop (i32.lt_u (local.get $ky) (i32.const 3))))
+                (local.set $o (i32.add (local.get $o) (local.get $chb)))
+                (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                (br $x_loop)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $y_loop)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $s_loop))))
 
   ;; ---------------------------------------------------------------- activations
 
