@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 const PURE = [
   'core/**',
   'agents/sampling.ts',
+  'agents/mcts.ts',
   'src/algorithms/running-stats.ts',
   'src/algorithms/trajectory.ts',
   'src/fast/kernels.ts',

@@ -4,9 +4,10 @@
  * cannot play the game fails with the reason.
  */
 import { existsSync } from 'node:fs';
-import { AgentMismatchError, Rng, UnknownNameError, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, ConfigError, Rng, UnknownNameError, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { alphabetaKind } from './alphabeta.ts';
 import { kuhnNashKind } from './kuhn-nash.ts';
+import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec } from './mcts.ts';
 import { minimaxKind } from './minimax.ts';
 import { randomKind } from './random.ts';
 import { soccerHeuristicKind } from './soccer-heuristic.ts';
@@ -57,17 +58,36 @@ export const GREEDY_PREFIX = 'greedy:';
  */
 export const LAST_PREFIX = 'last:';
 
+export { MCTS_PREFIX } from './mcts.ts';
+
+/** True when `spec` starts with a prefix that wraps another spec (`greedy:`, `last:`, `mcts:`). */
+export function isWrappedSpec(spec: string): boolean {
+  return spec.startsWith(GREEDY_PREFIX) || spec.startsWith(LAST_PREFIX) || spec.startsWith(MCTS_PREFIX);
+}
+
+/** What `createAgent` may be asked besides the spec. */
+export interface CreateAgentOptions {
+  /** Trained policies play their most probable legal action instead of sampling (`greedy:`). */
+  readonly deterministic?: boolean;
+  /** A run folder plays its last-iterate checkpoint even when it exports an average policy (`last:`). */
+  readonly lastIterate?: boolean;
+  /** The agent will guide play-time search (`mcts:`): league snapshots load as a PolicyAgent, which can evaluate positions. */
+  readonly evaluator?: boolean;
+}
+
 /** True when a spec names a checkpoint (a path) rather than a bot kind. */
 export function isCheckpointSpec(spec: string): boolean {
   return spec.includes('/') || spec.startsWith('.') || existsSync(spec);
 }
 
 /**
- * Builds the agent a spec names: a baseline bot (`alphabeta:4`), a league member (`runs/NAME#main@000120`)
- * or a checkpoint (a run folder or a ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
- * `deterministic`; a run exporting its average policy plays that table unless `last:` asks for the checkpoint). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
+ * Builds the agent a spec names: a baseline bot (`alphabeta:4`), a league member (`runs/NAME#main@000120`),
+ * a checkpoint (a run folder or a ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
+ * `deterministic`; a run exporting its average policy plays that table unless `last:` asks for the checkpoint), or
+ * search guided by one of these (`mcts:<agent>[:<simulations>]`, agents/mcts.ts). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
  */
-export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean; lastIterate?: boolean } = {}): Promise<Agent> {
+export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: CreateAgentOptions = {}): Promise<Agent> {
+  if (spec.startsWith(MCTS_PREFIX)) return createSearchAgent(spec, game, seed);
   if (spec.startsWith(GREEDY_PREFIX)) return createAgent(spec.slice(GREEDY_PREFIX.length), game, seed, { ...opts, deterministic: true });
   if (spec.startsWith(LAST_PREFIX)) return createAgent(spec.slice(LAST_PREFIX.length), game, seed, { ...opts, lastIterate: true });
   if (spec.includes('#')) {
@@ -91,6 +111,27 @@ export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: 
     throw new AgentMismatchError(`checkpoint '${spec}' was trained on ${loaded.meta.game}, not ${game.id}`);
   }
   return new PolicyAgent({ name: spec, policy: loaded.policy, obsRms: loaded.obsRms, info: game, seed, deterministic: opts.deterministic });
+}
+
+/**
+ * `mcts:<agent>[:<simulations>]`: PUCT search (agents/mcts.ts) guided by the trained policy `<agent>` names
+ * (a checkpoint, run folder or league member with weights). The game is checked before anything loads.
+ */
+async function createSearchAgent(spec: string, game: GameInfo, seed: number): Promise<Agent> {
+  const { inner, simulations } = parseMctsSpec(spec);
+  checkMctsGame(spec, game);
+  const needs = 'mcts:<agent> needs a trained policy with a critic: a checkpoint or run folder, or a league member runs/<run>#<id> with weights';
+  let bare = inner;
+  while (bare.startsWith(GREEDY_PREFIX) || bare.startsWith(LAST_PREFIX)) bare = bare.slice(bare.indexOf(':') + 1);
+  if (!bare.includes('#') && !isCheckpointSpec(bare)) throw new ConfigError(`'${spec}': '${inner}' is not a trained policy; ${needs}`);
+  const agent = await createAgent(inner, game, seed, { evaluator: true });
+  try {
+    if (!isPositionEvaluator(agent)) throw new ConfigError(`'${spec}': '${inner}' plays without a policy network; ${needs}`);
+    return new MctsAgent({ name: spec, info: game, evaluator: agent, simulations, seed, owned: agent });
+  } catch (err) {
+    agent.dispose?.();
+    throw err;
+  }
 }
 
 /** Builds a baseline bot from a spec such as `alphabeta:4` (synchronous: no checkpoint loading). */

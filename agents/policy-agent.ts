@@ -3,13 +3,20 @@
  * saved at training time, and samples (or, when deterministic, takes the most probable) legal action.
  * A team policy (MAPPO/IPPO: its spec has `agentIdFeature: true`) also reads the one-hot of the
  * seat's index within its team after the observation, so one agent plays every seat of its side.
+ * It is also a `PositionEvaluator` (priors and critic value) for play-time search, agents/mcts.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
-import type { RunningMeanStd } from '../src/algorithms/running-stats.ts';
-import type { ActBuffers, ActorCritic } from './policy.ts';
+import { AgentMismatchError, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { RunningMeanStd } from '../src/algorithms/running-stats.ts';
+import { MlpForward } from '../src/selfplay/mlp-forward.ts';
+import { decodeSnapshot } from '../src/selfplay/snapshot.ts';
+import type { PositionEvaluator } from './mcts.ts';
+import { ActorCritic, type ActBuffers } from './policy.ts';
 
-export class PolicyAgent implements Agent {
+/** Search's forward pass (the rollout workers' WASM kernels over a copy of the weights) and its outputs. */
+type EvalNet = { readonly forward: MlpForward; readonly logits: Float32Array; readonly value: Float32Array };
+
+export class PolicyAgent implements Agent, PositionEvaluator {
   readonly name: string;
   readonly policy: ActorCritic;
   private readonly obsRms: RunningMeanStd | null;
@@ -20,6 +27,8 @@ export class PolicyAgent implements Agent {
   private readonly out: ActBuffers;
   /** Team policies: the game's teams, to find a seat's index within its team (null otherwise). */
   private readonly teams: readonly (readonly number[])[] | null;
+  /** Built by the first `evaluatePosition`. */
+  private evalNet: EvalNet | null = null;
 
   constructor(opts: { name: string; policy: ActorCritic; obsRms: RunningMeanStd | null; info: GameInfo; deterministic?: boolean; seed?: number }) {
     this.name = opts.name;
@@ -69,27 +78,89 @@ export class PolicyAgent implements Agent {
     state.legalMask(seat, this.mask);
     const n = this.mask.length;
     const logits = tf.tidy(() => this.policy.actorForward(tf.tensor2d(this.obs, [1, this.obs.length])).dataSync());
-    let max = -Infinity;
-    for (let a = 0; a < n; a++) if (this.mask[a] && logits[a]! > max) max = logits[a]!;
-    if (max === -Infinity) throw new Error(`no legal action for seat ${seat}`);
-    let total = 0;
-    for (let a = 0; a < n; a++) {
-      const p = this.mask[a] ? Math.exp(logits[a]! - max) : 0;
-      out[a] = p;
-      total += p;
-    }
+    maskedSoftmax(logits, this.mask, out, seat);
     if (this.deterministic) {
       // Same choice as sampleCategorical's deterministic branch: the first action with the largest weight.
       let best = 0;
       for (let a = 1; a < n; a++) if (out[a]! > out[best]!) best = a;
       out.fill(0, 0, n);
       out[best] = 1;
-      return;
     }
-    for (let a = 0; a < n; a++) out[a] = out[a]! / total;
+  }
+
+  /** Why this policy cannot guide search (null when it can). */
+  evaluationProblem(): string | null {
+    const spec = this.policy.spec;
+    if (spec.head !== 'categorical') return 'its policy is continuous (Gaussian), search needs discrete moves';
+    if (this.teams) return 'it is a team policy (MAPPO/IPPO), search needs a policy of one seat';
+    if (spec.criticInputSize !== spec.obsSize) return "its critic reads the global state (centralized), search needs a critic of the seat's observation";
+    return null;
+  }
+
+  /**
+   * Search's evaluation (PositionEvaluator): the actor's masked softmax over `seat`'s legal moves
+   * (sampling or greedy alike: search wants the distribution) and the critic's V(observation), both
+   * from the seat's normalised observation. The forward pass is the rollout workers' (WASM kernels,
+   * src/selfplay/mlp-forward.ts), not tfjs: no tensor per position, a few microseconds for a
+   * [128, 128] MLP. It runs on a copy of the weights taken at the first call, so a PolicyAgent around a
+   * policy that keeps training evaluates the weights of that moment.
+   */
+  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number {
+    const net = this.evalNet ?? (this.evalNet = this.buildEvalNet());
+    this.observe(state, seat);
+    state.legalMask(seat, this.mask);
+    net.forward.actorForward(this.obs, 1, net.logits);
+    net.forward.criticForward(this.obs, 1, net.value);
+    maskedSoftmax(net.logits, this.mask, priors, seat);
+    return net.value[0]!;
+  }
+
+  private buildEvalNet(): EvalNet {
+    const problem = this.evaluationProblem();
+    if (problem !== null) throw new ConfigError(`agent '${this.name}' cannot evaluate positions: ${problem}`);
+    const { spec } = this.policy;
+    return { forward: new MlpForward(spec, this.policy.getWeights()), logits: new Float32Array(spec.actions), value: new Float32Array(1) };
   }
 
   dispose(): void {
     this.policy.dispose();
   }
+}
+
+/** `out[a]` = softmax of `logits` over the actions with `mask[a]` = 1, exactly 0 elsewhere (float64). */
+function maskedSoftmax(logits: ArrayLike<number>, mask: Uint8Array, out: Float64Array, seat: Seat): void {
+  const n = mask.length;
+  let max = -Infinity;
+  for (let a = 0; a < n; a++) if (mask[a] && logits[a]! > max) max = logits[a]!;
+  if (max === -Infinity) throw new Error(`no legal action for seat ${seat}`);
+  let total = 0;
+  for (let a = 0; a < n; a++) {
+    const p = mask[a] ? Math.exp(logits[a]! - max) : 0;
+    out[a] = p;
+    total += p;
+  }
+  for (let a = 0; a < n; a++) out[a] = out[a]! / total;
+}
+
+/**
+ * A league snapshot (src/selfplay/snapshot.ts bytes) as a PolicyAgent, for what the league's fast
+ * SnapshotAgent does not do: greedy play and play-time search. A team snapshot with one policy per
+ * seat has no single network to load and is refused. Needs a tfjs backend (`selectBackend`).
+ */
+export function policyAgentFromSnapshot(blob: Uint8Array, info: GameInfo, seed: number, opts: { name?: string; deterministic?: boolean } = {}): PolicyAgent {
+  const name = opts.name ?? 'snapshot';
+  const snap = decodeSnapshot(blob, name);
+  if (snap.game !== info.id) throw new AgentMismatchError(`snapshot '${name}' plays ${snap.game}, not ${info.id}`);
+  if ((snap as { seatWeights?: unknown }).seatWeights !== undefined) {
+    throw new ConfigError(`snapshot '${name}' holds one policy per team seat: it plays only by sampling (no greedy: or mcts:)`);
+  }
+  const policy = new ActorCritic(snap.spec, 0);
+  try {
+    policy.setWeights(snap.weights);
+  } catch (err) {
+    policy.dispose();
+    throw err;
+  }
+  const obsRms = snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null;
+  return new PolicyAgent({ name, policy, obsRms, info, seed, deterministic: opts.deterministic });
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAgent, LAST_PREFIX } from '../agents/index.ts';
+import { createAgent, isWrappedSpec, LAST_PREFIX, type CreateAgentOptions } from '../agents/index.ts';
 import { AgentMismatchError, ArenaError, ConfigError, type Agent, type GameInfo } from '../core/index.ts';
 import { LeagueStore, type AgentId } from './store.ts';
 
@@ -43,9 +43,10 @@ export function parseLeagueRef(spec: string): LeagueRef | null {
 /**
  * Builds the agent for a league member. Throws one-line errors for a missing league, an unknown
  * member (listing the known ids), a league of another game, a member without weights, or a
- * snapshot when no loader is registered.
+ * snapshot when no loader is registered. Snapshots sample their moves with the fast SnapshotAgent;
+ * asked to play greedily (`deterministic`) or to guide search (`evaluator`), they load as a PolicyAgent.
  */
-export async function createLeagueAgent(ref: LeagueRef, game: GameInfo, seed = 0): Promise<Agent> {
+export async function createLeagueAgent(ref: LeagueRef, game: GameInfo, seed = 0, opts: CreateAgentOptions = {}): Promise<Agent> {
   const store = LeagueStore.open(ref.runDir, { create: false });
   let blob: Uint8Array | null;
   let botSpec: string | null;
@@ -70,14 +71,19 @@ export async function createLeagueAgent(ref: LeagueRef, game: GameInfo, seed = 0
   }
   if (botSpec !== null) return createAgent(botSpec, game, seed);
   // the learner itself plays its current weights, not the run's exported average
-  if (fromCheckpoint) return createAgent(`${LAST_PREFIX}${ref.runDir}`, game, seed);
+  if (fromCheckpoint) return createAgent(`${LAST_PREFIX}${ref.runDir}`, game, seed, { deterministic: opts.deterministic });
+  if (snapshotLoader) return snapshotLoader(blob!, game, seed);
+  if (opts.deterministic || opts.evaluator) {
+    await import('../src/backend.ts').then((b) => b.selectBackend('auto'));
+    const { policyAgentFromSnapshot } = await import('../agents/policy-agent.ts');
+    return policyAgentFromSnapshot(blob!, game, seed, { name: `${ref.runDir}#${ref.id}`, deterministic: opts.deterministic });
+  }
   // the default loader plays Arena's policy snapshots (src/selfplay/snapshot.ts bytes)
-  const loader = snapshotLoader ?? (await import('../src/selfplay/snapshot-agent.ts')).snapshotAgent;
-  return loader(blob!, game, seed);
+  return (await import('../src/selfplay/snapshot-agent.ts')).snapshotAgent(blob!, game, seed);
 }
 
-/** Any agent spec: a league member (`runDir#id`), a checkpoint folder or a bot spec. */
-export async function createAnyAgent(spec: string, game: GameInfo, seed = 0, opts: { deterministic?: boolean } = {}): Promise<Agent> {
-  const ref = parseLeagueRef(spec);
-  return ref ? createLeagueAgent(ref, game, seed) : createAgent(spec, game, seed, opts);
+/** Any agent spec: a league member (`runDir#id`), a checkpoint folder, a bot spec, or one of these wrapped (`greedy:`, `mcts:`…). */
+export async function createAnyAgent(spec: string, game: GameInfo, seed = 0, opts: CreateAgentOptions = {}): Promise<Agent> {
+  const ref = isWrappedSpec(spec) ? null : parseLeagueRef(spec);
+  return ref ? createLeagueAgent(ref, game, seed, opts) : createAgent(spec, game, seed, opts);
 }

@@ -4,11 +4,18 @@
  * resolved once at start-up to the game it plays. A room may seat any baseline bot (`alphabeta:4`)
  * and any listed entry; anything else (another path on the server's disk, another league member)
  * needs the admin token, since loading arbitrary files is an admin operation.
+ *
+ * Trained agents play their strongest mode (`servedPlay`): the most probable move (greedy) in
+ * perfect-information games, their whole mixed strategy where information is hidden (a greedy
+ * poker player is trivially exploitable), and search when the entry is `mcts:<agent>[:<simulations>]`.
+ * Listings say which.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createAgent, createBot, isCheckpointSpec, listAgentKinds, parseAgentSpec } from '../agents/index.ts';
+import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec } from '../agents/index.ts';
+import { mctsFits, parseMctsSpec } from '../agents/mcts.ts';
 import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
+import { gameRegistry } from '../games/index.ts';
 import { listCheckpoints } from '../src/checkpoint/store.ts';
 
 /** An agent a person may pick as opponent (GET /api/agents). */
@@ -31,6 +38,22 @@ export interface CustomAgent extends AgentChoice {
 export interface ListedAgent extends AgentChoice {
   /** Versioned id of the game it plays, or null for a bot spec (fits is checked per game). */
   readonly game: string | null;
+  /** How it plays when the server runs it (`servedPlay`), or null for bots (the label says it too). */
+  readonly play: string | null;
+}
+
+/**
+ * How the server plays a trained agent in `info`: greedily in perfect-information games, sampling
+ * its policy where information is hidden (its mixed strategy is its strength there).
+ */
+export function servedDeterministic(info: GameInfo): boolean {
+  return info.information === 'perfect';
+}
+
+/** The mode a trained agent `spec` (checkpoint, league member or `mcts:` entry) plays in `info`, in words. */
+export function servedPlay(spec: string, info: GameInfo): string {
+  if (spec.startsWith(MCTS_PREFIX)) return `search, ${parseMctsSpec(spec).simulations} simulations per move`;
+  return servedDeterministic(info) ? 'greedy' : 'samples its policy';
 }
 
 /** Extra depths offered for alphabeta beside its default, so a person can pick a strength. */
@@ -75,71 +98,108 @@ async function checkpointGame(dir: string): Promise<{ game: string; label: strin
   return { game: meta.game, label: `${algo}${pick.name}` };
 }
 
-async function leagueGame(spec: string): Promise<string> {
+/** The game of a league member, and its bot spec when the member is a bot. */
+async function leagueMember(spec: string): Promise<{ game: string; botSpec: string | null }> {
   const { parseLeagueRef } = await import('../league/member-agent.ts');
   const { LeagueStore } = await import('../league/store.ts');
   const ref = parseLeagueRef(spec)!;
   const store = LeagueStore.open(ref.runDir, { create: false });
   try {
-    store.requireMember(ref.id);
-    return store.info().game;
+    const m = store.requireMember(ref.id);
+    return { game: store.info().game, botSpec: m.botSpec };
   } finally {
     store.close();
   }
 }
 
+/** An `--agents` entry before its label says how it plays. */
+interface Resolved {
+  readonly spec: string;
+  /** What it is, e.g. `checkpoint runs/c4 (ppo, ckpt-000100)`. */
+  readonly about: string;
+  readonly game: string | null;
+  /** A trained policy (a checkpoint or a league member with weights), not a bot. */
+  readonly trained: boolean;
+}
+
+/** The listed form: trained entries say how the server plays them. */
+function listedAgent(r: Resolved): ListedAgent {
+  const info = r.trained && r.game !== null ? gameRegistry.get(r.game)?.info : undefined;
+  const play = info ? servedPlay(r.spec, info) : null;
+  return { spec: r.spec, label: play ? `${r.about}, plays ${play}` : r.about, game: r.game, play };
+}
+
+/** One `--agents` entry that is not `mcts:` (a folder of run folders gives several). */
+async function resolveEntry(entry: string): Promise<Resolved[]> {
+  if (entry.includes('#')) {
+    let member: { game: string; botSpec: string | null };
+    try {
+      member = await leagueMember(entry);
+    } catch (err) {
+      throw new ConfigError(`--agents ${entry}: ${(err as Error).message}`);
+    }
+    const bot = member.botSpec !== null;
+    return [{ spec: entry, about: `league member ${entry}${bot ? ` (${member.botSpec})` : ''}`, game: member.game, trained: !bot }];
+  }
+  if (isCheckpointSpec(entry)) {
+    if (!existsSync(entry) || !statSync(entry).isDirectory()) throw new ConfigError(`--agents ${entry}: no such folder`);
+    const own = await checkpointGame(entry);
+    if (own) return [{ spec: entry, about: `checkpoint ${entry} (${own.label})`, game: own.game, trained: true }];
+    const found: Resolved[] = [];
+    for (const name of readdirSync(entry).sort()) {
+      const sub = join(entry, name);
+      if (!statSync(sub).isDirectory()) continue;
+      const c = await checkpointGame(sub);
+      if (c) found.push({ spec: sub, about: `checkpoint ${sub} (${c.label})`, game: c.game, trained: true });
+    }
+    if (found.length === 0) throw new ConfigError(`--agents ${entry}: neither a checkpoint folder nor a folder of run folders with checkpoints`);
+    return found;
+  }
+  const { kind } = parseAgentSpec(entry);
+  if (!listAgentKinds().some((k) => k.kind === kind)) {
+    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>] or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
+  }
+  return [{ spec: entry, about: entry, game: null, trained: false }];
+}
+
+/**
+ * `mcts:<agent>[:<simulations>]`: the inner entry resolved like any other (a folder of run folders gives
+ * one search entry per run), each a trained policy of a game search can play.
+ */
+async function resolveSearchEntry(entry: string): Promise<Resolved[]> {
+  let parsed;
+  try {
+    parsed = parseMctsSpec(entry);
+  } catch (err) {
+    throw new ConfigError(`--agents ${(err as Error).message}`);
+  }
+  const { inner, simulations } = parsed;
+  return (await resolveEntry(inner)).map((r) => {
+    if (!r.trained || r.game === null) throw new ConfigError(`--agents ${entry}: '${r.spec}' is not a trained policy; mcts:<agent> needs a checkpoint or run folder, or a league member with weights`);
+    const info = gameRegistry.get(r.game)?.info;
+    const misfit = info ? mctsFits(info) : `${r.game} is not a game of this server`;
+    if (misfit !== null) throw new ConfigError(`--agents ${entry}: ${r.spec} plays ${r.game}, which search cannot play: ${misfit}`);
+    return { spec: `${MCTS_PREFIX}${r.spec}:${simulations}`, about: `search over ${r.about}`, game: r.game, trained: true };
+  });
+}
+
 /**
  * Resolves `--agents` entries: a checkpoint folder (a run folder or a ckpt-NNNNNN folder), a folder
- * of run folders (each run with checkpoints becomes one entry), a league member `<runDir>#<id>`, or a
- * bot spec. Throws ConfigError for an entry that is none of these.
+ * of run folders (each run with checkpoints becomes one entry), a league member `<runDir>#<id>`,
+ * search over any of these (`mcts:<entry>[:<simulations>]`), or a bot spec. Throws ConfigError for an
+ * entry that is none of these.
  */
 export async function resolveAgentList(entries: readonly string[]): Promise<ListedAgent[]> {
   const out: ListedAgent[] = [];
   const seen = new Set<string>();
-  const push = (a: ListedAgent) => {
-    if (!seen.has(a.spec)) {
-      seen.add(a.spec);
-      out.push(a);
-    }
-  };
   for (const raw of entries) {
     const entry = raw.trim();
     if (entry === '') continue;
-    if (entry.includes('#')) {
-      let game: string;
-      try {
-        game = await leagueGame(entry);
-      } catch (err) {
-        throw new ConfigError(`--agents ${entry}: ${(err as Error).message}`);
-      }
-      push({ spec: entry, label: `league member ${entry}`, game });
-      continue;
+    for (const r of entry.startsWith(MCTS_PREFIX) ? await resolveSearchEntry(entry) : await resolveEntry(entry)) {
+      if (seen.has(r.spec)) continue;
+      seen.add(r.spec);
+      out.push(listedAgent(r));
     }
-    if (isCheckpointSpec(entry)) {
-      if (!existsSync(entry) || !statSync(entry).isDirectory()) throw new ConfigError(`--agents ${entry}: no such folder`);
-      const own = await checkpointGame(entry);
-      if (own) {
-        push({ spec: entry, label: `checkpoint ${entry} (${own.label})`, game: own.game });
-        continue;
-      }
-      let found = 0;
-      for (const name of readdirSync(entry).sort()) {
-        const sub = join(entry, name);
-        if (!statSync(sub).isDirectory()) continue;
-        const c = await checkpointGame(sub);
-        if (c) {
-          push({ spec: sub, label: `checkpoint ${sub} (${c.label})`, game: c.game });
-          found++;
-        }
-      }
-      if (found === 0) throw new ConfigError(`--agents ${entry}: neither a checkpoint folder nor a folder of run folders with checkpoints`);
-      continue;
-    }
-    const { kind } = parseAgentSpec(entry);
-    if (!listAgentKinds().some((k) => k.kind === kind)) {
-      throw new ConfigError(`--agents ${entry}: not a folder, a league member or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
-    }
-    push({ spec: entry, label: entry, game: null });
   }
   return out;
 }
@@ -172,7 +232,15 @@ export function isAllowedSpec(spec: string, info: GameInfo, listed: readonly Lis
   return listed.some((a) => a.spec === spec && (a.game === null || a.game === info.id));
 }
 
-/** Builds a server-side agent (bots, checkpoints, league members). */
+/** The name a room shows for a server-side agent: its spec, and for trained agents how it plays, e.g. `runs/c4 (greedy)`. */
+export function servedName(spec: string, info: GameInfo, listed: readonly ListedAgent[]): string {
+  const entry = listed.find((a) => a.spec === spec && (a.game === null || a.game === info.id));
+  const trainedSpec = spec.startsWith(MCTS_PREFIX) || spec.includes('#') || isCheckpointSpec(spec);
+  const play = entry ? entry.play : trainedSpec ? servedPlay(spec, info) : null;
+  return play ? `${spec} (${play})` : spec;
+}
+
+/** Builds a server-side agent (bots, checkpoints, league members, search); trained ones play their strongest mode (`servedPlay`). */
 export async function buildAgent(spec: string, info: GameInfo, seed: number, custom: readonly CustomAgent[] = []): Promise<Agent> {
   const c = custom.find((x) => x.spec === spec);
   if (c) {
@@ -180,5 +248,5 @@ export async function buildAgent(spec: string, info: GameInfo, seed: number, cus
     if (reason !== null) throw new ConfigError(`agent '${spec}' cannot play ${info.id}: ${reason}`);
     return c.create(info, seed);
   }
-  return createAgent(spec, info, seed);
+  return createAgent(spec, info, seed, { deterministic: servedDeterministic(info) });
 }

@@ -1,0 +1,345 @@
+/**
+ * Play-time search, `mcts:<agent>[:<simulations>]`: Monte Carlo tree search guided by a trained
+ * policy, as AlphaZero plays (Silver et al. 2018; OpenSpiel's `mcts.py` reads the same way).
+ *
+ * One simulation walks from the root to a leaf, evaluates it once and backs the value up:
+ *
+ * 1. Select: at an expanded node s, take the child maximising the PUCT score
+ *      Q(s,a) + c_puct · P(s,a) · √N(s) / (1 + N(s,a))
+ *    with P the evaluator's prior (renormalised over legal moves), N visit counts and Q(s,a) the
+ *    mean value of a's subtree for the seat to move at s (0 while a is unvisited).
+ * 2. Expand and evaluate: a new leaf gets one child per legal move with the evaluator's priors, and
+ *    its value v = V(leaf) for the seat to move there (the critic, in return units). A terminal leaf
+ *    is valued by the game's returns instead, and is never expanded.
+ * 3. Back up: every node on the path adds the leaf's value for the seat that chose the move into it:
+ *    returns so far + v for the seat to move at the leaf, − v for the other seat. In a two-player
+ *    zero-sum game this is negamax with signs taken from seats rather than depth parity, so games
+ *    where a seat moves twice in a row back up correctly too.
+ *
+ * The move played is the root's most visited child (ties drawn with the agent's seeded Rng, so the
+ * same seed replays the same moves). No Dirichlet noise at the root: that is for self-play
+ * exploration, not play. The tree is rebuilt every move (no subtree reuse) in preallocated typed
+ * arrays, and a simulation clones the root state once and replays its path.
+ *
+ * Only sequential, perfect-information, two-player zero-sum games without chance events are searched:
+ * hidden information needs determinisation or information-set search, simultaneous moves and chance
+ * nodes need other node kinds, and the backup assumes the two seats' values are opposite.
+ */
+import { AgentMismatchError, CHANCE, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+
+/** Spec prefix: `mcts:<agent>[:<simulations>]`, e.g. `mcts:runs/c4:200` or `mcts:runs/c4#main@000120:50`. */
+export const MCTS_PREFIX = 'mcts:';
+/** Simulations per move when the spec names none. */
+export const DEFAULT_SIMULATIONS = 100;
+/** Upper bound on simulations per move (the tree takes ≈ 30 bytes per legal move per simulation). */
+export const MAX_SIMULATIONS = 100_000;
+/**
+ * Exploration constant of the PUCT rule. 1.25 is AlphaZero's c_init (its pseudocode's log term,
+ * which grows c only after ~20,000 visits, is left out); values are in return units (±1 for a win).
+ */
+export const DEFAULT_C_PUCT = 1.25;
+
+/** What search needs from a trained network: priors over the legal moves and a value, for the seat to move. */
+export interface PositionEvaluator {
+  /** Why this evaluator cannot guide search (null when it can), e.g. a continuous policy; asked once, before any move. */
+  evaluationProblem(): string | null;
+  /**
+   * Writes P(a | state) for `seat` (the seat to move) into `priors[0..actions)` — 0 for illegal
+   * moves, summing to 1 — and returns V(state) for `seat`: its expected return from here on.
+   */
+  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number;
+}
+
+export function isPositionEvaluator(x: unknown): x is PositionEvaluator {
+  const e = x as Partial<PositionEvaluator> | null;
+  return typeof e?.evaluatePosition === 'function' && typeof e.evaluationProblem === 'function';
+}
+
+/**
+ * Search without a network: uniform priors over the legal moves and value 0 everywhere, so only
+ * terminal positions carry information (the baseline the search tests use).
+ */
+export const uniformEvaluator: PositionEvaluator = {
+  evaluationProblem: () => null,
+  evaluatePosition(state, seat, priors) {
+    const n = state.info.actions;
+    const mask = new Uint8Array(n);
+    const legal = state.legalMask(seat, mask);
+    for (let a = 0; a < n; a++) priors[a] = mask[a] ? 1 / legal : 0;
+    return 0;
+  },
+};
+
+/** Why `mcts:` cannot search `info` (null when it can). */
+export function mctsFits(info: GameInfo): string | null {
+  const reasons: string[] = [];
+  if (info.information !== 'perfect') reasons.push('it has hidden information');
+  if (info.dynamics !== 'sequential') reasons.push('its seats move simultaneously');
+  if (info.seats !== 2 || info.utility !== 'zero-sum') reasons.push(`it is not a two-player zero-sum game (${info.seats} seats, ${info.utility})`);
+  if (info.chanceOutcomes > 0) reasons.push('it has chance events');
+  return reasons.length ? reasons.join(', ') : null;
+}
+
+/** What `mcts:` accepts, for error messages. */
+const ACCEPTED_GAMES = 'mcts: searches sequential, perfect-information, two-player zero-sum games without chance events';
+const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}), e.g. mcts:runs/c4:200`;
+
+/**
+ * Splits `mcts:<agent>[:<simulations>]`: a trailing `:<number>` is the simulation count (the inner
+ * spec may contain colons itself, e.g. `mcts:greedy:runs/c4:50`). Throws ConfigError for a missing
+ * inner agent or a count that is not a positive integer.
+ */
+export function parseMctsSpec(spec: string): { inner: string; simulations: number } {
+  if (!spec.startsWith(MCTS_PREFIX)) throw new ConfigError(`'${spec}' is not an mcts: spec; expected ${ACCEPTED_SPEC}`);
+  let inner = spec.slice(MCTS_PREFIX.length).trim();
+  let simulations = DEFAULT_SIMULATIONS;
+  const i = inner.lastIndexOf(':');
+  const tail = i < 0 ? '' : inner.slice(i + 1).trim();
+  // anything number-like is meant as a count (and must be a valid one); other tails belong to the inner spec
+  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(tail)) {
+    const n = Number(tail);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SIMULATIONS) throw new ConfigError(`'${spec}': simulations must be a positive integer ≤ ${MAX_SIMULATIONS}, got '${tail}'; expected ${ACCEPTED_SPEC}`);
+    simulations = n;
+    inner = inner.slice(0, i).trim();
+  }
+  if (inner === '') throw new ConfigError(`'${spec}' names no agent to guide the search; expected ${ACCEPTED_SPEC}`);
+  return { inner, simulations };
+}
+
+/** Checks that `mcts:` can search `info`, before anything is loaded. */
+export function checkMctsGame(spec: string, info: GameInfo): void {
+  const reason = mctsFits(info);
+  if (reason !== null) throw new AgentMismatchError(`agent '${spec}' cannot play ${info.id}: ${reason}; ${ACCEPTED_GAMES}`);
+}
+
+/**
+ * Index of the child in `[first, first + count)` with the largest PUCT score
+ * Q + c_puct · P · √N(parent) / (1 + N), where Q = W / N for visited children and 0 otherwise
+ * (the first such child on ties). `values` are W, summed for the seat choosing among these children.
+ */
+export function puctSelect(
+  visits: ArrayLike<number>,
+  values: ArrayLike<number>,
+  priors: ArrayLike<number>,
+  first: number,
+  count: number,
+  parentVisits: number,
+  cPuct: number,
+): number {
+  const scale = cPuct * Math.sqrt(parentVisits);
+  let best = first;
+  let bestScore = -Infinity;
+  for (let c = first; c < first + count; c++) {
+    const n = visits[c]!;
+    const score = (n > 0 ? values[c]! / n : 0) + (scale * priors[c]!) / (1 + n);
+    if (score > bestScore) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  return best;
+}
+
+export interface MctsAgentOptions {
+  /** The spec that built the agent. */
+  readonly name: string;
+  readonly info: GameInfo;
+  /** Priors and values (a trained policy agent, or `uniformEvaluator`). */
+  readonly evaluator: PositionEvaluator;
+  /** Simulations per move (default DEFAULT_SIMULATIONS). */
+  readonly simulations?: number;
+  /** Exploration constant c_puct (default DEFAULT_C_PUCT). */
+  readonly cPuct?: number;
+  /** Seed of the Rng that breaks ties between equally visited root moves. */
+  readonly seed?: number;
+  /** Released with this agent (the agent the evaluator belongs to). */
+  readonly owned?: Agent;
+}
+
+/** PUCT search as an agent (see the file comment). */
+export class MctsAgent implements Agent {
+  readonly name: string;
+  readonly simulations: number;
+  readonly cPuct: number;
+  private readonly info: GameInfo;
+  private readonly evaluator: PositionEvaluator;
+  private readonly owned: Agent | undefined;
+  private readonly rng: Rng;
+  // the tree, one entry per node (node 0 is the root; a node's children are contiguous)
+  private visits: Int32Array;
+  /** W: sum of backed-up values for the seat that chose the move into the node. */
+  private values: Float64Array;
+  private priors: Float64Array;
+  private actions: Int32Array;
+  /** First child, or −1 while unexpanded. */
+  private firstChild: Int32Array;
+  private childCount: Int32Array;
+  private terminal: Uint8Array;
+  private size = 0;
+  // per-simulation scratch
+  private readonly path: Int32Array;
+  private readonly pathSeats: Int32Array;
+  private readonly leafValues: Float64Array;
+  private readonly leafPriors: Float64Array;
+  private readonly mask: Uint8Array;
+
+  constructor(opts: MctsAgentOptions) {
+    const simulations = opts.simulations ?? DEFAULT_SIMULATIONS;
+    if (!Number.isInteger(simulations) || simulations < 1 || simulations > MAX_SIMULATIONS) {
+      throw new ConfigError(`mcts simulations must be a positive integer ≤ ${MAX_SIMULATIONS}, got ${simulations}`);
+    }
+    const cPuct = opts.cPuct ?? DEFAULT_C_PUCT;
+    if (!(cPuct > 0) || !Number.isFinite(cPuct)) throw new ConfigError(`mcts c_puct must be a positive number, got ${cPuct}`);
+    const reason = mctsFits(opts.info);
+    if (reason !== null) throw new AgentMismatchError(`agent '${opts.name}' cannot play ${opts.info.id}: ${reason}; ${ACCEPTED_GAMES}`);
+    const problem = opts.evaluator.evaluationProblem();
+    if (problem !== null) throw new ConfigError(`agent '${opts.name}' cannot search with this policy: ${problem}`);
+    this.name = opts.name;
+    this.info = opts.info;
+    this.evaluator = opts.evaluator;
+    this.owned = opts.owned;
+    this.simulations = simulations;
+    this.cPuct = cPuct;
+    this.rng = new Rng(opts.seed ?? 0);
+    // each simulation expands at most one node, adding at most `actions` children
+    const capacity = 1 + simulations * opts.info.actions;
+    this.visits = new Int32Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.priors = new Float64Array(capacity);
+    this.actions = new Int32Array(capacity);
+    this.firstChild = new Int32Array(capacity);
+    this.childCount = new Int32Array(capacity);
+    this.terminal = new Uint8Array(capacity);
+    this.path = new Int32Array(opts.info.maxSteps + 2);
+    this.pathSeats = new Int32Array(opts.info.maxSteps + 2);
+    this.leafValues = new Float64Array(opts.info.seats);
+    this.leafPriors = new Float64Array(opts.info.actions);
+    this.mask = new Uint8Array(opts.info.actions);
+  }
+
+  reset(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  act(state: GameState, seat: Seat): number {
+    if (state.currentSeat() !== seat) throw new ConfigError(`${this.name}: seat ${seat} is not to move (search plays sequential games only)`);
+    // one legal move: nothing to search
+    if (state.legalMask(seat, this.mask) === 1) return this.mask.indexOf(1);
+    this.search(state);
+    return this.pickMostVisited();
+  }
+
+  /**
+   * Runs the simulations from `root` (its seat to move) and leaves the tree in place; `rootVisits`
+   * then reads the visit count of every root move.
+   */
+  search(root: GameState): void {
+    this.size = 1;
+    this.visits[0] = 0;
+    this.values[0] = 0;
+    this.firstChild[0] = -1;
+    this.childCount[0] = 0;
+    this.terminal[0] = 0;
+    for (let sim = 0; sim < this.simulations; sim++) this.simulate(root);
+  }
+
+  /**
+   * After `search`: each root move's visit count into `visits[0..actions)` and, when given, its mean
+   * value Q for the seat to move at the root into `q` (0 for moves not visited or not legal).
+   */
+  rootVisits(visits: Float64Array, q?: Float64Array): void {
+    visits.fill(0, 0, this.info.actions);
+    q?.fill(0, 0, this.info.actions);
+    const first = this.firstChild[0]!;
+    for (let c = first; c >= 0 && c < first + this.childCount[0]!; c++) {
+      const n = this.visits[c]!;
+      visits[this.actions[c]!] = n;
+      if (q && n > 0) q[this.actions[c]!] = this.values[c]! / n;
+    }
+  }
+
+  dispose(): void {
+    this.owned?.dispose?.();
+  }
+
+  private simulate(root: GameState): void {
+    const state = root.clone();
+    let node = 0;
+    let depth = 0;
+    this.path[0] = 0;
+    // 1. select down to a leaf
+    while (this.firstChild[node]! >= 0) {
+      const seat = state.currentSeat();
+      const child = puctSelect(this.visits, this.values, this.priors, this.firstChild[node]!, this.childCount[node]!, this.visits[node]!, this.cPuct);
+      state.apply(this.actions[child]!);
+      depth++;
+      this.path[depth] = child;
+      this.pathSeats[depth] = seat;
+      node = child;
+    }
+    // 2. value the leaf: the returns at a terminal, else expand it and ask the evaluator
+    const v = this.leafValues;
+    state.returns(v);
+    if (!this.terminal[node]) {
+      const seat = state.currentSeat();
+      if (state.isTerminal()) {
+        this.terminal[node] = 1;
+      } else {
+        if (seat < 0) throw new ConfigError(`${this.name}: reached a ${seat === CHANCE ? 'chance' : 'simultaneous'} node in ${this.info.id}; ${ACCEPTED_GAMES}`);
+        const value = this.evaluator.evaluatePosition(state, seat, this.leafPriors);
+        this.expand(node, state, seat);
+        for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
+      }
+    }
+    // 3. back up: each edge adds the value for the seat that chose it
+    this.visits[0]!++;
+    for (let d = 1; d <= depth; d++) {
+      const n = this.path[d]!;
+      this.visits[n]!++;
+      this.values[n]! += v[this.pathSeats[d]!]!;
+    }
+  }
+
+  private expand(node: number, state: GameState, seat: Seat): void {
+    state.legalMask(seat, this.mask);
+    const first = this.size;
+    let total = 0;
+    for (let a = 0; a < this.mask.length; a++) if (this.mask[a]) total += this.leafPriors[a]!;
+    let count = 0;
+    for (let a = 0; a < this.mask.length; a++) {
+      if (!this.mask[a]) continue;
+      const c = first + count++;
+      this.actions[c] = a;
+      // renormalised over the legal moves (uniform if the evaluator put no mass on any of them)
+      this.priors[c] = total > 0 ? this.leafPriors[a]! / total : 0;
+      this.visits[c] = 0;
+      this.values[c] = 0;
+      this.firstChild[c] = -1;
+      this.childCount[c] = 0;
+      this.terminal[c] = 0;
+    }
+    if (!(total > 0)) for (let c = first; c < first + count; c++) this.priors[c] = 1 / count;
+    this.size += count;
+    this.firstChild[node] = first;
+    this.childCount[node] = count;
+  }
+
+  /** The most visited root move, ties drawn uniformly with the agent's Rng. */
+  private pickMostVisited(): number {
+    const first = this.firstChild[0]!;
+    let best = -1;
+    let ties = 0;
+    let action = -1;
+    for (let c = first; c < first + this.childCount[0]!; c++) {
+      const n = this.visits[c]!;
+      if (n > best) {
+        best = n;
+        ties = 1;
+        action = this.actions[c]!;
+      } else if (n === best && this.rng.int(++ties) === 0) {
+        action = this.actions[c]!; // reservoir sampling: each tied move kept with probability 1/ties
+      }
+    }
+    return action;
+  }
+}

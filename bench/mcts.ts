@@ -1,0 +1,123 @@
+/**
+ * `npm run bench:mcts`: play-time search speed at Connect Four — milliseconds per move and simulations
+ * per second of `mcts:<checkpoint>:<n>` at 50, 200 and 800 simulations, on one thread.
+ *
+ * The checkpoint is a freshly initialised [128, 128] tanh MLP (the size of the Connect Four default),
+ * saved and loaded through the real spec path: search cost does not depend on what the weights have
+ * learned, only on their size (and, a little, on the tree's shape). Pass a run folder to time a
+ * trained one instead: `npm run bench:mcts -- runs/c4`. Moves are timed on positions from seeded
+ * random openings of 0–20 plies, cycling through them. Beside the search, the evaluator alone (one
+ * position: actor + critic) and a tfjs forward pass of the actor alone, for scale.
+ *
+ * BENCH_SECONDS (default 3) per row. The issue's target: 200 simulations answer in ≤ 100 ms.
+ * Raw numbers go to bench/results/mcts-<time>.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAgent } from '../agents/index.ts';
+import type { MctsAgent } from '../agents/mcts.ts';
+import { ActorCritic } from '../agents/policy.ts';
+import type { PolicyAgent } from '../agents/policy-agent.ts';
+import { Rng, type GameState } from '../core/index.ts';
+import { setLogLevel } from '../core/log.ts';
+import { getGame } from '../games/index.ts';
+import { backendSummary, selectBackend } from '../src/backend.ts';
+import { resolveConfig } from '../src/train/config.ts';
+import { savePolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
+import { fmtInt, fmtMs, loadWarning, machineInfo, markdownTable, timeCalls } from './lib.ts';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
+const SIMULATIONS = [50, 200, 800];
+const TARGET_MS = 100;
+const game = getGame('connect-four');
+
+/** Non-terminal positions after 0..20 seeded random plies. */
+function positions(count: number): GameState[] {
+  const rng = new Rng(12345);
+  const mask = new Uint8Array(game.info.actions);
+  const out: GameState[] = [];
+  while (out.length < count) {
+    const s = game.newState(out.length);
+    const plies = rng.int(21);
+    for (let p = 0; p < plies && !s.isTerminal(); p++) {
+      s.legalMask(s.currentSeat(), mask);
+      s.apply(rng.pickMasked(mask));
+    }
+    if (!s.isTerminal()) out.push(s);
+  }
+  return out;
+}
+
+/** A freshly initialised Connect Four checkpoint of hidden [128, 128] in a temporary folder. */
+async function freshCheckpoint(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'arena-bench-mcts-'));
+  const config = resolveConfig('ppo', game.info.id, { hidden: [128, 128], activation: 'tanh' });
+  const info = game.info;
+  const policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [128, 128], activation: 'tanh' }, 0);
+  await savePolicyCheckpoint(dir, { policy, optimizer: null, state: { config, update: 0, globalStep: 0, obsRms: null, rng: [1, 2, 3, 4], elapsedSeconds: 0 } });
+  policy.dispose();
+  return dir;
+}
+
+async function main(): Promise<void> {
+  setLogLevel('warn');
+  await selectBackend('auto');
+  const given = process.argv[2];
+  const dir = given ?? (await freshCheckpoint());
+  const what = given ? `checkpoint ${given}` : 'a freshly initialised [128, 128] MLP checkpoint (untrained: timing only)';
+  const m = machineInfo();
+  console.log(`# bench:mcts — Connect Four, ${what}; one thread, ${SECONDS} s per row`);
+  console.log(`${m.cpu}, ${m.cores} cores, Node ${m.node}, tfjs ${backendSummary()} (search evaluates with the WASM kernels, not tfjs)`);
+  const warn = loadWarning(m.cores);
+  if (warn) console.log(warn);
+  console.log();
+
+  const boards = positions(64);
+  let i = 0;
+  const next = () => boards[i++ % boards.length]!;
+
+  // the evaluator alone, and a tfjs actor forward pass for scale
+  const inner = (await createAgent(dir, game.info, 0)) as PolicyAgent;
+  const priors = new Float64Array(game.info.actions);
+  const probs = new Float64Array(game.info.actions);
+  const evalTiming = timeCalls(() => {
+    const s = next();
+    inner.evaluatePosition(s, s.currentSeat(), priors);
+  }, Math.min(1, SECONDS), 1000);
+  const tfjsTiming = timeCalls(() => {
+    const s = next();
+    inner.actionProbabilities(s, s.currentSeat(), probs);
+  }, Math.min(1, SECONDS), 100);
+  inner.dispose();
+
+  const rows: string[][] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const n of SIMULATIONS) {
+    const agent = (await createAgent(`mcts:${dir}:${n}`, game.info, 1)) as MctsAgent;
+    const move = () => {
+      const s = next();
+      agent.act(s, s.currentSeat());
+    };
+    for (let w = 0; w < 5; w++) move(); // warm up the JIT
+    const t = timeCalls(move, SECONDS, 10);
+    agent.dispose();
+    const simsPerSecond = (n * t.calls) / t.seconds;
+    rows.push([String(n), fmtMs(t.medianMs), fmtMs(t.p90Ms), fmtMs(t.meanMs), fmtInt(simsPerSecond), String(t.calls), t.cpuShare.toFixed(2)]);
+    results.push({ simulations: n, moves: t.calls, medianMs: t.medianMs, p90Ms: t.p90Ms, meanMs: t.meanMs, simulationsPerSecond: simsPerSecond, cpuShare: t.cpuShare });
+  }
+  console.log(markdownTable(['simulations', 'ms/move (median)', 'p90', 'mean', 'simulations/s', 'moves timed', 'CPU share'], rows));
+  console.log();
+  console.log(`evaluator (actor + critic, one position, WASM kernels): ${(evalTiming.meanMs * 1000).toFixed(1)} µs; tfjs actor forward alone: ${(tfjsTiming.meanMs * 1000).toFixed(0)} µs`);
+  const at200 = results.find((r) => r['simulations'] === 200);
+  if (at200) {
+    const ms = at200['p90Ms'] as number;
+    console.log(`target: mcts:…:200 answers in ≤ ${TARGET_MS} ms — p90 ${fmtMs(ms)} ms: ${ms <= TARGET_MS ? 'met' : 'NOT met'}`);
+  }
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/mcts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
+  writeFileSync(file, `${JSON.stringify({ machine: m, checkpoint: what, seconds: SECONDS, evaluatorUs: evalTiming.meanMs * 1000, tfjsActorUs: tfjsTiming.meanMs * 1000, results }, null, 2)}\n`);
+  if (!given) rmSync(dir, { recursive: true, force: true });
+}
+
+await main();

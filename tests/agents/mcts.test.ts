@@ -1,0 +1,296 @@
+/**
+ * Play-time search (`mcts:<agent>[:<simulations>]`, agents/mcts.ts): the PUCT rule on a hand-made
+ * tree, tactics found by search alone (uniform priors, zero values), search guided by a real
+ * checkpoint and by a league snapshot, reproducibility, and the one-line errors.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent } from '../../agents/index.ts';
+import { DEFAULT_SIMULATIONS, MctsAgent, parseMctsSpec, puctSelect, uniformEvaluator, type PositionEvaluator } from '../../agents/mcts.ts';
+import { PolicyAgent } from '../../agents/policy-agent.ts';
+import { AgentMismatchError, ArenaError, ConfigError, type Agent, type Game, type GameState } from '../../core/index.ts';
+import { connectFour } from '../../games/connect-four.ts';
+import { getGame } from '../../games/index.ts';
+import { ticTacToe } from '../../games/tic-tac-toe.ts';
+import { LeagueStore } from '../../league/store.ts';
+import { selectBackend } from '../../src/backend.ts';
+import { resolveConfig } from '../../src/train/config.ts';
+import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
+import { TrainingRun } from '../../src/train/run.ts';
+import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
+
+/** A state after `moves` (action indices) from the initial position. */
+function after(game: Game, moves: readonly number[]): GameState {
+  const s = game.newState(0);
+  for (const m of moves) s.apply(m);
+  return s;
+}
+
+/** Connect Four from 1-based column digits, e.g. '121212'. */
+const c4 = (cols: string) => after(connectFour, [...cols].map((c) => Number(c) - 1));
+
+function uniformSearch(game: Game, simulations: number, seed = 0): MctsAgent {
+  return new MctsAgent({ name: 'mcts:uniform', info: game.info, evaluator: uniformEvaluator, simulations, seed });
+}
+
+/** Plays a whole game between `agents` (seat order) and returns the moves. */
+function playGame(game: Game, agents: readonly Agent[], seed: number): number[] {
+  const s = game.newState(seed);
+  agents.forEach((a, i) => a.reset?.(seed * 31 + i));
+  const moves: number[] = [];
+  while (!s.isTerminal()) {
+    const seat = s.currentSeat();
+    const a = agents[seat]!.act(s, seat);
+    moves.push(a);
+    s.apply(a);
+  }
+  return moves;
+}
+
+describe('the PUCT rule', () => {
+  // children at indices 1..3 (index 0, the parent, is not a candidate): N, W, P by hand
+  const visits = [16, 10, 5, 0];
+  const values = [0, 6, 1, 0];
+  const priors = [1, 0.2, 0.5, 0.3];
+
+  it('takes argmax Q + c·P·√N(parent)/(1+N) over the given children', () => {
+    // c = 1.25, √16 = 4: child 1: 0.6 + 1.25·0.2·4/11 = 0.691; child 2: 0.2 + 1.25·0.5·4/6 = 0.617; child 3: 0 + 1.25·0.3·4 = 1.5
+    expect(puctSelect(visits, values, priors, 1, 3, 16, 1.25)).toBe(3);
+    // c = 0.1: 0.607, 0.233, 0.12 — exploitation wins
+    expect(puctSelect(visits, values, priors, 1, 3, 16, 0.1)).toBe(1);
+    // only children 1..2: c = 4: 0.6 + 4·0.2·4/11 = 0.891 < 0.2 + 4·0.5·4/6 = 1.533
+    expect(puctSelect(visits, values, priors, 1, 2, 16, 4)).toBe(2);
+  });
+
+  it('scores unvisited children with Q = 0 and breaks exact ties by the first child', () => {
+    expect(puctSelect([0, 0, 0], [0, 0, 0], [0.5, 0.25, 0.25], 0, 3, 1, 1)).toBe(0);
+    expect(puctSelect([0, 0, 0], [0, 0, 0], [0.25, 0.25, 0.5], 0, 3, 1, 1)).toBe(2);
+    expect(puctSelect([0, 0], [0, 0], [0.5, 0.5], 0, 2, 1, 1)).toBe(0);
+    // a visited child with a loss (Q = −1) against an unvisited one of the same prior
+    expect(puctSelect([1, 0], [-1, 0], [0.5, 0.5], 0, 2, 2, 1)).toBe(1);
+  });
+});
+
+describe('search with uniform priors and zero values', () => {
+  it('spends every simulation but the root expansion on the root moves', () => {
+    const agent = uniformSearch(ticTacToe, 50);
+    const s = ticTacToe.newState(0);
+    agent.search(s);
+    const visits = new Float64Array(9);
+    agent.rootVisits(visits);
+    expect(visits.reduce((a, b) => a + b, 0)).toBe(49);
+  });
+
+  it('a two-move tree backs up by hand, with the sign of the seat that chose each move', () => {
+    // X: 1 2 3 5, O: 0 4 6, O to move: 8 wins (0-4-8); after 7, X's only move 8 wins (2-5-8)
+    const s = after(ticTacToe, [1, 0, 2, 4, 3, 6, 5]);
+    expect(s.currentSeat()).toBe(1);
+    expect(s.legalActions(1)).toEqual([7, 8]);
+    const visits = new Float64Array(9);
+    const q = new Float64Array(9);
+    const search = (n: number) => {
+      const agent = uniformSearch(ticTacToe, n);
+      agent.search(s);
+      agent.rootVisits(visits, q);
+      return agent;
+    };
+    // sim 1 expands the root. sim 2: both score 0 + 1.25·½·√1 → the first, 7: X to move, a leaf valued 0.
+    // sim 3: 7 scores 0 + 1.25·½·√2/2 = 0.44 < 8's 1.25·½·√2 = 0.88 → 8, O wins: Q(8) = 1.
+    // sim 4: 7: 0.54 < 8: 1 + 1.25·½·√3/2 = 1.54 → 8.
+    search(4);
+    expect([visits[7], visits[8], q[7], q[8]]).toEqual([1, 2, 0, 1]);
+    // 8 keeps winning until, with N(root) = 15 before sim 16, 7 scores 0.625·√15/2 = 1.21 > 1 + 0.625·√15/14 = 1.17:
+    // its second visit reaches X's win, −1 for O, so Q(7) = (0 − 1)/2
+    const agent = search(16);
+    expect([visits[7], visits[8], q[7], q[8]]).toEqual([2, 13, -0.5, 1]);
+    expect(agent.act(s, 1)).toBe(8);
+  });
+
+  it("a leaf's value counts for the seat to move there and against the other seat", () => {
+    // every position is worth +½ to whoever is to move in it
+    const evaluator: PositionEvaluator = {
+      evaluationProblem: () => null,
+      evaluatePosition: (state, seat, priors) => (uniformEvaluator.evaluatePosition(state, seat, priors), 0.5),
+    };
+    const agent = new MctsAgent({ name: 'mcts:half', info: ticTacToe.info, evaluator, simulations: 2 });
+    agent.search(ticTacToe.newState(0));
+    const visits = new Float64Array(9);
+    const q = new Float64Array(9);
+    agent.rootVisits(visits, q);
+    // sim 2 plays X's first move (all tie): O is to move at that leaf, so X's move is worth −½ to X
+    expect(visits[0]).toBe(1);
+    expect(q[0]).toBe(-0.5);
+  });
+
+  it('tic-tac-toe: takes a win in one over blocking, and blocks a loss in one', () => {
+    for (let seed = 0; seed < 3; seed++) {
+      const agent = uniformSearch(ticTacToe, 400, seed);
+      // X: 0 1, O: 3 4, X to move: 2 wins (O threatens 5)
+      const win = after(ticTacToe, [0, 3, 1, 4]);
+      expect(agent.act(win, win.currentSeat())).toBe(2);
+      // X: 0 1, O: 4, O to move: only 2 stops 0-1-2
+      const block = after(ticTacToe, [0, 4, 1]);
+      expect(agent.act(block, block.currentSeat())).toBe(2);
+    }
+  });
+
+  it('Connect Four: takes a win in one over blocking, and blocks vertical and horizontal threats', () => {
+    for (let seed = 0; seed < 2; seed++) {
+      const agent = uniformSearch(connectFour, 800, seed);
+      const win = c4('121212'); // X has three in column 1, O three in column 2; X to move
+      expect(agent.act(win, win.currentSeat())).toBe(0);
+      const vertical = c4('12121'); // O to move: X threatens column 1
+      expect(agent.act(vertical, vertical.currentSeat())).toBe(0);
+      const horizontal = c4('11223'); // O to move: X has columns 1-3 on the bottom row; only 4 stops it (0 is not open)
+      expect(agent.act(horizontal, horizontal.currentSeat())).toBe(3);
+    }
+  });
+
+  it('replays: the same seed gives the same game', () => {
+    const game = () => playGame(ticTacToe, [uniformSearch(ticTacToe, 30, 7), uniformSearch(ticTacToe, 30, 8)], 3);
+    expect(game()).toEqual(game());
+  });
+});
+
+describe('mcts: specs', () => {
+  it('parses a trailing integer as the simulation count, the rest as the inner spec', () => {
+    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200 });
+    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS });
+    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50 });
+    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS });
+    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7 });
+  });
+
+  it('refuses a missing agent and counts that are not positive integers, saying what is accepted', () => {
+    for (const bad of ['mcts:', 'mcts::5', 'mcts:runs/c4:0', 'mcts:runs/c4:-3', 'mcts:runs/c4:2.5', 'mcts:runs/c4:1e9']) {
+      expect(() => parseMctsSpec(bad), bad).toThrow(ConfigError);
+      expect(() => parseMctsSpec(bad), bad).toThrow(/mcts:<agent>\[:<simulations>\]/);
+    }
+  });
+
+  it('refuses games with hidden information, simultaneous moves or one seat, before loading anything', async () => {
+    await expect(createAgent('mcts:runs/nowhere', getGame('kuhn-poker').info)).rejects.toThrow(AgentMismatchError);
+    await expect(createAgent('mcts:runs/nowhere', getGame('kuhn-poker').info)).rejects.toThrow(/hidden information.*searches sequential, perfect-information, two-player zero-sum/);
+    await expect(createAgent('mcts:runs/nowhere', getGame('grid-soccer').info)).rejects.toThrow(/move simultaneously/);
+    await expect(createAgent('mcts:runs/nowhere', getGame('cartpole').info)).rejects.toThrow(/not a two-player zero-sum game/);
+  });
+
+  it('refuses bots and unknown names as the guide: search needs a trained policy', async () => {
+    for (const spec of ['mcts:random', 'mcts:alphabeta:3', 'mcts:nosuchbot:10', 'mcts:greedy:random']) {
+      const err = await createAgent(spec, connectFour.info).catch((e: unknown) => e);
+      expect(err, spec).toBeInstanceOf(ConfigError);
+      expect((err as Error).message, spec).toMatch(/needs a trained policy with a critic: a checkpoint or run folder, or a league member/);
+      expect((err as Error).message).not.toContain('\n');
+    }
+    await expect(createAgent('mcts:runs/no-such-run:5', connectFour.info)).rejects.toThrow(ArenaError);
+  });
+
+  it('MctsAgent refuses a non-positive c_puct or simulation count', () => {
+    expect(() => new MctsAgent({ name: 'x', info: ticTacToe.info, evaluator: uniformEvaluator, simulations: 0 })).toThrow(ConfigError);
+    expect(() => new MctsAgent({ name: 'x', info: ticTacToe.info, evaluator: uniformEvaluator, cPuct: 0 })).toThrow(ConfigError);
+  });
+});
+
+describe('search guided by a trained policy', () => {
+  const dirs: string[] = [];
+  let runDir = '';
+  let run: TrainingRun;
+
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    runDir = mkdtempSync(join(tmpdir(), 'arena-mcts-'));
+    dirs.push(runDir);
+    // a tiny tic-tac-toe PPO policy against random, trained for two updates and checkpointed
+    const config = resolveConfig('ppo', 'tic-tac-toe-v1', { envs: 4, steps: 16, minibatchSize: 32, epochs: 1, hidden: [16], normObs: true, seed: 3 });
+    run = new TrainingRun(config);
+    run.step();
+    run.step();
+    const state = { config, update: run.update, globalStep: run.globalStep, obsRms: run.obsRms!.toJSON(), rng: run.rng.getState(), elapsedSeconds: 1 };
+    await savePolicyCheckpoint(runDir, { policy: run.policy, optimizer: null, state });
+  });
+
+  afterAll(() => {
+    run?.dispose();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('the evaluator gives the network’s own priors and critic value (fast path = tfjs)', async () => {
+    const agent = (await createAgent(runDir, ticTacToe.info, 0)) as PolicyAgent;
+    expect(agent.evaluationProblem()).toBeNull();
+    const priors = new Float64Array(9);
+    const probs = new Float64Array(9);
+    const obs = new Float32Array(18);
+    const value = new Float32Array(1);
+    for (const moves of [[], [4], [4, 0, 8], [0, 3, 1, 4]]) {
+      const s = after(ticTacToe, moves);
+      const seat = s.currentSeat();
+      const v = agent.evaluatePosition(s, seat, priors);
+      agent.actionProbabilities(s, seat, probs); // the tfjs forward pass
+      for (let a = 0; a < 9; a++) expect(priors[a]).toBeCloseTo(probs[a]!, 5);
+      expect(priors.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
+      for (const a of moves) expect(priors[a]).toBe(0);
+      s.observe(seat, obs);
+      run.obsRms!.normalize(obs, 1);
+      agent.policy.values(obs, 1, value);
+      expect(v).toBeCloseTo(value[0]!, 5);
+    }
+    agent.dispose();
+  });
+
+  it('plays legal moves to the end against random, and the same seed replays the same games', async () => {
+    const spec = `mcts:${runDir}:40`;
+    const games = async (seed: number) => {
+      const mcts = await createAgent(spec, ticTacToe.info, seed);
+      const random = await createAgent('random', ticTacToe.info, seed);
+      expect(mcts).toBeInstanceOf(MctsAgent);
+      expect((mcts as MctsAgent).simulations).toBe(40);
+      const out = [playGame(ticTacToe, [mcts, random], 1), playGame(ticTacToe, [random, mcts], 2)];
+      mcts.dispose?.();
+      return out;
+    };
+    const first = await games(5);
+    expect(first.every((g) => g.length >= 5)).toBe(true); // apply() would have thrown on an illegal move
+    expect(await games(5)).toEqual(first);
+  });
+
+  it('greedy: inside the spec changes nothing: search uses the whole distribution', async () => {
+    const s = after(ticTacToe, [4]);
+    const a = await createAgent(`mcts:${runDir}:25`, ticTacToe.info, 1);
+    const b = await createAgent(`mcts:greedy:${runDir}:25`, ticTacToe.info, 1);
+    const va = new Float64Array(9);
+    const vb = new Float64Array(9);
+    (a as MctsAgent).search(s);
+    (a as MctsAgent).rootVisits(va);
+    (b as MctsAgent).search(s);
+    (b as MctsAgent).rootVisits(vb);
+    expect(Array.from(vb)).toEqual(Array.from(va));
+    a.dispose?.();
+    b.dispose?.();
+  });
+
+  it('a league snapshot guides search (`mcts:<run>#<id>:<n>`); a bot member cannot', async () => {
+    const league = mkdtempSync(join(tmpdir(), 'arena-mcts-league-'));
+    dirs.push(league);
+    const store = LeagueStore.open(league, { game: 'tic-tac-toe-v1' });
+    const blob = encodeSnapshot({ game: 'tic-tac-toe-v1', spec: run.policy.spec, weights: run.policy.getWeights(), obsRms: run.obsRms!.toJSON() });
+    store.addMember({ id: 'main@000002', role: 'snapshot', snapshot: blob });
+    store.addMember({ id: 'bot:random', role: 'bot', botSpec: 'random' });
+    store.close();
+    const fromSnapshot = await createAgent(`mcts:${league}#main@000002:30`, ticTacToe.info, 4);
+    const fromCheckpoint = await createAgent(`mcts:${runDir}:30`, ticTacToe.info, 4);
+    // the same weights and statistics: the same search, move for move
+    const vs = (a: Agent) => playGame(ticTacToe, [a, fromCheckpoint], 6);
+    const moves = vs(fromSnapshot);
+    expect(moves.length).toBeGreaterThanOrEqual(5);
+    const again = await createAgent(`mcts:${runDir}:30`, ticTacToe.info, 4);
+    expect(vs(again)).toEqual(moves);
+    for (const a of [fromSnapshot, fromCheckpoint, again]) a.dispose?.();
+    await expect(createAgent(`mcts:${league}#bot:random`, ticTacToe.info)).rejects.toThrow(/plays without a policy network/);
+  });
+
+  it('a checkpoint of another game is refused with its game named', async () => {
+    await expect(createAgent(`mcts:${runDir}:10`, connectFour.info)).rejects.toThrow(/trained on tic-tac-toe-v1, not connect-four-v1/);
+  });
+});

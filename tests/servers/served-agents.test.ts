@@ -1,0 +1,113 @@
+/**
+ * How a server plays trained agents: greedy in perfect-information games, sampling where information is
+ * hidden, search for `mcts:` entries — and the lobby listing and room seats say which.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MctsAgent } from '../../agents/mcts.ts';
+import { ConfigError, type Agent, type GameState } from '../../core/index.ts';
+import { getGame } from '../../games/index.ts';
+import { agentChoices, buildAgent, resolveAgentList, servedName } from '../../servers/agents.ts';
+import type { ArenaServer } from '../../servers/server.ts';
+import { selectBackend } from '../../src/backend.ts';
+import { resolveConfig } from '../../src/train/config.ts';
+import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
+import { TrainingRun } from '../../src/train/run.ts';
+import { create, startServer } from './helpers.ts';
+
+const ttt = getGame('tic-tac-toe');
+const kuhn = getGame('kuhn-poker');
+let root = '';
+let tttRun = '';
+let kuhnRun = '';
+let srv: ArenaServer | undefined;
+
+/** A freshly initialised checkpoint of `game` in `dir` (what the server does with it is under test, not its play). */
+async function checkpoint(dir: string, game: string): Promise<void> {
+  const run = new TrainingRun(resolveConfig('ppo', game, { envs: 2, steps: 8, hidden: [8], seed: 1 }));
+  const state = { config: run.config, update: 0, globalStep: 0, obsRms: null, rng: run.rng.getState(), elapsedSeconds: 0 };
+  await savePolicyCheckpoint(dir, { policy: run.policy, optimizer: null, state });
+  run.dispose();
+}
+
+/** The probabilities an agent plays with at `state`. */
+function probs(agent: Agent, state: GameState): number[] {
+  const out = new Float64Array(state.info.actions);
+  agent.actionProbabilities!(state, state.currentSeat(), out);
+  return Array.from(out);
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  root = mkdtempSync(join(tmpdir(), 'arena-served-'));
+  tttRun = join(root, 'ttt');
+  kuhnRun = join(root, 'kuhn');
+  await checkpoint(tttRun, 'tic-tac-toe-v1');
+  await checkpoint(kuhnRun, 'kuhn-poker-v1');
+});
+
+afterAll(async () => {
+  await srv?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('served trained agents', () => {
+  it('listings say how each trained entry plays; bots keep their plain label', async () => {
+    const listed = await resolveAgentList([tttRun, `mcts:${tttRun}:30`, kuhnRun, 'random']);
+    const by = (spec: string) => listed.find((a) => a.spec === spec)!;
+    expect(by(tttRun).play).toBe('greedy');
+    expect(by(tttRun).label).toMatch(/^checkpoint .*ttt \(ppo, ckpt-\d+\), plays greedy$/);
+    expect(by(`mcts:${tttRun}:30`).play).toBe('search, 30 simulations per move');
+    expect(by(`mcts:${tttRun}:30`).label).toMatch(/^search over checkpoint .*ttt \(ppo, ckpt-\d+\), plays search, 30 simulations per move$/);
+    expect(by(kuhnRun).play).toBe('samples its policy');
+    expect(by('random')).toEqual({ spec: 'random', label: 'random', game: null, play: null });
+    const forTtt = agentChoices(ttt.info, listed).map((c) => c.spec);
+    expect(forTtt).toEqual(expect.arrayContaining([tttRun, `mcts:${tttRun}:30`, 'random']));
+    expect(forTtt).not.toContain(kuhnRun);
+  });
+
+  it('a folder of runs under mcts: gives one search entry per run, and refuses runs search cannot play', async () => {
+    const only = await resolveAgentList([`mcts:${tttRun}`]);
+    expect(only.map((a) => a.spec)).toEqual([`mcts:${tttRun}:100`]);
+    await expect(resolveAgentList([`mcts:${root}:20`])).rejects.toThrow(/kuhn.*plays kuhn-poker-v1, which search cannot play: it has hidden information/);
+    await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(ConfigError);
+    await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(/'random' is not a trained policy/);
+    await expect(resolveAgentList([`mcts:${tttRun}:0`])).rejects.toThrow(/positive integer/);
+  });
+
+  it('checkpoints play greedily in perfect-information games and sample in hidden-information ones', async () => {
+    const greedy = await buildAgent(tttRun, ttt.info, 5);
+    const s = ttt.newState(0);
+    s.apply(4);
+    const p = probs(greedy, s);
+    expect(p.filter((x) => x === 1).length).toBe(1);
+    expect(p.filter((x) => x !== 0).length).toBe(1);
+    greedy.dispose?.();
+    const sampling = await buildAgent(kuhnRun, kuhn.info, 5);
+    const k = kuhn.newState(0);
+    while (k.currentSeat() < 0) k.applyChance();
+    expect(probs(sampling, k).filter((x) => x > 0).length).toBe(2); // a fresh policy mixes its two moves
+    sampling.dispose?.();
+    const search = await buildAgent(`mcts:${tttRun}:30`, ttt.info, 5);
+    expect(search).toBeInstanceOf(MctsAgent);
+    search.dispose?.();
+  });
+
+  it('a room names its server-side agents with their mode', async () => {
+    const spec = `mcts:${tttRun}:20`;
+    srv = await startServer({ agents: [spec, tttRun] });
+    const offered = (await (await fetch(`${srv.url}api/agents?game=tic-tac-toe`)).json()) as { spec: string; label: string }[];
+    expect(offered.find((a) => a.spec === spec)?.label).toMatch(/plays search, 20 simulations per move$/);
+    expect(offered.find((a) => a.spec === tttRun)?.label).toMatch(/plays greedy$/);
+    const c = await create(srv, 'tic-tac-toe', { spectator: true, agents: { '0': spec, '1': tttRun } });
+    await c.waitFor(() => c.state.phase === 'finished', 10_000, 'the game');
+    expect(Array.from(c.state.seats, (x) => [x.kind, x.name])).toEqual([
+      ['agent', `${spec} (search, 20 simulations per move)`],
+      ['agent', `${tttRun} (greedy)`],
+    ]);
+    await c.leave();
+    expect(servedName('random', ttt.info, srv.listed)).toBe('random');
+  });
+});
