@@ -1,14 +1,19 @@
 /**
- * Round-robin tournaments: every pair of agents plays N games with alternating sides (playSeries),
- * and the table is a Bradley–Terry maximum-likelihood fit over all games (bradley-terry.ts), with
- * 95% intervals. Results are saved as JSON, CSV and a plot of the ratings with their intervals
- * (PNG and a self-contained HTML page).
+ * Round-robin tournaments: every pair of agents plays N paired games from random openings with
+ * alternating sides (playSeries, src/eval/openings.ts), and the table is a Bradley–Terry
+ * maximum-likelihood fit (bradley-terry.ts) with 95% intervals that rest on the *distinct* games: a
+ * game replayed move for move (two deterministic agents from the same opening) carries no new
+ * information, so each pair's wins, draws and losses enter the fit scaled by distinct / games — the
+ * pair's score is that of all its games, its weight that of its distinct games (as the Wilson interval
+ * of a series uses n = distinct). Results are saved as JSON, CSV and a plot of the ratings with their
+ * intervals (PNG and a self-contained HTML page).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError, type Agent, type Game } from '../core/index.ts';
 import { playSeries, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
+import { checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
 import { FONT_STACK, htmlPage, specToSvg, svgToPng } from '../src/plot/render.ts';
 import { fitBradleyTerry, type BradleyTerryFit, type PairResult } from './bradley-terry.ts';
 import { createAnyAgent } from './member-agent.ts';
@@ -19,9 +24,14 @@ export interface TournamentOptions {
   readonly game: Game;
   /** Agent specs (bots, checkpoints, `runDir#memberId`); at least two, no repeats. */
   readonly specs: readonly string[];
-  /** Games per pair (sides alternate). */
+  /** Games per pair (sides alternate; games 2p and 2p+1 share a random opening). */
   readonly games: number;
   readonly seed?: number;
+  /** Random plies before each game (default: `defaultOpeningPlies` of the game; 0: none). */
+  readonly openingPlies?: number;
+  /** Bradley–Terry options: the anchor (default `mean`) and its rating. */
+  readonly anchor?: string;
+  readonly offset?: number;
   /** Called after every game with the number played so far and the total. */
   readonly onGame?: (done: number, total: number, pair: readonly [string, string]) => void;
   /** Builds the agents (default: createAnyAgent). */
@@ -33,7 +43,7 @@ export interface TournamentOptions {
 export interface TournamentRow {
   readonly rank: number;
   readonly agent: string;
-  /** Bradley–Terry rating, Elo scale, mean of all agents 0. */
+  /** Bradley–Terry rating, Elo scale, relative to the anchor (default: the mean of all agents is 0). */
   readonly rating: number;
   /** Half-width of the 95% interval. */
   readonly ci: number;
@@ -42,6 +52,8 @@ export interface TournamentRow {
   /** (wins + draws/2) / games. */
   readonly score: number;
   readonly games: number;
+  /** Distinct games among them (what the rating's interval rests on). */
+  readonly distinct: number;
   readonly wins: number;
   readonly draws: number;
   readonly losses: number;
@@ -49,19 +61,25 @@ export interface TournamentRow {
   readonly meanReturn: number;
 }
 
-/** A pair's results from a's point of view, with each side's mean return per seat. */
+/** A pair's results from a's point of view: its games, the distinct ones among them, and each side's mean return per seat. */
 export interface TournamentPair extends PairResult {
+  readonly games: number;
+  readonly distinct: number;
   readonly meanReturn: [number, number];
 }
 
 export interface TournamentResult {
   readonly format: typeof TOURNAMENT_FORMAT;
-  readonly version: 1;
+  readonly version: 2;
   readonly game: string;
   readonly agents: string[];
   readonly gamesPerPair: number;
   readonly seed: number;
+  /** Random plies each game started from. */
+  readonly openingPlies: number;
   readonly totalGames: number;
+  /** Distinct games over all pairs. */
+  readonly distinctGames: number;
   /** Ranked, best first. */
   readonly table: TournamentRow[];
   /** Every pair's results from the first-named agent's point of view. */
@@ -78,12 +96,19 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
   if (!Number.isInteger(opts.games) || opts.games < 1) throw new ConfigError(`games per pair must be an integer >= 1, got ${opts.games}`);
   const seed = opts.seed ?? 0;
   const info = opts.game.info;
+  const openingPlies = opts.openingPlies ?? defaultOpeningPlies(info);
+  checkOpeningPlies(info, openingPlies);
   const build = opts.createAgent ?? ((spec: string, s: number) => createAnyAgent(spec, info, s));
   const agents: Agent[] = [];
   try {
     for (let i = 0; i < specs.length; i++) agents.push(await build(specs[i]!, (seed * 7919 + i + 1) >>> 0));
     const pairs: TournamentPair[] = [];
-    const returnSum = new Map<string, number>();
+    const tallies = new Map<string, { wins: number; draws: number; losses: number; games: number; distinct: number; returnSum: number }>();
+    const tally = (id: string) => {
+      let t = tallies.get(id);
+      if (!t) tallies.set(id, (t = { wins: 0, draws: 0, losses: 0, games: 0, distinct: 0, returnSum: 0 }));
+      return t;
+    };
     const total = ((specs.length * (specs.length - 1)) / 2) * opts.games;
     let done = 0;
     let k = 0;
@@ -95,33 +120,78 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
           agents: [agents[i]!, agents[j]!],
           games: opts.games,
           seed: (seed * 4099 + k++) >>> 0,
+          openingPlies,
           onGame: () => opts.onGame?.(++done, total, names),
         });
-        pairs.push({ a: specs[i]!, b: specs[j]!, wins: r.wins[0], draws: r.draws, losses: r.wins[1], meanReturn: r.meanReturn });
-        returnSum.set(specs[i]!, (returnSum.get(specs[i]!) ?? 0) + r.meanReturn[0] * r.games);
-        returnSum.set(specs[j]!, (returnSum.get(specs[j]!) ?? 0) + r.meanReturn[1] * r.games);
+        pairs.push({ a: specs[i]!, b: specs[j]!, wins: r.wins[0], draws: r.draws, losses: r.wins[1], games: r.games, distinct: r.distinct, meanReturn: r.meanReturn });
+        const ti = tally(specs[i]!);
+        const tj = tally(specs[j]!);
+        ti.wins += r.wins[0];
+        ti.losses += r.wins[1];
+        tj.wins += r.wins[1];
+        tj.losses += r.wins[0];
+        for (const t of [ti, tj]) {
+          t.draws += r.draws;
+          t.games += r.games;
+          t.distinct += r.distinct;
+        }
+        ti.returnSum += r.meanReturn[0] * r.games;
+        tj.returnSum += r.meanReturn[1] * r.games;
       }
     }
-    const fit = fitBradleyTerry(specs, pairs);
-    const table: TournamentRow[] = fit.ratings.map((r) => ({
-      rank: r.rank,
-      agent: r.id,
-      rating: r.rating,
-      ci: r.halfWidth,
-      ciLow: r.lo,
-      ciHigh: r.hi,
-      score: r.score,
-      games: r.games,
-      wins: r.wins,
-      draws: r.draws,
-      losses: r.losses,
-      meanReturn: r.games > 0 ? (returnSum.get(r.id) ?? 0) / r.games : 0,
-    }));
+    // each pair weighs as much as its distinct games (a replay adds no information), at the score of all its games
+    const weighted = pairs.map((p) => {
+      const f = p.games > 0 ? p.distinct / p.games : 0;
+      return { a: p.a, b: p.b, wins: p.wins * f, draws: p.draws * f, losses: p.losses * f };
+    });
+    const fit = fitBradleyTerry(specs, weighted, { ...(opts.anchor !== undefined ? { anchor: opts.anchor } : {}), ...(opts.offset !== undefined ? { offset: opts.offset } : {}) });
+    const table: TournamentRow[] = fit.ratings.map((r) => {
+      const t = tally(r.id);
+      return {
+        rank: r.rank,
+        agent: r.id,
+        rating: r.rating,
+        ci: r.halfWidth,
+        ciLow: r.lo,
+        ciHigh: r.hi,
+        score: t.games > 0 ? (t.wins + t.draws / 2) / t.games : 0.5,
+        games: t.games,
+        distinct: t.distinct,
+        wins: t.wins,
+        draws: t.draws,
+        losses: t.losses,
+        meanReturn: t.games > 0 ? t.returnSum / t.games : 0,
+      };
+    });
     const { ratings: _ratings, ...model } = fit;
-    return { format: TOURNAMENT_FORMAT, version: 1, game: info.id, agents: specs, gamesPerPair: opts.games, seed, totalGames: total, table, pairs, model: { name: 'bradley-terry', ...model } };
+    const distinctGames = pairs.reduce((s, p) => s + p.distinct, 0);
+    return {
+      format: TOURNAMENT_FORMAT,
+      version: 2,
+      game: info.id,
+      agents: specs,
+      gamesPerPair: opts.games,
+      seed,
+      openingPlies,
+      totalGames: total,
+      distinctGames,
+      table,
+      pairs,
+      model: { name: 'bradley-terry', ...model },
+    };
   } finally {
     for (const a of agents) a.dispose?.();
   }
+}
+
+/** Where the rating scale is zero: `mean 0` or `random = 0`. */
+export function ratingZero(t: TournamentResult): string {
+  return t.model.anchor === 'mean' ? `mean ${t.model.offset}` : `${t.model.anchor} = ${t.model.offset}`;
+}
+
+/** `1 random opening ply (paired)` or `no random openings`. */
+export function openingsText(t: { readonly openingPlies: number }): string {
+  return t.openingPlies > 0 ? `${t.openingPlies} random opening ${t.openingPlies === 1 ? 'ply' : 'plies'} (paired)` : 'no random openings';
 }
 
 function signed(x: number): string {
@@ -129,16 +199,16 @@ function signed(x: number): string {
   return r > 0 ? `+${r}` : r === 0 ? '0' : String(r);
 }
 
-/** The table as aligned text (rank, agent, rating ± half-width of the 95% interval, score, games). */
+/** The table as aligned text (rank, agent, rating ± half-width of the 95% interval, score, W-D-L, distinct games of games). */
 export function formatTournamentTable(t: TournamentResult): string {
-  const head = ['rank', 'agent', 'rating ± 95% CI', 'score', 'W-D-L', 'games', 'mean return'];
+  const head = ['rank', 'agent', 'rating ± 95% CI', 'score', 'W-D-L', 'distinct/games', 'mean return'];
   const rows = t.table.map((r) => [
     String(r.rank),
     r.agent,
     `${signed(r.rating)} ± ${Math.round(r.ci)}`,
     `${(100 * r.score).toFixed(1)}%`,
     `${r.wins}-${r.draws}-${r.losses}`,
-    String(r.games),
+    `${r.distinct}/${r.games}`,
     r.meanReturn.toFixed(3),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
@@ -153,22 +223,22 @@ function csvField(s: string): string {
 
 /** CSV of the table: one row per agent, ranked. */
 export function tournamentCsv(t: TournamentResult): string {
-  const head = 'rank,agent,rating,ci_low,ci_high,ci_half_width,score,games,wins,draws,losses,mean_return';
+  const head = 'rank,agent,rating,ci_low,ci_high,ci_half_width,score,games,wins,draws,losses,mean_return,distinct';
   const num = (x: number) => String(Number(x.toFixed(3)));
   const rows = t.table.map((r) =>
-    [String(r.rank), csvField(r.agent), num(r.rating), num(r.ciLow), num(r.ciHigh), num(r.ci), num(r.score), String(r.games), String(r.wins), String(r.draws), String(r.losses), num(r.meanReturn)].join(','),
+    [String(r.rank), csvField(r.agent), num(r.rating), num(r.ciLow), num(r.ciHigh), num(r.ci), num(r.score), String(r.games), String(r.wins), String(r.draws), String(r.losses), num(r.meanReturn), String(r.distinct)].join(','),
   );
   return `${[head, ...rows].join('\n')}\n`;
 }
 
 /** Vega-Lite chart: one row per agent (best on top), a point at its rating and a bar for the interval. */
-export function tournamentSpec(t: TournamentResult): TopLevelSpec {
+export function tournamentSpec(t: TournamentResult, kind = 'round robin'): TopLevelSpec {
   const values = t.table.map((r) => ({ agent: r.agent, rating: r.rating, lo: r.ciLow, hi: r.ciHigh, label: `${signed(r.rating)} ± ${Math.round(r.ci)}` }));
   const y = { field: 'agent', type: 'nominal', sort: t.table.map((r) => r.agent), title: null, axis: { labelLimit: 320, labelFontSize: 11 } };
-  const x = { field: 'rating', type: 'quantitative', title: 'Bradley–Terry rating (Elo scale, mean 0) with 95% interval' };
+  const x = { field: 'rating', type: 'quantitative', title: `Bradley–Terry rating (Elo scale, ${ratingZero(t)}) with 95% interval` };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${t.game}: round robin, ${t.gamesPerPair} games per pair`, fontSize: 15, anchor: 'start' },
+    title: { text: `${t.game}: ${kind}, ${t.gamesPerPair} games per pair`, subtitle: `${openingsText(t)}; ${t.distinctGames} distinct games of ${t.totalGames}`, fontSize: 15, anchor: 'start' },
     background: 'white',
     padding: 12,
     width: 560,
@@ -195,29 +265,33 @@ export interface TournamentFiles {
   readonly html: string;
 }
 
-/** Writes tournament.json, tournament.csv, tournament.png and tournament.html into `outDir`. */
-export async function writeTournament(t: TournamentResult, outDir: string): Promise<TournamentFiles> {
+/**
+ * Writes <name>.json, .csv, .png and .html into `outDir` (`name` default `tournament`; the ladder
+ * writes `ladder.*`), with `extra` merged into the JSON.
+ */
+export async function writeTournament(t: TournamentResult, outDir: string, opts: { name?: string; title?: string; kind?: string; extra?: Record<string, unknown> } = {}): Promise<TournamentFiles> {
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
+  const name = opts.name ?? 'tournament';
   const files: TournamentFiles = {
     dir,
-    json: join(dir, 'tournament.json'),
-    csv: join(dir, 'tournament.csv'),
-    png: join(dir, 'tournament.png'),
-    html: join(dir, 'tournament.html'),
+    json: join(dir, `${name}.json`),
+    csv: join(dir, `${name}.csv`),
+    png: join(dir, `${name}.png`),
+    html: join(dir, `${name}.html`),
   };
-  const svg = await specToSvg(tournamentSpec(t));
-  const head = '<tr><th>agent</th><th>rank</th><th>rating</th><th>95% CI</th><th>score</th><th>wins</th><th>draws</th><th>losses</th><th>games</th><th>mean return</th></tr>';
+  const svg = await specToSvg(tournamentSpec(t, opts.kind));
+  const head = '<tr><th>agent</th><th>rank</th><th>rating</th><th>95% CI</th><th>score</th><th>wins</th><th>draws</th><th>losses</th><th>distinct</th><th>games</th><th>mean return</th></tr>';
   const body = t.table
     .map(
       (r) =>
-        `<tr><td>${esc(r.agent)}</td><td>${r.rank}</td><td>${signed(r.rating)}</td><td>${Math.round(r.ciLow)} … ${Math.round(r.ciHigh)}</td><td>${(100 * r.score).toFixed(1)}%</td><td>${r.wins}</td><td>${r.draws}</td><td>${r.losses}</td><td>${r.games}</td><td>${r.meanReturn.toFixed(3)}</td></tr>`,
+        `<tr><td>${esc(r.agent)}</td><td>${r.rank}</td><td>${signed(r.rating)}</td><td>${Math.round(r.ciLow)} … ${Math.round(r.ciHigh)}</td><td>${(100 * r.score).toFixed(1)}%</td><td>${r.wins}</td><td>${r.draws}</td><td>${r.losses}</td><td>${r.distinct}</td><td>${r.games}</td><td>${r.meanReturn.toFixed(3)}</td></tr>`,
     )
     .join('\n');
   const table = `<h2>Table</h2>\n<table><thead>${head}</thead>\n<tbody>\n${body}\n</tbody></table>\n`;
-  const subtitle = `${t.agents.length} agents, ${t.gamesPerPair} games per pair (${t.totalGames} games, sides alternate), seed ${t.seed}; Bradley–Terry maximum likelihood, draws count half, prior sd ${t.model.priorSd} Elo`;
-  const html = htmlPage(`Tournament: ${t.game}`, subtitle, svg, []).replace('</body>', `${table}</body>`);
-  await writeFile(files.json, `${JSON.stringify(t, null, 2)}\n`);
+  const subtitle = `${t.agents.length} agents, ${t.gamesPerPair} games per pair (${t.totalGames} games, ${t.distinctGames} distinct; sides alternate, ${openingsText(t)}), seed ${t.seed}; Bradley–Terry maximum likelihood, each pair weighted by its distinct games, draws count half, ${ratingZero(t)}, prior sd ${t.model.priorSd} Elo`;
+  const html = htmlPage(opts.title ?? `Tournament: ${t.game}`, subtitle, svg, []).replace('</body>', `${table}</body>`);
+  await writeFile(files.json, `${JSON.stringify({ ...t, ...opts.extra }, null, 2)}\n`);
   await writeFile(files.csv, tournamentCsv(t));
   await writeFile(files.png, svgToPng(svg));
   await writeFile(files.html, html);

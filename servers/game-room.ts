@@ -6,13 +6,15 @@
  * its own seat's private view (StateView), and refuses — without changing anything — every message
  * that is malformed, too large, too frequent, out of turn, illegal or for another seat.
  */
-import { randomInt, timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { ClientState, Protocol, Room, ServerError, type Client } from '@colyseus/core';
 import { decode, StateView, type Iterator } from '@colyseus/schema';
 import { unpack } from 'msgpackr';
-import { CHANCE, SIMULTANEOUS, teamOf, type Agent, type Game, type GameState } from '../core/index.ts';
+import { CHANCE, Rng, SIMULTANEOUS, teamOf, type Agent, type Game, type GameState } from '../core/index.ts';
+import { seriesGameSeed } from '../src/eval/match.ts';
+import { checkOpeningPlies, openingSeed, playRandomOpening } from '../src/eval/openings.ts';
 import { log } from '../core/log.ts';
-import { buildAgent, isAllowedSpec, type CustomAgent, type ListedAgent } from './agents.ts';
+import { buildAgent, isAllowedSpec, servedName, type CustomAgent, type ListedAgent } from './agents.ts';
 import {
   CLIENT_MESSAGE_TYPES,
   CLOSE_MISBEHAVING,
@@ -90,9 +92,9 @@ interface ClientInfo {
 const PROTOCOL_CODE_MASK = 0x1f;
 const MESSAGE_TYPES: ReadonlySet<string> = new Set(CLIENT_MESSAGE_TYPES);
 
-/** Seed of game `g` of a room: the same formula as playSeries, so a seeded room replays an offline series. */
+/** Seed of game `g` of a room: the series' own (playSeries), so a seeded room replays an offline series. */
 export function gameSeed(base: number, g: number): number {
-  return (base * 1_000_003 + g) >>> 0;
+  return seriesGameSeed(base, g);
 }
 
 function sameToken(given: string | undefined, expected: string | null): boolean {
@@ -124,6 +126,12 @@ export class GameRoom extends Room<{ state: MatchState }> {
   private pending!: Int32Array;
   private disposed = false;
   private recordMoves = false;
+  private openingPlies = 0;
+  private readonly openingRng = new Rng(0);
+  /** Every transition of the current game (actions, chance outcomes, joint actions), for its `gameKey`. */
+  private readonly history: number[] = [];
+  /** Secret of the room's game keys (they must not reveal hidden cards). */
+  private readonly keySecret = randomBytes(32);
 
   override onCreate(raw: unknown): Promise<void> {
     return this.create(raw);
@@ -139,6 +147,12 @@ export class GameRoom extends Room<{ state: MatchState }> {
     this.setPatchRate(1000);
     this.tickMs = opts.tickMs ?? this.ctx.tickMs;
     this.baseSeed = opts.seed ?? randomInt(0x100000000);
+    this.openingPlies = opts.openingPlies ?? 0;
+    try {
+      checkOpeningPlies(info, this.openingPlies);
+    } catch (err) {
+      throw badOptions((err as Error).message);
+    }
     this.mask = new Uint8Array(info.actions);
     this.pending = new Int32Array(info.seats).fill(-1);
     this.recordMoves = info.information === 'perfect' && info.dynamics === 'sequential';
@@ -168,7 +182,8 @@ export class GameRoom extends Room<{ state: MatchState }> {
         this.disposeAgents();
         throw badOptions(`agent '${spec}': ${(err as Error).message}`);
       }
-      this.occupants[seat] = { kind: 'agent', name: spec, sessionId: null, agent, spec, connected: true, vote: true, firstTeam: teamOf(info, seat) };
+      const name = servedName(spec, info, this.ctx.listed);
+      this.occupants[seat] = { kind: 'agent', name, sessionId: null, agent, spec, connected: true, vote: true, firstTeam: teamOf(info, seat) };
     }
     this.installMessageScreen();
     this.sync();
@@ -181,8 +196,8 @@ export class GameRoom extends Room<{ state: MatchState }> {
     const opts = this.parseOptions(raw);
     const creator = this.creatorPending;
     this.creatorPending = false;
-    if (!creator && (opts.agents !== undefined || opts.seed !== undefined || opts.tickMs !== undefined)) {
-      throw badOptions('agents, seed and tickMs can only be given when the room is created');
+    if (!creator && (opts.agents !== undefined || opts.seed !== undefined || opts.tickMs !== undefined || opts.openingPlies !== undefined)) {
+      throw badOptions('agents, seed, tickMs and openingPlies can only be given when the room is created');
     }
     const info: ClientInfo = { seat: null, strikes: 0, windowStart: 0, count: 0, kicked: false };
     client.view = new StateView();
@@ -441,9 +456,17 @@ export class GameRoom extends Room<{ state: MatchState }> {
       occ.agent?.reset?.(seed ^ (occ.firstTeam === 0 ? 0x5bd1e995 : 0x1b873593));
     }
     this.state.moves.clear();
+    this.history.length = 0;
     this.state.result = '';
     this.state.phase = 'playing';
     this.broadcast('events', { type: 'start', gameNumber: g });
+    if (this.openingPlies > 0) {
+      // the opening of the pair of games g belongs to, drawn on a copy and then played as moves everyone sees
+      const opening: number[] = [];
+      this.openingRng.seed(openingSeed(this.baseSeed, g >> 1));
+      playRandomOpening(this.gs.clone(), this.openingPlies, this.openingRng, opening);
+      for (const action of opening) this.applyMove(this.gs.currentSeat(), action);
+    }
     this.advance();
   }
 
@@ -451,6 +474,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
     const name = this.recordMoves ? this.gs.actionName(action) : '';
     const step = this.gs.stepCount();
     this.gs.apply(action);
+    this.history.push(action);
     if (this.recordMoves) {
       this.state.moves.push(action);
       this.broadcast('events', { type: 'move', seat, action, name, step });
@@ -462,6 +486,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
     if (this.disposed) return;
     while (this.gs.currentSeat() === CHANCE) {
       const outcome = this.gs.applyChance();
+      this.history.push(outcome);
       if (this.recordMoves) this.state.moves.push(outcome);
     }
     const cur = this.gs.currentSeat();
@@ -557,6 +582,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
       joint[s] = p >= 0 && this.mask[p] ? p : this.mask[0] ? 0 : this.mask.indexOf(1);
     }
     this.gs.applyJoint(joint);
+    for (let s = 0; s < seats; s++) this.history.push(joint[s]!);
     this.state.deadline = 0;
     this.advance();
   }
@@ -569,7 +595,8 @@ export class GameRoom extends Room<{ state: MatchState }> {
     this.finish({ returns, winnerTeam, forfeit: { seat, team, reason } });
   }
 
-  private finish(result: MatchResult): void {
+  private finish(outcome: MatchResult): void {
+    const result: MatchResult = { ...outcome, gameKey: createHmac('sha256', this.keySecret).update(this.history.join(',')).digest('base64url').slice(0, 22) };
     if (this.tickTimer) {
       clearTimeout(this.tickTimer);
       this.tickTimer = null;

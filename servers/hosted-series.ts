@@ -4,13 +4,15 @@
  * with rematches swapping sides, so agent i plays side (i + g) mod 2 in game g exactly as offline.
  * With the admin token the room is seeded like the offline series (same deal per game) and the agents
  * are reseeded the same way before each game, so a hosted tournament of seeded agents reproduces the
- * offline table; without it the server picks the seeds.
+ * offline table; without it the server picks the seeds. The room plays the series' random openings
+ * (`openingPlies`, games 2p and 2p+1 sharing one) and reports a key per game, so the distinct games
+ * are counted as offline without the history (hidden cards) leaving the server.
  */
-import { AgentMismatchError, teamOf, type Agent } from '../core/index.ts';
-import { summarizeSeries, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
+import { type Agent } from '../core/index.ts';
+import { checkTwoSides, seriesGameSeed, SeriesTally, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
+import { checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
 import { SeatPlayer, type BotGame } from './bot.ts';
 import { MatchClient } from './client.ts';
-import { gameSeed } from './game-room.ts';
 import { roomNameOf } from './protocol.ts';
 
 export interface HostedSeriesOptions {
@@ -34,7 +36,9 @@ export function hostedSeries(opts: HostedSeriesOptions): (series: SeriesOptions)
 export async function playHostedSeries(series: SeriesOptions, opts: HostedSeriesOptions): Promise<SeriesResult> {
   const { game, agents } = series;
   const info = game.info;
-  if (info.teams.length !== 2) throw new AgentMismatchError(`${info.id} has ${info.teams.length} side(s); a match needs a game with two sides`);
+  checkTwoSides(game);
+  const openingPlies = series.openingPlies ?? defaultOpeningPlies(info);
+  checkOpeningPlies(info, openingPlies);
   const seed = series.seed ?? 0;
   const seeded = Boolean(opts.token);
   const names = opts.names ?? [agents[0].name, agents[1].name];
@@ -47,7 +51,7 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
     if (resetDone.has(g)) return;
     resetDone.add(g);
     if (!seeded) return;
-    const s = gameSeed(seed, g);
+    const s = seriesGameSeed(seed, g);
     agents[0].reset?.(s ^ 0x5bd1e995);
     agents[1].reset?.(s ^ 0x1b873593);
   };
@@ -61,6 +65,7 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
         bot: true,
         name: names[side]!.slice(0, 32),
         ...(first && seeded ? { token: opts.token!, seed } : {}),
+        ...(first && openingPlies > 0 ? { openingPlies } : {}),
       };
       const pace = opts.pace === undefined ? {} : { pace: opts.pace };
       const client = await MatchClient.connect(first ? { url: opts.url, room, create: true, options, ...pace } : { url: opts.url, room, roomId: clients[0]!.roomId, options, ...pace });
@@ -68,13 +73,14 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
     }
     // the first seat of side 0 keeps the score (agent 0 sits there in game 0, on the other side after each swap)
     let done = 0;
-    const tally = makeTally(info.id, info.teams.map((t) => t.length));
+    const tally = new SeriesTally(game, openingPlies);
     for (let i = 0; i < seats.length; i++) {
       const agent: Agent = agents[seats[i]![1]]!;
       const onGame =
         i === 0
           ? (g: BotGame) => {
-              tally.add(g, info);
+              // g is seen from agent 0's seat; its side this game is g.team (a server without game keys: every game counts as distinct)
+              tally.add(g.team, g.result.returns, g.result.gameKey ?? `game ${g.gameNumber}`);
               series.onGame?.(++done, tally.result());
             }
           : undefined;
@@ -90,35 +96,4 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
     clearTimeout(timer);
     await Promise.all(clients.map((c) => c.leave().catch(() => undefined)));
   }
-}
-
-/** Tallies games from the point of view of the agent that started on side 0, as playSeries does. */
-function makeTally(gameId: string, teamSizes: number[]) {
-  const wins: [number, number] = [0, 0];
-  const sums: [number, number] = [0, 0];
-  let draws = 0;
-  let games = 0;
-  return {
-    add(g: BotGame, info: SeriesOptions['game']['info']): void {
-      // g is seen from agent 0's seat; its side this game is g.team
-      const side0 = g.team;
-      const other = 1 - side0;
-      let r0 = 0;
-      let r1 = 0;
-      for (let s = 0; s < info.seats; s++) {
-        const t = teamOf(info, s);
-        if (t === side0) r0 += g.result.returns[s] ?? 0;
-        else if (t === other) r1 += g.result.returns[s] ?? 0;
-      }
-      sums[0] += r0 / teamSizes[side0]!;
-      sums[1] += r1 / teamSizes[other]!;
-      if (g.result.winnerTeam === side0) wins[0]++;
-      else if (g.result.winnerTeam === other) wins[1]++;
-      else draws++;
-      games++;
-    },
-    result(): SeriesResult {
-      return summarizeSeries(gameId, games, wins, draws, sums);
-    },
-  };
 }

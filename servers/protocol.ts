@@ -72,6 +72,11 @@ export const roomOptionsSchema = z.strictObject({
   tickMs: z.number().int().min(50).max(60_000).optional(),
   /** Seed of the room's games (admin only: a known seed reveals the deals). */
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /**
+   * Random plies that start each game, played by neither side (creation only; sequential games
+   * without chance). Games 2p and 2p+1 share an opening, as in an offline series (src/eval/openings.ts).
+   */
+  openingPlies: z.number().int().min(0).max(64).optional(),
 });
 export type RoomOptions = z.infer<typeof roomOptionsSchema>;
 
@@ -105,6 +110,11 @@ export interface MatchResult {
   readonly winnerTeam: number | null;
   /** Set when a side lost by forfeit (a crashing agent, a player who left). */
   readonly forfeit?: { readonly seat: number; readonly team: number; readonly reason: string };
+  /**
+   * Identifies the game's whole history (chance outcomes included) without revealing it: an HMAC under
+   * a secret of the room, so equal keys within a room ⇔ identical games (for counting distinct games).
+   */
+  readonly gameKey?: string;
 }
 
 /**

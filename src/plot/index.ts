@@ -75,6 +75,25 @@ const axisX = {
   axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')", labelFlush: true },
 } as const;
 
+/**
+ * A (near-)constant series — its values within a millionth of their magnitude of each other, such as a
+ * fixed clip coefficient computed as 0.2000000000000039 — drawn as one flat line at its value rounded
+ * to 6 significant digits, on an axis ±5% around it: left to itself, the axis of a zero-width domain
+ * labels its one tick with every digit of float noise. Null for a series that varies.
+ */
+export function flatAxis(values: readonly number[]): { value: number; domain: [number, number] } | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi - lo <= 1e-6 * Math.max(Math.abs(lo), Math.abs(hi)))) return null;
+  const value = Number(((lo + hi) / 2).toPrecision(6));
+  const pad = value === 0 ? 1 : Math.abs(value) * 0.05;
+  return { value, domain: [value - pad, value + pad] };
+}
+
 function buildSpec(runs: RunData[], title: string, smoothing: number | undefined): { spec: TopLevelSpec; keys: string[] } {
   const multi = runs.length > 1;
   const color = multi
@@ -119,34 +138,33 @@ function buildSpec(runs: RunData[], title: string, smoothing: number | undefined
     });
   }
 
-  // Small panels: every other numeric key.
+  // Small panels: every other numeric key, each with its own y axis.
   const keys = panelKeys(runs.flatMap((r) => [...r.series.keys()]));
-  const panel: object[] = [];
-  for (const r of runs) {
-    for (const key of keys) {
+  const panels: object[] = [];
+  for (const key of keys) {
+    const values: { run: string; step: number; value: number }[] = [];
+    for (const r of runs) {
       const pts = r.series.get(key);
       if (!pts) continue;
-      for (const p of bucketMean(pts, MAX_PANEL)) panel.push({ run: r.label, key, step: p.step, value: p.value });
+      for (const p of bucketMean(pts, MAX_PANEL)) values.push({ run: r.label, step: p.step, value: p.value });
     }
-  }
-  if (panel.length > 0) {
-    charts.push({
-      data: { values: panel },
-      columns: 3,
-      facet: { field: 'key', type: 'nominal', sort: keys, title: null, header: { labelFontSize: 12, labelFontWeight: 'bold', labelPadding: 4 } },
-      spec: {
-        width: 220,
-        height: 120,
-        mark: { type: 'line', strokeWidth: 1.3, ...(multi ? {} : { color: '#4c78a8' }), point: panel.length < 60 ? { size: 12 } : false },
-        encoding: {
-          x: axisX,
-          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { tickCount: 5 } },
-          ...(color ? { color } : {}),
-        },
+    if (values.length === 0) continue;
+    const flat = flatAxis(values.map((v) => v.value));
+    if (flat) for (const v of values) v.value = flat.value;
+    panels.push({
+      width: 220,
+      height: 120,
+      title: { text: key, fontSize: 12, fontWeight: 'bold', anchor: 'middle' },
+      data: { values },
+      mark: { type: 'line', strokeWidth: 1.3, ...(multi ? {} : { color: '#4c78a8' }), point: values.length < 60 ? { size: 12 } : false },
+      encoding: {
+        x: axisX,
+        y: { field: 'value', type: 'quantitative', title: null, scale: flat ? { domain: flat.domain, nice: false } : { zero: false }, axis: { tickCount: 5 } },
+        ...(color ? { color } : {}),
       },
-      resolve: { scale: { x: 'independent', y: 'independent' } },
     });
   }
+  if (panels.length > 0) charts.push({ concat: panels, columns: 3, spacing: 16, resolve: { scale: { x: 'independent', y: 'independent' } } });
 
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -45,7 +45,7 @@ describe('arena tournament', () => {
     const saved = JSON.parse(readFileSync(join(out, 'tournament.json'), 'utf8'));
     expect(saved.table).toEqual(t.table);
     const csv = readFileSync(join(out, 'tournament.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('rank,agent,rating,ci_low,ci_high,ci_half_width,score,games,wins,draws,losses,mean_return');
+    expect(csv[0]).toBe('rank,agent,rating,ci_low,ci_high,ci_half_width,score,games,wins,draws,losses,mean_return,distinct');
     expect(csv.slice(1).map((l) => l.split(',')[1])).toEqual(['alphabeta:3', 'alphabeta:1', 'random']);
     const png = readFileSync(join(out, 'tournament.png'));
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setLogLevel } from '../../core/log.ts';
+import { selectBackend } from '../../src/backend.ts';
+import { readMetrics } from '../../src/metrics.ts';
+import { resolveConfig } from '../../src/train/config.ts';
+import { runTraining } from '../../src/train/loop.ts';
+
+setLogLevel('silent');
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'arena-eval-openings-'));
+  dirs.push(d);
+  return d;
+};
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("the training loop's evaluation games", () => {
+  it.each([
+    ['league self-play', { league: true, envs: 8, steps: 8, totalSteps: 8 * 8 * 2 }],
+    ['a fixed opponent', { envs: 4, steps: 16, totalSteps: 4 * 16 * 2 }],
+  ])('with %s: paired games from random openings, logging eval/distinct_vs_<bot>', async (_mode, fields) => {
+    const dir = tmp();
+    const config = resolveConfig('ppo', 'tic-tac-toe-v1', { ...fields, evalEvery: 1, evalGames: 12, evalAgents: ['random', 'minimax'] });
+    expect(config.evalOpeningPlies).toBeNull();
+    await runTraining({ config, outDir: dir, resume: false, inThread: true });
+    const rows = readMetrics(dir).filter((r) => typeof r['eval/score_vs_minimax'] === 'number');
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    for (const r of rows) {
+      for (const bot of ['random', 'minimax']) {
+        const distinct = r[`eval/distinct_vs_${bot}`] as number;
+        expect(Number.isInteger(distinct)).toBe(true);
+        expect(distinct).toBeGreaterThan(1);
+        expect(distinct).toBeLessThanOrEqual(12);
+      }
+      expect(r['eval/score_vs_minimax'] as number).toBeLessThanOrEqual(0.5); // minimax never loses
+      expect(r['eval/loss_rate_vs_random'] as number).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('refuses opening plies for a game with chance events', async () => {
+    const config = resolveConfig('ppo', 'kuhn-poker-v1', { league: true, envs: 4, steps: 4, totalSteps: 32, evalOpeningPlies: 2 });
+    await expect(runTraining({ config, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/random openings need a sequential game without chance/);
+  });
+});
