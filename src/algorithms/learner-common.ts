@@ -14,6 +14,8 @@ export interface ScheduleSettings {
   readonly annealClip: boolean;
   readonly entCoef: number;
   readonly entCoefFinal?: number | null;
+  /** Fraction of training over which the entropy coefficient anneals, then holds (default 1). */
+  readonly entAnnealFraction?: number;
 }
 
 /** Learning rate for a fraction `progress` ∈ [0, 1] of training done (linear annealing to 0). */
@@ -26,10 +28,15 @@ export function clipAt(s: ScheduleSettings, progress: number): number {
   return s.annealClip ? s.clip * Math.max(0, 1 - progress) : s.clip;
 }
 
-/** Entropy coefficient, annealed linearly to `entCoefFinal` when set. */
+/**
+ * Entropy coefficient, annealed linearly to `entCoefFinal` (when set) over the first
+ * `entAnnealFraction` of training, then held there.
+ */
 export function entropyAt(s: ScheduleSettings, progress: number): number {
   const { entCoef, entCoefFinal } = s;
-  return entCoefFinal === null || entCoefFinal === undefined ? entCoef : entCoef + (entCoefFinal - entCoef) * Math.min(1, progress);
+  if (entCoefFinal === null || entCoefFinal === undefined) return entCoef;
+  const f = s.entAnnealFraction ?? 1;
+  return entCoef + (entCoefFinal - entCoef) * Math.min(1, f > 0 ? progress / f : 1);
 }
 
 export interface UpdateStats {

@@ -29,6 +29,8 @@ export interface LearnerSettings extends LossSettings {
   readonly optimizerEps: number;
   /** Anneal the entropy coefficient linearly from `entCoef` to this value (null: constant). */
   readonly entCoefFinal?: number | null;
+  /** Fraction of training over which the entropy coefficient anneals, then holds (default 1). */
+  readonly entAnnealFraction?: number;
 }
 
 

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createAgent, listAgentKinds } from '../../agents/index.ts';
+import { DEFAULT_SIMULATIONS } from '../../agents/mcts.ts';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ArenaError, ConfigError, UnknownNameError, type Agent } from '../../core/index.ts';
@@ -15,7 +16,7 @@ import { PolicyAgent } from '../../agents/policy-agent.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
 import { agentPolicy, EXACT_EVAL_GAMES, nashConv } from '../eval/exploitability.ts';
 import { getGame, listGames } from '../../games/index.ts';
-import { playSeries } from '../eval/match.ts';
+import { formatSeries, playSeries } from '../eval/match.ts';
 import { createProgress } from './progress.ts';
 
 function intOption(name: string, min: number) {
@@ -75,17 +76,26 @@ program
   .description('list the agent kinds usable in --agents specs')
   .action(() => {
     for (const k of listAgentKinds()) console.log(`${k.kind.padEnd(12)} ${k.summary}`);
+    console.log(`\nTrained agents: a checkpoint or run folder, a league member <runDir>#<id>; prefixes greedy: (most probable move) and last: (last iterate).`);
+    console.log(`mcts:<agent>[:<simulations>]  PUCT search guided by a trained agent's policy and critic (default ${DEFAULT_SIMULATIONS} simulations), e.g. mcts:runs/c4:200`);
   });
+
+/** How tournament and ladder ratings are fitted (league/tournament.ts). */
+const RATINGS_NOTE = 'Bradley–Terry maximum likelihood (draws count half), each pair weighted by its distinct games (a replay adds no information)';
+
+/** `--opening-plies`: random plies before each game (paired games share one opening, sides swapped). */
+const OPENING_PLIES_HELP = 'random plies that start each game, played by neither agent; games 2p and 2p+1 share an opening with sides swapped (default: 1 in sequential games without chance, else 0; 0 turns openings off)';
 
 program
   .command('match')
-  .description('play a series between two agents, alternating sides, and report wins, draws and losses')
+  .description('play a series between two agents, paired games from random openings with sides alternating, and report wins, draws, losses and distinct games')
   .requiredOption('--game <id>', 'game id (see `arena games`)')
   .requiredOption('--agents <a,b>', 'two agent specs, e.g. alphabeta:4,random')
   .option('--games <n>', 'number of games', intOption('--games', 1), 100)
-  .option('--seed <s>', 'seed for the games and the agents', intOption('--seed', 0), 0)
+  .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
+  .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
   .option('--json', 'print one JSON object')
-  .action(async (opts: { game: string; agents: string; games: number; seed: number; json?: boolean }) => {
+  .action(async (opts: { game: string; agents: string; games: number; seed: number; openingPlies?: number; json?: boolean }) => {
     const game = getGame(opts.game);
     const specs = opts.agents.split(',').map((s) => s.trim());
     if (specs.length !== 2 || specs.some((s) => s === '')) {
@@ -93,25 +103,25 @@ program
     }
     const agents: [Agent, Agent] = [await createAgent(specs[0]!, game.info, opts.seed * 2 + 1), await createAgent(specs[1]!, game.info, opts.seed * 2 + 2)];
     const progress = opts.json ? undefined : createProgress(`${specs[0]} vs ${specs[1]}`, opts.games, 'games');
-    const result = playSeries({
-      game,
-      agents,
-      games: opts.games,
-      seed: opts.seed,
-      onGame: (done, r) => progress?.update(done, `W${r.wins[0]} D${r.draws} L${r.wins[1]}`),
-    });
-    progress?.stop();
-    for (const a of agents) a.dispose?.();
+    let result;
+    try {
+      result = playSeries({
+        game,
+        agents,
+        games: opts.games,
+        seed: opts.seed,
+        ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+        onGame: (done, r) => progress?.update(done, `W${r.wins[0]} D${r.draws} L${r.wins[1]}, ${r.distinct} distinct`),
+      });
+    } finally {
+      progress?.stop();
+      for (const a of agents) a.dispose?.();
+    }
     if (opts.json) {
       console.log(JSON.stringify({ ...result, agents: specs, seed: opts.seed }));
       return;
     }
-    const [lo, hi] = result.scoreInterval;
-    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    console.log(`${result.game}: ${specs[0]} vs ${specs[1]}, ${result.games} games (sides alternate, seed ${opts.seed})`);
-    console.log(`  ${specs[0]}: ${result.wins[0]} wins, ${result.draws} draws, ${result.wins[1]} losses`);
-    console.log(`  score ${pct(result.score)} (95% CI ${pct(lo)}–${pct(hi)}; a draw counts half)`);
-    console.log(`  mean return per seat: ${result.meanReturn[0].toFixed(3)} vs ${result.meanReturn[1].toFixed(3)}`);
+    console.log(formatSeries(result, [specs[0]!, specs[1]!], opts.seed));
   });
 
 program
@@ -423,12 +433,13 @@ program
   .requiredOption('--game <id>', 'game id (see `arena games`)')
   .requiredOption('--agents <a,b,...>', 'two or more agent specs: bots (alphabeta:3), checkpoint folders, league members <runDir>#<id> (runs/kuhn#main@000120)')
   .option('--games <n>', 'games per pair (sides alternate)', intOption('--games', 1), 20)
-  .option('--seed <s>', 'seed for the games and the agents', intOption('--seed', 0), 0)
+  .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
+  .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
   .option('--out <dir>', 'folder for tournament.json/.csv/.png/.html (default runs/tournament-<game>-<time>)')
   .option('--server <url>', 'play every game as a real match on an arena server (ws://host:port), the agents as bot clients; with ARENA_ADMIN_TOKEN set, seeded like the offline tournament')
   .option('--json', 'print the table as one JSON object')
-  .action(async (opts: { game: string; agents: string; games: number; seed: number; out?: string; server?: string; json?: boolean }) => {
-    const { formatTournamentTable, runTournament, writeTournament } = await import('../../league/tournament.ts');
+  .action(async (opts: { game: string; agents: string; games: number; seed: number; openingPlies?: number; out?: string; server?: string; json?: boolean }) => {
+    const { formatTournamentTable, openingsText, ratingZero, runTournament, writeTournament } = await import('../../league/tournament.ts');
     const game = getGame(opts.game);
     const specs = opts.agents.split(',').map((s) => s.trim());
     if (specs.length < 2 || specs.some((s) => s === '')) {
@@ -437,17 +448,84 @@ program
     const total = ((specs.length * (specs.length - 1)) / 2) * opts.games;
     const progress = opts.json ? undefined : createProgress(`tournament ${game.info.id}`, total, 'games');
     const playSeries = opts.server ? await hostedSeriesFor(opts.server) : undefined;
-    const result = await runTournament({ game, specs, games: opts.games, seed: opts.seed, onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`), ...(playSeries ? { playSeries } : {}) });
-    progress?.stop();
+    let result;
+    try {
+      result = await runTournament({
+        game,
+        specs,
+        games: opts.games,
+        seed: opts.seed,
+        ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+        onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`),
+        ...(playSeries ? { playSeries } : {}),
+      });
+    } finally {
+      progress?.stop();
+    }
     const outDir = opts.out ?? `runs/tournament-${game.info.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const files = await writeTournament(result, outDir);
     if (opts.json) {
       console.log(JSON.stringify({ ...result, files }));
       return;
     }
-    console.log(`${result.game}: round robin of ${specs.length} agents, ${opts.games} games per pair (${result.totalGames} games, sides alternate, seed ${opts.seed})`);
+    console.log(`${result.game}: round robin of ${specs.length} agents, ${opts.games} games per pair (${result.totalGames} games, ${result.distinctGames} distinct; sides alternate, ${openingsText(result)}, seed ${opts.seed})`);
     console.log(formatTournamentTable(result));
-    console.log('ratings: Bradley–Terry maximum likelihood over all games (draws count half), Elo scale, mean 0, ± half-width of the 95% interval');
+    console.log(`ratings: ${RATINGS_NOTE}, Elo scale, ${ratingZero(result)}, ± half-width of the 95% interval`);
+    console.log(`wrote ${files.json}, ${files.csv}, ${files.png}, ${files.html}`);
+  });
+
+program
+  .command('ladder')
+  .description('rate agents on a fixed ladder of reference bots (random, alphabeta:1..7 at Connect Four): a round robin from paired random openings, Bradley–Terry ratings anchored at alphabeta:1 = 0 with 95% intervals, a table and a plot')
+  .requiredOption('--game <id>', 'game id (see `arena games`)')
+  .option('--agents <a,b,...>', 'agents to rate: checkpoint folders, greedy:<checkpoint>, league members <runDir>#<id>, bot specs (none: the bare ladder)', '')
+  .option('--games <n>', 'games per pair (even: every opening from both sides)', intOption('--games', 1), 40)
+  .option('--depths <range>', 'alphabeta depths on the ladder, e.g. 1-7 or 1,3,5 (games where alphabeta plays)')
+  .option('--bots <a,b,...>', 'reference bots instead of the default ladder, weakest first')
+  .option('--anchor <spec>', 'the player rated 0 (default: the first reference bot other than random, e.g. alphabeta:1)')
+  .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
+  .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
+  .option('--out <dir>', 'folder for ladder.json/.csv/.png/.html (default runs/ladder-<game>-<time>)')
+  .option('--json', 'print the table as one JSON object')
+  .action(async (opts: { game: string; agents: string; games: number; depths?: string; bots?: string; anchor?: string; seed: number; openingPlies?: number; out?: string; json?: boolean }) => {
+    const { defaultLadderBots, parseDepths, runLadder, DEFAULT_LADDER_DEPTHS } = await import('../../league/ladder.ts');
+    const { formatTournamentTable, openingsText, ratingZero, writeTournament } = await import('../../league/tournament.ts');
+    const game = getGame(opts.game);
+    const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    if (opts.bots !== undefined && opts.depths !== undefined) throw new ArenaError('BAD_ARGUMENT', '--bots and --depths exclude each other: list the alphabeta depths in --bots');
+    const depths = opts.depths === undefined ? DEFAULT_LADDER_DEPTHS : parseDepths(opts.depths);
+    const bots = opts.bots !== undefined ? list(opts.bots) : defaultLadderBots(game.info, depths);
+    if (opts.depths !== undefined && !bots.some((b) => b.startsWith('alphabeta:'))) throw new ArenaError('BAD_ARGUMENT', `--depths: alphabeta cannot play ${game.info.id}; its ladder is ${bots.join(', ')}`);
+    const agents = list(opts.agents);
+    const players = new Set([...bots, ...agents]).size;
+    const total = ((players * (players - 1)) / 2) * opts.games;
+    const progress = opts.json ? undefined : createProgress(`ladder ${game.info.id}`, total, 'games');
+    let result;
+    try {
+      result = await runLadder({
+        game,
+        agents,
+        bots,
+        ...(opts.anchor !== undefined ? { anchor: opts.anchor } : {}),
+        games: opts.games,
+        seed: opts.seed,
+        ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+        onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`),
+      });
+    } finally {
+      progress?.stop();
+    }
+    const outDir = opts.out ?? `runs/ladder-${game.info.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const files = await writeTournament(result, outDir, { name: 'ladder', title: `Ladder: ${game.info.id}`, kind: 'ladder', extra: { bots: result.bots, rated: result.rated } });
+    if (opts.json) {
+      console.log(JSON.stringify({ ...result, files }));
+      return;
+    }
+    console.log(
+      `${result.game}: ladder of ${result.bots.length} reference bots and ${result.rated.length} agent(s), ${opts.games} games per pair (${result.totalGames} games, ${result.distinctGames} distinct; sides alternate, ${openingsText(result)}, seed ${opts.seed})`,
+    );
+    console.log(formatTournamentTable(result));
+    console.log(`ratings: ${RATINGS_NOTE}, Elo scale, ${ratingZero(result)}, ± half-width of the 95% interval`);
     console.log(`wrote ${files.json}, ${files.csv}, ${files.png}, ${files.html}`);
   });
 
@@ -515,7 +593,7 @@ program
   .description('play on an arena server as a network client: an agent joins a room (or creates one) and plays from what its seat receives')
   .requiredOption('--server <url>', 'server address, e.g. ws://127.0.0.1:2567', wsUrlOption)
   .requiredOption('--game <id>', 'game id (see `arena games`)')
-  .requiredOption('--agent <spec>', 'checkpoint folder, league member <runDir>#<id> or bot spec')
+  .requiredOption('--agent <spec>', 'checkpoint folder, league member <runDir>#<id>, mcts:<agent>[:<simulations>] or bot spec')
   .option('--room <roomId>', 'join this room (default: a room of the game with a free seat, else a new one)')
   .option('--create', 'always create a new room (its id is printed for the opponent)')
   .option('--games <n>', 'games to play (rematches, sides swap)', intOption('--games', 1), 1)

@@ -5,6 +5,7 @@
  * reset automatically, as in gymnasium's vector envs, and the observation at a time-limit truncation
  * is kept in `finalObs` so the learner can bootstrap from it.
  */
+import { playRandomOpening, checkOpeningPlies } from '../eval/openings.ts';
 import { CHANCE, ConfigError, Rng, SIMULTANEOUS, TERMINAL, type Agent, type Game, type GameState } from '../../core/index.ts';
 
 export interface VecEnvOptions {
@@ -15,6 +16,8 @@ export interface VecEnvOptions {
   readonly opponent?: Agent;
   /** Write the global state of each env into `criticObs` (for centralized critics). */
   readonly globalState?: boolean;
+  /** Exploring starts: each episode begins with k uniformly random plies, k uniform in 0..openingPlies (default 0). */
+  readonly openingPlies?: number;
 }
 
 export interface EpisodeRecord {
@@ -57,6 +60,7 @@ export class VecEnv {
   private readonly scratchMask: Uint8Array;
   private readonly joint: Int32Array;
   private readonly maskViews: Uint8Array[];
+  private readonly openingPlies: number;
 
   constructor(opts: VecEnvOptions) {
     const { game, envs } = opts;
@@ -81,6 +85,8 @@ export class VecEnv {
     this.episodeCount = new Int32Array(envs);
     this.rng = new Rng(opts.seed);
     this.opponent = opts.opponent;
+    this.openingPlies = opts.openingPlies ?? 0;
+    checkOpeningPlies(info, this.openingPlies);
     this.scratchRewards = new Float64Array(info.seats);
     this.scratchMask = new Uint8Array(info.actions);
     this.joint = new Int32Array(info.seats);
@@ -150,6 +156,7 @@ export class VecEnv {
       this.episodeCount[e]!++;
       this.seats[e] = seat;
       this.lengths[e] = 0;
+      if (this.openingPlies > 0) playRandomOpening(state, this.rng.int(this.openingPlies + 1), this.rng);
       this.advance(state, seat);
       if (!state.isTerminal()) break; // a game that ended before the learner's first move teaches nothing
     }

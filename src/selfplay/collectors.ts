@@ -99,8 +99,9 @@ export class SelfPlayCollector implements SegmentCollector {
   private readonly evalGames: number;
   private readonly opponents: OpponentSource;
   private readonly rng: Rng;
+  private readonly openingPlies: number;
 
-  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng }) {
+  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number }) {
     this.actors = o.actors;
     this.info = o.info;
     this.envs = o.envs;
@@ -108,13 +109,14 @@ export class SelfPlayCollector implements SegmentCollector {
     this.evalGames = o.evalGames;
     this.opponents = o.opponents;
     this.rng = o.rng;
+    this.openingPlies = o.openingPlies ?? 0;
     this.segmentsPerUpdate = Math.max(1, o.actors.workers);
   }
 
   async collect(learner: LearnerRef, _slot: number): Promise<Segment> {
     const { refs, probs } = this.opponents.draw(learner, this.rng, Math.min(this.envs, OPPONENTS_PER_TASK));
     const r = await this.actors.run(
-      { kind: 'two-seat', game: this.info.id, envs: this.envs, steps: this.steps, seed: this.rng.nextU32(), learner: learner.version, opponents: refs, opponentProbs: probs },
+      { kind: 'two-seat', game: this.info.id, envs: this.envs, steps: this.steps, seed: this.rng.nextU32(), learner: learner.version, opponents: refs, opponentProbs: probs, openingPlies: this.openingPlies },
       versionsOf(learner.version, refs),
     );
     return {

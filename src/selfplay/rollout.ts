@@ -11,6 +11,7 @@ import { createBot } from '../../agents/index.ts';
 import { sampleCategorical } from '../../agents/sampling.ts';
 import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
+import { playRandomOpening } from '../eval/openings.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { allocTrajectory, type Trajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
@@ -32,6 +33,8 @@ export interface RolloutTask {
   readonly opponents: readonly OpponentRef[];
   /** Probability of each opponent for each new episode. */
   readonly opponentProbs: readonly number[];
+  /** Exploring starts: each game begins with k uniformly random plies, k uniform in 0..openingPlies (default 0). */
+  readonly openingPlies?: number;
 }
 
 export interface EpisodeOutcome {
@@ -95,6 +98,7 @@ export function runRollout(task: RolloutTask): RolloutResult {
   const O = info.observationSize;
   const A = info.actions;
   const rng = new Rng(task.seed);
+  const openingPlies = task.openingPlies ?? 0;
   const learner = loadPolicy(task.learner, task.snapshots);
   const opponents = task.opponents.map((o): LoadedPolicy | Agent =>
     'version' in o ? loadPolicy(o.version, task.snapshots) : loadBot(o.bot, info.id, rng.nextU32()),
@@ -121,6 +125,7 @@ export function runRollout(task: RolloutTask): RolloutResult {
 
   const startEpisode = (e: number) => {
     states[e]!.reset(rng.nextU32());
+    if (openingPlies > 0) playRandomOpening(states[e]!, rng.int(openingPlies + 1), rng);
     seat[e] = episodeCount++ % 2;
     opp[e] = rng.categorical(task.opponentProbs);
     lengths[e] = 0;

@@ -22,7 +22,7 @@ import { vtraceAdvantages } from '../algorithms/vtrace.ts';
 import { createLearner, type Learner } from '../fast/select.ts';
 import { encodeSnapshot } from '../selfplay/snapshot.ts';
 import { agentStateSize, encodeTeamSnapshot } from '../selfplay/team-rollout.ts';
-import type { TrainConfig } from './config.ts';
+import { convSpecFor, type TrainConfig } from './config.ts';
 import type { OptimizerState } from './policy-checkpoint.ts';
 
 export type Stats = Record<string, number>;
@@ -48,6 +48,7 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
     clipValue: config.clipValue,
     entCoef: config.entCoef,
     entCoefFinal: config.entCoefFinal,
+    entAnnealFraction: config.entAnnealFraction,
     vfCoef: config.vfCoef,
     normAdv: config.normAdv,
     epochs: config.epochs,
@@ -62,10 +63,11 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
   };
 }
 
-/** A fresh policy for a two-seat or single-agent game, initialised from `seed`. */
+/** A fresh policy for a two-seat or single-agent game, initialised from `seed`: an MLP, or a conv net (`network: 'conv'`) on the game's board planes. */
 export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): ActorCritic {
+  const conv = convSpecFor(config, info);
   return new ActorCritic(
-    { obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: config.hidden, activation: config.activation },
+    { obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: config.hidden, activation: config.activation, ...(conv ? { conv } : {}) },
     seed,
   );
 }

@@ -25,8 +25,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createBot } from '../../agents/index.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
-import { ConfigError, Rng, type Game, type GameInfo } from '../../core/index.ts';
+import { ConfigError, Rng, type Agent, type Game, type GameInfo } from '../../core/index.ts';
 import { log } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
 import { League, learnerId, snapshotId } from '../../league/league.ts';
@@ -35,11 +36,14 @@ import type { Role } from '../../league/store.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague, iterateWeight } from '../eval/average-policy.ts';
 import { checkExactEvalGame, nashConv } from '../eval/exploitability.ts';
+import { playSeries, seriesMetrics } from '../eval/match.ts';
+import { checkOpeningPlies, defaultOpeningPlies } from '../eval/openings.ts';
 import { mean } from '../eval/stats.ts';
 import { MetricsSink, type MetricRow } from '../metrics.ts';
 import { SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
 import { FixedOpponents, LeagueOpponents } from '../selfplay/opponents.ts';
 import { ActorPool, InThreadActors, type Actors } from '../selfplay/pool.ts';
+import { SnapshotAgent } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
 import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type TeamExtra } from './algorithm.ts';
 import { describeConfig, type TrainConfig } from './config.ts';
@@ -167,6 +171,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   const mainLoaded = opts.resume ? await loadDirs(outDir) : null;
   if (opts.resume && !mainLoaded) throw new ConfigError(`${outDir} holds no checkpoint to resume`);
   if (mainLoaded) config = { ...mainLoaded[0]!.state.config, totalSteps: opts.config.totalSteps, minutes: opts.config.minutes };
+  // the evaluation games' random openings (configs written before evalOpeningPlies existed: the default)
+  const evalPlies = config.evalOpeningPlies ?? defaultOpeningPlies(info);
+  checkOpeningPlies(info, evalPlies);
   await mkdir(outDir, { recursive: true });
   const workers = mode === 'single' || opts.inThread ? 0 : config.workers;
   const asyncFeed = config.async && workers > 0;
@@ -254,7 +261,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       if (league.snapshots(u.id).length === 0) league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob: u.algorithm.snapshot() });
     }
     const bots = mode === 'team' ? new FixedOpponents(config.opponent).bots() : [];
-    for (const bot of new Set([...bots, ...config.evalAgents])) league.addBot(bot);
+    // only the configured pool bots are training opponents: evaluation bots not listed there stay held out
+    for (const bot of new Set([...bots, ...(config.leagueBots ?? config.evalAgents)])) league.addBot(bot);
   }
   // the exported average policy (XFP): every main snapshot, weighted by iterateWeight(update)
   const averageWeight = iterateWeight;
@@ -268,8 +276,21 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     mode === 'single'
       ? new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
       : mode === 'self-play'
-        ? new SelfPlayCollector({ actors: actors!, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng })
+        ? new SelfPlayCollector({ actors: actors!, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0 })
         : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
+  // evaluation against the baseline bots: two-seat games play a paired series from random openings on this
+  // thread (playSeries, the games `arena match` plays), the learner sampling from its newest weights;
+  // the single-agent collector does the same, team games (simultaneous moves, no openings) play in the actors
+  const evalBots = new Map<string, Agent>();
+  let evaluations = 0;
+  const evaluateVsBot = async (u: Unit, bot: string): Promise<Record<string, number>> => {
+    if (mode !== 'self-play') return collector.evaluate(u, bot);
+    const seed = (config.seed * 7919 + 1_000_003 * ++evaluations) >>> 0;
+    let opponent = evalBots.get(bot);
+    if (!opponent) evalBots.set(bot, (opponent = createBot(bot, info, seed + 1)));
+    const me = new SnapshotAgent({ name: 'learner', blob: u.algorithm.snapshot(), info, seed });
+    return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies }));
+  };
   const feed: Feed<Unit> = asyncFeed
     ? new AsyncFeed({ collector, learners: () => units, slots: workers, capacity: config.queueSegments ?? 2 * collector.segmentsPerUpdate * units.length })
     : new SyncFeed(collector, () => units);
@@ -399,7 +420,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       // 4. evaluation of the main agent against the baseline bots (and game-specific measures)
       const evals: Record<string, number> = {};
       if (u === main && info.seats > 1 && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
-        for (const bot of config.evalAgents) Object.assign(evals, await collector.evaluate(u, bot));
+        for (const bot of config.evalAgents) Object.assign(evals, await evaluateVsBot(u, bot));
       }
       if (u === main && opts.evaluate && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
         Object.assign(evals, opts.evaluate(u.algorithm.policies[0]!));

@@ -11,7 +11,7 @@ import { getGame } from '../../games/index.ts';
 import { RolloutBuffer } from '../algorithms/buffer.ts';
 import { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import { VecEnv } from '../env/vec-env.ts';
-import { playSeries } from '../eval/match.ts';
+import { playSeries, seriesMetrics } from '../eval/match.ts';
 import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collectors.ts';
 import { newPolicy, PolicyGradientAlgorithm, type Stats } from './algorithm.ts';
 import { Collector, type Inference } from './collector.ts';
@@ -56,6 +56,7 @@ export class LocalCollector implements SegmentCollector {
   private readonly inference: Inference;
   private readonly obsRms: RunningMeanStd | null;
   private readonly evalGames: number;
+  private readonly evalOpeningPlies: number | null;
   private evaluations = 0;
 
   constructor(o: { config: TrainConfig; game: Game; algorithm: PolicyGradientAlgorithm; rng: Rng; obsRms: RunningMeanStd | null; update: number }) {
@@ -63,7 +64,7 @@ export class LocalCollector implements SegmentCollector {
     const { info } = game;
     const opponent = info.seats > 1 ? createBot(config.opponent, info, config.seed + 17) : undefined;
     // a resumed run starts fresh episodes from a different seed (the games in flight were not saved)
-    this.env = new VecEnv({ game, envs: config.envs, seed: config.seed + o.update * 7919, opponent });
+    this.env = new VecEnv({ game, envs: config.envs, seed: config.seed + o.update * 7919, opponent, openingPlies: config.trainOpeningPlies ?? 0 });
     this.buffer = new RolloutBuffer({ steps: config.steps, envs: config.envs, obsSize: info.observationSize, criticSize: 0, actions: info.actions, continuous: false });
     const learner = o.algorithm.learner;
     // the fast learner's forward pass reads its own flat parameters: no tfjs call per rollout step
@@ -71,6 +72,7 @@ export class LocalCollector implements SegmentCollector {
     this.game = game;
     this.obsRms = o.obsRms;
     this.evalGames = config.evalGames;
+    this.evalOpeningPlies = config.evalOpeningPlies ?? null; // null also for runs configured before the field existed
     this.collector = new Collector({
       env: this.env,
       policy: this.inference,
@@ -100,14 +102,14 @@ export class LocalCollector implements SegmentCollector {
     };
   }
 
-  /** Multi-seat games: the learner (sampling, as a checkpoint plays) against a bot, sides alternating. */
+  /** Multi-seat games: the learner (sampling, as a checkpoint plays) against a bot, paired games from random openings. */
   async evaluate(_learner: LearnerRef, bot: string): Promise<Record<string, number>> {
     const { info } = this.game;
     if (info.seats < 2) return {};
     const seed = 1_000_003 * ++this.evaluations;
     const me = new InferenceAgent(this.inference, this.obsRms, info.observationSize, info.actions, seed);
-    const r = playSeries({ game: this.game, agents: [me, createBot(bot, info, seed + 1)], games: this.evalGames, seed });
-    return { [`eval/score_vs_${bot}`]: r.score, [`eval/loss_rate_vs_${bot}`]: r.wins[1] / r.games };
+    const openings = this.evalOpeningPlies === null ? {} : { openingPlies: this.evalOpeningPlies };
+    return seriesMetrics(bot, playSeries({ game: this.game, agents: [me, createBot(bot, info, seed + 1)], games: this.evalGames, seed, ...openings }));
   }
 }
 

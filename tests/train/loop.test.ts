@@ -125,6 +125,18 @@ describe('the training loop', () => {
     expect(readMetrics(join(out, 'learners', 'main_exploiter')).slice(rowsBefore.main_exploiter)[0]!['update']).toBe(saved['main_exploiter']! + 1);
   });
 
+  it('evaluation bots stay out of the opponent pool unless listed in leagueBots (held-out evaluation)', async () => {
+    const dir = tmp();
+    const config = resolveConfig('ppo', 'tic-tac-toe-v1', { ...small, league: true, workers: 1, evalEvery: 2, evalGames: 4, evalAgents: ['random', 'minimax'], leagueBots: ['random'], totalSteps: 4 * 8 * 4 });
+    await runTraining({ config, outDir: dir, resume: false });
+    const store = LeagueStore.open(dir, { create: false });
+    const bots = store.listMembers().filter((m) => m.botSpec !== null).map((m) => m.botSpec);
+    store.close();
+    expect(bots).toEqual(['random']);
+    const evals = readMetrics(dir).filter((m) => 'eval/score_vs_minimax' in m);
+    expect(evals.length).toBeGreaterThan(0); // still evaluated against minimax, which it never trained against
+  });
+
   it('IMPALA trains asynchronously in a league, logging V-trace statistics and the policy lag', async () => {
     const dir = tmp();
     const config = resolveConfig('impala', 'kuhn-poker-v1', { ...small, league: true, workers: 2, totalSteps: 8 * 8 * 4 * 2 });
