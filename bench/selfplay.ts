@@ -38,14 +38,14 @@ async function main(): Promise<void> {
   const want = process.env['BENCH_CONFIGS']?.split(',');
   const cases = CASES.filter((c) => !want || want.includes(c.name));
   const m = machineInfo();
-  console.log(`Connect Four league self-play, ${SECONDS} s per configuration, ${m.cores} cores, Node ${m.node}`);
+  console.log(`Connect Four league self-play (128×128 MLP, as measured before the conv default), ${SECONDS} s per configuration, ${m.cores} cores, Node ${m.node}`);
   const warn = loadWarning(m.cores);
   if (warn) console.log(warn);
   const results: Record<string, unknown>[] = [];
   for (const c of cases) {
     const dir = mkdtempSync(join(tmpdir(), 'arena-bench-selfplay-'));
     try {
-      const config = resolveConfig(c.algo, 'connect-four-v1', { league: true, minutes: SECONDS / 60, totalSteps: Number.MAX_SAFE_INTEGER, evalEvery: 0, ...c.layer });
+      const config = resolveConfig(c.algo, 'connect-four-v1', { league: true, minutes: SECONDS / 60, totalSteps: Number.MAX_SAFE_INTEGER, evalEvery: 0, network: 'mlp', trainOpeningPlies: 0, ...c.layer });
       process.stdout.write(`  ${c.name} … `);
       const s = await runTraining({ config, outDir: dir, resume: false });
       const p = s.profile as Record<string, number>;

@@ -156,7 +156,7 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     ppo: { envs: 32, steps: 16, minibatchSize: 512, epochs: 4, lr: 1e-3, gamma: 0.99, lambda: 0.95, entCoef: 0.01, entCoefFinal: 0, trainOpeningPlies: 6, hidden: [128, 128], snapshotEvery: 5, evalEvery: 10, evalAgents: ['random', 'minimax'] },
   },
   'connect-four-v1': {
-    ppo: { envs: 32, steps: 32, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 0.99, lambda: 0.95, entCoef: 0.01, hidden: [128, 128], snapshotEvery: 50, checkpointEvery: 50, evalEvery: 25, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], leagueBots: ['random', 'alphabeta:1'] },
+    ppo: { envs: 32, steps: 32, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 0.99, lambda: 0.95, entCoef: 0.01, hidden: [128, 128], snapshotEvery: 50, checkpointEvery: 50, evalEvery: 100, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], leagueBots: ['random', 'alphabeta:1'], network: 'conv', trainOpeningPlies: 4 },
   },
   'kuhn-poker-v1': {
     // entropy-regularised self-play (MMD with a uniform magnet, see README): raw chip-scale advantages, annealed temperature

@@ -56,8 +56,9 @@ describe('network: conv in the training config', () => {
     expect(policy.spec.conv).toEqual({ shape: [2, 6, 7], channels: 8, resBlocks: 1 });
     expect(policy.actor.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(3);
     policy.dispose();
-    // the default stays an MLP, with no conv entry in its spec
-    const mlp = newPolicy(resolveConfig('ppo', c4.info.id, {}), c4.info, 0);
+    // Connect Four trains the conv net by default; "mlp" gives the MLP back, with no conv entry in its spec
+    expect(resolveConfig('ppo', c4.info.id, {}).network).toBe('conv');
+    const mlp = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'mlp' }), c4.info, 0);
     expect(mlp.spec.conv).toBeUndefined();
     mlp.dispose();
   });
