@@ -5,7 +5,7 @@
  * reset automatically, as in gymnasium's vector envs, and the observation at a time-limit truncation
  * is kept in `finalObs` so the learner can bootstrap from it.
  */
-import { playRandomOpening, checkOpeningPlies } from '../eval/openings.ts';
+import { checkOpeningPlies, playExploringStart } from '../eval/openings.ts';
 import { CHANCE, ConfigError, Rng, SIMULTANEOUS, TERMINAL, type Agent, type Game, type GameState } from '../../core/index.ts';
 
 export interface VecEnvOptions {
@@ -156,7 +156,7 @@ export class VecEnv {
       this.episodeCount[e]!++;
       this.seats[e] = seat;
       this.lengths[e] = 0;
-      if (this.openingPlies > 0) playRandomOpening(state, this.rng.int(this.openingPlies + 1), this.rng);
+      playExploringStart(state, this.openingPlies, this.rng);
       this.advance(state, seat);
       if (!state.isTerminal()) break; // a game that ended before the learner's first move teaches nothing
     }

@@ -65,3 +65,11 @@ export function playRandomOpening(state: GameState, plies: number, rng: Rng, out
   }
   return played;
 }
+
+/**
+ * Exploring starts for training (`trainOpeningPlies`): plays k uniformly random plies, k drawn
+ * uniformly from 0..maxPlies with the same `rng`; nothing when maxPlies is 0.
+ */
+export function playExploringStart(state: GameState, maxPlies: number, rng: Rng): void {
+  if (maxPlies > 0) playRandomOpening(state, rng.int(maxPlies + 1), rng);
+}

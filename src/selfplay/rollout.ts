@@ -11,7 +11,7 @@ import { createBot } from '../../agents/index.ts';
 import { sampleCategorical } from '../../agents/sampling.ts';
 import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
-import { playRandomOpening } from '../eval/openings.ts';
+import { playExploringStart } from '../eval/openings.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { allocTrajectory, type Trajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
@@ -125,7 +125,7 @@ export function runRollout(task: RolloutTask): RolloutResult {
 
   const startEpisode = (e: number) => {
     states[e]!.reset(rng.nextU32());
-    if (openingPlies > 0) playRandomOpening(states[e]!, rng.int(openingPlies + 1), rng);
+    playExploringStart(states[e]!, openingPlies, rng);
     seat[e] = episodeCount++ % 2;
     opp[e] = rng.categorical(task.opponentProbs);
     lengths[e] = 0;
