@@ -127,6 +127,11 @@ export interface SnapshotRequest {
   readonly blob: Uint8Array;
 }
 
+/** An exploiter is snapshotted (and reset) once it beats all its targets this often… */
+export const EXPLOITER_WIN_RATE = 0.7;
+/** …or at the latest after this many times `snapshotEvery` updates (AlphaStar: 4·10⁹ / 2·10⁹ steps). */
+export const EXPLOITER_PATIENCE = 2;
+
 /** Id of the n-th learner (0-based) of a role: `main`, `main.1`, … */
 export function learnerId(role: Role, n = 0): AgentId {
   return n === 0 ? role : `${role}.${n}`;
@@ -285,10 +290,22 @@ export class League {
     return snaps.length ? Math.max(...snaps.map((s) => s.update)) : this.store.requireMember(learner).update;
   }
 
-  /** True when the learner is due for a snapshot at `update` (every `snapshotEvery` updates). */
+  /**
+   * True when the learner is due for a snapshot at `update`, by AlphaStar's checkpoint rules: a main
+   * agent every `snapshotEvery` updates; an exploiter once at least `snapshotEvery` updates have
+   * passed **and** it beats every one of its targets more than 70% of the time (a main exploiter:
+   * the main agents; a league exploiter: every historical player), or at the latest after
+   * `EXPLOITER_PATIENCE × snapshotEvery` updates (AlphaStar: 2·10⁹ and 4·10⁹ steps). Win rates are
+   * the league's recent (decayed) payoff counts; an unplayed pair counts 0.5.
+   */
   shouldSnapshot(learner: AgentId, update: number): boolean {
-    this.roleOf(learner);
-    return update - this.lastSnapshotUpdate(learner) >= this.snapshotEvery;
+    const role = this.roleOf(learner);
+    const passed = update - this.lastSnapshotUpdate(learner);
+    if (passed < this.snapshotEvery) return false;
+    if (role === 'main' || passed >= EXPLOITER_PATIENCE * this.snapshotEvery) return true;
+    const targets = role === 'main_exploiter' ? this.mains : this.historical().map((m) => m.id);
+    if (targets.length === 0) return true;
+    return Math.min(...this.rates(learner, targets)) > EXPLOITER_WIN_RATE;
   }
 
   /**

@@ -160,7 +160,7 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   },
   'kuhn-poker-v1': {
     // entropy-regularised self-play (MMD with a uniform magnet, see README): raw chip-scale advantages, annealed temperature
-    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: 0.05, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
+    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: 0.05, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 1000, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
   },
   'leduc-poker-v1': {
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.3, entCoefFinal: 0.05, hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },

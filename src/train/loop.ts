@@ -397,7 +397,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
           games.map((g) => ({ opponent: g.opponent === 'self' ? u.id : g.opponent!, score: g.score!, side: g.side as 0 | 1, update: u.update })),
           u.id,
         );
-        if (u.update % config.snapshotEvery === 0 && !league.store.hasMember(snapshotId(u.id, u.update))) {
+        // main agents every snapshotEvery updates; exploiters by AlphaStar's rule (league.shouldSnapshot)
+        const due = u.role === 'main' ? u.update % config.snapshotEvery === 0 : league.shouldSnapshot(u.id, u.update);
+        if (due && !league.store.hasMember(snapshotId(u.id, u.update))) {
           league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob: bytes! });
           if (average && u === main) accumulateSnapshot(average, bytes!, averageWeight(u.update));
           if (league.resetsAfterSnapshot(u.id, u.rng)) {

@@ -147,6 +147,29 @@ describe('League: roles, snapshots and opponent sampling', () => {
     expect(league.resetsAfterSnapshot('main', new Rng(1))).toBe(false);
   });
 
+  it("AlphaStar's checkpoint rule: exploiters snapshot once they beat their targets > 70%, at the latest after 2 × snapshotEvery", () => {
+    const league = new League(store, { snapshotEvery: 10, bots: ['random'], mainExploiters: 1, leagueExploiters: 1 });
+    // the main agent: every snapshotEvery updates, whatever its results
+    expect(league.shouldSnapshot('main', 9)).toBe(false);
+    expect(league.shouldSnapshot('main', 10)).toBe(true);
+    // a main exploiter that has not beaten the main agent waits, up to 2 × snapshotEvery
+    play('main_exploiter', 'main', 6, 4); // 0.6
+    expect(league.shouldSnapshot('main_exploiter', 9)).toBe(false);
+    expect(league.shouldSnapshot('main_exploiter', 10)).toBe(false);
+    expect(league.shouldSnapshot('main_exploiter', 19)).toBe(false);
+    expect(league.shouldSnapshot('main_exploiter', 20)).toBe(true);
+    play('main_exploiter', 'main', 10, 0); // 16 / 20 = 0.8 > 0.7
+    expect(league.shouldSnapshot('main_exploiter', 9)).toBe(false); // never before snapshotEvery
+    expect(league.shouldSnapshot('main_exploiter', 10)).toBe(true);
+    league.addSnapshot('main_exploiter', 10, blob(10));
+    expect(league.shouldSnapshot('main_exploiter', 15)).toBe(false); // counted from its last snapshot
+    // a league exploiter must beat every historical player (bots and snapshots), unplayed ones count 0.5
+    play('league_exploiter', 'bot:random', 10, 0);
+    expect(league.shouldSnapshot('league_exploiter', 10)).toBe(false); // main_exploiter@000010 unplayed
+    play('league_exploiter', 'main_exploiter@000010', 8, 2);
+    expect(league.shouldSnapshot('league_exploiter', 10)).toBe(true);
+  });
+
   it('league exploiter: PFSP linear_capped over all historical players; resets with probability 0.25', () => {
     const league = new League(store, { leagueExploiters: 1, bots: ['random'] });
     league.addSnapshot('main', 10, blob(10));
