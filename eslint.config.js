@@ -15,6 +15,8 @@ const PURE = [
   'src/selfplay/snapshot.ts',
   'src/selfplay/team-rollout.ts',
   'src/selfplay/worker.ts',
+  'src/selfplay/snapshot-agent.ts',
+  'servers/agent-worker.ts',
 ];
 const NO_TFJS = [
   { group: ['@tensorflow/*'], message: 'a pure module (rollout workers, game rules) loads no tfjs' },
@@ -53,6 +55,16 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { patterns: [...NO_TFJS, { group: ['node:*', '@colyseus/*'], message: 'games are pure rules: no Node APIs, no Colyseus' }] },
+      ],
+    },
+  },
+  {
+    // src/net is the floor under the game servers and remote self-play: imports point down to it, never up.
+    files: ['src/net/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/servers/**', '**/selfplay/**'], message: 'src/net sits below servers/ and src/selfplay/: it imports neither' }] },
       ],
     },
   },

@@ -26,6 +26,7 @@
  * nodes need other node kinds, and the backup assumes the two seats' values are opposite.
  */
 import { AgentMismatchError, CHANCE, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import type { PolicySpec } from './policy.ts';
 
 /** Spec prefix: `mcts:<agent>[:<simulations>]`, e.g. `mcts:runs/c4:200` or `mcts:runs/c4#main@000120:50`. */
 export const MCTS_PREFIX = 'mcts:';
@@ -48,6 +49,14 @@ export interface PositionEvaluator {
    * moves, summing to 1 — and returns V(state) for `seat`: its expected return from here on.
    */
   evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number;
+}
+
+/** Why a trained policy of `spec` cannot guide search (null when it can): the check of every network evaluator. */
+export function policySearchProblem(spec: PolicySpec): string | null {
+  if (spec.head !== 'categorical') return 'its policy is continuous (Gaussian), search needs discrete moves';
+  if ((spec as { agentIdFeature?: boolean }).agentIdFeature === true) return 'it is a team policy (MAPPO/IPPO), search needs a policy of one seat';
+  if (spec.criticInputSize !== spec.obsSize) return "its critic reads the global state (centralized), search needs a critic of the seat's observation";
+  return null;
 }
 
 export function isPositionEvaluator(x: unknown): x is PositionEvaluator {
@@ -162,7 +171,8 @@ export class MctsAgent implements Agent {
   readonly simulations: number;
   readonly cPuct: number;
   private readonly info: GameInfo;
-  private readonly evaluator: PositionEvaluator;
+  /** Priors and values of the search (read by the server to rebuild the agent in a worker thread). */
+  readonly evaluator: PositionEvaluator;
   private readonly owned: Agent | undefined;
   private readonly rng: Rng;
   // the tree, one entry per node (node 0 is the root; a node's children are contiguous)

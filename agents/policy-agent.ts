@@ -9,18 +9,20 @@ import * as tf from '@tensorflow/tfjs';
 import { AgentMismatchError, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { RunningMeanStd } from '../src/algorithms/running-stats.ts';
 import { MlpForward } from '../src/selfplay/mlp-forward.ts';
-import { decodeSnapshot } from '../src/selfplay/snapshot.ts';
-import type { PositionEvaluator } from './mcts.ts';
+import { decodeSnapshot, encodeSnapshot, type SnapshotPlayer } from '../src/selfplay/snapshot.ts';
+import { policySearchProblem, type PositionEvaluator } from './mcts.ts';
 import { ActorCritic, type ActBuffers } from './policy.ts';
+import { maskedSoftmax, oneHotArgmax } from './sampling.ts';
 
 /** Search's forward pass (the rollout workers' WASM kernels over a copy of the weights) and its outputs. */
 type EvalNet = { readonly forward: MlpForward; readonly logits: Float32Array; readonly value: Float32Array };
 
-export class PolicyAgent implements Agent, PositionEvaluator {
+export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   readonly name: string;
   readonly policy: ActorCritic;
   private readonly obsRms: RunningMeanStd | null;
-  private readonly deterministic: boolean;
+  readonly deterministic: boolean;
+  private readonly gameId: string;
   private readonly rng: Rng;
   private readonly obs: Float32Array;
   private readonly mask: Uint8Array;
@@ -35,6 +37,7 @@ export class PolicyAgent implements Agent, PositionEvaluator {
     this.policy = opts.policy;
     this.obsRms = opts.obsRms;
     this.deterministic = opts.deterministic ?? false;
+    this.gameId = opts.info.id;
     this.rng = new Rng(opts.seed ?? 0);
     this.teams = (opts.policy.spec as { agentIdFeature?: boolean }).agentIdFeature === true ? opts.info.teams : null;
     this.obs = new Float32Array(this.teams ? opts.policy.spec.obsSize : opts.info.observationSize);
@@ -79,22 +82,17 @@ export class PolicyAgent implements Agent, PositionEvaluator {
     const n = this.mask.length;
     const logits = tf.tidy(() => this.policy.actorForward(tf.tensor2d(this.obs, [1, this.obs.length])).dataSync());
     maskedSoftmax(logits, this.mask, out, seat);
-    if (this.deterministic) {
-      // Same choice as sampleCategorical's deterministic branch: the first action with the largest weight.
-      let best = 0;
-      for (let a = 1; a < n; a++) if (out[a]! > out[best]!) best = a;
-      out.fill(0, 0, n);
-      out[best] = 1;
-    }
+    if (this.deterministic) oneHotArgmax(out, n);
   }
 
   /** Why this policy cannot guide search (null when it can). */
   evaluationProblem(): string | null {
-    const spec = this.policy.spec;
-    if (spec.head !== 'categorical') return 'its policy is continuous (Gaussian), search needs discrete moves';
-    if (this.teams) return 'it is a team policy (MAPPO/IPPO), search needs a policy of one seat';
-    if (spec.criticInputSize !== spec.obsSize) return "its critic reads the global state (centralized), search needs a critic of the seat's observation";
-    return null;
+    return policySearchProblem(this.policy.spec);
+  }
+
+  /** The policy as snapshot bytes (src/selfplay/snapshot.ts): how a worker thread plays it without tfjs (servers/agent-worker.ts). */
+  snapshot(): Uint8Array {
+    return encodeSnapshot({ game: this.gameId, spec: this.policy.spec, weights: this.policy.getWeights(), obsRms: this.obsRms?.toJSON() ?? null });
   }
 
   /**
@@ -125,21 +123,6 @@ export class PolicyAgent implements Agent, PositionEvaluator {
   dispose(): void {
     this.policy.dispose();
   }
-}
-
-/** `out[a]` = softmax of `logits` over the actions with `mask[a]` = 1, exactly 0 elsewhere (float64). */
-function maskedSoftmax(logits: ArrayLike<number>, mask: Uint8Array, out: Float64Array, seat: Seat): void {
-  const n = mask.length;
-  let max = -Infinity;
-  for (let a = 0; a < n; a++) if (mask[a] && logits[a]! > max) max = logits[a]!;
-  if (max === -Infinity) throw new Error(`no legal action for seat ${seat}`);
-  let total = 0;
-  for (let a = 0; a < n; a++) {
-    const p = mask[a] ? Math.exp(logits[a]! - max) : 0;
-    out[a] = p;
-    total += p;
-  }
-  for (let a = 0; a < n; a++) out[a] = out[a]! / total;
 }
 
 /**

@@ -44,3 +44,26 @@ export function sampleCategorical(
   }
   return { action, logProb: Math.log(scratch[action]! / total) };
 }
+
+/** `out[a]` = softmax of `logits` over the actions with `mask[a]` = 1, exactly 0 elsewhere (float64). */
+export function maskedSoftmax(logits: ArrayLike<number>, mask: Uint8Array, out: Float64Array, seat: number): void {
+  const n = mask.length;
+  let max = -Infinity;
+  for (let a = 0; a < n; a++) if (mask[a] && logits[a]! > max) max = logits[a]!;
+  if (max === -Infinity) throw new Error(`no legal action for seat ${seat}`);
+  let total = 0;
+  for (let a = 0; a < n; a++) {
+    const p = mask[a] ? Math.exp(logits[a]! - max) : 0;
+    out[a] = p;
+    total += p;
+  }
+  for (let a = 0; a < n; a++) out[a] = out[a]! / total;
+}
+
+/** Puts probability 1 on the first action with the largest weight in `out[0..n)` (sampleCategorical's deterministic choice). */
+export function oneHotArgmax(out: Float64Array, n: number): void {
+  let best = 0;
+  for (let a = 1; a < n; a++) if (out[a]! > out[best]!) best = a;
+  out.fill(0, 0, n);
+  out[best] = 1;
+}

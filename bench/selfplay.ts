@@ -7,13 +7,11 @@
  * BENCH_SECONDS (default 60) per configuration; BENCH_QUICK=1 for 20 s; BENCH_CONFIGS to pick
  * (comma-separated names below). Raw numbers go to bench/results/selfplay-<time>.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { setLogLevel } from '../core/log.ts';
 import { selectBackend } from '../src/backend.ts';
-import { resolveConfig, type Algo, type TrainConfig } from '../src/train/config.ts';
-import { runTraining } from '../src/train/loop.ts';
+import type { Algo, TrainConfig } from '../src/train/config.ts';
+import { benchLeagueConfig, benchLeagueRun } from './league-runs.ts';
 import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable } from './lib.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.env['BENCH_QUICK'] ? 20 : 60));
@@ -43,17 +41,11 @@ async function main(): Promise<void> {
   if (warn) console.log(warn);
   const results: Record<string, unknown>[] = [];
   for (const c of cases) {
-    const dir = mkdtempSync(join(tmpdir(), 'arena-bench-selfplay-'));
-    try {
-      const config = resolveConfig(c.algo, 'connect-four-v1', { league: true, minutes: SECONDS / 60, totalSteps: Number.MAX_SAFE_INTEGER, evalEvery: 0, network: 'mlp', trainOpeningPlies: 0, ...c.layer });
-      process.stdout.write(`  ${c.name} … `);
-      const s = await runTraining({ config, outDir: dir, resume: false });
-      const p = s.profile as Record<string, number>;
-      results.push({ name: c.name, algo: c.algo, workers: p.workers, async: p.async, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p.learnerBusy, learnerBusyAfterWarmup: p.learnerBusyAfterWarmup, meanPolicyLag: p.meanPolicyLag, maxPolicyLag: p.maxPolicyLag, seconds: s.seconds });
-      console.log(`${fmtInt(s.stepsPerSecond)} decisions/s`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    process.stdout.write(`  ${c.name} … `);
+    const s = await benchLeagueRun(benchLeagueConfig(c.algo, SECONDS, c.layer));
+    const p = s.profile as Record<string, number>;
+    results.push({ name: c.name, algo: c.algo, workers: p.workers, async: p.async, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p.learnerBusy, learnerBusyAfterWarmup: p.learnerBusyAfterWarmup, meanPolicyLag: p.meanPolicyLag, maxPolicyLag: p.maxPolicyLag, seconds: s.seconds });
+    console.log(`${fmtInt(s.stepsPerSecond)} decisions/s`);
   }
   // each algorithm against its own synchronous single-worker run
   const base = (algo: unknown) => results.find((r) => r['algo'] === algo && r['workers'] === 1 && !r['async'])?.['decisionsPerSecond'] as number | undefined;

@@ -1,10 +1,12 @@
 /**
  * `arena league status`: every member of a run's league with its role, Bradley–Terry rating
  * (ratings.ts: Elo scale, the random bot or else the first member at 0), games played, win rate
- * against the main agent(s) and the update it was created at, best rated first.
+ * against the main agent(s) and the update it was created at, best rated first; for a run trained
+ * with remote actors (`--redis`), the learner and the live actors as their heartbeats in Redis show them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ActorHeartbeat, RunMeta } from '../src/selfplay/remote-protocol.ts';
 import { ratingAnchor } from './ratings.ts';
 import { LeagueStore, type AgentId, type LeagueInfo, type Role } from './store.ts';
 
@@ -109,6 +111,9 @@ function learnerProgress(runDir: string): Map<AgentId, { update: number; steps: 
 /** The trainer's per-learner progress file in a run folder. */
 export const LEARNERS_FILE = 'learners.json';
 
+/** Where a run with remote actors (`--redis`) records its Redis address and run name. */
+export const REMOTE_FILE = 'remote.json';
+
 /** Aligned text table of a league status. */
 export function formatLeagueStatus(s: LeagueStatus): string {
   const head = ['member', 'role', 'elo', 'games', 'vs main', 'update', 'steps', 'frozen'];
@@ -128,5 +133,47 @@ export function formatLeagueStatus(s: LeagueStatus): string {
   const mb = (s.storeBytes / 2 ** 20).toFixed(1);
   const scale = s.anchor === null ? 'Bradley–Terry Elo' : `Bradley–Terry Elo, ${s.anchor} = 0`;
   const title = `${s.league.path}: ${s.league.game}, ${s.members.length} members, ${s.games} games, ${mb} MB (${scale}; vs main = score against the main agent(s), draws half)`;
+  return [title, line(head), ...rows.map(line)].join('\n');
+}
+
+/** A run's remote actors as Redis shows them (a run trained with `--redis`). */
+export interface RemoteStatus {
+  readonly url: string;
+  readonly run: string;
+  /** The learner's meta (null: no learner right now). */
+  readonly learner: RunMeta | null;
+  /** Live actors (unexpired heartbeats). */
+  readonly actors: readonly ActorHeartbeat[];
+  /** Why Redis could not be read (then learner and actors are unknown). */
+  readonly error: string | null;
+}
+
+/** The Redis address and run name a run folder recorded (`remote.json`), or null for a run without remote actors. */
+export function readRemoteFile(runDir: string): { url: string; run: string } | null {
+  const file = join(runDir, REMOTE_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { url?: unknown; run?: unknown };
+    return typeof r.url === 'string' && typeof r.run === 'string' ? { url: r.url, run: r.run } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Text lines for a run's remote actors. */
+export function formatRemoteStatus(r: RemoteStatus, now = Date.now()): string {
+  const where = `run '${r.run}' on ${r.url}`;
+  if (r.error) return `remote actors of ${where}: unknown (${r.error})`;
+  const l = r.learner;
+  const learner = l ? `learner session ${l.session} on ${l.learner.host} (pid ${l.learner.pid}), ${l.state}` : 'no learner right now';
+  const title = `remote actors of ${where}: ${learner}; ${r.actors.length} actor(s) live`;
+  if (!r.actors.length) return title;
+  const head = ['actor', 'host', 'pid', 'workers', 'segments', 'failed', 'running', 'last version', 'up'];
+  const age = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)}s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)}m` : `${(ms / 3_600_000).toFixed(1)}h`);
+  const rows = [...r.actors]
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((a) => [a.id, a.host, String(a.pid), String(a.workers), String(a.segments), String(a.failed), String(a.running), a.lastVersion === null ? '–' : String(a.lastVersion), age(now - a.startedAt)]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((x) => x[c]!.length)));
+  const line = (cells: string[]) => cells.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ').trimEnd();
   return [title, line(head), ...rows.map(line)].join('\n');
 }

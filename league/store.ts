@@ -25,6 +25,9 @@
  *            (b, a) mirrors (a, b), so a learner's row against any opponent is one lookup. A
  *            learner's games against itself (plain self-play) are one row (a, a): counted as games,
  *            never rated and never a win rate, since they say nothing about relative strength.
+ *   served_matches  (created on first use) the id of each game a game server rated here, so a
+ *            record delivered twice is counted once (`recordMatchOnce`); only games played on a
+ *            server between two members, a short row each.
  *
  * Schema 1 kept one row per game (`matches`, ≈ 1.7 GB an hour of Leduc), online Elo (`ratings`)
  * and `payoff`. Opening such a database migrates it in one transaction — the match history is
@@ -568,6 +571,21 @@ export class LeagueStore {
     this.transaction(() => {
       for (const id of ids) this.requireMember(id);
       tally.write(this.stmt(UPSERT_PAIR));
+    });
+  }
+
+  /**
+   * Records a game played on a game server once per `matchId`: a second call with the same id (the
+   * same record delivered again after a crash, servers/match-stream.ts) changes nothing and returns
+   * false. The ids live in `served_matches`, created on first use in the same transaction as the
+   * counts, so a game is counted exactly when its id is stored (one short row per served game).
+   */
+  recordMatchOnce(matchId: string, m: NewMatch): boolean {
+    return this.transaction(() => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS served_matches (id TEXT PRIMARY KEY) WITHOUT ROWID');
+      if (this.stmt('INSERT OR IGNORE INTO served_matches (id) VALUES (?)').run(matchId).changes === 0) return false;
+      this.recordMatches([m]);
+      return true;
     });
   }
 

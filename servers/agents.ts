@@ -32,6 +32,12 @@ export interface CustomAgent extends AgentChoice {
   /** Why it cannot play `info` (null when it can). */
   fits(info: GameInfo): string | null;
   create(info: GameInfo, seed: number): Agent;
+  /**
+   * Where a worker thread finds this same CustomAgent: the URL of a module and the name it is exported
+   * under. With it the agent thinks in the server's agent pool like any other; without it (a closure
+   * cannot cross threads) it thinks on the rooms' thread, and its deadline is checked after each move.
+   */
+  readonly worker?: { readonly module: string; readonly export: string };
 }
 
 /** A resolved `--agents` entry. */

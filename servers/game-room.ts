@@ -6,15 +6,16 @@
  * its own seat's private view (StateView), and refuses — without changing anything — every message
  * that is malformed, too large, too frequent, out of turn, illegal or for another seat.
  */
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ClientState, Protocol, Room, ServerError, type Client } from '@colyseus/core';
 import { decode, StateView, type Iterator } from '@colyseus/schema';
 import { unpack } from 'msgpackr';
-import { CHANCE, Rng, SIMULTANEOUS, teamOf, type Agent, type Game, type GameState } from '../core/index.ts';
+import { CHANCE, Rng, SIMULTANEOUS, teamOf, type Game, type GameState } from '../core/index.ts';
 import { seriesGameSeed } from '../src/eval/match.ts';
 import { checkOpeningPlies, openingSeed, playRandomOpening } from '../src/eval/openings.ts';
 import { log } from '../core/log.ts';
-import { buildAgent, isAllowedSpec, servedName, type CustomAgent, type ListedAgent } from './agents.ts';
+import type { AgentPool } from './agent-pool.ts';
+import { isAllowedSpec, servedName, type CustomAgent, type ListedAgent } from './agents.ts';
 import {
   CLIENT_MESSAGE_TYPES,
   CLOSE_MISBEHAVING,
@@ -36,7 +37,8 @@ import {
   type SeatKind,
   type SeatMessage,
 } from './protocol.ts';
-import { rateInLeague, type MatchRecorder } from './records.ts';
+import type { MatchSink } from './records.ts';
+import { serveAgent, type ServedAgent } from './served-agent.ts';
 import { MatchState, SeatState } from './state.ts';
 
 /** Server-wide settings every room reads (set by createArenaServer). */
@@ -55,7 +57,12 @@ export interface RoomContext {
   readonly agentDelayMs: number;
   /** Delay between moves when every seat is a server-side agent (so spectators can follow), ms. */
   readonly agentOnlyDelayMs: number;
-  readonly recorder: MatchRecorder | null;
+  /** Worker threads server-side agents think in (null: they think on the rooms' thread). */
+  readonly agentPool: AgentPool | null;
+  /** Longest a server-side agent may think per move, ms; past it its side forfeits. */
+  readonly agentDeadlineMs: number;
+  /** Where finished games go (written and rated here, or published for the one writer of several processes). */
+  readonly recorder: MatchSink;
   /** Per-client message limits (the protocol's defaults unless a deployment raises them, e.g. for a load test). */
   readonly limits: RoomLimits;
 }
@@ -73,7 +80,7 @@ interface Occupant {
   name: string;
   /** Colyseus session of a client seat (null for agents). */
   sessionId: string | null;
-  agent: Agent | null;
+  agent: ServedAgent | null;
   spec: string | null;
   connected: boolean;
   vote: boolean;
@@ -124,6 +131,10 @@ export class GameRoom extends Room<{ state: MatchState }> {
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
   /** Submitted actions of the current simultaneous tick (−1: none yet). */
   private pending!: Int32Array;
+  /** Server-side agents still thinking about the current tick. */
+  private thinking = 0;
+  /** The current tick's time is up (it closes once `thinking` is 0). */
+  private tickDue = false;
   private disposed = false;
   private recordMoves = false;
   private openingPlies = 0;
@@ -175,9 +186,10 @@ export class GameRoom extends Room<{ state: MatchState }> {
     if (new Set(requested.map(([seat]) => seat)).size !== requested.length) throw badOptions('agents: a seat is named twice');
     if (requested.length === info.seats && !opts.spectator) throw badOptions('every seat is an agent: the creator must join with spectator: true');
     for (const [seat, spec] of requested) {
-      let agent: Agent;
+      let agent: ServedAgent;
       try {
-        agent = await buildAgent(spec, info, (this.baseSeed + seat + 1) >>> 0, this.ctx.custom);
+        const serve = { custom: this.ctx.custom, pool: this.ctx.agentPool, deadlineMs: this.ctx.agentDeadlineMs };
+        agent = await serveAgent(spec, info, (this.baseSeed + seat + 1) >>> 0, serve);
       } catch (err) {
         this.disposeAgents();
         throw badOptions(`agent '${spec}': ${(err as Error).message}`);
@@ -364,7 +376,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
       if (this.gs.legalMask(seat, this.mask) === 0) return this.refuse(client, 'NOT_YOUR_TURN', `seat ${seat} has no move this tick`);
       if (!this.mask[action]) return this.refuse(client, 'ILLEGAL_ACTION', `action ${action} is not legal for seat ${seat} now`);
       this.pending[seat] = action;
-      if (this.allClientsMoved()) this.applyTick();
+      this.maybeApplyTick();
       return;
     }
     if (cur !== seat) return this.refuse(client, 'NOT_YOUR_TURN', cur >= 0 ? `seat ${cur} is to move` : 'nobody is to move');
@@ -453,7 +465,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
     for (const occ of this.occupants) {
       if (!occ) continue;
       occ.vote = occ.kind === 'agent';
-      occ.agent?.reset?.(seed ^ (occ.firstTeam === 0 ? 0x5bd1e995 : 0x1b873593));
+      occ.agent?.reset(seed ^ (occ.firstTeam === 0 ? 0x5bd1e995 : 0x1b873593));
     }
     this.state.moves.clear();
     this.history.length = 0;
@@ -499,7 +511,9 @@ export class GameRoom extends Room<{ state: MatchState }> {
     if (cur === SIMULTANEOUS) {
       this.startTick();
     } else if (cur >= 0 && this.occupants[cur]?.kind === 'agent') {
-      this.later(() => this.agentMove(cur, this.gs.stepCount()), this.allAgents() ? this.ctx.agentOnlyDelayMs : this.ctx.agentDelayMs);
+      const step = this.gs.stepCount();
+      const move = () => void this.agentMove(cur, step).catch((err: Error) => this.onUncaughtException(err, 'agentMove'));
+      this.later(move, this.allAgents() ? this.ctx.agentOnlyDelayMs : this.ctx.agentDelayMs);
     }
     this.flush();
   }
@@ -517,43 +531,67 @@ export class GameRoom extends Room<{ state: MatchState }> {
     return tie ? null : best;
   }
 
-  /** Asks a server-side agent for its move; a throw or an illegal move forfeits its side's game. */
-  private agentAction(seat: number): number | null {
+  /**
+   * Asks a server-side agent for its move at the current position (it thinks in the agent pool, or on
+   * this thread: served-agent.ts). Null when the answer no longer matters (the game moved on or ended,
+   * the room closed) or the agent failed: a throw, a crash, an illegal move or a missed deadline
+   * forfeits its side's game.
+   */
+  private async agentAction(seat: number): Promise<number | null> {
     const occ = this.occupants[seat]!;
+    const agent = occ.agent!;
+    const game = this.state.gameNumber;
+    const step = this.gs.stepCount();
+    const current = () => !this.disposed && this.phase() === 'playing' && this.state.gameNumber === game && this.gs.stepCount() === step;
     try {
-      const action = occ.agent!.act(this.gs.clone(), seat);
+      const action = await agent.move(this.gs, seat);
+      if (!current()) return null;
       this.gs.legalMask(seat, this.mask);
       if (!Number.isInteger(action) || !this.mask[action]) throw new Error(`returned illegal action ${String(action)}`);
       return action;
     } catch (err) {
+      if (!current()) return null;
       log.warn(`room ${this.roomId}: agent '${occ.spec}' at seat ${seat} failed: ${(err as Error).message}`);
       this.forfeit(seat, `agent '${occ.spec}' failed: ${(err as Error).message}`);
       return null;
     }
   }
 
-  private agentMove(seat: number, step: number): void {
+  private async agentMove(seat: number, step: number): Promise<void> {
     if (this.disposed || this.phase() !== 'playing' || this.gs.currentSeat() !== seat || this.gs.stepCount() !== step) return;
-    const action = this.agentAction(seat);
+    const action = await this.agentAction(seat);
     if (action === null) return;
     this.applyMove(seat, action);
     this.advance();
   }
 
+  /** Opens a simultaneous tick: agents think meanwhile; it closes on its timer or when every client seat has moved, once every agent has answered. */
   private startTick(): void {
     this.pending.fill(-1);
+    this.tickDue = false;
+    this.thinking = 0;
     for (let s = 0; s < this.occupants.length; s++) {
       if (this.occupants[s]?.kind !== 'agent' || this.gs.legalMask(s, this.mask) === 0) continue;
-      const a = this.agentAction(s);
-      if (a === null) return;
-      this.pending[s] = a;
+      this.thinking++;
+      void this.agentAction(s).then((a) => {
+        if (a === null) return; // stale, or the agent's side forfeited
+        this.pending[s] = a;
+        this.thinking--;
+        this.maybeApplyTick();
+      });
     }
     this.state.deadline = Date.now() + this.tickMs;
     const step = this.gs.stepCount();
     this.tickTimer = setTimeout(() => {
       this.tickTimer = null;
-      if (!this.disposed && this.phase() === 'playing' && this.gs.stepCount() === step) this.applyTick();
+      if (this.disposed || this.phase() !== 'playing' || this.gs.stepCount() !== step) return;
+      this.tickDue = true;
+      this.maybeApplyTick();
     }, this.tickMs);
+  }
+
+  private maybeApplyTick(): void {
+    if (this.thinking === 0 && (this.tickDue || this.allClientsMoved())) this.applyTick();
   }
 
   /** True when every client seat with a move this tick has sent one (and there is at least one client seat). */
@@ -611,27 +649,20 @@ export class GameRoom extends Room<{ state: MatchState }> {
     this.flush();
   }
 
+  /** Hands the finished game to the recorder (which rates league games: records.ts). */
   private async record(result: MatchResult): Promise<void> {
     const info = this.game.info;
-    const seed = gameSeed(this.baseSeed, this.state.gameNumber);
     const seats = this.occupants.map((o) => (o ? { kind: o.kind, name: o.name, ...(o.spec ? { spec: o.spec } : {}) } : { kind: 'empty' as const, name: '' }));
-    let league: string | null = null;
-    try {
-      const specs = info.teams.map((team) => team.map((s) => this.occupants[s]?.spec ?? null));
-      league = await rateInLeague(info.id, specs, result, seed);
-    } catch (err) {
-      log.warn(`room ${this.roomId}: cannot rate the game in its league: ${(err as Error).message}`);
-    }
-    await this.ctx.recorder?.record({
+    await this.ctx.recorder.record({
+      id: randomUUID(),
       time: new Date().toISOString(),
       room: this.roomId,
       game: info.id,
       gameNumber: this.state.gameNumber,
-      seed,
+      seed: gameSeed(this.baseSeed, this.state.gameNumber),
       steps: this.gs.stepCount(),
       seats,
       result,
-      ...(league ? { league } : {}),
     });
   }
 
@@ -710,7 +741,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
     for (const occ of this.occupants) {
       if (!occ?.agent) continue;
       try {
-        occ.agent.dispose?.();
+        occ.agent.dispose();
       } catch {
         // a failing dispose must not take the room down
       }

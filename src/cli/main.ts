@@ -2,16 +2,17 @@
  * The `arena` command line. Each subcommand parses its options, calls library code, and prints
  * either a human summary or one JSON object. A user's mistake prints one line, not a stack trace.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createAgent, listAgentKinds } from '../../agents/index.ts';
 import { DEFAULT_SIMULATIONS } from '../../agents/mcts.ts';
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { ArenaError, ConfigError, UnknownNameError, type Agent } from '../../core/index.ts';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend.ts';
 import { evaluateAgent } from '../eval/evaluate.ts';
 import { ALGOS, resolveConfig, type Algo, type TrainConfig } from '../train/config.ts';
-import { runTraining, type LoopUpdate } from '../train/loop.ts';
+import { runTraining, trainingMode, type LoopUpdate, type RemoteTraining } from '../train/loop.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
 import { agentPolicy, EXACT_EVAL_GAMES, nashConv } from '../eval/exploitability.ts';
@@ -143,6 +144,9 @@ program
   .option('--main-exploiters <n>', 'league: main exploiters, each its own learner (default 0)', intOption('--main-exploiters', 0))
   .option('--league-exploiters <n>', 'league: league exploiters, each its own learner (default 0)', intOption('--league-exploiters', 0))
   .option('--minutes <m>', 'stop after this many minutes', floatOption('--minutes'))
+  .option('--redis <url>', 'league self-play: accept rollout actors from other machines (`arena actor`) through this Redis, e.g. redis://10.0.0.5:6379 (default: env ARENA_REDIS_URL)')
+  .option('--run <name>', "with --redis: the run's name that actors join (default: the --out folder's name)")
+  .option('--wait-actors <n>', 'with --redis: wait until n actors have joined before training starts', intOption('--wait-actors', 1))
   .option('--json', 'print a JSON summary at the end')
   .action(
     async (opts: {
@@ -162,6 +166,9 @@ program
       mainExploiters?: number;
       leagueExploiters?: number;
       minutes?: number;
+      redis?: string;
+      run?: string;
+      waitActors?: number;
       json?: boolean;
     }) => {
       const game = getGame(opts.game);
@@ -184,9 +191,48 @@ program
       const config = resolveConfig(algo, game.info.id, fileLayer, flags);
       const outDir = opts.out ?? `runs/${game.info.id}-${algo}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await selectBackend(opts.backend as BackendName);
-      await trainCommand(config, outDir, opts.resume ?? false, opts.json ?? false);
+      // remote actors: --redis, or ARENA_REDIS_URL for league self-play
+      const redis = opts.redis ?? (trainingMode(config, game.info) === 'self-play' ? process.env['ARENA_REDIS_URL'] || undefined : undefined);
+      if (!redis && (opts.run !== undefined || opts.waitActors !== undefined)) throw new ConfigError('--run and --wait-actors name a run for remote actors: add --redis <url>');
+      const remote = redis ? { url: redis, ...(opts.run !== undefined ? { run: opts.run } : {}), ...(opts.waitActors !== undefined ? { waitActors: opts.waitActors } : {}) } : undefined;
+      await trainCommand(config, outDir, opts.resume ?? false, opts.json ?? false, remote);
     },
   );
+
+program
+  .command('actor')
+  .description('a rollout actor for a league run on another machine: joins the run through Redis (arena train --league --redis …), plays its self-play tasks in worker threads and sends the segments back')
+  .option('--redis <url>', 'the Redis the learner uses, e.g. redis://10.0.0.5:6379 (default: env ARENA_REDIS_URL)')
+  .requiredOption('--run <name>', "the run to join (the learner prints it; default there: its --out folder's name)")
+  .option('--workers <w>', 'rollout worker threads (default: one per CPU core)', intOption('--workers', 1))
+  .option('--game <id>', 'join only a run of this game (refuse any other)')
+  .addOption(new Option('--test-hold-after <n>', 'tests: once n segments are sent, hold claimed tasks without playing them').hideHelp().argParser(intOption('--test-hold-after', 0)))
+  .option('--json', 'print one JSON object at the end')
+  .action(async (opts: { redis?: string; run: string; workers?: number; game?: string; testHoldAfter?: number; json?: boolean }) => {
+    const url = opts.redis ?? process.env['ARENA_REDIS_URL'];
+    if (!url) throw new ConfigError('arena actor needs --redis <url> (or ARENA_REDIS_URL): the Redis the learner uses');
+    const { checkRunName } = await import('../selfplay/remote-protocol.ts');
+    const { runRemoteActor } = await import('../selfplay/remote-actor.ts');
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const s = await runRemoteActor({
+        url,
+        run: checkRunName(opts.run),
+        workers: opts.workers ?? Math.max(1, availableParallelism()),
+        game: opts.game === undefined ? null : getGame(opts.game).info.id,
+        signal: stop.signal,
+        ...(opts.testHoldAfter !== undefined ? { holdAfter: opts.testHoldAfter } : {}),
+      });
+      if (opts.json) console.log(JSON.stringify(s));
+      else console.log(`actor ${s.id}: ${s.segments} segments sent, ${s.failed} failed, ${s.skipped} stale tasks skipped in ${s.seconds.toFixed(0)} s; ${s.end === 'finished' ? 'the run finished' : 'stopped'}`);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
 
 program
   .command('eval')
@@ -360,7 +406,7 @@ program
 // ---- end of exact evaluation ----
 
 /** `arena train`: the one training loop (src/train/loop.ts), with a progress bar and a summary. */
-async function trainCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean): Promise<void> {
+async function trainCommand(config: TrainConfig, outDir: string, resume: boolean, json: boolean, remote?: RemoteTraining): Promise<void> {
   const game = getGame(config.game);
   const byTime = config.minutes !== null;
   const total = byTime ? Math.round(config.minutes! * 60) : config.totalSteps;
@@ -379,6 +425,7 @@ async function trainCommand(config: TrainConfig, outDir: string, resume: boolean
     config,
     outDir,
     resume,
+    ...(remote ? { remote } : {}),
     evaluate,
     onUpdate: (u: LoopUpdate) => {
       if (u.learner !== 'main') return;
@@ -405,6 +452,13 @@ async function trainCommand(config: TrainConfig, outDir: string, resume: boolean
       `time: waiting for rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
         `learner ${share(p.learnerSeconds!)}, league ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)}; ` +
         `policy lag mean ${p.meanPolicyLag!.toFixed(2)}, max ${p.maxPolicyLag} (profile.json)`,
+    );
+  }
+  const r = summary.profile['remote'] as Record<string, number> | undefined;
+  if (r) {
+    console.log(
+      `remote actors: ${r.actorsSeen} seen; segments ${r.segmentsUsed} used, ${r.segmentsDroppedLag} dropped (policy lag), ${r.segmentsUnused} unused at the end; ` +
+        `tasks ${r.tasksIssued} sent, ${r.tasksLost} lost, ${r.tasksCancelled} cancelled; results ${r.resultsCorrupt} corrupt, ${r.resultsStale} stale (profile.json)`,
     );
   }
   const short = config.game.replace(/-v\d+$/, '');
@@ -533,17 +587,24 @@ const leagueCommand = program.command('league').description("inspect a league ru
 
 leagueCommand
   .command('status')
-  .description('members of a league run with role, Elo, games played, win rate against the main agent and creation update, best rated first')
+  .description('members of a league run with role, Elo, games played, win rate against the main agent and creation update, best rated first; for a run with remote actors (--redis), its learner and live actors')
   .argument('<runDir>', 'run folder holding league.db')
+  .option('--redis <url>', 'where to read the live actors of a run trained with --redis (default: the address the run recorded; ARENA_REDIS_URL when that had a password)')
   .option('--json', 'print one JSON object')
-  .action(async (runDir: string, opts: { json?: boolean }) => {
-    const { formatLeagueStatus, leagueStatus } = await import('../../league/status.ts');
+  .action(async (runDir: string, opts: { redis?: string; json?: boolean }) => {
+    const { formatLeagueStatus, formatRemoteStatus, leagueStatus, readRemoteFile } = await import('../../league/status.ts');
+    const { remoteStatus } = await import('../selfplay/remote-actors.ts');
     const status = leagueStatus(runDir);
+    const recorded = readRemoteFile(runDir);
+    // the run records its Redis address without the password (masked): then take it from the environment
+    const url = opts.redis ?? (recorded?.url.includes('***') ? process.env['ARENA_REDIS_URL'] : undefined) ?? recorded?.url;
+    const remote = recorded ? await remoteStatus(url!, recorded.run) : null;
     if (opts.json) {
-      console.log(JSON.stringify(status));
+      console.log(JSON.stringify(remote ? { ...status, remote } : status));
       return;
     }
     console.log(formatLeagueStatus(status));
+    if (remote) console.log(formatRemoteStatus(remote));
   });
 
 // ---- end of league tools ----
@@ -572,20 +633,48 @@ program
   .option('--data <dir>', 'folder for matches.jsonl', 'runs/server')
   .option('--tick-ms <ms>', 'tick of simultaneous-move games (grid soccer)', intOption('--tick-ms', 50), 500)
   .option('--reconnect-seconds <s>', 'how long a dropped player keeps its seat', intOption('--reconnect-seconds', 0), 30)
-  .action(async (opts: { port: number; host: string; agents?: string[]; data: string; tickMs: number; reconnectSeconds: number }) => {
+  .option('--agent-threads <n>', 'worker threads server-side agents think in (default: cores - 1, at least 1; 0: on the rooms\' thread)', intOption('--agent-threads', 0))
+  .option('--agent-deadline-ms <ms>', 'longest a server-side agent may think per move; past it its side forfeits', intOption('--agent-deadline-ms', 1), 10_000)
+  .option('--max-connections-per-address <n>', 'most WebSockets open at once from one IP address (0: no limit; behind a proxy, clients share the proxy\'s address)', intOption('--max-connections-per-address', 0), 16)
+  .option('--redis <url>', 'share matchmaking and match records with other `arena serve` processes through this Redis, e.g. redis://10.0.0.5:6379 (default: env ARENA_REDIS_URL; none: one process)')
+  .option('--public-address <host:port>', 'with --redis: where clients reach this process (default HOST:PORT; the machine name for --host 0.0.0.0)')
+  .option('--no-record-writer', 'with --redis: never write matches.jsonl and league ratings here (another process with the shared --data folder does)')
+  .action(async (opts: { port: number; host: string; agents?: string[]; data: string; tickMs: number; reconnectSeconds: number; redis?: string; publicAddress?: string; recordWriter: boolean; agentThreads?: number; agentDeadlineMs: number; maxConnectionsPerAddress: number }) => {
     const { createArenaServer } = await import('../../servers/server.ts');
     const agents = (opts.agents ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
-    const srv = await createArenaServer({ port: opts.port, host: opts.host, agents, dataDir: opts.data, tickMs: opts.tickMs, reconnectSeconds: opts.reconnectSeconds });
+    const redis = opts.redis ?? (process.env['ARENA_REDIS_URL'] || null);
+    const srv = await createArenaServer({
+      port: opts.port,
+      host: opts.host,
+      agents,
+      dataDir: opts.data,
+      tickMs: opts.tickMs,
+      reconnectSeconds: opts.reconnectSeconds,
+      redis,
+      recordWriter: opts.recordWriter,
+      agentDeadlineMs: opts.agentDeadlineMs,
+      maxConnectionsPerAddress: opts.maxConnectionsPerAddress,
+      ...(opts.agentThreads !== undefined ? { agentThreads: opts.agentThreads } : {}),
+      ...(opts.publicAddress !== undefined ? { publicAddress: opts.publicAddress } : {}),
+    });
     console.log(`Arena server: ${srv.url}`);
     console.log(`  rooms: ${srv.games.map((g) => g.room).join(', ')} at ${srv.wsUrl}`);
     if (srv.listed.length) console.log(`  agents offered: ${srv.listed.map((a) => a.spec).join(', ')}`);
-    console.log(`  matches recorded in ${srv.recorder?.file}; admin options ${process.env['ARENA_ADMIN_TOKEN'] ? 'enabled (ARENA_ADMIN_TOKEN)' : 'disabled (set ARENA_ADMIN_TOKEN)'}`);
+    const threads = srv.agentThreads === 0 ? "on the rooms' thread" : `in ${srv.agentThreads} worker thread${srv.agentThreads === 1 ? '' : 's'}`;
+    console.log(`  server-side agents think ${threads}, ${opts.agentDeadlineMs} ms per move at most; at most ${opts.maxConnectionsPerAddress || 'unlimited'} connections per address`);
+    const records = srv.scale
+      ? `published to Redis ${srv.scale.redis} and written to ${opts.data}/matches.jsonl by the process holding the writer lease${srv.scale.writer ? '' : ' (never this one)'}`
+      : `recorded in ${srv.recorder?.file}`;
+    if (srv.scale) console.log(`  one of several processes behind Redis ${srv.scale.redis}; clients reach this one at ${srv.scale.publicAddress}`);
+    console.log(`  matches ${records}; admin options ${process.env['ARENA_ADMIN_TOKEN'] ? 'enabled (ARENA_ADMIN_TOKEN)' : 'disabled (set ARENA_ADMIN_TOKEN)'}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     await srv.close();
     console.log('Arena server stopped');
+    // behind a Redis that is gone, a room may still wait out a dropped player's grace period: it must not keep a stopped server alive
+    process.exit(0);
   });
 
 program

@@ -13,7 +13,7 @@
 import { Rng, type GameInfo } from '../../core/index.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { mean } from '../eval/stats.ts';
-import type { Actors } from './pool.ts';
+import type { Actors, RemoteReceipt } from './pool.ts';
 import type { OpponentRef } from './rollout.ts';
 import type { TeamCarry } from './team-rollout.ts';
 
@@ -42,6 +42,8 @@ export interface Segment {
   /** Seconds spent in game logic and in inference inside the actor. */
   readonly envSeconds: number;
   readonly inferenceSeconds: number;
+  /** Played by a remote actor: the entry to acknowledge once the learner used or dropped it. */
+  readonly remote?: RemoteReceipt;
 }
 
 /** What a collector reads of a learner: its id and the version of its newest published weights. */
@@ -101,7 +103,8 @@ export class SelfPlayCollector implements SegmentCollector {
   private readonly rng: Rng;
   private readonly openingPlies: number;
 
-  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number }) {
+  /** `segments` per update: default one per worker thread of `actors`. */
+  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number; segments?: number | null }) {
     this.actors = o.actors;
     this.info = o.info;
     this.envs = o.envs;
@@ -110,7 +113,7 @@ export class SelfPlayCollector implements SegmentCollector {
     this.opponents = o.opponents;
     this.rng = o.rng;
     this.openingPlies = o.openingPlies ?? 0;
-    this.segmentsPerUpdate = Math.max(1, o.actors.workers);
+    this.segmentsPerUpdate = o.segments ?? Math.max(1, o.actors.workers);
   }
 
   async collect(learner: LearnerRef, _slot: number): Promise<Segment> {
@@ -127,6 +130,7 @@ export class SelfPlayCollector implements SegmentCollector {
       games: r.episodes.map((e) => ({ opponent: refs[e.opponent]!.id, score: e.score, side: e.seat, return: e.learnerReturn, length: e.length })),
       envSeconds: r.envSeconds,
       inferenceSeconds: r.inferenceSeconds,
+      ...(r.remote ? { remote: r.remote } : {}),
     };
   }
 

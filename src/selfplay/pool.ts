@@ -1,9 +1,10 @@
 /**
  * Actors: where rollout tasks run. `ActorPool` is a Piscina pool of worker threads (worker.ts) for
  * every kind of actor task; `InThreadActors` runs the same tasks on the main thread (tests, or where
- * threads are unwanted). Both publish snapshots once per version; a task carries the bytes of the
- * versions it names (a copy per task: plain buffers that each thread's collector frees as soon as they
- * are unused — a SharedArrayBuffer per version outlived its use in the workers and made a long run's
+ * threads are unwanted); `RedisActors` (remote-actors.ts) hands them to actor processes on other
+ * machines. All publish snapshots once per version (into one `SnapshotSet` they can share); a task
+ * carries the bytes of the versions it names (a copy per task: plain buffers that each thread's
+ * collector frees as soon as they are unused — a SharedArrayBuffer per version outlived its use in the workers and made a long run's
  * memory grow), workers decode each version once and cache it, and a task's trajectory comes back as
  * transferred typed arrays. A worker that crashes or hangs past the timeout is replaced
  * by Piscina and its task retried with the same seed, so a segment is either exactly the task's data
@@ -23,6 +24,8 @@ export interface PoolOptions {
   readonly maxRetries?: number;
   /** Old-generation heap limit of each worker thread in MB (default ARENA_WORKER_HEAP_MB or 128). */
   readonly heapMB?: number;
+  /** Published snapshots shared with other actors (default: the pool's own). */
+  readonly snapshots?: SnapshotSet;
 }
 
 const WORKER_HEAP_MB = Number(process.env['ARENA_WORKER_HEAP_MB'] ?? 0) || 128;
@@ -30,7 +33,16 @@ const WORKER_HEAP_MB = Number(process.env['ARENA_WORKER_HEAP_MB'] ?? 0) || 128;
 /** A task without its snapshots (the runner attaches the published bytes of the versions it names). */
 export type TaskRequest = Omit<Extract<ActorTask, { kind: 'two-seat' }>, 'snapshots'> | Omit<Extract<ActorTask, { kind: 'team' }>, 'snapshots'>;
 type TestHooks = Pick<WorkerTask, 'crashOnce' | 'hangOnce'>;
-export type ResultOf<T extends TaskRequest> = T extends { kind: 'team' } ? TeamRolloutResult : RolloutResult;
+/** A task's result; one played by a remote actor carries its receipt. */
+export type ResultOf<T extends TaskRequest> = (T extends { kind: 'team' } ? TeamRolloutResult : RolloutResult) & { readonly remote?: RemoteReceipt };
+
+/** Where a remote actor's result waits in the results stream until the learner used or dropped it (remote-actors.ts). */
+export interface RemoteReceipt {
+  /** The actor that played it. */
+  readonly actor: string;
+  /** Its stream entry, acknowledged once the learner used or dropped the segment. */
+  readonly entry: string;
+}
 
 /** What the training loop needs of the place tasks run. */
 export interface Actors {
@@ -46,26 +58,31 @@ export interface Actors {
   destroy(): Promise<void>;
 }
 
-abstract class Published<B> {
-  protected readonly snapshots = new Map<number, B>();
-  protected abstract wrap(bytes: Uint8Array): B;
+/**
+ * Snapshot bytes by weights version, published once and read by every place tasks run: the local
+ * pool and, with `--redis`, the remote actors (remote-actors.ts) share one set.
+ */
+export class SnapshotSet {
+  private readonly bytes = new Map<number, Uint8Array>();
 
   publish(version: number, bytes: Uint8Array): void {
-    if (!this.snapshots.has(version)) this.snapshots.set(version, this.wrap(bytes));
+    if (!this.bytes.has(version)) this.bytes.set(version, bytes);
   }
 
   has(version: number): boolean {
-    return this.snapshots.has(version);
+    return this.bytes.has(version);
   }
 
+  /** Drops published versions not in `keep`. */
   retain(keep: ReadonlySet<number>): void {
-    for (const v of this.snapshots.keys()) if (!keep.has(v)) this.snapshots.delete(v);
+    for (const v of this.bytes.keys()) if (!keep.has(v)) this.bytes.delete(v);
   }
 
-  protected collect(versions: readonly number[]): Record<number, B> {
-    const out: Record<number, B> = {};
+  /** The bytes of every version a task names; a WorkerError when one was never published. */
+  pick(versions: readonly number[]): Record<number, Uint8Array> {
+    const out: Record<number, Uint8Array> = {};
     for (const v of versions) {
-      const s = this.snapshots.get(v);
+      const s = this.bytes.get(v);
       if (!s) throw new WorkerError(`snapshot version ${v} was never published to the actors`);
       out[v] = s;
     }
@@ -73,8 +90,29 @@ abstract class Published<B> {
   }
 }
 
+/** The publishing half of `Actors`, over a snapshot set (its own, or one shared with other actors). */
+export abstract class Published {
+  protected readonly snapshots: SnapshotSet;
+
+  constructor(snapshots?: SnapshotSet) {
+    this.snapshots = snapshots ?? new SnapshotSet();
+  }
+
+  publish(version: number, bytes: Uint8Array): void {
+    this.snapshots.publish(version, bytes);
+  }
+
+  has(version: number): boolean {
+    return this.snapshots.has(version);
+  }
+
+  retain(keep: ReadonlySet<number>): void {
+    this.snapshots.retain(keep);
+  }
+}
+
 /** Actor tasks in Piscina worker threads. */
-export class ActorPool extends Published<Uint8Array> implements Actors {
+export class ActorPool extends Published implements Actors {
   private readonly piscina: Piscina;
   readonly workers: number;
   private readonly timeoutMs: number;
@@ -82,7 +120,7 @@ export class ActorPool extends Published<Uint8Array> implements Actors {
   retries = 0;
 
   constructor(opts: PoolOptions) {
-    super();
+    super(opts.snapshots);
     this.workers = opts.workers;
     this.timeoutMs = opts.taskTimeoutMs ?? 120_000;
     this.maxRetries = opts.maxRetries ?? 3;
@@ -97,12 +135,8 @@ export class ActorPool extends Published<Uint8Array> implements Actors {
     });
   }
 
-  protected wrap(bytes: Uint8Array): Uint8Array {
-    return bytes;
-  }
-
   async run<T extends TaskRequest>(task: T & TestHooks, versions: readonly number[]): Promise<ResultOf<T>> {
-    const snapshots = this.collect(versions);
+    const snapshots = this.snapshots.pick(versions);
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       try {
@@ -122,16 +156,12 @@ export class ActorPool extends Published<Uint8Array> implements Actors {
 }
 
 /** The same tasks on the main thread. */
-export class InThreadActors extends Published<Uint8Array> implements Actors {
+export class InThreadActors extends Published implements Actors {
   readonly workers = 0;
   readonly retries = 0;
 
-  protected wrap(bytes: Uint8Array): Uint8Array {
-    return bytes;
-  }
-
   async run<T extends TaskRequest>(task: T, versions: readonly number[]): Promise<ResultOf<T>> {
-    return runActorTask({ ...task, snapshots: this.collect(versions) } as ActorTask) as ResultOf<T>;
+    return runActorTask({ ...task, snapshots: this.snapshots.pick(versions) } as ActorTask) as ResultOf<T>;
   }
 
   async destroy(): Promise<void> {}

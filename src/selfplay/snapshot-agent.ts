@@ -1,19 +1,27 @@
 /**
  * A league snapshot as an agent: the policy's actor evaluated in plain JavaScript from the snapshot's
- * Float32Array weights (no tfjs), sampling its masked softmax or reporting it for exact evaluation.
- * Team snapshots (MAPPO/IPPO, team-rollout.ts) read the agent-id one-hot after the observation and,
- * with separate parameters, use the weights of the seat's index within its team.
+ * Float32Array weights (no tfjs), sampling its masked softmax (or, when deterministic, taking its most
+ * probable legal action) or reporting it for exact evaluation. Team snapshots (MAPPO/IPPO,
+ * team-rollout.ts) read the agent-id one-hot after the observation and, with separate parameters, use
+ * the weights of the seat's index within its team. It is also a `PositionEvaluator` (priors and critic
+ * value) for play-time search, as PolicyAgent is: the server's agent worker searches with it.
  */
-import { sampleCategorical } from '../../agents/sampling.ts';
+import { policySearchProblem, type PositionEvaluator } from '../../agents/mcts.ts';
+import { maskedSoftmax, oneHotArgmax, sampleCategorical } from '../../agents/sampling.ts';
 import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
+import type { PolicySpec } from '../../agents/policy.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { MlpForward } from './mlp-forward.ts';
-import { decodeSnapshot } from './snapshot.ts';
+import { decodeSnapshot, type SnapshotPlayer } from './snapshot.ts';
 import { teamPolicyFromSnapshot, type TeamPolicy } from './team-rollout.ts';
 
-export class SnapshotAgent implements Agent {
+export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   readonly name: string;
+  readonly deterministic: boolean;
+  private readonly blob: Uint8Array;
+  private readonly spec: PolicySpec;
   private readonly mlp: MlpForward;
+  private readonly value = new Float32Array(1);
   private readonly obsRms: RunningMeanStd | null;
   private readonly rng: Rng;
   private readonly obs: Float32Array;
@@ -24,10 +32,13 @@ export class SnapshotAgent implements Agent {
   private readonly team: TeamPolicy | null = null;
   private readonly teams: GameInfo['teams'];
 
-  constructor(opts: { name: string; blob: Uint8Array; info: GameInfo; seed?: number }) {
+  constructor(opts: { name: string; blob: Uint8Array; info: GameInfo; seed?: number; deterministic?: boolean }) {
     const snap = decodeSnapshot(opts.blob, opts.name);
     if (snap.game !== opts.info.id) throw new AgentMismatchError(`snapshot '${opts.name}' plays ${snap.game}, not ${opts.info.id}`);
     this.name = opts.name;
+    this.deterministic = opts.deterministic ?? false;
+    this.blob = opts.blob;
+    this.spec = snap.spec;
     this.mlp = new MlpForward(snap.spec, snap.weights);
     this.teams = opts.info.teams;
     if ((snap.spec as { agentIdFeature?: boolean }).agentIdFeature === true) this.team = teamPolicyFromSnapshot(snap, opts.info.teams[0]!.length);
@@ -60,19 +71,29 @@ export class SnapshotAgent implements Agent {
 
   act(state: GameState, seat: Seat): number {
     this.forward(state, seat);
-    return sampleCategorical(this.logits, 0, this.logits.length, this.mask, 0, this.rng, false, this.probs).action;
+    return sampleCategorical(this.logits, 0, this.logits.length, this.mask, 0, this.rng, this.deterministic, this.probs).action;
   }
 
   actionProbabilities(state: GameState, seat: Seat, out: Float64Array): void {
     this.forward(state, seat);
-    let max = -Infinity;
-    for (let a = 0; a < this.logits.length; a++) if (this.mask[a] && this.logits[a]! > max) max = this.logits[a]!;
-    let total = 0;
-    for (let a = 0; a < this.logits.length; a++) {
-      out[a] = this.mask[a] ? Math.exp(this.logits[a]! - max) : 0;
-      total += out[a]!;
-    }
-    for (let a = 0; a < this.logits.length; a++) out[a]! /= total;
+    maskedSoftmax(this.logits, this.mask, out, seat);
+    if (this.deterministic) oneHotArgmax(out, this.logits.length);
+  }
+
+  snapshot(): Uint8Array {
+    return this.blob;
+  }
+
+  evaluationProblem(): string | null {
+    return policySearchProblem(this.spec);
+  }
+
+  /** Search's evaluation: the actor's masked softmax over `seat`'s legal moves and the critic's V(observation). */
+  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number {
+    this.forward(state, seat);
+    this.mlp.criticForward(this.obs, 1, this.value);
+    maskedSoftmax(this.logits, this.mask, priors, seat);
+    return this.value[0]!;
   }
 }
 

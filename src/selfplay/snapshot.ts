@@ -20,6 +20,22 @@ export interface PolicySnapshot {
   readonly obsRms: RunningMeanStdData | null;
 }
 
+/**
+ * An agent that plays a policy it can hand over as snapshot bytes, so another thread can play the same
+ * policy without tfjs (the server's agent worker rebuilds it as a SnapshotAgent).
+ */
+export interface SnapshotPlayer {
+  /** The policy as snapshot bytes (`encodeSnapshot`). */
+  snapshot(): Uint8Array;
+  /** It plays the most probable legal action instead of sampling. */
+  readonly deterministic: boolean;
+}
+
+export function isSnapshotPlayer(x: unknown): x is SnapshotPlayer {
+  const p = x as Partial<SnapshotPlayer> | null;
+  return typeof p?.snapshot === 'function' && typeof p.deterministic === 'boolean';
+}
+
 const packr = new Packr({ moreTypes: true, useRecords: false });
 
 export function encodeSnapshot(s: Omit<PolicySnapshot, 'format' | 'version'>): Uint8Array {

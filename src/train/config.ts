@@ -48,6 +48,7 @@ export const TrainConfigSchema = z
     checkpointEvery: z.number().int().positive().describe('write a checkpoint every this many updates'),
     league: z.boolean().describe('self-play against a league of snapshots in worker threads'),
     workers: z.number().int().min(1).max(64).describe('rollout worker threads (league training)'),
+    batchSegments: z.number().int().min(1).max(256).nullable().optional().describe('league self-play: segments per update, from any actor, local or remote (null: one per worker thread)'),
     minutes: z.number().positive().nullable().describe('stop after this many minutes of training (null: by steps only)'),
     snapshotEvery: z.number().int().positive().describe('freeze a league snapshot every this many updates'),
     opponentSampling: z
@@ -108,6 +109,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   checkpointEvery: 10,
   league: false,
   workers: 2,
+  batchSegments: null,
   minutes: null,
   snapshotEvery: 10,
   opponentSampling: 'alphastar',

@@ -8,7 +8,10 @@
  *   a bounded queue; every segment tagged with the weights version it was played with);
  * - with `--league`, **several learners** (main agent, main exploiters, league exploiters), each with
  *   its own weights, optimizer, checkpoint and metrics, sharing the actors; opponents, snapshots and
- *   resets follow AlphaStar's rules (league/league.ts).
+ *   resets follow AlphaStar's rules (league/league.ts);
+ * - with `--redis`, **remote actors** (`arena actor` on other machines) besides the local workers:
+ *   their segments join the same feed and are used, lag-checked and dropped like local ones
+ *   (src/selfplay/remote-actors.ts).
  *
  * Everything else is written once here: the run folder (config printed and saved, `--resume`),
  * metrics, checkpoints, the `--steps` / `--minutes` budgets, evaluation, the profile.
@@ -24,14 +27,14 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createBot } from '../../agents/index.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
 import { ConfigError, Rng, type Agent, type Game, type GameInfo } from '../../core/index.ts';
 import { log } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
 import { League, learnerId, snapshotId } from '../../league/league.ts';
-import { LEARNERS_FILE } from '../../league/status.ts';
+import { LEARNERS_FILE, REMOTE_FILE } from '../../league/status.ts';
 import type { Role } from '../../league/store.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague, iterateWeight } from '../eval/average-policy.ts';
@@ -42,7 +45,9 @@ import { mean } from '../eval/stats.ts';
 import { MetricsSink, type MetricRow } from '../metrics.ts';
 import { SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
 import { FixedOpponents, LeagueOpponents } from '../selfplay/opponents.ts';
-import { ActorPool, InThreadActors, type Actors } from '../selfplay/pool.ts';
+import { ActorPool, InThreadActors, SnapshotSet, type Actors } from '../selfplay/pool.ts';
+import { RedisActors } from '../selfplay/remote-actors.ts';
+import { checkRunName } from '../selfplay/remote-protocol.ts';
 import { SnapshotAgent } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
 import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type TeamExtra } from './algorithm.ts';
@@ -64,6 +69,19 @@ export interface TrainOptions {
   readonly onUpdate?: (u: LoopUpdate) => void;
   /** Extra evaluation of the main agent at each evaluation point (e.g. exploitability); returns metrics. */
   readonly evaluate?: (policy: ActorCritic) => Record<string, number>;
+  /** Accept remote actors through Redis (`--redis`, league self-play). */
+  readonly remote?: RemoteTraining;
+  /** Stops the run after the current update (its checkpoints are written as at the end of a budget). */
+  readonly signal?: AbortSignal;
+}
+
+/** Remote actors for a run: `arena actor --redis <url> --run <run>` on any machine joins it. */
+export interface RemoteTraining {
+  readonly url: string;
+  /** The run's name in Redis (default: the run folder's name). */
+  readonly run?: string;
+  /** Wait until this many actors have joined before training starts (default 0: start at once). */
+  readonly waitActors?: number;
 }
 
 export interface LoopUpdate {
@@ -174,15 +192,28 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // the evaluation games' random openings (configs written before evalOpeningPlies existed: the default)
   const evalPlies = config.evalOpeningPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, evalPlies);
-  await mkdir(outDir, { recursive: true });
   const workers = mode === 'single' || opts.inThread ? 0 : config.workers;
   const asyncFeed = config.async && workers > 0;
+  if (opts.remote && (mode !== 'self-play' || !asyncFeed)) {
+    throw new ConfigError(mode !== 'self-play' ? 'remote actors (--redis) join league self-play of two-seat games: add --league (team games train on local workers)' : 'remote actors (--redis) need the asynchronous feed and worker threads: drop --sync');
+  }
+  if (mode === 'team' && config.batchSegments != null) throw new ConfigError('batchSegments applies to two-seat league self-play; team games split their envs over the workers');
+  // remote actors: connected before anything is written or printed, so an unreachable Redis costs one
+  // line and no run folder; closed however the run ends (`await using`)
+  const published = new SnapshotSet();
+  const runName = opts.remote ? checkRunName(opts.remote.run ?? basename(resolve(outDir))) : null;
+  await using remote = opts.remote ? await RedisActors.open({ url: opts.remote.url, run: runName!, info, algo: config.algo, network: config.network, snapshots: published }) : null;
   log.info(
-    `training ${config.algo} on ${info.id} (${mode}${config.league ? ', league' : ''}, ${workers ? `${workers} worker(s), ${asyncFeed ? 'asynchronous' : 'synchronous'}` : 'main thread'}) → ${outDir}` +
+    `training ${config.algo} on ${info.id} (${mode}${config.league ? ', league' : ''}, ${workers ? `${workers} worker(s), ${asyncFeed ? 'asynchronous' : 'synchronous'}` : 'main thread'}${remote ? ' + remote actors' : ''}) → ${outDir}` +
       (mainLoaded ? ` (resuming at update ${mainLoaded[0]!.state.update})` : ''),
   );
   log.info(`config:\n${describeConfig(config)}`);
+  if (remote) log.info(`remote actors: run '${runName}' on ${remote.url} (learner session ${remote.session}); join it from any machine with  npx arena actor --redis ${remote.url} --run ${runName}`);
+  await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  // where `arena league status` finds the run's actors
+  if (remote) await writeFile(join(outDir, REMOTE_FILE), `${JSON.stringify({ url: remote.url, run: runName })}\n`);
+  if (remote && opts.remote?.waitActors) await remote.waitForActors(opts.remote.waitActors);
 
   // 1. learners
   const roles: { id: string; role: Role }[] = [{ id: 'main', role: 'main' }];
@@ -239,7 +270,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     mode !== 'single' && config.league
       ? League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling, mainExploiters: config.mainExploiters, leagueExploiters: config.leagueExploiters, snapshotEvery: config.snapshotEvery })
       : null;
-  const actors: Actors | null = mode === 'single' ? null : workers > 0 ? new ActorPool({ workers }) : new InThreadActors();
+  const actors: Actors | null = mode === 'single' ? null : workers > 0 ? new ActorPool({ workers, snapshots: published }) : new InThreadActors();
   // weights versions are unique for the run's life: above every stored snapshot's, so a resumed run never reuses one
   let lastVersion = Math.max(0, ...(league?.snapshotVersions() ?? []));
   /** A new weights version for the learner; its snapshot bytes go to the actors (none on the main thread). */
@@ -272,11 +303,14 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     checkExactEvalGame(info.id);
     average = averageFromLeague(outDir, { weight: averageWeight });
   }
+  // self-play segments from the local workers, and with --redis from the remote actors: the same tasks
+  const selfPlay = (where: Actors) =>
+    new SelfPlayCollector({ actors: where, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0, segments: config.batchSegments ?? null });
   const collector: SegmentCollector =
     mode === 'single'
       ? new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
       : mode === 'self-play'
-        ? new SelfPlayCollector({ actors: actors!, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0 })
+        ? selfPlay(actors!)
         : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
   // evaluation against the baseline bots: two-seat games play a paired series from random openings on this
   // thread (playSeries, the games `arena match` plays), the learner sampling from its newest weights;
@@ -292,7 +326,13 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies }));
   };
   const feed: Feed<Unit> = asyncFeed
-    ? new AsyncFeed({ collector, learners: () => units, slots: workers, capacity: config.queueSegments ?? 2 * collector.segmentsPerUpdate * units.length })
+    ? new AsyncFeed({
+        collector,
+        learners: () => units,
+        slots: workers,
+        capacity: config.queueSegments ?? 2 * collector.segmentsPerUpdate * units.length,
+        ...(remote ? { remote: { collector: selfPlay(remote), gate: remote } } : {}),
+      })
     : new SyncFeed(collector, () => units);
 
   // 3. bookkeeping
@@ -309,6 +349,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     droppedSegments: 0,
     lagSum: 0,
     lagMax: 0,
+    remoteUsed: 0,
+    remoteDropped: 0,
+    remoteUnused: 0,
     warmupSeconds: 0,
     learnerSecondsAfterWarmup: 0,
     memory: [] as { elapsedS: number; rssMB: number; heapMB: number; externalMB: number; storeMB: number | null }[],
@@ -354,7 +397,13 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     }
     profile.checkpointSeconds += (performance.now() - tk) / 1000;
   };
-  const done = () => runStep() >= config.totalSteps || elapsed() >= deadline;
+  const done = () => runStep() >= config.totalSteps || elapsed() >= deadline || opts.signal?.aborted === true;
+  /** Stops the actors; remote segments never handed to a learner are counted and acknowledged. */
+  const stopFeed = async () => {
+    const unused = await feed.stop();
+    profile.remoteUnused += unused.filter((s) => s.remote).length;
+    remote?.settle(unused);
+  };
 
   try {
     sampleMemory();
@@ -376,11 +425,20 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         profile.lagSum += l;
         profile.lagMax = Math.max(profile.lagMax, l);
       }
-      if (segments.length === 0) continue;
+      for (const [i, s] of got.entries()) {
+        if (!s.remote) continue;
+        if (config.maxLag === null || lags[i]! <= config.maxLag) profile.remoteUsed++;
+        else profile.remoteDropped++;
+      }
+      if (segments.length === 0) {
+        remote?.settle(got);
+        continue;
+      }
 
       // 2. update, then publish the new weights to the actors
       const progress = Math.min(1, config.minutes === null ? runStep() / config.totalSteps : Math.max(runStep() / config.totalSteps, elapsed() / deadline));
       const stats = u.algorithm.update(segments.map((s) => s.trajectory), progress);
+      remote?.settle(got); // used or dropped: acknowledged
       u.update++;
       const steps = segments.reduce((a, s) => a + s.steps, 0);
       u.globalStep += steps;
@@ -463,16 +521,18 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       if (scores.length) row['charts/score'] = mean(scores);
       if (asyncFeed) row['charts/queue'] = feed.queued;
       if (league) row['charts/league_size'] = league.listMembers().length;
+      if (remote) row['charts/remote_segments'] = segments.filter((s) => s.remote).length;
       u.lastRowTime = now;
       u.metrics.write(row);
       sampleMemory();
       opts.onUpdate?.({ learner: u.id, update: u.update, globalStep: runStep(), elapsedSeconds: elapsed(), score: scores.length ? mean(scores) : null, episodeReturn: games.length ? mean(games.map((g) => g.return)) : null, stats, evals });
       if (u.update % config.checkpointEvery === 0) await checkpoint(u);
     }
-    await feed.stop();
+    await stopFeed();
     for (const u of units) await checkpoint(u);
+    if (!opts.signal?.aborted) remote?.markFinished(); // the actors leave; a stopped run may be resumed
   } finally {
-    await feed.stop();
+    await stopFeed();
     for (const u of units) {
       u.metrics.close();
       u.algorithm.dispose();
@@ -516,6 +576,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       storeMB: lastMem?.storeMB ?? null,
       storeMBPerHour: lastMem?.storeMB != null && hours > 0 ? lastMem.storeMB / hours : null,
       memory: profile.memory,
+      ...(remote ? { remote: { run: runName, ...remote.stats(), segmentsUsed: profile.remoteUsed, segmentsDroppedLag: profile.remoteDropped, segmentsUnused: profile.remoteUnused } } : {}),
     },
   };
   await writeFile(join(outDir, 'profile.json'), `${JSON.stringify(summary, null, 2)}\n`);

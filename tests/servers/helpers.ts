@@ -2,13 +2,14 @@
  * Shared pieces of the server tests: a server on a free loopback port, SDK clients, and a recorder
  * of every raw WebSocket frame each client receives (to prove what never reaches a client).
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Room as SdkRoom } from '@colyseus/sdk';
 import { createArenaServer, type ArenaServer, type ArenaServerOptions } from '../../servers/server.ts';
 import { MatchClient } from '../../servers/client.ts';
 import type { RoomOptions } from '../../servers/protocol.ts';
+import type { MatchLine } from '../../servers/records.ts';
 
 /** Raw frames received per SDK room (installed once per test process). */
 const frames = new WeakMap<object, Uint8Array[]>();
@@ -50,6 +51,24 @@ export function join(srv: ArenaServer, room: string, roomId: string, options: Ro
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves once `pred()` holds (polled); rejects after `timeoutMs`. For state outside a client (files, Redis). */
+export async function until(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The games recorded in a matches.jsonl (none when it does not exist yet). */
+export function readMatchLines(file: string): MatchLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as MatchLine);
+}
 
 /** Legal actions from a client's own seat view. */
 export function legalOf(c: MatchClient): number[] {

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MctsAgent } from '../../agents/mcts.ts';
 import { ConfigError, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
+import { AgentPool } from '../../servers/agent-pool.ts';
 import { agentChoices, buildAgent, resolveAgentList, servedName } from '../../servers/agents.ts';
+import { serveAgent } from '../../servers/served-agent.ts';
 import type { ArenaServer } from '../../servers/server.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { resolveConfig } from '../../src/train/config.ts';
@@ -93,6 +95,31 @@ describe('served trained agents', () => {
     const search = await buildAgent(`mcts:${tttRun}:30`, ttt.info, 5);
     expect(search).toBeInstanceOf(MctsAgent);
     search.dispose?.();
+  });
+
+  it('trained agents think in the agent pool from their snapshot bytes, and play there as they do here', async () => {
+    const pool = new AgentPool({ threads: 1, deadlineMs: 60_000 });
+    const closure = { spec: 'closure', label: 'a closure', fits: () => null, create: (): Agent => ({ name: 'closure', act: () => 0 }) };
+    const ctx = { custom: [closure], pool, deadlineMs: 60_000 };
+    try {
+      const s = ttt.newState(0);
+      s.apply(4);
+      for (const spec of [tttRun, `mcts:${tttRun}:30`]) {
+        const served = await serveAgent(spec, ttt.info, 5, ctx);
+        const here = await buildAgent(spec, ttt.info, 5);
+        expect(served.pooled, spec).toBe(true);
+        served.reset(9);
+        here.reset?.(9);
+        expect(await served.move(s, 1), spec).toBe(here.act(s.clone(), 1));
+        served.dispose();
+        here.dispose?.();
+      }
+      expect((await serveAgent(kuhnRun, kuhn.info, 5, ctx)).pooled).toBe(true);
+      expect((await serveAgent('closure', ttt.info, 5, ctx)).pooled).toBe(false); // a closure cannot cross threads
+      expect((await serveAgent(tttRun, ttt.info, 5, { ...ctx, pool: null })).pooled).toBe(false);
+    } finally {
+      await pool.destroy();
+    }
   });
 
   it('a room names its server-side agents with their mode', async () => {
