@@ -25,9 +25,9 @@
  *            (b, a) mirrors (a, b), so a learner's row against any opponent is one lookup. A
  *            learner's games against itself (plain self-play) are one row (a, a): counted as games,
  *            never rated and never a win rate, since they say nothing about relative strength.
- *   served_matches  (created on first use) the id of each game a game server rated here, so a
- *            record delivered twice is counted once (`recordMatchOnce`); only games played on a
- *            server between two members, a short row each.
+ *   served_matches  (created on first use) the ids of the last SERVED_IDS_KEPT games a game server
+ *            rated here, so a record delivered twice is counted once (`recordMatchOnce`): a bounded
+ *            table, since a record comes again within seconds (a writer's crash), not days.
  *
  * Schema 1 kept one row per game (`matches`, ≈ 1.7 GB an hour of Leduc), online Elo (`ratings`)
  * and `payoff`. Opening such a database migrates it in one transaction — the match history is
@@ -290,6 +290,9 @@ const MEMBER_COLS = 'id, role, parent, update_no, version, created_at, frozen, b
 function checkDecay(d: number): void {
   if (!(d > 0 && d <= 1)) throw new ConfigError(`payoff decay must be in (0, 1], got ${d}`);
 }
+
+/** Ids of served games remembered for deduplication (the table stays this small however many are played). */
+export const SERVED_IDS_KEPT = 100_000;
 
 export class LeagueStore {
   readonly path: string;
@@ -582,8 +585,11 @@ export class LeagueStore {
    */
   recordMatchOnce(matchId: string, m: NewMatch): boolean {
     return this.transaction(() => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS served_matches (id TEXT PRIMARY KEY) WITHOUT ROWID');
-      if (this.stmt('INSERT OR IGNORE INTO served_matches (id) VALUES (?)').run(matchId).changes === 0) return false;
+      // a rowid table: insertion order tells which ids are old enough to forget
+      this.db.exec('CREATE TABLE IF NOT EXISTS served_matches (id TEXT PRIMARY KEY)');
+      const added = this.stmt('INSERT OR IGNORE INTO served_matches (id) VALUES (?)').run(matchId);
+      if (added.changes === 0) return false;
+      this.stmt('DELETE FROM served_matches WHERE rowid <= ?').run(Number(added.lastInsertRowid) - SERVED_IDS_KEPT);
       this.recordMatches([m]);
       return true;
     });
