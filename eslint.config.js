@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 /** Modules that must stay free of tfjs (besides games/**). */
 const PURE = [
   'core/**',
+  'agents/bots.ts',
   'agents/sampling.ts',
   'agents/mcts.ts',
   'src/algorithms/running-stats.ts',
@@ -40,7 +41,8 @@ export default tseslint.config(
   },
   {
     // Pure modules load no tfjs: the core contract, the games, and what a rollout worker thread loads.
-    // A lint rule sees direct imports only; tests/selfplay/pure-workers.test.ts checks the whole graph.
+    // A lint rule sees direct imports only: .dependency-cruiser.cjs (in `npm run lint`) follows the whole graph
+    // from the worker modules, and tests/selfplay/pure-workers.test.ts checks what they load at run time.
     // `import { type X }` still loads its module at run time (verbatimModuleSyntax): write `import type`.
     files: [...PURE, 'games/**'],
     rules: {
@@ -67,6 +69,11 @@ export default tseslint.config(
         { patterns: [{ group: ['**/servers/**', '**/selfplay/**'], message: 'src/net sits below servers/ and src/selfplay/: it imports neither' }] },
       ],
     },
+  },
+  {
+    // Tools' CommonJS configuration (.dependency-cruiser.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
     // The CLI, benchmarks and tests talk to the terminal; library code goes through the logger.

@@ -1,53 +1,28 @@
 /**
- * Agent specs: `kind[:arg]` strings such as `random`, `minimax`, `alphabeta:4`, `nash`, `heuristic`.
- * One explicit list of kinds; an unknown kind fails with the list of known ones, and a kind that
- * cannot play the game fails with the reason.
+ * Agent specs, resolved in one place: every spec a command, a server or a tournament accepts is read
+ * here, by the first entry of SPEC_FORMS that matches it:
+ *
+ *   mcts:<agent>[:<simulations>]   search guided by a trained policy (agents/mcts.ts)
+ *   greedy:<agent>                 a trained policy playing its most probable legal action
+ *   last:<run folder>              the run's last-iterate checkpoint, even when it exports its average policy
+ *   <runDir>#<memberId>            a league member (league/member-agent.ts reads what it plays as)
+ *   <path>                         a checkpoint: a run folder, a ckpt-NNNNNN folder or an average-policy file
+ *   kind[:arg], a+b+…              a baseline bot, or a mixture of bots (agents/bots.ts)
+ *
+ * A new form (a remote agent, another search) is one more entry. Imports point down from here: the
+ * bots, the league and the snapshots never import the resolver.
  */
 import { existsSync } from 'node:fs';
-import { AgentMismatchError, ConfigError, Rng, UnknownNameError, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
-import { alphabetaKind } from './alphabeta.ts';
-import { kuhnNashKind } from './kuhn-nash.ts';
+import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
+import { parseLeagueRef, readLeagueMember, type LeagueRef } from '../league/member-agent.ts';
+import { selectBackend } from '../src/backend.ts';
+import { averagePolicyAgent } from '../src/eval/average-policy.ts';
+import { SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
+import { createBot } from './bots.ts';
 import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec } from './mcts.ts';
-import { minimaxKind } from './minimax.ts';
-import { randomKind } from './random.ts';
-import { soccerHeuristicKind } from './soccer-heuristic.ts';
 
-/**
- * `a+b+…`: each move is played by one of the named bots, drawn uniformly — e.g. `minimax+random`, a
- * strong opponent that still leads the learner into the positions a perfect player never would.
- */
-export class MixtureAgent implements Agent {
-  readonly name: string;
-  private readonly parts: readonly Agent[];
-  private readonly rng: Rng;
-
-  constructor(name: string, parts: readonly Agent[], seed: number) {
-    this.name = name;
-    this.parts = parts;
-    this.rng = new Rng(seed);
-  }
-
-  reset(seed: number): void {
-    this.rng.seed(seed);
-    this.parts.forEach((p, i) => p.reset?.(seed * 31 + i + 1));
-  }
-
-  act(state: GameState, seat: Seat): number {
-    return this.parts[this.rng.int(this.parts.length)]!.act(state, seat);
-  }
-}
-
-const KINDS: readonly AgentKind[] = [randomKind, minimaxKind, alphabetaKind, kuhnNashKind, soccerHeuristicKind];
-
-export function listAgentKinds(): readonly AgentKind[] {
-  return KINDS;
-}
-
-/** Splits `kind:arg` (the arg may itself contain colons). */
-export function parseAgentSpec(spec: string): { kind: string; arg: string | undefined } {
-  const i = spec.indexOf(':');
-  return i < 0 ? { kind: spec, arg: undefined } : { kind: spec.slice(0, i), arg: spec.slice(i + 1) };
-}
+export { createBot, listAgentKinds, MixtureAgent, parseAgentSpec } from './bots.ts';
+export { MCTS_PREFIX } from './mcts.ts';
 
 /** `greedy:<checkpoint or member>` plays the policy's most probable legal action instead of sampling. */
 export const GREEDY_PREFIX = 'greedy:';
@@ -57,13 +32,6 @@ export const GREEDY_PREFIX = 'greedy:';
  * policy (config.json `"exportPolicy": "average"`, see src/eval/average-policy.ts). Composes with `greedy:`.
  */
 export const LAST_PREFIX = 'last:';
-
-export { MCTS_PREFIX } from './mcts.ts';
-
-/** True when `spec` starts with a prefix that wraps another spec (`greedy:`, `last:`, `mcts:`). */
-export function isWrappedSpec(spec: string): boolean {
-  return spec.startsWith(GREEDY_PREFIX) || spec.startsWith(LAST_PREFIX) || spec.startsWith(MCTS_PREFIX);
-}
 
 /** What `createAgent` may be asked besides the spec. */
 export interface CreateAgentOptions {
@@ -75,42 +43,54 @@ export interface CreateAgentOptions {
   readonly evaluator?: boolean;
 }
 
+/** The forms of agent spec, in the order they are tried. */
+export type SpecForm = 'search' | 'greedy' | 'last' | 'league' | 'checkpoint' | 'bot';
+
+/** One form of agent spec: how to recognise it and how to build the agent it names. */
+interface SpecReader {
+  readonly form: SpecForm;
+  matches(spec: string): boolean;
+  create(spec: string, game: GameInfo, seed: number, opts: CreateAgentOptions): Promise<Agent>;
+}
+
+/** The one registry of spec forms: the first that matches a spec resolves it; `bot` matches the rest. */
+const SPEC_FORMS: readonly SpecReader[] = [
+  { form: 'search', matches: (s) => s.startsWith(MCTS_PREFIX), create: createSearchAgent },
+  {
+    form: 'greedy',
+    matches: (s) => s.startsWith(GREEDY_PREFIX),
+    create: (s, game, seed, opts) => createAgent(s.slice(GREEDY_PREFIX.length), game, seed, { ...opts, deterministic: true }),
+  },
+  {
+    form: 'last',
+    matches: (s) => s.startsWith(LAST_PREFIX),
+    create: (s, game, seed, opts) => createAgent(s.slice(LAST_PREFIX.length), game, seed, { ...opts, lastIterate: true }),
+  },
+  { form: 'league', matches: (s) => s.includes('#'), create: (s, game, seed, opts) => createMemberAgent(parseLeagueRef(s)!, game, seed, opts) },
+  { form: 'checkpoint', matches: isCheckpointSpec, create: createCheckpointAgent },
+  { form: 'bot', matches: () => true, create: async (s, game, seed) => createBot(s, game, seed) },
+];
+
+function readerOf(spec: string): SpecReader {
+  return SPEC_FORMS.find((f) => f.matches(spec))!;
+}
+
+/** Which form `spec` has (nothing is loaded or checked: `bot` for anything that is not one of the others). */
+export function specForm(spec: string): SpecForm {
+  return readerOf(spec).form;
+}
+
 /** True when a spec names a checkpoint (a path) rather than a bot kind. */
 export function isCheckpointSpec(spec: string): boolean {
   return spec.includes('/') || spec.startsWith('.') || existsSync(spec);
 }
 
 /**
- * Builds the agent a spec names: a baseline bot (`alphabeta:4`), a league member (`runs/NAME#main@000120`),
- * a checkpoint (a run folder or a ckpt-NNNNNN folder; the policy samples its actions, or takes the most probable one when
- * `deterministic`; a run exporting its average policy plays that table unless `last:` asks for the checkpoint), or
- * search guided by one of these (`mcts:<agent>[:<simulations>]`, agents/mcts.ts). Throws a one-line `ArenaError` for unknown specs, misfits and bad checkpoints.
+ * Builds the agent a spec names (see the list at the top of this file). Throws a one-line `ArenaError`
+ * for unknown specs, misfits and bad checkpoints.
  */
 export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: CreateAgentOptions = {}): Promise<Agent> {
-  if (spec.startsWith(MCTS_PREFIX)) return createSearchAgent(spec, game, seed);
-  if (spec.startsWith(GREEDY_PREFIX)) return createAgent(spec.slice(GREEDY_PREFIX.length), game, seed, { ...opts, deterministic: true });
-  if (spec.startsWith(LAST_PREFIX)) return createAgent(spec.slice(LAST_PREFIX.length), game, seed, { ...opts, lastIterate: true });
-  if (spec.includes('#')) {
-    // a league member, `<runDir>#<AgentId>`: snapshots play from their stored weights
-    const league = await import('../league/member-agent.ts');
-    return league.createAnyAgent(spec, game, seed, opts);
-  }
-  if (!isCheckpointSpec(spec)) return createBot(spec, game, seed);
-  if (!opts.lastIterate) {
-    // a run exporting its average policy (or an average-policy file) plays that table
-    const { averagePolicyAgent } = await import('../src/eval/average-policy.ts');
-    const average = await averagePolicyAgent(spec, game, seed, opts);
-    if (average) return average;
-  }
-  await import('../src/backend.ts').then((b) => b.selectBackend('auto'));
-  const { loadPolicyCheckpoint } = await import('../src/train/policy-checkpoint.ts');
-  const { PolicyAgent } = await import('./policy-agent.ts');
-  const loaded = await loadPolicyCheckpoint(spec);
-  if (loaded.meta.game !== game.id) {
-    loaded.policy.dispose();
-    throw new AgentMismatchError(`checkpoint '${spec}' was trained on ${loaded.meta.game}, not ${game.id}`);
-  }
-  return new PolicyAgent({ name: spec, policy: loaded.policy, obsRms: loaded.obsRms, info: game, seed, deterministic: opts.deterministic });
+  return readerOf(spec).create(spec, game, seed, opts);
 }
 
 /**
@@ -123,7 +103,8 @@ async function createSearchAgent(spec: string, game: GameInfo, seed: number): Pr
   const needs = 'mcts:<agent> needs a trained policy with a critic: a checkpoint or run folder, or a league member runs/<run>#<id> with weights';
   let bare = inner;
   while (bare.startsWith(GREEDY_PREFIX) || bare.startsWith(LAST_PREFIX)) bare = bare.slice(bare.indexOf(':') + 1);
-  if (!bare.includes('#') && !isCheckpointSpec(bare)) throw new ConfigError(`'${spec}': '${inner}' is not a trained policy; ${needs}`);
+  const form = specForm(bare);
+  if (form !== 'league' && form !== 'checkpoint') throw new ConfigError(`'${spec}': '${inner}' is not a trained policy; ${needs}`);
   const agent = await createAgent(inner, game, seed, { evaluator: true });
   try {
     if (!isPositionEvaluator(agent)) throw new ConfigError(`'${spec}': '${inner}' plays without a policy network; ${needs}`);
@@ -134,16 +115,41 @@ async function createSearchAgent(spec: string, game: GameInfo, seed: number): Pr
   }
 }
 
-/** Builds a baseline bot from a spec such as `alphabeta:4` (synchronous: no checkpoint loading). */
-export function createBot(spec: string, game: GameInfo, seed = 0): Agent {
-  if (spec.includes('+')) {
-    const parts = spec.split('+').map((p, i) => createBot(p, game, seed * 31 + i + 1));
-    return new MixtureAgent(spec, parts, seed);
+/**
+ * A league member: a bot plays from its spec, the main learner as its run's last iterate. A snapshot
+ * samples its moves with the fast SnapshotAgent (no tfjs); asked to play greedily (`deterministic`) or
+ * to guide search (`evaluator`), it loads as a PolicyAgent.
+ */
+async function createMemberAgent(ref: LeagueRef, game: GameInfo, seed: number, opts: CreateAgentOptions): Promise<Agent> {
+  const member = readLeagueMember(ref, game);
+  switch (member.kind) {
+    case 'bot':
+      return createAgent(member.spec, game, seed);
+    case 'checkpoint':
+      // the learner itself plays its current weights, not the run's exported average
+      return createAgent(`${LAST_PREFIX}${member.runDir}`, game, seed, { deterministic: opts.deterministic });
+    case 'snapshot':
+      if (!opts.deterministic && !opts.evaluator) return new SnapshotAgent({ name: 'snapshot', blob: member.blob, info: game, seed });
+      return (await tfjsPolicies()).policyAgentFromSnapshot(member.blob, game, seed, { name: `${ref.runDir}#${ref.id}`, deterministic: opts.deterministic });
   }
-  const { kind, arg } = parseAgentSpec(spec.trim());
-  const k = KINDS.find((x) => x.kind === kind);
-  if (!k) throw new UnknownNameError('agent', spec, KINDS.map((x) => x.kind));
-  const reason = k.fits(game);
-  if (reason !== null) throw new AgentMismatchError(`agent '${spec}' cannot play ${game.id}: ${reason}`);
-  return k.create(game, arg, seed);
+}
+
+/**
+ * A checkpoint folder: a run exporting its average policy (or an average-policy file) plays that table
+ * unless `last:` asks for the checkpoint; otherwise the policy samples its actions, or takes the most
+ * probable one when `deterministic`.
+ */
+async function createCheckpointAgent(spec: string, game: GameInfo, seed: number, opts: CreateAgentOptions): Promise<Agent> {
+  if (!opts.lastIterate) {
+    const average = await averagePolicyAgent(spec, game, seed, opts);
+    if (average) return average;
+  }
+  return (await tfjsPolicies()).policyAgentFromCheckpoint(spec, game, seed, { deterministic: opts.deterministic });
+}
+
+/** The tfjs policy agents, with a backend selected. */
+async function tfjsPolicies() {
+  await selectBackend('auto');
+  // lazy only to keep tfjs out of processes that never load a network (bots, snapshots, servers of bots)
+  return import('./policy-agent.ts');
 }

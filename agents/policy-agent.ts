@@ -10,6 +10,7 @@ import { AgentMismatchError, ConfigError, Rng, type Agent, type GameInfo, type G
 import { RunningMeanStd } from '../src/algorithms/running-stats.ts';
 import { MlpForward } from '../src/selfplay/mlp-forward.ts';
 import { decodeSnapshot, encodeSnapshot, type SnapshotPlayer } from '../src/selfplay/snapshot.ts';
+import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
 import { policySearchProblem, type PositionEvaluator } from './mcts.ts';
 import { ActorCritic, type ActBuffers } from './policy.ts';
 import { maskedSoftmax, oneHotArgmax } from './sampling.ts';
@@ -42,7 +43,7 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     this.teams = (opts.policy.spec as { agentIdFeature?: boolean }).agentIdFeature === true ? opts.info.teams : null;
     this.obs = new Float32Array(this.teams ? opts.policy.spec.obsSize : opts.info.observationSize);
     this.mask = new Uint8Array(opts.info.actions);
-    this.out = { actions: new Int32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1) };
+    this.out = { actions: new Int32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1), ...(opts.policy.spec.head === 'gaussian' ? { continuous: new Float32Array(opts.policy.spec.actions) } : {}) };
   }
 
   reset(seed: number): void {
@@ -62,10 +63,20 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   }
 
   act(state: GameState, seat: Seat): number {
+    if (this.out.continuous) throw new AgentMismatchError(`agent '${this.name}' has a continuous (Gaussian) policy: it plays continuous-action games only`);
     this.observe(state, seat);
     state.legalMask(seat, this.mask);
     this.policy.act(this.obs, 1, this.mask, this.rng, this.out, { deterministic: this.deterministic, criticInput: null });
     return this.out.actions[0]!;
+  }
+
+  /** Continuous games: a sample of the Gaussian policy (its mean when deterministic); the game clips it to its box. */
+  actContinuous(state: GameState, seat: Seat, out: Float32Array | Float64Array): void {
+    const vector = this.out.continuous;
+    if (!vector) throw new AgentMismatchError(`agent '${this.name}' has a discrete (categorical) policy: it cannot play continuous actions`);
+    this.observe(state, seat);
+    this.policy.act(this.obs, 1, null, this.rng, this.out, { deterministic: this.deterministic, criticInput: null });
+    out.set(vector);
   }
 
   /**
@@ -123,6 +134,19 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   dispose(): void {
     this.policy.dispose();
   }
+}
+
+/**
+ * A policy checkpoint (a run folder or a ckpt-NNNNNN folder) as a PolicyAgent named `path`; refuses a
+ * checkpoint trained on another game. Needs a tfjs backend (`selectBackend`).
+ */
+export async function policyAgentFromCheckpoint(path: string, info: GameInfo, seed: number, opts: { deterministic?: boolean } = {}): Promise<PolicyAgent> {
+  const loaded = await loadPolicyCheckpoint(path);
+  if (loaded.meta.game !== info.id) {
+    loaded.policy.dispose();
+    throw new AgentMismatchError(`checkpoint '${path}' was trained on ${loaded.meta.game}, not ${info.id}`);
+  }
+  return new PolicyAgent({ name: path, policy: loaded.policy, obsRms: loaded.obsRms, info, seed, deterministic: opts.deterministic });
 }
 
 /**

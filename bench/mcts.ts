@@ -9,7 +9,8 @@
  * random openings of 0–20 plies, cycling through them. Beside the search, the evaluator alone (one
  * position: actor + critic) and a tfjs forward pass of the actor alone, for scale.
  *
- * BENCH_SECONDS (default 3) per row. The issue's target: 200 simulations answer in ≤ 100 ms.
+ * BENCH_SECONDS (default 3) per row. The target, so that search can face a person on a server without
+ * a noticeable wait: 200 simulations answer in ≤ 100 ms.
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

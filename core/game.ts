@@ -33,8 +33,16 @@ export interface GameInfo {
   readonly seats: number;
   /** Team membership: `teams[t]` lists the seats of team `t`; every seat is in exactly one team. */
   readonly teams: readonly (readonly Seat[])[];
-  /** Size of the discrete action space (actions are 0..actions-1). */
+  /**
+   * Discrete games: size of the action space (actions are 0..actions-1). Continuous games
+   * (`actionSpace` present): the number of components of an action vector.
+   */
   readonly actions: number;
+  /**
+   * Present for continuous-action games: an action is a vector of `actions` real numbers, applied
+   * with `GameState.applyContinuous`. Absent: actions are the integers 0..actions-1 (`apply`).
+   */
+  readonly actionSpace?: ContinuousActionSpace;
   /** Per-seat observation size (flat Float32 vector). */
   readonly observationSize: number;
   /**
@@ -66,6 +74,122 @@ export interface GameInfo {
   readonly maxReturn: number;
 }
 
+/**
+ * A box of real-valued actions, gymnasium's `Box(low, high)`: component j of an action lies in
+ * [low[j], high[j]] (both arrays have `GameInfo.actions` entries, low[j] < high[j], finite).
+ * `BaseState.applyContinuous` clips components outside the box to it and refuses NaN or infinite ones.
+ */
+export interface ContinuousActionSpace {
+  readonly kind: 'continuous';
+  readonly low: readonly number[];
+  readonly high: readonly number[];
+}
+
+/** Whether `info` describes a continuous-action game (its `actionSpace` is set). */
+export function isContinuous(info: GameInfo): info is GameInfo & { readonly actionSpace: ContinuousActionSpace } {
+  return info.actionSpace?.kind === 'continuous';
+}
+
+/**
+ * How a client shows a game: plain data (sent as JSON by `GET /api/games`), so a browser draws any
+ * game from its description and knows no game by name. Each kind names what it draws and which
+ * fields of `GameState.view(seat)` it reads; the conformance suite checks every game's views
+ * against its description.
+ */
+export type GameUi = BoardUi | CardsUi | FieldUi | PanelUi;
+
+/** How one seat or team is marked on screen. */
+export interface UiMark {
+  /** Short name: a piece's mark (`X`), a team's name (`Blue`). */
+  readonly label: string;
+  /** Colour, `#rrggbb`. */
+  readonly colour: string;
+  /** A few words for the lobby's seat list, e.g. `attacks →`. */
+  readonly note?: string;
+}
+
+interface UiCommon {
+  /**
+   * What each action is called on screen: `actionLabels[a]` for every action id a in [0, actions);
+   * in a continuous game, the name of each component of the action vector.
+   */
+  readonly actionLabels: readonly string[];
+  /** One line of help shown under the game. */
+  readonly hint?: string;
+  /** Marks of the seats (`seats[seat]`), for the player list; absent: `P0`, `P1`, … */
+  readonly seats?: readonly UiMark[];
+  /** Marks of the teams (`teams[team]`), for the player list and the lobby. */
+  readonly teams?: readonly UiMark[];
+}
+
+/**
+ * A grid of cells holding pieces. The view gives `board` (rows × cols seat indexes, row-major from
+ * the top-left, -1 for an empty cell), `legal` (the viewer's legal actions) and, optionally,
+ * `winningCells` (cell indexes).
+ */
+export interface BoardUi extends UiCommon {
+  readonly kind: 'board';
+  readonly rows: number;
+  readonly cols: number;
+  /** `cell`: action i plays cell i; `column`: action c drops a piece into column c. */
+  readonly move: 'cell' | 'column';
+  /** `marks`: a piece shows its seat's label; `discs`: a disc in its seat's colour. */
+  readonly pieces: 'marks' | 'discs';
+  readonly seats: readonly UiMark[];
+}
+
+/** A card of a card game: its name in views, and how it is printed. */
+export interface UiCard {
+  readonly name: string;
+  readonly rank: string;
+  /** Suit symbol (♠ ♥ ♦ ♣); absent for a game without suits. */
+  readonly suit?: string;
+}
+
+/**
+ * A card table with betting. The view gives `cards` (one per seat: a card name, null when face
+ * down or not dealt), `publicCards` (names dealt face up), `betting` (per betting round, the
+ * actions in order as `{ seat, action }`), `round` (1-based; absent: 1), `pot` or `contributions`
+ * (chips per seat) and `legal`.
+ */
+export interface CardsUi extends UiCommon {
+  readonly kind: 'cards';
+  /** Every card the game deals. */
+  readonly cards: readonly UiCard[];
+  /** Public cards dealt face up during a hand (0: none). */
+  readonly publicCards: number;
+  /** Betting rounds in a hand. */
+  readonly rounds: number;
+}
+
+/**
+ * A grid field with two teams, players and a ball; team 0 defends the left goal. The view gives
+ * `players` (per seat `{ seat, team, x, y }`, null when out of sight), `ball` (`{ x, y }`, null when
+ * out of sight), `score` (goals per team), `timeLeft` (steps), `legal`; for a seat also `attacks`
+ * (`'left'` or `'right'`) and `viewRadius` (cells it sees, Chebyshev distance), for spectators
+ * `events` (names of what happened in the last step).
+ */
+export interface FieldUi extends UiCommon {
+  readonly kind: 'field';
+  readonly width: number;
+  readonly height: number;
+  /** First and last row of both goal mouths. */
+  readonly goalRows: readonly [top: number, bottom: number];
+  readonly teams: readonly UiMark[];
+  /**
+   * Keyboard controls: `KeyboardEvent.key` (letters in lower case) → action id, for a seat that
+   * attacks right; a seat that attacks left has ArrowLeft and ArrowRight swapped.
+   */
+  readonly keys: Readonly<Record<string, number>>;
+  /** Actions repeated on every step while their key is held (movement). */
+  readonly repeatWhileHeld: readonly number[];
+}
+
+/** No picture: the view as text and a button per legal action. */
+export interface PanelUi extends UiCommon {
+  readonly kind: 'panel';
+}
+
 /** Serializable snapshot of a state: plain JSON data (what the server sends and restores). */
 export interface StateData {
   readonly game: string;
@@ -86,12 +210,23 @@ export interface GameState {
   isTruncated(): boolean;
   /** Number of transitions (actions, joint actions and chance events) applied since reset. */
   stepCount(): number;
-  /** Writes 1 for each legal action of `seat` into `out[0..actions)`, 0 elsewhere; returns the count. */
+  /**
+   * Writes 1 for each legal action of `seat` into `out[0..actions)`, 0 elsewhere; returns the count.
+   * In a continuous game every component is free: all 1 for a seat that may act, all 0 otherwise, so
+   * `legalMask(seat, out) > 0` says whether the seat acts in every game.
+   */
   legalMask(seat: Seat, out: Uint8Array): number;
   /** Legal actions of `seat` as a fresh array (convenience; not for hot paths). */
   legalActions(seat: Seat): number[];
-  /** Applies an action of the acting seat, or a chance outcome at a chance node. */
+  /** Applies an action of the acting seat, or a chance outcome at a chance node (discrete actions only). */
   apply(action: number): void;
+  /**
+   * Applies the acting seat's action vector in a continuous game (`GameInfo.actionSpace`):
+   * `action[0..actions)`, exactly `actions` numbers. Components outside [low, high] are clipped to the
+   * box (as gymnasium's Pendulum clips its torque); NaN or infinite components, another length, a
+   * discrete game or a node where no seat acts throw `IllegalActionError`, leaving the state unchanged.
+   */
+  applyContinuous(action: ArrayLike<number>): void;
   /** Applies one action per seat at a simultaneous node (`actions[seat]`; ignored for seats with no legal move). */
   applyJoint(actions: ArrayLike<number>): void;
   /** Writes outcome probabilities into `out[0..chanceOutcomes)` at a chance node. */
@@ -131,9 +266,10 @@ export interface GameState {
   reset(seed: number): void;
 }
 
-/** A registered game: static info plus a factory for states. */
+/** A registered game: static info, how clients show it, and a factory for states. */
 export interface Game {
   readonly info: GameInfo;
+  readonly ui: GameUi;
   /** A fresh initial state; the same seed and actions replay the same game. */
   newState(seed?: number): GameState;
   /** Rebuilds a state from `serialize()` output; throws `BadStateError` on malformed data. */
@@ -151,12 +287,15 @@ export abstract class BaseState implements GameState {
   /** Scratch mask for legality checks (allocated once per state). */
   private readonly scratchMask: Uint8Array;
   private readonly scratchProbs: Float64Array;
+  /** The clipped action vector handed to `doApplyContinuous` (continuous games; allocated once per state). */
+  private readonly scratchAction: Float64Array;
 
   constructor(info: GameInfo, seed: number) {
     this.info = info;
     this.rng = new Rng(seed);
     this.scratchMask = new Uint8Array(info.actions);
     this.scratchProbs = new Float64Array(Math.max(1, info.chanceOutcomes));
+    this.scratchAction = new Float64Array(isContinuous(info) ? info.actions : 0);
   }
 
   abstract currentSeat(): number;
@@ -177,6 +316,14 @@ export abstract class BaseState implements GameState {
   protected abstract doReset(): void;
   /** Applies a legal action of the acting seat. */
   protected abstract doApply(action: number): void;
+
+  /**
+   * Applies a continuous action of the acting seat (override in continuous games): `u[0..actions)`,
+   * finite and already clipped to the action space. `u` is scratch owned by the base: read it, do not keep it.
+   */
+  protected doApplyContinuous(_u: Float64Array): void {
+    throw new IllegalActionError(this.info.id, this.currentSeat(), -1, 'this game has no continuous actions');
+  }
 
   /** Applies a legal joint action (override in simultaneous games). */
   protected doApplyJoint(_actions: ArrayLike<number>): void {
@@ -228,6 +375,19 @@ export abstract class BaseState implements GameState {
     } else {
       throw new IllegalActionError(this.info.id, seat, action, 'simultaneous node: use applyJoint');
     }
+    this.steps++;
+  }
+
+  applyContinuous(action: ArrayLike<number>): void {
+    const seat = this.currentSeat();
+    const { id } = this.info;
+    if (!isContinuous(this.info)) throw new IllegalActionError(id, seat, -1, `${id} has discrete actions: use apply`);
+    if (seat < 0) {
+      const why = seat === TERMINAL ? 'the game is over' : seat === CHANCE ? 'chance node: use applyChance' : 'simultaneous node: no joint continuous actions yet';
+      throw new IllegalActionError(id, seat, -1, why);
+    }
+    this.clipContinuous(seat, action);
+    this.doApplyContinuous(this.scratchAction);
     this.steps++;
   }
 
@@ -288,11 +448,33 @@ export abstract class BaseState implements GameState {
   }
 
   private checkAction(seat: Seat, action: number): void {
+    if (isContinuous(this.info)) {
+      throw new IllegalActionError(this.info.id, seat, action, `${this.info.id} has continuous actions: use applyContinuous with ${countOf(this.info.actions, 'number')}`);
+    }
     if (!Number.isInteger(action) || action < 0 || action >= this.info.actions) {
       throw new IllegalActionError(this.info.id, seat, action, `actions are integers in [0, ${this.info.actions})`);
     }
     this.legalMask(seat, this.scratchMask);
     if (!this.scratchMask[action]) throw new IllegalActionError(this.info.id, seat, action, `'${this.actionName(action)}' is not legal now`);
+  }
+
+  /**
+   * Checks a continuous action (length, every component finite) before anything changes, then writes
+   * it clipped to [low, high] into `scratchAction`: out-of-bounds components are clipped, not refused,
+   * as gymnasium's Pendulum does (`np.clip(u, -max_torque, max_torque)`).
+   */
+  private clipContinuous(seat: Seat, action: ArrayLike<number>): void {
+    const { id, actions } = this.info;
+    const { low, high } = this.info.actionSpace!;
+    if (action === null || typeof action !== 'object' || action.length !== actions) {
+      const got = action === null || typeof action !== 'object' ? String(action) : countOf(action.length, 'number');
+      throw new IllegalActionError(id, seat, -1, `actions are vectors of ${countOf(actions, 'finite number')}, got ${got}`);
+    }
+    for (let j = 0; j < actions; j++) {
+      const u = action[j];
+      if (typeof u !== 'number' || !Number.isFinite(u)) throw new IllegalActionError(id, seat, typeof u === 'number' ? u : Number.NaN, `component ${j} of the action must be a finite number`);
+    }
+    for (let j = 0; j < actions; j++) this.scratchAction[j] = Math.min(high[j]!, Math.max(low[j]!, action[j]!));
   }
 
   private checkChance(outcome: number): void {
@@ -301,6 +483,11 @@ export abstract class BaseState implements GameState {
       throw new IllegalActionError(this.info.id, CHANCE, outcome, 'impossible chance outcome');
     }
   }
+}
+
+/** `1 number`, `3 numbers`: a count for error messages. */
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Validates an integer field of snapshot data. */

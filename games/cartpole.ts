@@ -21,7 +21,7 @@
  * One seat (team [[0]]), single-agent utility. `informationState` is the step count and the four
  * doubles written exactly (perfect information: they determine the future).
  */
-import { BadStateError, BaseState, TERMINAL, checkSnapshot, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { BadStateError, BaseState, TERMINAL, checkSnapshot, type Game, type GameInfo, type GameState, type PanelUi, type Seat } from '../core/index.ts';
 
 export const GRAVITY = 9.8;
 export const MASS_CART = 1.0;
@@ -61,6 +61,8 @@ export const CARTPOLE_INFO: GameInfo = Object.freeze({
   minReturn: 0,
   maxReturn: MAX_EPISODE_STEPS,
 });
+
+export const CARTPOLE_UI: PanelUi = Object.freeze({ kind: 'panel', actionLabels: ['Push left', 'Push right'] });
 
 const ID = CARTPOLE_INFO.id;
 
@@ -224,6 +226,7 @@ export class CartPoleState extends BaseState {
 
 export const cartPole: Game = {
   info: CARTPOLE_INFO,
+  ui: CARTPOLE_UI,
   newState(seed = 0): GameState {
     return new CartPoleState(seed);
   },

@@ -22,7 +22,7 @@
  * `undo()`, `canPlay(col)`, `isWinningMove(col)`, `hasImmediateWin()`, `cellAt(index)`,
  * `heightOf(col)`, `moveCount()` and `winnerSeat()`.
  */
-import { BadStateError, BaseState, checkInt, checkSnapshot, TERMINAL, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { BadStateError, BaseState, checkInt, checkSnapshot, TERMINAL, type BoardUi, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 
 export const ROWS = 6;
 export const COLS = 7;
@@ -51,6 +51,19 @@ export const CONNECT_FOUR_INFO: GameInfo = Object.freeze({
 });
 
 const MARKS = ['X', 'O'] as const;
+
+export const CONNECT_FOUR_UI: BoardUi = Object.freeze({
+  kind: 'board',
+  rows: ROWS,
+  cols: COLS,
+  move: 'column',
+  pieces: 'discs',
+  seats: [
+    { label: MARKS[0], colour: '#d33a32' },
+    { label: MARKS[1], colour: '#f2c200' },
+  ],
+  actionLabels: Array.from({ length: COLS }, (_, c) => `column ${c + 1}`),
+});
 
 /** `(b & (b >> d)) & ((…) >> 2d)` on a 64-bit value split into int32 halves: non-zero iff four in a row along shift `d`. */
 function lineAlong(lo: number, hi: number, d: number): boolean {
@@ -293,10 +306,7 @@ export class ConnectFourState extends BaseState {
     const ret = new Float64Array(2);
     this.returns(ret);
     return {
-      rows: ROWS,
-      cols: COLS,
       board: Array.from(this.cells, (v) => v - 1),
-      marks: [...MARKS],
       toMove: finished ? null : mover,
       legal: finished ? [] : this.legalActions(mover),
       finished,
@@ -363,6 +373,7 @@ export class ConnectFourState extends BaseState {
 
 export const connectFour: Game = {
   info: CONNECT_FOUR_INFO,
+  ui: CONNECT_FOUR_UI,
   newState(seed = 0): GameState {
     return new ConnectFourState(seed);
   },

@@ -87,6 +87,7 @@ import {
   checkInt,
   checkIntArray,
   checkSnapshot,
+  type FieldUi,
   type Game,
   type GameInfo,
   type GameState,
@@ -156,6 +157,21 @@ export const GRID_SOCCER_INFO: GameInfo = Object.freeze({
   utility: 'zero-sum',
   minReturn: -110,
   maxReturn: 110,
+});
+
+export const GRID_SOCCER_UI: FieldUi = Object.freeze({
+  kind: 'field',
+  width: WIDTH,
+  height: HEIGHT,
+  goalRows: [GOAL_TOP, GOAL_BOTTOM] as const,
+  teams: [
+    { label: 'Blue', colour: '#2f6fdf', note: 'attacks →' },
+    { label: 'Red', colour: '#d9433b', note: 'attacks ←' },
+  ],
+  actionLabels: ['Stay', 'Up', 'Down', 'Forward', 'Back', 'Pass', 'Shoot', 'Tackle'],
+  // forward and back are relative to the side's attack: → is forward for a side that attacks right
+  keys: { s: STAY, '.': STAY, ArrowUp: NORTH, ArrowDown: SOUTH, ArrowRight: FORWARD, ArrowLeft: BACK, p: PASS, ' ': SHOOT, t: TACKLE },
+  repeatWhileHeld: [NORTH, SOUTH, FORWARD, BACK],
 });
 
 const ID = GRID_SOCCER_INFO.id;
@@ -637,9 +653,6 @@ export class GridSoccerState extends BaseState {
     this.returns(ret);
     const finished = this.isTerminal();
     const v: Record<string, unknown> = {
-      width: WIDTH,
-      height: HEIGHT,
-      goalRows: [GOAL_TOP, GOAL_BOTTOM],
       viewRadius: spectator ? null : VIEW_RADIUS,
       seat: spectator ? null : seat,
       team: spectator ? null : team,
@@ -764,6 +777,7 @@ export function eventNames(bits: number): string[] {
 
 export const gridSoccer: Game = {
   info: GRID_SOCCER_INFO,
+  ui: GRID_SOCCER_UI,
   newState(seed = 0): GameState {
     return new GridSoccerState(seed);
   },

@@ -19,6 +19,7 @@ import {
   TERMINAL,
   checkIntArray,
   checkSnapshot,
+  type CardsUi,
   type Game,
   type GameInfo,
   type GameState,
@@ -51,6 +52,15 @@ const info: GameInfo = {
   utility: 'zero-sum',
   minReturn: -2,
   maxReturn: 2,
+};
+
+const ui: CardsUi = {
+  kind: 'cards',
+  cards: CARD_NAMES.map((name) => ({ name, rank: name })),
+  publicCards: 0,
+  rounds: 1,
+  actionLabels: ['Pass', 'Bet'],
+  hint: 'Pass = check (or fold to a bet) · Bet = bet 1 chip (or call a bet).',
 };
 
 class KuhnState extends BaseState {
@@ -200,11 +210,12 @@ class KuhnState extends BaseState {
       cards,
       pot: this.pot(),
       history: this.history(),
-      bets: Array.from(this.bets.subarray(0, this.nBets), (a) => this.actionName(a)),
+      publicCards: [],
+      // player 0 opens and the players alternate
+      betting: [Array.from(this.bets.subarray(0, this.nBets), (action, i) => ({ seat: i % 2, action }))],
       toMove: cur >= 0 ? cur : null,
       chance: cur === CHANCE,
       legal: cur >= 0 ? this.legalActions(cur) : [],
-      actions: ['pass', 'bet'],
       finished: this.over,
       showdown: this.showdown,
       returns: this.over ? Array.from(out) : null,
@@ -265,6 +276,7 @@ class KuhnState extends BaseState {
 
 export const kuhnPoker: Game = {
   info,
+  ui,
   newState(seed = 0): GameState {
     return new KuhnState(seed);
   },

@@ -24,6 +24,7 @@ import {
   checkInt,
   checkIntArray,
   checkSnapshot,
+  type CardsUi,
   type Game,
   type GameInfo,
   type GameState,
@@ -67,6 +68,17 @@ const info: GameInfo = {
   // OpenSpiel's bounds: ante + 2 raises of 2 + 2 raises of 4
   minReturn: -13,
   maxReturn: 13,
+};
+
+const SUITS = ['♠', '♥'] as const;
+
+const ui: CardsUi = {
+  kind: 'cards',
+  cards: LEDUC_CARD_NAMES.map((name, c) => ({ name, rank: name.charAt(0), suit: SUITS[c % 2]! })),
+  publicCards: 1,
+  rounds: 2,
+  actionLabels: ['Fold', 'Call', 'Raise'],
+  hint: 'Call = check when nobody has bet. Raises are 2 chips in round 1 and 4 in round 2; at most two per round.',
 };
 
 class LeducState extends BaseState {
@@ -320,15 +332,15 @@ class LeducState extends BaseState {
     return {
       seat,
       cards,
-      publicCard: this.pub >= 0 ? LEDUC_CARD_NAMES[this.pub]! : null,
+      publicCards: this.pub >= 0 ? [LEDUC_CARD_NAMES[this.pub]!] : [],
       round: this.round,
       pot: this.pot,
       contributions: Array.from(this.ante),
-      history: [0, 1].map((r) => this.sequence(r).map((a) => this.actionName(a))),
+      // player 0 opens both rounds and the players alternate
+      betting: [0, 1].map((r) => this.sequence(r).map((action, i) => ({ seat: i % 2, action }))),
       toMove: cur >= 0 ? cur : null,
       chance: cur === CHANCE,
       legal: cur >= 0 ? this.legalActions(cur) : [],
-      actions: [...ACTION_NAMES],
       finished: this.over,
       showdown: this.showdown,
       returns: this.over ? Array.from(ret) : null,
@@ -414,6 +426,7 @@ class LeducState extends BaseState {
 
 export const leducPoker: Game = {
   info,
+  ui,
   newState(seed = 0): GameState {
     return new LeducState(seed);
   },

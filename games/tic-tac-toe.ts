@@ -15,7 +15,7 @@
  * cheap to copy. `informationState` is the board plus the side to move: the game has perfect
  * information and the position determines everything about the future.
  */
-import { BadStateError, BaseState, checkInt, checkSnapshot, TERMINAL, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { BadStateError, BaseState, checkInt, checkSnapshot, TERMINAL, type BoardUi, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 
 export const TIC_TAC_TOE_INFO: GameInfo = Object.freeze({
   id: 'tic-tac-toe-v1',
@@ -45,6 +45,19 @@ const LINES: readonly number[] = [
 ];
 
 const MARKS = ['X', 'O'] as const;
+
+export const TIC_TAC_TOE_UI: BoardUi = Object.freeze({
+  kind: 'board',
+  rows: 3,
+  cols: 3,
+  move: 'cell',
+  pieces: 'marks',
+  seats: [
+    { label: MARKS[0], colour: '#2f6fdf' },
+    { label: MARKS[1], colour: '#d9433b' },
+  ],
+  actionLabels: Array.from({ length: 9 }, (_, a) => `row ${Math.floor(a / 3) + 1}, column ${(a % 3) + 1}`),
+});
 
 function hasLine(bits: number): boolean {
   for (let i = 0; i < LINES.length; i++) {
@@ -212,10 +225,7 @@ export class TicTacToeState extends BaseState {
     const ret = new Float64Array(2);
     this.returns(ret);
     return {
-      rows: 3,
-      cols: 3,
       board,
-      marks: [...MARKS],
       toMove: finished ? null : this.mover(),
       legal: finished ? [] : this.legalActions(this.mover()),
       finished,
@@ -277,6 +287,7 @@ export class TicTacToeState extends BaseState {
 
 export const ticTacToe: Game = {
   info: TIC_TAC_TOE_INFO,
+  ui: TIC_TAC_TOE_UI,
   newState(seed = 0): GameState {
     return new TicTacToeState(seed);
   },

@@ -16,7 +16,7 @@ import { playSeries, type SeriesOptions, type SeriesResult } from '../src/eval/m
 import { checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
 import { FONT_STACK, htmlPage, specToSvg, svgToPng } from '../src/plot/render.ts';
 import { fitBradleyTerry, type BradleyTerryFit, type PairResult } from './bradley-terry.ts';
-import { createAnyAgent } from './member-agent.ts';
+import { createAgent as createAnyAgent } from '../agents/index.ts';
 
 export const TOURNAMENT_FORMAT = 'arena-tournament';
 

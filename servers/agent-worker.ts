@@ -6,7 +6,7 @@
  * ones to forget. No tfjs anywhere in this module graph (tests/selfplay/pure-workers.test.ts):
  * trained policies arrive as snapshot bytes and run on the rollout workers' forward pass.
  */
-import { createBot } from '../agents/index.ts';
+import { createBot } from '../agents/bots.ts';
 import { MctsAgent } from '../agents/mcts.ts';
 import { ConfigError, type Agent, type GameInfo, type StateData } from '../core/index.ts';
 import { getGame } from '../games/index.ts';

@@ -12,10 +12,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec } from '../agents/index.ts';
+import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
 import { mctsFits, parseMctsSpec } from '../agents/mcts.ts';
 import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
 import { gameRegistry } from '../games/index.ts';
+import { parseLeagueRef } from '../league/member-agent.ts';
+import { LeagueStore } from '../league/store.ts';
 import { listCheckpoints } from '../src/checkpoint/store.ts';
 
 /** An agent a person may pick as opponent (GET /api/agents). */
@@ -78,7 +80,7 @@ export function baselineChoices(info: GameInfo): AgentChoice[] {
 
 /** True when `spec` names a baseline bot that builds for `info` (a valid kind, argument and fit). */
 export function isBaselineSpec(spec: string, info: GameInfo): boolean {
-  if (spec.includes('#') || isCheckpointSpec(spec)) return false;
+  if (specForm(spec) !== 'bot') return false;
   try {
     const a = createBot(spec, info, 0);
     a.dispose?.();
@@ -105,9 +107,7 @@ async function checkpointGame(dir: string): Promise<{ game: string; label: strin
 }
 
 /** The game of a league member, and its bot spec when the member is a bot. */
-async function leagueMember(spec: string): Promise<{ game: string; botSpec: string | null }> {
-  const { parseLeagueRef } = await import('../league/member-agent.ts');
-  const { LeagueStore } = await import('../league/store.ts');
+function leagueMember(spec: string): { game: string; botSpec: string | null } {
   const ref = parseLeagueRef(spec)!;
   const store = LeagueStore.open(ref.runDir, { create: false });
   try {
@@ -140,7 +140,7 @@ async function resolveEntry(entry: string): Promise<Resolved[]> {
   if (entry.includes('#')) {
     let member: { game: string; botSpec: string | null };
     try {
-      member = await leagueMember(entry);
+      member = leagueMember(entry);
     } catch (err) {
       throw new ConfigError(`--agents ${entry}: ${(err as Error).message}`);
     }
@@ -241,7 +241,7 @@ export function isAllowedSpec(spec: string, info: GameInfo, listed: readonly Lis
 /** The name a room shows for a server-side agent: its spec, and for trained agents how it plays, e.g. `runs/c4 (greedy)`. */
 export function servedName(spec: string, info: GameInfo, listed: readonly ListedAgent[]): string {
   const entry = listed.find((a) => a.spec === spec && (a.game === null || a.game === info.id));
-  const trainedSpec = spec.startsWith(MCTS_PREFIX) || spec.includes('#') || isCheckpointSpec(spec);
+  const trainedSpec = specForm(spec) !== 'bot';
   const play = entry ? entry.play : trainedSpec ? servedPlay(spec, info) : null;
   return play ? `${spec} (${play})` : spec;
 }

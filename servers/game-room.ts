@@ -1,28 +1,24 @@
 /**
- * One Colyseus room type per game. A room holds no rules: it keeps a `GameState` from the game
- * contract and only calls `apply`, `applyJoint`, `applyChance`, `legalMask`, `view`, `observe` and
- * `returns`. Seats are taken by people, remote bots or server-side agents; the room enforces turn
- * order and seat ownership, runs simultaneous games on a tick with a deadline, sends each client only
- * its own seat's private view (StateView), and refuses — without changing anything — every message
- * that is malformed, too large, too frequent, out of turn, illegal or for another seat.
+ * One Colyseus room type per game. A room holds no rules and no match flow: it keeps transport,
+ * seats, privacy and state sync, and hands the rest to small modules —
+ * - message-screen.ts screens every client frame (size, rate, decoding, strikes) before it gets here;
+ * - room-match.ts plays the room's games: the same `Match` as an offline series (src/eval/match.ts),
+ *   driven by client moves and server-side agents, ticks and forfeits included;
+ * - the recorder (records.ts) writes each finished game and rates league games.
+ * Seats are taken by people, remote bots or server-side agents; the room checks seat ownership,
+ * sends each client only its own seat's private view (StateView), swaps sides at a rematch and keeps
+ * a dropped client's seat for the grace period. Every refused message leaves the game unchanged.
  */
-import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ClientState, Protocol, Room, ServerError, type Client } from '@colyseus/core';
-import { decode, StateView, type Iterator } from '@colyseus/schema';
-import { unpack } from 'msgpackr';
-import { CHANCE, Rng, SIMULTANEOUS, teamOf, type Game, type GameState } from '../core/index.ts';
-import { seriesGameSeed } from '../src/eval/match.ts';
-import { checkOpeningPlies, openingSeed, playRandomOpening } from '../src/eval/openings.ts';
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Room, ServerError, type Client } from '@colyseus/core';
+import { StateView } from '@colyseus/schema';
+import { ConfigError, SIMULTANEOUS, teamOf, type Game, type GameState } from '../core/index.ts';
 import { log } from '../core/log.ts';
 import type { AgentPool } from './agent-pool.ts';
 import { isAllowedSpec, servedName, type CustomAgent, type ListedAgent } from './agents.ts';
+import { MessageScreen, type ClientMessageType, type RoomLimits } from './message-screen.ts';
 import {
-  CLIENT_MESSAGE_TYPES,
-  CLOSE_MISBEHAVING,
   MAX_CLIENTS,
-  MAX_MESSAGE_BYTES,
-  MAX_MESSAGES_PER_SECOND,
-  MAX_STRIKES,
   TO_MOVE_NONE,
   TO_MOVE_SIMULTANEOUS,
   describeZodError,
@@ -30,14 +26,13 @@ import {
   rematchMessageSchema,
   roomOptionsSchema,
   type AgentView,
-  type ErrorCode,
   type MatchResult,
-  type Phase,
   type RoomOptions,
   type SeatKind,
   type SeatMessage,
 } from './protocol.ts';
 import type { MatchSink } from './records.ts';
+import { RoomMatch } from './room-match.ts';
 import { serveAgent, type ServedAgent } from './served-agent.ts';
 import { MatchState, SeatState } from './state.ts';
 
@@ -67,14 +62,6 @@ export interface RoomContext {
   readonly limits: RoomLimits;
 }
 
-export interface RoomLimits {
-  readonly messageBytes: number;
-  readonly messagesPerSecond: number;
-  readonly strikes: number;
-}
-
-export const DEFAULT_LIMITS: RoomLimits = { messageBytes: MAX_MESSAGE_BYTES, messagesPerSecond: MAX_MESSAGES_PER_SECOND, strikes: MAX_STRIKES };
-
 interface Occupant {
   kind: Exclude<SeatKind, 'empty'>;
   name: string;
@@ -88,20 +75,9 @@ interface Occupant {
   firstTeam: number;
 }
 
+/** Where a client sits (null: a spectator). */
 interface ClientInfo {
   seat: number | null;
-  strikes: number;
-  windowStart: number;
-  count: number;
-  kicked: boolean;
-}
-
-const PROTOCOL_CODE_MASK = 0x1f;
-const MESSAGE_TYPES: ReadonlySet<string> = new Set(CLIENT_MESSAGE_TYPES);
-
-/** Seed of game `g` of a room: the series' own (playSeries), so a seeded room replays an offline series. */
-export function gameSeed(base: number, g: number): number {
-  return seriesGameSeed(base, g);
 }
 
 function sameToken(given: string | undefined, expected: string | null): boolean {
@@ -120,29 +96,14 @@ export class GameRoom extends Room<{ state: MatchState }> {
   protected game!: Game;
   protected ctx!: RoomContext;
 
-  private gs!: GameState;
+  private flow!: RoomMatch;
+  private screen!: MessageScreen;
   private occupants: (Occupant | null)[] = [];
   private readonly infos = new Map<string, ClientInfo>();
-  private baseSeed = 0;
-  private tickMs = 500;
   private creatorPending = true;
-  private mask!: Uint8Array;
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private tickTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Submitted actions of the current simultaneous tick (−1: none yet). */
-  private pending!: Int32Array;
-  /** Server-side agents still thinking about the current tick. */
-  private thinking = 0;
-  /** The current tick's time is up (it closes once `thinking` is 0). */
-  private tickDue = false;
   private disposed = false;
+  /** Perfect-information sequential games publish their moves (`moves`, `move` events). */
   private recordMoves = false;
-  private openingPlies = 0;
-  private readonly openingRng = new Rng(0);
-  /** Every transition of the current game (actions, chance outcomes, joint actions), for its `gameKey`. */
-  private readonly history: number[] = [];
-  /** Secret of the room's game keys (they must not reveal hidden cards). */
-  private readonly keySecret = randomBytes(32);
 
   override onCreate(raw: unknown): Promise<void> {
     return this.create(raw);
@@ -156,18 +117,30 @@ export class GameRoom extends Room<{ state: MatchState }> {
     this.maxClients = MAX_CLIENTS;
     // every change is flushed at once (flush()); the periodic patch is only a safety net, so it can be slow
     this.setPatchRate(1000);
-    this.tickMs = opts.tickMs ?? this.ctx.tickMs;
-    this.baseSeed = opts.seed ?? randomInt(0x100000000);
-    this.openingPlies = opts.openingPlies ?? 0;
-    try {
-      checkOpeningPlies(info, this.openingPlies);
-    } catch (err) {
-      throw badOptions((err as Error).message);
-    }
-    this.mask = new Uint8Array(info.actions);
-    this.pending = new Int32Array(info.seats).fill(-1);
+    const seed = opts.seed ?? randomInt(0x100000000);
     this.recordMoves = info.information === 'perfect' && info.dynamics === 'sequential';
-    this.gs = this.game.newState(gameSeed(this.baseSeed, 0));
+    try {
+      this.flow = new RoomMatch({
+        game: this.game,
+        seed,
+        openingPlies: opts.openingPlies ?? 0,
+        tickMs: opts.tickMs ?? this.ctx.tickMs,
+        agentDelayMs: this.ctx.agentDelayMs,
+        agentOnlyDelayMs: this.ctx.agentOnlyDelayMs,
+        label: this.roomId,
+        events: {
+          moved: (seat, action, name, step) => {
+            if (this.recordMoves) this.broadcast('events', { type: 'move', seat, action, name, step });
+          },
+          changed: () => this.flush(),
+          ended: (result) => this.onEnded(result),
+          failed: (err, where) => this.onUncaughtException(err, where),
+        },
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) throw badOptions(err.message); // openingPlies the game cannot take
+      throw err;
+    }
     this.occupants = new Array<Occupant | null>(info.seats).fill(null);
 
     const state = new MatchState();
@@ -189,7 +162,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
       let agent: ServedAgent;
       try {
         const serve = { custom: this.ctx.custom, pool: this.ctx.agentPool, deadlineMs: this.ctx.agentDeadlineMs };
-        agent = await serveAgent(spec, info, (this.baseSeed + seat + 1) >>> 0, serve);
+        agent = await serveAgent(spec, info, (seed + seat + 1) >>> 0, serve);
       } catch (err) {
         this.disposeAgents();
         throw badOptions(`agent '${spec}': ${(err as Error).message}`);
@@ -197,7 +170,8 @@ export class GameRoom extends Room<{ state: MatchState }> {
       const name = servedName(spec, info, this.ctx.listed);
       this.occupants[seat] = { kind: 'agent', name, sessionId: null, agent, spec, connected: true, vote: true, firstTeam: teamOf(info, seat) };
     }
-    this.installMessageScreen();
+    this.screen = new MessageScreen({ limits: this.ctx.limits, onMessage: (client, type, payload) => this.onClientMessage(client, type, payload) });
+    this.screen.install(this);
     this.sync();
     // Workaround for @colyseus/schema 5.0.34: arrays written here and changed in the first patch can
     // desync a client that joins before that patch; flushing now makes the first patch start clean.
@@ -211,19 +185,17 @@ export class GameRoom extends Room<{ state: MatchState }> {
     if (!creator && (opts.agents !== undefined || opts.seed !== undefined || opts.tickMs !== undefined || opts.openingPlies !== undefined)) {
       throw badOptions('agents, seed, tickMs and openingPlies can only be given when the room is created');
     }
-    const info: ClientInfo = { seat: null, strikes: 0, windowStart: 0, count: 0, kicked: false };
+    const info: ClientInfo = { seat: null };
     client.view = new StateView();
     if (opts.spectator) {
-      this.infos.set(client.sessionId, info);
-      this.sendSeat(client, info);
+      this.admit(client, info);
       // a room of server-side agents only starts when its first spectator arrives
-      if (this.phase() === 'waiting') this.tryStart();
+      if (this.flow.phase === 'waiting') this.tryStart();
       return;
     }
     const seat = this.freeSeat(opts.seat);
     if (seat === null) throw new ServerError(409, 'ROOM_FULL: no free seat (join with spectator: true to watch)');
     info.seat = seat;
-    this.infos.set(client.sessionId, info);
     const kind = opts.bot ? 'bot' : 'human';
     this.occupants[seat] = {
       kind,
@@ -236,7 +208,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
       firstTeam: teamOf(this.game.info, seat),
     };
     client.view.add(this.state.seats[seat]!);
-    this.sendSeat(client, info);
+    this.admit(client, info);
     this.updatePrivacy();
     if (!this.tryStart()) this.flush();
   }
@@ -244,7 +216,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
   /** A connection lost without a consented leave: the seat (or the spectator's place) is kept for the grace period. */
   override onDrop(client: Client): void {
     const info = this.infos.get(client.sessionId);
-    if (!info || info.kicked) return; // → onLeave
+    if (!info || this.screen.kicked(client.sessionId)) return; // → onLeave
     const occ = info.seat !== null ? this.occupants[info.seat] : null;
     if (info.seat !== null && occ?.sessionId !== client.sessionId) return;
     if (occ) {
@@ -267,11 +239,12 @@ export class GameRoom extends Room<{ state: MatchState }> {
   override onLeave(client: Client): void {
     const info = this.infos.get(client.sessionId);
     this.infos.delete(client.sessionId);
+    this.screen.remove(client.sessionId);
     if (!info || info.seat === null) return;
     const seat = info.seat;
     const occ = this.occupants[seat];
     if (!occ || occ.sessionId !== client.sessionId) return;
-    if (this.phase() === 'playing') this.forfeit(seat, `${occ.name} left the game`);
+    if (this.flow.phase === 'playing') this.flow.forfeit(seat, `${occ.name} left the game`);
     this.occupants[seat] = null;
     this.updatePrivacy();
     if (!this.disposed) this.flush();
@@ -279,9 +252,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
 
   override onDispose(): void {
     this.disposed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    if (this.tickTimer) clearTimeout(this.tickTimer);
+    this.flow?.dispose();
     this.disposeAgents();
   }
 
@@ -300,109 +271,47 @@ export class GameRoom extends Room<{ state: MatchState }> {
     return r.data;
   }
 
-  /**
-   * Screens every client frame before Colyseus decodes it: protocol frames (join ack, ping, leave)
-   * pass; messages are rate-limited, size-checked, decoded defensively and dispatched here, so a
-   * malformed one earns an `error` reply instead of Colyseus' default of dropping the connection.
-   */
-  private installMessageScreen(): void {
-    const self = this as unknown as { _onMessage: (client: Client, buffer: Buffer) => void };
-    const original = self._onMessage.bind(this);
-    self._onMessage = (client: Client, buffer: Buffer) => {
-      if (!buffer || buffer.byteLength === 0) return;
-      const code = buffer[0]! & PROTOCOL_CODE_MASK;
-      if (code === Protocol.JOIN_ROOM || code === Protocol.PING || code === Protocol.LEAVE_ROOM) {
-        original(client, buffer);
-        return;
-      }
-      if (client.state === ClientState.LEAVING) return;
-      this.screen(client, buffer, code);
-    };
+  /** A client in the room: its messages are screened from now on, and it learns where it sits. */
+  private admit(client: Client, info: ClientInfo): void {
+    this.infos.set(client.sessionId, info);
+    this.screen.add(client.sessionId);
+    this.sendSeat(client, info);
   }
 
-  private screen(client: Client, buffer: Buffer, code: number): void {
+  /** A message that passed the screen (message-screen.ts). */
+  private onClientMessage(client: Client, type: ClientMessageType, payload: unknown): void {
     const info = this.infos.get(client.sessionId);
-    if (!info || info.kicked) return;
-    const now = Date.now();
-    if (now - info.windowStart >= 1000) {
-      info.windowStart = now;
-      info.count = 0;
-    }
-    const limits = this.ctx.limits;
-    if (++info.count > limits.messagesPerSecond) return this.refuse(client, 'RATE_LIMITED', `more than ${limits.messagesPerSecond} messages per second`);
-    if (buffer.byteLength > limits.messageBytes) return this.refuse(client, 'MESSAGE_TOO_LARGE', `messages are limited to ${limits.messageBytes} bytes (got ${buffer.byteLength})`);
-    if (code !== Protocol.ROOM_DATA) return this.refuse(client, 'BAD_MESSAGE', 'only plain messages (room.send) are accepted');
-    let type: unknown;
-    let payload: unknown;
-    try {
-      const it: Iterator = { offset: 1 };
-      type = decode.stringCheck(buffer, it) ? decode.string(buffer, it) : decode.number(buffer, it);
-      payload = buffer.byteLength > it.offset ? unpack(buffer.subarray(it.offset)) : undefined;
-    } catch {
-      return this.refuse(client, 'BAD_MESSAGE', 'undecodable message');
-    }
-    if (typeof type !== 'string' || !MESSAGE_TYPES.has(type)) {
-      return this.refuse(client, 'BAD_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}; known: ${CLIENT_MESSAGE_TYPES.join(', ')}`);
-    }
+    if (!info) return;
     if (type === 'move') this.onMove(client, info, payload);
     else this.onRematch(client, info, payload);
   }
 
-  /** Answers a refused message with `error`; it counts towards disconnection unless it is a benign race (`strike` false). */
-  private refuse(client: Client, code: ErrorCode, message: string, strike = true): void {
-    client.send('error', { code, message });
-    const info = this.infos.get(client.sessionId);
-    if (!info || !strike) return;
-    const max = this.ctx.limits.strikes;
-    if (++info.strikes >= max && !info.kicked) {
-      info.kicked = true;
-      client.send('error', { code, message: `disconnected after ${max} refused messages` });
-      client.leave(CLOSE_MISBEHAVING, 'too many refused messages');
-    }
-  }
-
   private onMove(client: Client, info: ClientInfo, payload: unknown): void {
-    const seat = info.seat;
-    if (seat === null) return this.refuse(client, 'NOT_A_PLAYER', 'spectators cannot move');
+    if (info.seat === null) return this.screen.refuse(client, 'NOT_A_PLAYER', 'spectators cannot move');
     const parsed = moveMessageSchema.safeParse(payload);
-    if (!parsed.success) return this.refuse(client, 'BAD_MESSAGE', `move: ${describeZodError(parsed.error)}`);
-    const phase = this.phase();
-    if (phase === 'waiting') return this.refuse(client, 'NOT_STARTED', 'the game has not started: seats are still free');
-    if (phase === 'finished') return this.refuse(client, 'GAME_OVER', 'the game is over (send rematch for another)');
-    const { action, step } = parsed.data;
-    if (step !== undefined && step !== this.gs.stepCount()) return this.refuse(client, 'STALE_MOVE', `move for step ${step}, but the game is at step ${this.gs.stepCount()}`, false); // a move that crossed a tick
-    const cur = this.gs.currentSeat();
-    if (cur === SIMULTANEOUS) {
-      if (this.gs.legalMask(seat, this.mask) === 0) return this.refuse(client, 'NOT_YOUR_TURN', `seat ${seat} has no move this tick`);
-      if (!this.mask[action]) return this.refuse(client, 'ILLEGAL_ACTION', `action ${action} is not legal for seat ${seat} now`);
-      this.pending[seat] = action;
-      this.maybeApplyTick();
-      return;
-    }
-    if (cur !== seat) return this.refuse(client, 'NOT_YOUR_TURN', cur >= 0 ? `seat ${cur} is to move` : 'nobody is to move');
-    this.gs.legalMask(seat, this.mask);
-    if (!this.mask[action]) return this.refuse(client, 'ILLEGAL_ACTION', `action ${action} is not legal for seat ${seat} now`);
-    this.applyMove(seat, action);
-    this.advance();
+    if (!parsed.success) return this.screen.refuse(client, 'BAD_MESSAGE', `move: ${describeZodError(parsed.error)}`);
+    const refused = this.flow.move(info.seat, parsed.data.action, parsed.data.step);
+    if (refused) this.screen.refuse(client, refused.code, refused.message, refused.strike);
   }
 
   private onRematch(client: Client, info: ClientInfo, payload: unknown): void {
-    if (info.seat === null) return this.refuse(client, 'NOT_A_PLAYER', 'spectators cannot vote for a rematch');
-    if (!rematchMessageSchema.safeParse(payload).success) return this.refuse(client, 'BAD_MESSAGE', 'rematch takes no payload');
-    if (this.phase() !== 'finished') return this.refuse(client, 'NOT_FINISHED', 'a rematch can be asked for once the game is over');
+    if (info.seat === null) return this.screen.refuse(client, 'NOT_A_PLAYER', 'spectators cannot vote for a rematch');
+    if (!rematchMessageSchema.safeParse(payload).success) return this.screen.refuse(client, 'BAD_MESSAGE', 'rematch takes no payload');
+    if (this.flow.phase !== 'finished') return this.screen.refuse(client, 'NOT_FINISHED', 'a rematch can be asked for once the game is over');
     const occ = this.occupants[info.seat]!;
     occ.vote = true;
     if (!this.tryStart()) this.flush();
   }
 
-  // ---- the game ----
+  // ---- seats and games ----
 
-  private phase(): Phase {
-    return this.state.phase as Phase;
+  /** The state the room's games are played on (read here for views and sync). */
+  private get gs(): GameState {
+    return this.flow.match.state;
   }
 
   private freeSeat(preferred: number | undefined): number | null {
-    if (this.phase() === 'playing') return null;
+    if (this.flow.phase === 'playing') return null;
     if (preferred !== undefined && preferred < this.occupants.length && this.occupants[preferred] === null) return preferred;
     const i = this.occupants.indexOf(null);
     return i < 0 ? null : i;
@@ -417,7 +326,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
   /** Starts the first game, or a rematch, when every seat is taken (and, for a rematch, every seat voted). */
   private tryStart(): boolean {
     if (this.occupants.some((o) => o === null)) return false;
-    const phase = this.phase();
+    const phase = this.flow.phase;
     if (phase === 'waiting') {
       this.startGame();
       return true;
@@ -460,190 +369,14 @@ export class GameRoom extends Room<{ state: MatchState }> {
 
   private startGame(): void {
     const g = this.state.gameNumber;
-    const seed = gameSeed(this.baseSeed, g);
-    this.gs.reset(seed);
-    for (const occ of this.occupants) {
-      if (!occ) continue;
-      occ.vote = occ.kind === 'agent';
-      occ.agent?.reset(seed ^ (occ.firstTeam === 0 ? 0x5bd1e995 : 0x1b873593));
-    }
+    for (const occ of this.occupants) if (occ) occ.vote = occ.kind === 'agent';
     this.state.moves.clear();
-    this.history.length = 0;
-    this.state.result = '';
-    this.state.phase = 'playing';
     this.broadcast('events', { type: 'start', gameNumber: g });
-    if (this.openingPlies > 0) {
-      // the opening of the pair of games g belongs to, drawn on a copy and then played as moves everyone sees
-      const opening: number[] = [];
-      this.openingRng.seed(openingSeed(this.baseSeed, g >> 1));
-      playRandomOpening(this.gs.clone(), this.openingPlies, this.openingRng, opening);
-      for (const action of opening) this.applyMove(this.gs.currentSeat(), action);
-    }
-    this.advance();
+    const agents = this.occupants.map((o) => (o?.agent ? { agent: o.agent, spec: o.spec!, firstTeam: o.firstTeam } : null));
+    this.flow.start(g, agents);
   }
 
-  private applyMove(seat: number, action: number): void {
-    const name = this.recordMoves ? this.gs.actionName(action) : '';
-    const step = this.gs.stepCount();
-    this.gs.apply(action);
-    this.history.push(action);
-    if (this.recordMoves) {
-      this.state.moves.push(action);
-      this.broadcast('events', { type: 'move', seat, action, name, step });
-    }
-  }
-
-  /** Plays chance events, then hands the turn to whoever acts next (or finishes the game). */
-  private advance(): void {
-    if (this.disposed) return;
-    while (this.gs.currentSeat() === CHANCE) {
-      const outcome = this.gs.applyChance();
-      this.history.push(outcome);
-      if (this.recordMoves) this.state.moves.push(outcome);
-    }
-    const cur = this.gs.currentSeat();
-    if (this.gs.isTerminal()) {
-      const ret = new Float64Array(this.game.info.seats);
-      this.gs.returns(ret);
-      this.finish({ returns: Array.from(ret), winnerTeam: this.winnerTeam(ret) });
-      return;
-    }
-    if (cur === SIMULTANEOUS) {
-      this.startTick();
-    } else if (cur >= 0 && this.occupants[cur]?.kind === 'agent') {
-      const step = this.gs.stepCount();
-      const move = () => void this.agentMove(cur, step).catch((err: Error) => this.onUncaughtException(err, 'agentMove'));
-      this.later(move, this.allAgents() ? this.ctx.agentOnlyDelayMs : this.ctx.agentDelayMs);
-    }
-    this.flush();
-  }
-
-  private winnerTeam(ret: Float64Array): number | null {
-    const sums = this.game.info.teams.map((team) => team.reduce((a, s) => a + ret[s]!, 0));
-    let best = -1;
-    let tie = false;
-    for (let t = 0; t < sums.length; t++) {
-      if (best < 0 || sums[t]! > sums[best]!) {
-        best = t;
-        tie = false;
-      } else if (sums[t] === sums[best]) tie = true;
-    }
-    return tie ? null : best;
-  }
-
-  /**
-   * Asks a server-side agent for its move at the current position (it thinks in the agent pool, or on
-   * this thread: served-agent.ts). Null when the answer no longer matters (the game moved on or ended,
-   * the room closed) or the agent failed: a throw, a crash, an illegal move or a missed deadline
-   * forfeits its side's game.
-   */
-  private async agentAction(seat: number): Promise<number | null> {
-    const occ = this.occupants[seat]!;
-    const agent = occ.agent!;
-    const game = this.state.gameNumber;
-    const step = this.gs.stepCount();
-    const current = () => !this.disposed && this.phase() === 'playing' && this.state.gameNumber === game && this.gs.stepCount() === step;
-    try {
-      const action = await agent.move(this.gs, seat);
-      if (!current()) return null;
-      this.gs.legalMask(seat, this.mask);
-      if (!Number.isInteger(action) || !this.mask[action]) throw new Error(`returned illegal action ${String(action)}`);
-      return action;
-    } catch (err) {
-      if (!current()) return null;
-      log.warn(`room ${this.roomId}: agent '${occ.spec}' at seat ${seat} failed: ${(err as Error).message}`);
-      this.forfeit(seat, `agent '${occ.spec}' failed: ${(err as Error).message}`);
-      return null;
-    }
-  }
-
-  private async agentMove(seat: number, step: number): Promise<void> {
-    if (this.disposed || this.phase() !== 'playing' || this.gs.currentSeat() !== seat || this.gs.stepCount() !== step) return;
-    const action = await this.agentAction(seat);
-    if (action === null) return;
-    this.applyMove(seat, action);
-    this.advance();
-  }
-
-  /** Opens a simultaneous tick: agents think meanwhile; it closes on its timer or when every client seat has moved, once every agent has answered. */
-  private startTick(): void {
-    this.pending.fill(-1);
-    this.tickDue = false;
-    this.thinking = 0;
-    for (let s = 0; s < this.occupants.length; s++) {
-      if (this.occupants[s]?.kind !== 'agent' || this.gs.legalMask(s, this.mask) === 0) continue;
-      this.thinking++;
-      void this.agentAction(s).then((a) => {
-        if (a === null) return; // stale, or the agent's side forfeited
-        this.pending[s] = a;
-        this.thinking--;
-        this.maybeApplyTick();
-      });
-    }
-    this.state.deadline = Date.now() + this.tickMs;
-    const step = this.gs.stepCount();
-    this.tickTimer = setTimeout(() => {
-      this.tickTimer = null;
-      if (this.disposed || this.phase() !== 'playing' || this.gs.stepCount() !== step) return;
-      this.tickDue = true;
-      this.maybeApplyTick();
-    }, this.tickMs);
-  }
-
-  private maybeApplyTick(): void {
-    if (this.thinking === 0 && (this.tickDue || this.allClientsMoved())) this.applyTick();
-  }
-
-  /** True when every client seat with a move this tick has sent one (and there is at least one client seat). */
-  private allClientsMoved(): boolean {
-    let clients = 0;
-    for (let s = 0; s < this.occupants.length; s++) {
-      const occ = this.occupants[s];
-      if (!occ || occ.kind === 'agent' || this.gs.legalMask(s, this.mask) === 0) continue;
-      clients++;
-      if (this.pending[s]! < 0) return false;
-    }
-    return clients > 0;
-  }
-
-  /** Applies the tick's joint action; a seat that sent nothing stays (action 0, or its first legal action). */
-  private applyTick(): void {
-    if (this.tickTimer) {
-      clearTimeout(this.tickTimer);
-      this.tickTimer = null;
-    }
-    const seats = this.game.info.seats;
-    const joint = new Int32Array(seats);
-    for (let s = 0; s < seats; s++) {
-      if (this.gs.legalMask(s, this.mask) === 0) continue;
-      const p = this.pending[s]!;
-      joint[s] = p >= 0 && this.mask[p] ? p : this.mask[0] ? 0 : this.mask.indexOf(1);
-    }
-    this.gs.applyJoint(joint);
-    for (let s = 0; s < seats; s++) this.history.push(joint[s]!);
-    this.state.deadline = 0;
-    this.advance();
-  }
-
-  private forfeit(seat: number, reason: string): void {
-    const info = this.game.info;
-    const team = teamOf(info, seat);
-    const returns = Array.from({ length: info.seats }, (_, s) => (teamOf(info, s) === team ? -1 : 1));
-    const winnerTeam = info.teams.length === 2 ? 1 - team : null;
-    this.finish({ returns, winnerTeam, forfeit: { seat, team, reason } });
-  }
-
-  private finish(outcome: MatchResult): void {
-    const result: MatchResult = { ...outcome, gameKey: createHmac('sha256', this.keySecret).update(this.history.join(',')).digest('base64url').slice(0, 22) };
-    if (this.tickTimer) {
-      clearTimeout(this.tickTimer);
-      this.tickTimer = null;
-    }
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.state.phase = 'finished';
-    this.state.deadline = 0;
-    this.state.result = JSON.stringify(result);
+  private onEnded(result: MatchResult): void {
     this.broadcast('events', { type: 'end', gameNumber: this.state.gameNumber, result });
     void this.record(result);
     this.flush();
@@ -659,7 +392,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
       room: this.roomId,
       game: info.id,
       gameNumber: this.state.gameNumber,
-      seed: gameSeed(this.baseSeed, this.state.gameNumber),
+      seed: this.flow.match.gameSeed,
       steps: this.gs.stepCount(),
       seats,
       result,
@@ -678,13 +411,23 @@ export class GameRoom extends Room<{ state: MatchState }> {
   private sync(): void {
     const st = this.state;
     const gs = this.gs;
-    const playing = st.phase === 'playing';
+    const flow = this.flow;
+    if (st.phase !== flow.phase) st.phase = flow.phase;
+    const playing = flow.phase === 'playing';
     const cur = gs.currentSeat();
     const toMove = playing ? (cur >= 0 ? cur : cur === SIMULTANEOUS ? TO_MOVE_SIMULTANEOUS : TO_MOVE_NONE) : TO_MOVE_NONE;
     if (st.toMove !== toMove) st.toMove = toMove;
     if (st.step !== gs.stepCount()) st.step = gs.stepCount();
+    if (st.deadline !== flow.deadline) st.deadline = flow.deadline;
+    const result = flow.result ? JSON.stringify(flow.result) : '';
+    if (st.result !== result) st.result = result;
     const pub = JSON.stringify(gs.view(null));
     if (st.publicView !== pub) st.publicView = pub;
+    if (this.recordMoves) {
+      // the moves of this game so far: in these games every transition is public
+      const { history } = flow.match;
+      for (let i = st.moves.length; i < history.length; i++) st.moves.push(history[i]!);
+    }
     let votes = 0;
     for (let s = 0; s < this.occupants.length; s++) {
       const occ = this.occupants[s] ?? null;
@@ -716,25 +459,13 @@ export class GameRoom extends Room<{ state: MatchState }> {
       step: this.gs.stepCount(),
       observation: Array.from(obs),
       informationState: this.gs.informationState(seat),
-      legal: this.state.phase === 'playing' ? this.gs.legalActions(seat) : [],
+      legal: this.flow.phase === 'playing' ? this.gs.legalActions(seat) : [],
     };
   }
 
   private sendSeat(client: Client, info: ClientInfo): void {
     const msg: SeatMessage = { seat: info.seat, spectator: info.seat === null, game: this.game.info.id, gameNumber: this.state.gameNumber };
     client.send('seat', msg);
-  }
-
-  private allAgents(): boolean {
-    return this.occupants.every((o) => o?.kind === 'agent');
-  }
-
-  private later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.disposed) fn();
-    }, ms);
-    this.timers.add(t);
   }
 
   private disposeAgents(): void {

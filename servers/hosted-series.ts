@@ -9,7 +9,7 @@
  * are counted as offline without the history (hidden cards) leaving the server.
  */
 import { type Agent } from '../core/index.ts';
-import { checkTwoSides, seriesGameSeed, SeriesTally, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
+import { agentGameSeed, checkTwoSides, SeriesTally, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
 import { checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
 import { SeatPlayer, type BotGame } from './bot.ts';
 import { MatchClient } from './client.ts';
@@ -51,9 +51,8 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
     if (resetDone.has(g)) return;
     resetDone.add(g);
     if (!seeded) return;
-    const s = seriesGameSeed(seed, g);
-    agents[0].reset?.(s ^ 0x5bd1e995);
-    agents[1].reset?.(s ^ 0x1b873593);
+    agents[0].reset?.(agentGameSeed(seed, g, 0));
+    agents[1].reset?.(agentGameSeed(seed, g, 1));
   };
   const room = roomNameOf(info.id);
   let timer: ReturnType<typeof setTimeout> | undefined;

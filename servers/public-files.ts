@@ -1,15 +1,16 @@
 /**
  * The browser client's static files, for `arena serve`'s HTTP layer to mount at `/`.
  *
- * The page is plain files with no build step (servers/public/: index.html, app.js, style.css). The
- * Colyseus browser SDK is served straight from node_modules (`@colyseus/sdk/dist/colyseus.js`, a
- * UMD bundle that defines `globalThis.Colyseus`), so no copy of it lives in the repository and it
- * always matches the installed server version.
+ * The page is plain files with no build step, each served under its own name (servers/public/:
+ * index.html; app.js, the lobby and the room; render-<kind>.js, a renderer per UI kind; common.js;
+ * style.css). The Colyseus browser SDK is served straight from node_modules
+ * (`@colyseus/sdk/dist/colyseus.js`, a UMD bundle that defines `globalThis.Colyseus`), so no copy of
+ * it lives in the repository and it always matches the installed server version.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface PublicRoute {
@@ -29,17 +30,20 @@ function sdkDir(): string {
   return dirname(require.resolve('@colyseus/sdk/package.json'));
 }
 
-/** Every static route of the browser client. `/` and `/index.html` both give the page. */
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/** Every static route of the browser client: each file of servers/public/ by name; `/` gives the page. */
 export function publicRoutes(): PublicRoute[] {
-  const html = 'text/html; charset=utf-8';
-  const js = 'text/javascript; charset=utf-8';
+  const files = readdirSync(PUBLIC_DIR).filter((name) => TYPES[extname(name)] !== undefined);
   return [
-    { path: '/', file: join(PUBLIC_DIR, 'index.html'), type: html },
-    { path: '/index.html', file: join(PUBLIC_DIR, 'index.html'), type: html },
-    { path: '/app.js', file: join(PUBLIC_DIR, 'app.js'), type: js },
-    { path: '/style.css', file: join(PUBLIC_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
-    { path: '/favicon.svg', file: join(PUBLIC_DIR, 'favicon.svg'), type: 'image/svg+xml' },
-    { path: '/vendor/colyseus.js', file: join(sdkDir(), 'dist', 'colyseus.js'), type: js },
+    { path: '/', file: join(PUBLIC_DIR, 'index.html'), type: TYPES['.html']! },
+    ...files.map((name) => ({ path: `/${name}`, file: join(PUBLIC_DIR, name), type: TYPES[extname(name)]! })),
+    { path: '/vendor/colyseus.js', file: join(sdkDir(), 'dist', 'colyseus.js'), type: TYPES['.js']! },
   ];
 }
 

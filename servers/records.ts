@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { log } from '../core/log.ts';
 import { getGame } from '../games/index.ts';
+import { rateInLeague } from './league-rating.ts';
 import type { MatchResult, SeatKind } from './protocol.ts';
 
 export interface SeatRecord {
@@ -182,43 +183,5 @@ export class MatchRecorder implements MatchSink {
   /** Resolves once every record so far is written. */
   flush(): Promise<void> {
     return this.chain;
-  }
-}
-
-/**
- * Records a finished game in a league when each side is one league member of the same run
- * (`<runDir>#<id>`); returns the run folder, or null when the game is not a league game.
- * `teamSpecs[t]` lists the agent specs of team t's seats (null for a seat that is not a server agent).
- * With `matchId` the game is counted once however often it is recorded.
- */
-export async function rateInLeague(gameId: string, teamSpecs: readonly (readonly (string | null)[])[], result: MatchResult, seed: number, matchId?: string): Promise<string | null> {
-  if (teamSpecs.length !== 2) return null;
-  const refs: { runDir: string; id: string }[] = [];
-  const { parseLeagueRef } = await import('../league/member-agent.ts');
-  for (const specs of teamSpecs) {
-    const first = specs[0];
-    if (!first || specs.some((s) => s !== first)) return null;
-    let ref;
-    try {
-      ref = parseLeagueRef(first);
-    } catch {
-      return null;
-    }
-    if (!ref) return null;
-    refs.push(ref);
-  }
-  const [a, b] = refs as [{ runDir: string; id: string }, { runDir: string; id: string }];
-  if (a.runDir !== b.runDir || a.id === b.id) return null;
-  const { LeagueStore } = await import('../league/store.ts');
-  const store = LeagueStore.open(a.runDir, { create: false });
-  try {
-    if (store.info().game !== gameId) return null;
-    const score = result.winnerTeam === null ? 0.5 : result.winnerTeam === 0 ? 1 : 0;
-    const match = { a: a.id, b: b.id, score, seed, side: 0, game: gameId } as const;
-    if (matchId === undefined) store.recordMatch(match);
-    else store.recordMatchOnce(matchId, match);
-    return a.runDir;
-  } finally {
-    store.close();
   }
 }

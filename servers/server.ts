@@ -9,13 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { matchMaker, Server } from '@colyseus/core';
-import { ConfigError, UnknownNameError, type Game } from '../core/index.ts';
+import { ConfigError, UnknownNameError, type Game, type GameUi } from '../core/index.ts';
 import { log } from '../core/log.ts';
 import { getGame, listGames } from '../games/index.ts';
 import { AgentPool, checkAgentPoolOptions, DEFAULT_AGENT_DEADLINE_MS, defaultAgentThreads } from './agent-pool.ts';
 import { agentChoices, resolveAgentList, type CustomAgent, type ListedAgent } from './agents.ts';
 import { checkConnectionLimit, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, LimitedTransport } from './connection-limit.ts';
-import { DEFAULT_LIMITS, roomClassFor, type RoomContext, type RoomLimits } from './game-room.ts';
+import { roomClassFor, type RoomContext } from './game-room.ts';
+import { DEFAULT_LIMITS, type RoomLimits } from './message-screen.ts';
 import { DEFAULT_PORT, DEFAULT_RECONNECT_SECONDS, DEFAULT_TICK_MS, roomNameOf } from './protocol.ts';
 import { servePublic } from './public-files.ts';
 import { MatchPublisher, MatchWriter } from './match-stream.ts';
@@ -28,6 +29,8 @@ export interface ArenaServerOptions {
   readonly port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   readonly host?: string;
+  /** Games to host (default: `hostedGames()`); a program that embeds the server may add its own. */
+  readonly games?: readonly Game[];
   /** `--agents` entries: checkpoint folders, folders of runs, league members, bot specs. */
   readonly agents?: readonly string[];
   /** Agents supplied in code (offered and allowed like `--agents` entries). */
@@ -72,6 +75,8 @@ export interface GameSummary {
   /** Colyseus room name to create/join. */
   readonly room: string;
   readonly description: string;
+  /** How a client shows the game (its kind, what to draw, the action labels). */
+  readonly ui: GameUi;
 }
 
 export interface ArenaServer {
@@ -114,6 +119,7 @@ function summary(g: Game): GameSummary {
     information: i.information,
     room: roomNameOf(i.id),
     description: i.description,
+    ui: g.ui,
   };
 }
 
@@ -200,7 +206,7 @@ export async function createArenaServer(opts: ArenaServerOptions = {}): Promise<
     recorder: publisher ?? recorder ?? new MatchRecorder(null),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
   };
-  const games = hostedGames();
+  const games = opts.games ?? hostedGames();
   const summaries = games.map(summary);
 
   const api = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
@@ -211,7 +217,7 @@ export async function createArenaServer(opts: ArenaServerOptions = {}): Promise<
       if (!name) return sendJson(res, 400, { error: 'missing ?game=<id>' });
       let game: Game;
       try {
-        game = getGame(name);
+        game = games.find((g) => g.info.id === name || roomNameOf(g.info.id) === name) ?? getGame(name);
       } catch (err) {
         return sendJson(res, 404, { error: err instanceof UnknownNameError ? err.message : `unknown game '${name}'` });
       }

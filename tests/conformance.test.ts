@@ -1,18 +1,30 @@
 /**
  * The conformance suite: every registered game must pass it (OpenSpiel's `api_test` in spirit).
  * Seeded random playouts exercise legality, determinism, cloning, serialization, rewards and
- * the hiding of private information.
+ * the hiding of private information, and the game's UI description (core/game.ts `GameUi`) against
+ * its views, so that the browser client can draw it without knowing it.
  */
 import { describe, expect, it } from 'vitest';
-import { agentStateSize, CHANCE, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Game, type GameState } from '../core/index.ts';
+import { agentStateSize, CHANCE, IllegalActionError, isContinuous, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Game, type GameState, type UiMark } from '../core/index.ts';
 import { getGame, listGames } from '../games/index.ts';
 
 const PLAYOUTS = 40;
 
-/** One random step (chance, sequential or simultaneous); returns a description for replay checks. */
+/** A uniformly random action vector in the box of a continuous game. */
+function randomVector(state: GameState, rng: Rng): number[] {
+  const { low, high } = state.info.actionSpace!;
+  return low.map((lo, j) => rng.uniform(lo, high[j]!));
+}
+
+/** One random step (chance, sequential or simultaneous; a uniform vector in the box in continuous games); returns a description for replay checks. */
 function randomStep(state: GameState, rng: Rng, mask: Uint8Array, joint: Int32Array): string {
   const seat = state.currentSeat();
   if (seat === CHANCE) return `chance:${state.applyChance()}`;
+  if (isContinuous(state.info)) {
+    const u = randomVector(state, rng);
+    state.applyContinuous(u);
+    return `${seat}:[${u.join(',')}]`;
+  }
   if (seat === SIMULTANEOUS) {
     for (let s = 0; s < state.info.seats; s++) {
       joint[s] = state.legalMask(s, mask) > 0 ? rng.pickMasked(mask) : 0;
@@ -47,6 +59,93 @@ function observation(state: GameState, seat: number): number[] {
   return Array.from(out);
 }
 
+const isIndex = (v: unknown, size: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) < size;
+const isActionList = (v: unknown, actions: number): boolean => Array.isArray(v) && v.every((a) => isIndex(a, actions));
+
+/** The static part of a game's UI description: every kind's fields, in range for the game. */
+function checkUiDescription({ info, ui }: Game): void {
+  expect(JSON.parse(JSON.stringify(ui))).toEqual(ui);
+  expect(ui.actionLabels).toHaveLength(info.actions);
+  for (const label of ui.actionLabels) expect(label.trim()).not.toBe('');
+  expect(new Set(ui.actionLabels).size, 'action labels are distinct').toBe(info.actions);
+  const checkMarks = (marks: readonly UiMark[], count: number) => {
+    expect(marks).toHaveLength(count);
+    for (const m of marks) {
+      expect(m.label.trim()).not.toBe('');
+      expect(m.colour).toMatch(/^#[0-9a-f]{6}$/i);
+    }
+  };
+  if (ui.seats) checkMarks(ui.seats, info.seats);
+  if (ui.teams) checkMarks(ui.teams, info.teams.length);
+  switch (ui.kind) {
+    case 'board':
+      expect(isIndex(ui.rows - 1, 64) && isIndex(ui.cols - 1, 64)).toBe(true);
+      expect(info.actions).toBe(ui.move === 'cell' ? ui.rows * ui.cols : ui.cols);
+      break;
+    case 'cards':
+      expect(ui.cards.length).toBeGreaterThan(0);
+      expect(new Set(ui.cards.map((c) => c.name)).size, 'card names are distinct').toBe(ui.cards.length);
+      expect(isIndex(ui.publicCards, ui.cards.length)).toBe(true);
+      expect(ui.rounds).toBeGreaterThanOrEqual(1);
+      break;
+    case 'field':
+      expect(ui.teams).toHaveLength(2); // one per goal
+      expect(ui.width > 0 && ui.height > 0).toBe(true);
+      expect(0 <= ui.goalRows[0] && ui.goalRows[0] <= ui.goalRows[1] && ui.goalRows[1] < ui.height).toBe(true);
+      expect(isActionList(Object.values(ui.keys), info.actions)).toBe(true);
+      expect(isActionList(ui.repeatWhileHeld, info.actions)).toBe(true);
+      break;
+    case 'panel':
+      break;
+    default:
+      throw new Error(`unknown UI kind ${JSON.stringify((ui as { kind: unknown }).kind)}`);
+  }
+}
+
+/** A view (`state.view(seat)`) holds the fields its UI kind reads, in range (core/game.ts documents them per kind). */
+function checkViewFitsUi({ info, ui }: Game, view: Record<string, unknown>): void {
+  if ('legal' in view) expect(isActionList(view['legal'], info.actions)).toBe(true);
+  const isCard = (c: unknown) => ui.kind === 'cards' && ui.cards.some((d) => d.name === c);
+  switch (ui.kind) {
+    case 'board': {
+      const board = view['board'] as unknown[];
+      expect(board).toHaveLength(ui.rows * ui.cols);
+      for (const v of board) expect(v === -1 || isIndex(v, info.seats)).toBe(true);
+      if ('winningCells' in view) expect(isActionList(view['winningCells'], board.length)).toBe(true);
+      break;
+    }
+    case 'cards': {
+      const cards = view['cards'] as unknown[];
+      expect(cards).toHaveLength(info.seats);
+      for (const c of cards) expect(c === null || isCard(c)).toBe(true);
+      const shown = view['publicCards'] as unknown[];
+      expect(shown.length).toBeLessThanOrEqual(ui.publicCards);
+      expect(shown.every(isCard)).toBe(true);
+      const betting = view['betting'] as { seat: unknown; action: unknown }[][];
+      expect(betting).toHaveLength(ui.rounds);
+      for (const bet of betting.flat()) expect(isIndex(bet.seat, info.seats) && isIndex(bet.action, info.actions)).toBe(true);
+      if ('round' in view) expect(isIndex((view['round'] as number) - 1, ui.rounds)).toBe(true);
+      expect(typeof view['pot'] === 'number' || Array.isArray(view['contributions'])).toBe(true);
+      break;
+    }
+    case 'field': {
+      const players = view['players'] as ({ seat: number; team: number; x: number; y: number } | null)[];
+      expect(players).toHaveLength(info.seats);
+      players.forEach((p, seat) => {
+        if (p === null) return;
+        expect([p.seat, p.team]).toEqual([seat, teamOf(info, seat)]);
+        expect(isIndex(p.x, ui.width) && isIndex(p.y, ui.height)).toBe(true);
+      });
+      const ball = view['ball'] as { x: number; y: number } | null;
+      if (ball !== null) expect(isIndex(ball.x, ui.width) && isIndex(ball.y, ui.height)).toBe(true);
+      expect(view['score']).toHaveLength(ui.teams.length);
+      break;
+    }
+    case 'panel':
+      break;
+  }
+}
+
 describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s', (_id, game) => {
   const { info } = game;
 
@@ -66,6 +165,23 @@ describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s'
     }
     expect(info.stateSize).toBeGreaterThan(0);
     expect(info.minReturn).toBeLessThanOrEqual(info.maxReturn);
+    if (info.actionSpace) {
+      // a box of `actions` components with finite bounds, low < high
+      expect(info.actionSpace.kind).toBe('continuous');
+      expect(info.actionSpace.low).toHaveLength(info.actions);
+      expect(info.actionSpace.high).toHaveLength(info.actions);
+      info.actionSpace.low.forEach((lo, j) => expect(Number.isFinite(lo) && Number.isFinite(info.actionSpace!.high[j]) && lo < info.actionSpace!.high[j]!).toBe(true));
+      expect(info.dynamics, 'joint continuous actions are not in the contract yet').toBe('sequential');
+    }
+  });
+
+  it('describes how it is shown: a known UI kind, a label for every action, views that fit the description', () => {
+    checkUiDescription(game);
+    for (let seed = 0; seed < 4; seed++) {
+      playout(game, seed, (state) => {
+        for (const seat of [...Array.from({ length: info.seats }, (_, i) => i), null]) checkViewFitsUi(game, state.view(seat));
+      });
+    }
   });
 
   it('masks equal the legal actions, and only the acting seat may move', () => {
@@ -111,6 +227,40 @@ describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s'
           }
           tried++;
           expect(JSON.stringify(state.serialize())).toBe(before);
+        }
+      });
+    }
+    expect(tried).toBeGreaterThan(0);
+  });
+
+  it('continuous actions are clipped to the box; NaN, infinite or mis-sized vectors are rejected, the state unchanged', () => {
+    let tried = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      playout(game, seed, (state) => {
+        const before = JSON.stringify(state.serialize());
+        const cur = state.currentSeat();
+        const n = info.actions;
+        const bad: unknown[] = isContinuous(info) && cur >= 0
+          ? [new Array<number>(n).fill(Number.NaN), new Array<number>(n).fill(Infinity), new Array<number>(n).fill(-Infinity), new Array<number>(n + 1).fill(0), [], 'x', null]
+          : [new Array<number>(n).fill(0)]; // a discrete game, a terminal or chance node: no vector is legal
+        if (isContinuous(info) && cur >= 0 && n > 1) bad.push([...new Array<number>(n - 1).fill(0), Number.NaN]);
+        for (const u of bad) {
+          expect(() => state.applyContinuous(u as number[])).toThrow(IllegalActionError);
+          tried++;
+          expect(JSON.stringify(state.serialize())).toBe(before);
+        }
+        if (!isContinuous(info) || cur < 0) return;
+        // out of the box: the same as the clipped vector
+        const { low, high } = info.actionSpace;
+        for (const [outside, clipped] of [
+          [high.map((h) => h + 1), high],
+          [low.map((l) => l - 1e300), low],
+        ] as const) {
+          const a = state.clone();
+          const b = state.clone();
+          a.applyContinuous(outside);
+          b.applyContinuous(clipped);
+          expect(a.serialize()).toEqual(b.serialize());
         }
       });
     }

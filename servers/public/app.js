@@ -1,10 +1,14 @@
-/* global document, window, location, history, fetch, sessionStorage, URLSearchParams, setTimeout, clearTimeout, requestAnimationFrame, cancelAnimationFrame */
+/* global document, location, history, fetch, sessionStorage, URLSearchParams, setTimeout, clearTimeout */
 /**
  * Arena's browser client: pick a game and opponents, then play in a Colyseus room.
  *
- * Plain ES module, no build step. The Colyseus SDK is the UMD bundle loaded by index.html
+ * Plain ES modules, no build step. The Colyseus SDK is the UMD bundle loaded by index.html
  * (`/vendor/colyseus.js`, served from node_modules by `arena serve`), which defines
  * `globalThis.Colyseus`.
+ *
+ * This file knows no game: each game of GET /api/games carries its `ui` description (core/game.ts
+ * `GameUi`: a kind, what to draw, the action labels), and the renderer module of that kind
+ * (render-<kind>.js) draws it.
  *
  * Protocol (see README): rooms are named by the game's unversioned name; create options
  * `{ seat, agents: { "<seat>": "<spec>" }, name }`; spectators join with `{ spectator: true }`.
@@ -16,6 +20,11 @@
  * The page renders everything from the synced state on every change, and never decides legality
  * itself for board clicks: a click on an occupied cell is sent, and the server's error is shown.
  */
+import { el, teamOf } from './common.js';
+import boardRenderer from './render-board.js';
+import cardsRenderer from './render-cards.js';
+import fieldRenderer from './render-field.js';
+import panelRenderer from './render-panel.js';
 
 const Colyseus = globalThis.Colyseus;
 
@@ -23,20 +32,6 @@ const SIMULTANEOUS = -2;
 const FINISHED = -3;
 
 const $ = (id) => document.getElementById(id);
-
-/** Element helper: el('button', { class: 'x', 'data-testid': 'y', onclick }, 'text', child). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
-    else if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
 
 function parseJson(text) {
   if (typeof text !== 'string' || text === '') return null;
@@ -55,15 +50,6 @@ function signed(x) {
   return x > 0 ? `+${text}` : x < 0 ? `−${text}` : '0';
 }
 
-function capitalize(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** `tic-tac-toe-v1` → `tic-tac-toe`. */
-function baseName(gameId) {
-  return String(gameId || '').replace(/-v\d+$/, '');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Application state
 // ---------------------------------------------------------------------------------------------
@@ -77,7 +63,7 @@ const app = {
   agents: [],
   client: null,
   room: null,
-  /** Game info of the room's game (from /api/games). */
+  /** Game info of the room's game (from /api/games), with its `ui` description. */
   info: null,
   /** The seat asked for when creating/joining (null for spectators). */
   wantSeat: null,
@@ -87,6 +73,7 @@ const app = {
   /** Last `seat` message ({ seat, spectator, game, gameNumber }); rematches swap sides. */
   seatMsg: null,
   renderer: null,
+  /** Id of the game the renderer was made for. */
   rendererKey: '',
   /** Plain copy of the last synced state. */
   s: null,
@@ -116,19 +103,20 @@ function lobbyError(message) {
 
 function seatLabel(info, seat) {
   const teams = info.teams || [];
-  const team = teams.findIndex((t) => t.includes(seat));
+  const team = teamOf(info, seat);
   const teamSize = team >= 0 ? teams[team].length : 1;
-  if (teamSize > 1) return `Seat ${seat} — team ${team}${team === 0 ? ' (blue, attacks →)' : team === 1 ? ' (red, attacks ←)' : ''}`;
-  if (info.dynamics === 'sequential' || info.seats === 2) return seat === 0 ? `Seat 0 — moves first` : `Seat ${seat} — moves ${ordinal(seat + 1)}`;
+  if (teamSize > 1) {
+    const mark = info.ui?.teams?.[team];
+    return `Seat ${seat} — team ${team}${mark ? ` (${[mark.label, mark.note].filter(Boolean).join(', ')})` : ''}`;
+  }
+  const mark = info.ui?.seats?.[seat]?.label;
+  const order = seat === 0 ? 'moves first' : `moves ${ordinal(seat + 1)}`;
+  if (info.dynamics === 'sequential' || info.seats === 2) return `Seat ${seat}${mark ? ` (${mark})` : ''} — ${order}`;
   return `Seat ${seat}`;
 }
 
 function ordinal(n) {
   return n === 2 ? 'second' : n === 3 ? 'third' : n === 4 ? 'fourth' : `#${n}`;
-}
-
-function teamOf(info, seat) {
-  return (info?.teams || []).findIndex((t) => t.includes(seat));
 }
 
 function renderGameOptions() {
@@ -213,7 +201,7 @@ async function loadLobby(preselect) {
     return;
   }
   renderGameOptions();
-  const want = app.games.find((g) => g.room === preselect || g.id === preselect) || app.games.find((g) => g.room === 'connect-four') || app.games[0];
+  const want = app.games.find((g) => g.room === preselect || g.id === preselect) || app.games[0];
   if (want) await pickGame(want);
 }
 
@@ -373,7 +361,7 @@ function plainState(state) {
 function onState(state) {
   const s = plainState(state);
   app.s = s;
-  if (!app.info || (s.gameId && app.info.id !== s.gameId && baseName(s.gameId) !== app.info.room)) {
+  if (!app.info || (s.gameId && app.info.id !== s.gameId)) {
     app.info = app.games.find((g) => g.id === s.gameId) || app.info || { id: s.gameId, name: s.gameId, seats: s.seats.length, teams: s.seats.map((_, i) => [i]) };
     $('match-title').textContent = app.info.name;
   }
@@ -399,13 +387,15 @@ function onState(state) {
     mySeat: app.mySeat,
     spectator: app.spectator,
     myTurn: !app.spectator && s.phase === 'playing' && (s.toMove === app.mySeat || s.toMove === SIMULTANEOUS),
-    send: sendMove,
+    send: tryMove,
+    showError,
+    playerName: (seat) => playerName(s, seat),
   };
-  const key = rendererKeyFor(s.gameId || app.info?.id);
-  if (key !== app.rendererKey) {
+  if (app.info.id !== app.rendererKey) {
     unmountRenderer();
-    app.rendererKey = key;
-    app.renderer = RENDERERS[key]();
+    app.rendererKey = app.info.id;
+    const ui = app.info.ui;
+    app.renderer = (RENDERERS[ui?.kind] ?? panelRenderer)(ui);
     app.renderer.mount($('board'), ctx);
   }
   const board = $('board');
@@ -415,7 +405,6 @@ function onState(state) {
   board.dataset.myTurn = String(ctx.myTurn);
   board.dataset.mySeat = app.mySeat === null ? '' : String(app.mySeat);
   $('match').dataset.phase = s.phase;
-  $('match').dataset.game = baseName(s.gameId || app.info?.id);
   app.renderer.update(ctx);
   renderPlayers(ctx);
   renderStatus(ctx);
@@ -428,11 +417,34 @@ function unmountRenderer() {
   app.rendererKey = '';
 }
 
-/** Sends a move for the step on screen: a move meant for an earlier step is refused by the server (STALE_MOVE). */
-function sendMove(action) {
+// ---------------------------------------------------------------------------------------------
+// Renderers: one module per UI kind. `create(ui)` gives { mount(board, ctx), update(ctx), unmount?() };
+// mount once per game, update on each state change. ctx: { s, view, info, mySeat, spectator,
+// myTurn, send(action), showError(msg), playerName(seat) }.
+// ---------------------------------------------------------------------------------------------
+
+const RENDERERS = {
+  board: boardRenderer,
+  cards: cardsRenderer,
+  field: fieldRenderer,
+  panel: panelRenderer,
+};
+
+/**
+ * Sends a move for the step on screen (a move meant for an earlier step is refused by the server:
+ * STALE_MOVE). Whether it is legal is the server's to say; a finished game or a spectator is told here.
+ */
+function tryMove(action) {
   if (!app.room) return;
-  const msg = app.s ? { action, step: app.s.step } : { action };
-  app.room.send('move', msg);
+  if (!app.s || app.s.phase === 'finished') {
+    showError({ code: 'finished', message: 'The game is over — press Rematch to play again.' });
+    return;
+  }
+  if (app.spectator) {
+    showError({ code: 'spectator', message: 'Spectators cannot move.' });
+    return;
+  }
+  app.room.send('move', { action, step: app.s.step });
 }
 
 function playerName(s, seat) {
@@ -457,7 +469,7 @@ function renderPlayers({ s, info }) {
           'data-testid': `player-${i}`,
           'aria-current': acting ? 'true' : null,
         },
-        el('span', { class: 'seat-chip', text: seatChip(info, i) }),
+        seatChip(info, i),
         el('span', { class: 'player-name', text: mine ? `${p.name || 'You'} (you)` : p.name || 'open seat' }),
         el('span', { class: 'kind', text: kind }),
         el('span', { class: `dot ${p.connected || kind === 'agent' ? 'on' : 'off'}`, title: p.connected ? 'connected' : 'not connected', 'aria-label': p.connected ? 'connected' : 'not connected' }),
@@ -466,11 +478,21 @@ function renderPlayers({ s, info }) {
   });
 }
 
+/** The chip before a player's name: the seat's mark (label and colour) when the game gives one. */
 function seatChip(info, seat) {
-  const marks = app.s?.publicView?.marks;
-  if (Array.isArray(marks) && marks[seat]) return marks[seat];
   const team = teamOf(info, seat);
-  return (info?.teams?.[team]?.length || 1) > 1 ? String(seat) : `P${seat}`;
+  const mark = info?.ui?.seats?.[seat];
+  const text = mark?.label ?? ((info?.teams?.[team]?.length || 1) > 1 ? String(seat) : `P${seat}`);
+  const colour = mark?.colour ?? info?.ui?.teams?.[team]?.colour;
+  return el('span', { class: 'seat-chip', style: colour ? `background:${colour};color:${inkOn(colour)}` : null, text });
+}
+
+/** Dark or white text, whichever reads better on a `#rrggbb` colour. */
+function inkOn(colour) {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+  if (!m) return '#fff';
+  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 ? '#1d2330' : '#fff';
 }
 
 function setStatus(text, cls = '') {
@@ -589,597 +611,6 @@ function showError(msg) {
   void p.offsetWidth;
   p.classList.add('flash');
   app.errorTimer = setTimeout(() => showError(null), 8000);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Renderers: mount(board, ctx) once per game, update(ctx) on each state change
-// ---------------------------------------------------------------------------------------------
-
-function rendererKeyFor(gameId) {
-  const b = baseName(gameId);
-  if (b === 'tic-tac-toe' || b === 'connect-four') return 'grid';
-  if (b === 'kuhn-poker' || b === 'leduc-poker') return 'poker';
-  if (b === 'grid-soccer') return 'soccer';
-  return 'generic';
-}
-
-const RENDERERS = {
-  grid: gridRenderer,
-  poker: pokerRenderer,
-  soccer: soccerRenderer,
-  generic: genericRenderer,
-};
-
-/** Tic-tac-toe (a cell is an action) and Connect Four (a column is an action; any cell of it plays it). */
-function gridRenderer() {
-  let cells = [];
-  let rows = 0;
-  let cols = 0;
-  let dropColumns = false;
-  let prevBoard = null;
-  let root = null;
-
-  function actionOf(i) {
-    return dropColumns ? i % cols : i;
-  }
-
-  return {
-    mount(board, { view, s }) {
-      rows = view.rows || 3;
-      cols = view.cols || 3;
-      dropColumns = baseName(s.gameId) === 'connect-four';
-      root = el('div', {
-        class: `grid ${dropColumns ? 'connect-four' : 'tic-tac-toe'}`,
-        role: 'grid',
-        'aria-label': dropColumns ? 'Connect Four board: click a column to drop a disc' : 'Tic-tac-toe board',
-        style: `--cols:${cols};--rows:${rows}`,
-      });
-      cells = [];
-      for (let r = 0; r < rows; r++) {
-        const row = el('div', { class: 'grid-row', role: 'row' });
-        for (let c = 0; c < cols; c++) {
-          const i = r * cols + c;
-          const b = el('button', {
-            type: 'button',
-            class: 'cell',
-            'data-testid': `cell-${i}`,
-            'data-row': r,
-            'data-col': c,
-            'aria-label': `row ${r + 1} column ${c + 1}`,
-            onclick: () => {
-              if (root.classList.contains('locked')) return;
-              sendMoveFromBoard(actionOf(i));
-            },
-          });
-          if (dropColumns) {
-            b.addEventListener('mouseenter', () => root.querySelectorAll(`[data-col="${c}"]`).forEach((x) => x.classList.add('col-hover')));
-            b.addEventListener('mouseleave', () => root.querySelectorAll('.col-hover').forEach((x) => x.classList.remove('col-hover')));
-          }
-          row.append(el('div', { role: 'gridcell', class: 'gridcell' }, b));
-          cells.push(b);
-        }
-        root.append(row);
-      }
-      board.replaceChildren(root);
-      if (dropColumns) {
-        const labels = el('div', { class: 'col-labels', 'aria-hidden': 'true', style: `--cols:${cols}` });
-        for (let c = 0; c < cols; c++) labels.append(el('span', { text: String(c + 1) }));
-        board.append(labels);
-      }
-    },
-    update({ view, myTurn, s }) {
-      const b = Array.isArray(view.board) ? view.board : [];
-      const marks = Array.isArray(view.marks) ? view.marks : ['X', 'O'];
-      const legal = new Set(Array.isArray(view.legal) ? view.legal : []);
-      const winning = new Set(Array.isArray(view.winningCells) ? view.winningCells : []);
-      let last = -1;
-      if (prevBoard && prevBoard.length === b.length) for (let i = 0; i < b.length; i++) if (prevBoard[i] !== b[i] && b[i] >= 0) last = i;
-      prevBoard = b.slice();
-      root.classList.toggle('my-turn', myTurn);
-      root.classList.toggle('finished', s.phase === 'finished');
-      cells.forEach((cell, i) => {
-        const v = b[i] ?? -1;
-        const mark = v >= 0 ? marks[v] ?? String(v) : '';
-        // a Connect Four cell plays its column; a tic-tac-toe cell only itself
-        const isLegal = s.phase === 'playing' && legal.has(actionOf(i)) && (dropColumns || v < 0);
-        cell.dataset.mark = mark;
-        cell.dataset.seat = v >= 0 ? String(v) : '';
-        cell.dataset.legal = String(isLegal);
-        cell.textContent = dropColumns ? '' : mark;
-        cell.setAttribute('aria-label', `row ${Math.floor(i / cols) + 1} column ${(i % cols) + 1}${mark ? `: ${mark}` : ''}`);
-        cell.classList.toggle('p0', v === 0);
-        cell.classList.toggle('p1', v === 1);
-        cell.classList.toggle('win', winning.has(i));
-        cell.classList.toggle('last', i === last);
-      });
-    },
-    unmount() {
-      cells = [];
-      prevBoard = null;
-    },
-  };
-}
-
-/** Board clicks are always sent: the server is the judge, and its `error` is shown. */
-function sendMoveFromBoard(action) {
-  if (!app.s || app.s.phase === 'finished') {
-    showError({ code: 'finished', message: 'The game is over — press Rematch to play again.' });
-    return;
-  }
-  if (app.spectator) {
-    showError({ code: 'spectator', message: 'Spectators cannot move.' });
-    return;
-  }
-  sendMove(action);
-}
-
-const SUITS = { 1: '♠', 2: '♥' };
-
-/** A card: "K" (Kuhn) or "K1" (Leduc: rank + suit index); null = face down; undefined = no card. */
-function cardEl(card, label, testid) {
-  if (card === undefined) return el('div', { class: 'card empty', 'data-testid': testid, 'aria-label': `${label}: none` });
-  if (card === null) return el('div', { class: 'card back', 'data-testid': testid, 'aria-label': `${label}: face down`, role: 'img' });
-  const rank = String(card).charAt(0);
-  const suit = SUITS[String(card).slice(1)] || '';
-  const red = suit === '♥';
-  return el(
-    'div',
-    { class: `card face${red ? ' red' : ''}`, 'data-testid': testid, 'data-card': card, 'aria-label': `${label}: ${card}`, role: 'img' },
-    el('span', { class: 'corner', text: `${rank}${suit}` }),
-    el('span', { class: 'pip' }, el('span', { class: 'rank', text: rank }), suit ? el('span', { class: 'suit', text: suit }) : null),
-    el('span', { class: 'corner bottom', text: `${rank}${suit}` }),
-  );
-}
-
-/** Kuhn and Leduc poker: cards, pot, betting history, and one button per action name. */
-function pokerRenderer() {
-  let root = null;
-  let buttons = [];
-  let actionsKey = '';
-  let buttonRow = null;
-  let hint = null;
-  let table = null;
-
-  function buildButtons(actions) {
-    buttonRow.replaceChildren();
-    buttons = actions.map((name, a) =>
-      el('button', {
-        type: 'button',
-        class: `bet-button action-${name}`,
-        'data-testid': `action-${name}`,
-        'data-action': a,
-        text: capitalize(name),
-        onclick: () => sendMove(a),
-      }),
-    );
-    buttonRow.append(...buttons);
-    actionsKey = actions.join(',');
-  }
-
-  return {
-    mount(board) {
-      table = el('div', { class: 'poker-table' });
-      buttonRow = el('div', { class: 'bet-buttons', role: 'group', 'aria-label': 'Your action' });
-      hint = el('p', { class: 'muted small hint' });
-      root = el('div', { class: 'poker' }, table, buttonRow, hint);
-      board.replaceChildren(root);
-    },
-    update({ view, s, myTurn }) {
-      const leduc = baseName(s.gameId) === 'leduc-poker';
-      const actions = Array.isArray(view.actions) ? view.actions : leduc ? ['fold', 'call', 'raise'] : ['pass', 'bet'];
-      if (actions.join(',') !== actionsKey) buildButtons(actions);
-      buttonRow.hidden = app.spectator;
-      const legal = new Set(Array.isArray(view.legal) ? view.legal : []);
-      buttons.forEach((b, a) => {
-        const ok = myTurn && s.phase === 'playing' && legal.has(a);
-        b.disabled = !ok;
-        b.dataset.legal = String(legal.has(a));
-      });
-      hint.textContent = leduc
-        ? 'Call = check when nobody has bet. Raises are 2 chips in round 1 and 4 in round 2; at most two per round.'
-        : 'Pass = check (or fold to a bet) · Bet = bet 1 chip (or call a bet).';
-
-      const me = app.spectator || app.mySeat === null ? 0 : app.mySeat;
-      const other = 1 - me;
-      const cards = Array.isArray(view.cards) ? view.cards : [null, null];
-      const dealt = (seat) => {
-        // a card shows when the view has it; otherwise it is face down once dealt
-        if (cards[seat]) return cards[seat];
-        return s.phase === 'waiting' ? undefined : null;
-      };
-      const seatBox = (seat, top) => {
-        const youLabel = seat === app.mySeat && !app.spectator;
-        const contrib = Array.isArray(view.contributions) ? view.contributions[seat] : null;
-        return el(
-          'div',
-          { class: `poker-seat ${top ? 'top' : 'bottom'}${s.toMove === seat && s.phase === 'playing' ? ' acting' : ''}`, 'data-testid': `poker-seat-${seat}` },
-          el('div', { class: 'seat-name', text: youLabel ? 'You' : playerName(s, seat) }),
-          cardEl(dealt(seat), youLabel ? 'Your card' : `${playerName(s, seat)}'s card`, `card-${seat}`),
-          contrib !== null && contrib !== undefined ? el('div', { class: 'chips', text: `${contrib} in pot` }) : null,
-        );
-      };
-      const centre = el(
-        'div',
-        { class: 'poker-centre' },
-        el('div', { class: 'pot', 'data-testid': 'pot' }, el('span', { class: 'pot-label', text: 'Pot' }), el('span', { class: 'pot-value', text: String(potOf(view)) })),
-        leduc ? el('div', { class: 'public-card' }, el('span', { class: 'muted small', text: `Round ${view.round ?? 1} · public card` }), cardEl(view.publicCard ?? undefined, 'Public card', 'public-card')) : null,
-        el('div', { class: 'betting', 'data-testid': 'betting' }, ...bettingLines(view, s, leduc)),
-      );
-      table.replaceChildren(seatBox(other, true), centre, seatBox(me, false));
-    },
-    unmount() {
-      buttons = [];
-    },
-  };
-}
-
-/** Chips in the pot: Leduc's view zeroes `pot` once it is paid out, its `contributions` stay. */
-function potOf(view) {
-  if (Array.isArray(view.contributions) && view.contributions.length) return view.contributions.reduce((a, b) => a + b, 0);
-  return view.pot ?? '–';
-}
-
-function bettingLines(view, s, leduc) {
-  const who = (seat) => (seat === app.mySeat && !app.spectator ? 'You' : playerName(s, seat));
-  const line = (label, names) =>
-    el('p', { class: 'bet-line' }, el('span', { class: 'muted', text: `${label}: ` }), names.length ? names.map((n, i) => `${who(i % 2)} ${n}`).join(' · ') : '—');
-  if (leduc) {
-    const h = Array.isArray(view.history) ? view.history : [[], []];
-    return [line('Round 1', h[0] || []), (view.round ?? 1) >= 2 || (h[1] || []).length ? line('Round 2', h[1] || []) : null].filter(Boolean);
-  }
-  return [line('Betting', Array.isArray(view.bets) ? view.bets : [])];
-}
-
-// ---- grid soccer -------------------------------------------------------------------------------
-
-const SOCCER_ACTIONS = ['stay', 'north', 'south', 'forward', 'back', 'pass', 'shoot', 'tackle'];
-const SOCCER_LABELS = {
-  stay: 'Stay (S)',
-  north: 'Up ↑',
-  south: 'Down ↓',
-  forward: 'Forward',
-  back: 'Back',
-  pass: 'Pass (P)',
-  shoot: 'Shoot (Space)',
-  tackle: 'Tackle (T)',
-};
-const TEAM_COLOURS = ['#2f6fdf', '#d9433b'];
-
-/** The 2v2 game on a canvas; the person's seat moves with the keyboard (or the buttons). */
-function soccerRenderer() {
-  let canvas = null;
-  let buttons = [];
-  let info = null;
-  let controls = [];
-  let moveNote = null;
-  let timer = null;
-  let timerFill = null;
-  let scoreEl = null;
-  let ctx2 = null;
-  let last = null;
-  /** Step for which a move was sent, and the action. */
-  let sentStep = -1;
-  let sentAction = -1;
-  let queued = -1;
-  const held = new Set();
-  let raf = 0;
-  let deadlineStart = { step: -1, at: 0, deadline: 0 };
-
-  function actionForKey(key) {
-    const attacksRight = last?.view?.attacks !== 'left';
-    switch (key) {
-      case 'ArrowUp':
-        return 1;
-      case 'ArrowDown':
-        return 2;
-      case 'ArrowRight':
-        return attacksRight ? 3 : 4;
-      case 'ArrowLeft':
-        return attacksRight ? 4 : 3;
-      case ' ':
-      case 'Spacebar':
-        return 6;
-      case 'p':
-      case 'P':
-        return 5;
-      case 't':
-      case 'T':
-        return 7;
-      case 's':
-      case 'S':
-      case '.':
-        return 0;
-      default:
-        return -1;
-    }
-  }
-
-  function choose(action) {
-    if (!last || last.s.phase !== 'playing' || app.spectator) return;
-    const legal = Array.isArray(last.view.legal) ? last.view.legal : [];
-    if (!legal.includes(action)) {
-      showError({ code: 'not-legal', message: `${capitalize(SOCCER_ACTIONS[action])} is not possible right now.` });
-      return;
-    }
-    if (sentStep === last.s.step) {
-      queued = action;
-      renderMoveNote();
-      return;
-    }
-    sentStep = last.s.step;
-    sentAction = action;
-    queued = -1;
-    sendMove(action);
-    renderMoveNote();
-  }
-
-  function renderMoveNote() {
-    if (!moveNote || !last) return;
-    if (last.s.phase !== 'playing' || app.spectator) {
-      moveNote.textContent = '';
-      return;
-    }
-    const now = sentStep === last.s.step ? `Sent for this step: ${SOCCER_ACTIONS[sentAction]}.` : 'No move sent for this step yet (you stay if time runs out).';
-    moveNote.textContent = queued >= 0 ? `${now} Next: ${SOCCER_ACTIONS[queued]}.` : now;
-  }
-
-  function onKeyDown(e) {
-    if (e.target && /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName)) return;
-    const a = actionForKey(e.key);
-    if (a < 0) return;
-    e.preventDefault();
-    if (e.repeat) return;
-    held.add(e.key);
-    choose(a);
-  }
-  function onKeyUp(e) {
-    held.delete(e.key);
-  }
-
-  function tickTimer() {
-    raf = requestAnimationFrame(tickTimer);
-    if (!last || !timerFill) return;
-    const { s } = last;
-    if (s.phase !== 'playing' || !s.deadline) {
-      timerFill.style.width = '0%';
-      return;
-    }
-    if (deadlineStart.step !== s.step || deadlineStart.deadline !== s.deadline) deadlineStart = { step: s.step, at: Date.now(), deadline: s.deadline };
-    const total = Math.max(1, deadlineStart.deadline - deadlineStart.at);
-    const left = Math.max(0, s.deadline - Date.now());
-    timerFill.style.width = `${Math.min(100, (100 * left) / total).toFixed(1)}%`;
-  }
-
-  function draw() {
-    if (!canvas || !last) return;
-    const v = last.view;
-    const W = v.width ?? 11;
-    const H = v.height ?? 7;
-    const goalRows = Array.isArray(v.goalRows) ? v.goalRows : [2, 4];
-    const cell = 52;
-    const goalDepth = 26;
-    const pad = 12;
-    const cssW = W * cell + 2 * (goalDepth + pad);
-    const cssH = H * cell + 2 * pad;
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(cssW * dpr)) {
-      canvas.width = Math.round(cssW * dpr);
-      canvas.height = Math.round(cssH * dpr);
-      canvas.style.aspectRatio = `${cssW} / ${cssH}`;
-    }
-    const g = ctx2;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, cssW, cssH);
-    const ox = pad + goalDepth;
-    const oy = pad;
-    // grass
-    g.fillStyle = '#2e7d32';
-    g.fillRect(0, 0, cssW, cssH);
-    for (let x = 0; x < W; x++) {
-      g.fillStyle = x % 2 ? '#388e3c' : '#33873a';
-      g.fillRect(ox + x * cell, oy, cell, H * cell);
-    }
-    // goals: the left one is defended by team 0 (blue), the right one by team 1 (red)
-    const gy = oy + goalRows[0] * cell;
-    const gh = (goalRows[1] - goalRows[0] + 1) * cell;
-    g.fillStyle = 'rgba(47,111,223,0.85)';
-    g.fillRect(ox - goalDepth, gy, goalDepth, gh);
-    g.fillStyle = 'rgba(217,67,59,0.85)';
-    g.fillRect(ox + W * cell, gy, goalDepth, gh);
-    g.strokeStyle = '#ffffff';
-    g.lineWidth = 2;
-    g.strokeRect(ox - goalDepth, gy, goalDepth, gh);
-    g.strokeRect(ox + W * cell, gy, goalDepth, gh);
-    // lines
-    g.strokeStyle = 'rgba(255,255,255,0.9)';
-    g.strokeRect(ox, oy, W * cell, H * cell);
-    g.beginPath();
-    g.moveTo(ox + (W * cell) / 2, oy);
-    g.lineTo(ox + (W * cell) / 2, oy + H * cell);
-    g.stroke();
-    g.beginPath();
-    g.arc(ox + (W * cell) / 2, oy + (H * cell) / 2, cell * 1.1, 0, Math.PI * 2);
-    g.stroke();
-    // grid
-    g.strokeStyle = 'rgba(255,255,255,0.12)';
-    g.lineWidth = 1;
-    for (let x = 1; x < W; x++) {
-      g.beginPath();
-      g.moveTo(ox + x * cell, oy);
-      g.lineTo(ox + x * cell, oy + H * cell);
-      g.stroke();
-    }
-    for (let y = 1; y < H; y++) {
-      g.beginPath();
-      g.moveTo(ox, oy + y * cell);
-      g.lineTo(ox + W * cell, oy + y * cell);
-      g.stroke();
-    }
-    const players = Array.isArray(v.players) ? v.players : [];
-    const me = players.find((p) => p && p.seat === app.mySeat);
-    // fog outside the seat's view radius
-    if (me && typeof v.viewRadius === 'number') {
-      g.fillStyle = 'rgba(10,20,12,0.45)';
-      for (let y = 0; y < H; y++) {
-        for (let x = 0; x < W; x++) {
-          if (Math.max(Math.abs(x - me.x), Math.abs(y - me.y)) > v.viewRadius) g.fillRect(ox + x * cell, oy + y * cell, cell, cell);
-        }
-      }
-      g.strokeStyle = 'rgba(255,235,59,0.7)';
-      g.setLineDash([6, 4]);
-      const r = v.viewRadius;
-      const x0 = Math.max(0, me.x - r);
-      const y0 = Math.max(0, me.y - r);
-      const x1 = Math.min(W - 1, me.x + r);
-      const y1 = Math.min(H - 1, me.y + r);
-      g.strokeRect(ox + x0 * cell, oy + y0 * cell, (x1 - x0 + 1) * cell, (y1 - y0 + 1) * cell);
-      g.setLineDash([]);
-    }
-    // players
-    for (const p of players) {
-      if (!p) continue;
-      const cx = ox + (p.x + 0.5) * cell;
-      const cy = oy + (p.y + 0.5) * cell;
-      const mine = p.seat === app.mySeat && !app.spectator;
-      g.beginPath();
-      g.arc(cx, cy, cell * 0.34, 0, Math.PI * 2);
-      g.fillStyle = TEAM_COLOURS[p.team] || '#888';
-      g.fill();
-      g.lineWidth = mine ? 4 : 2;
-      g.strokeStyle = mine ? '#ffeb3b' : 'rgba(255,255,255,0.9)';
-      g.stroke();
-      g.fillStyle = '#fff';
-      g.font = '700 16px system-ui, sans-serif';
-      g.textAlign = 'center';
-      g.textBaseline = 'middle';
-      g.fillText(String(p.seat), cx, cy + 1);
-      if (mine) canvas.dataset.me = `${p.x},${p.y}`;
-      if (mine) {
-        g.font = '700 11px system-ui, sans-serif';
-        const ty = cy - cell * 0.34 - 9;
-        g.fillStyle = '#ffeb3b';
-        g.fillRect(cx - 16, ty - 7, 32, 14);
-        g.fillStyle = '#1d2330';
-        g.fillText('YOU', cx, ty + 1);
-      }
-    }
-    // ball (on its holder's cell)
-    if (v.ball) {
-      const bx = ox + (v.ball.x + 0.5) * cell + cell * 0.26;
-      const by = oy + (v.ball.y + 0.5) * cell + cell * 0.24;
-      g.beginPath();
-      g.arc(bx, by, cell * 0.14, 0, Math.PI * 2);
-      g.fillStyle = '#ffffff';
-      g.fill();
-      g.lineWidth = 2;
-      g.strokeStyle = '#111';
-      g.stroke();
-    }
-    g.textBaseline = 'alphabetic';
-  }
-
-  return {
-    mount(board) {
-      canvas = el('canvas', {
-        class: 'soccer-canvas',
-        'data-testid': 'soccer-canvas',
-        tabindex: 0,
-        role: 'img',
-        'aria-label': 'Grid soccer field',
-      });
-      ctx2 = canvas.getContext('2d');
-      scoreEl = el('div', { class: 'score', 'data-testid': 'score' });
-      timerFill = el('div', { class: 'timer-fill' });
-      timer = el('div', { class: 'timer', 'aria-hidden': 'true' }, timerFill);
-      moveNote = el('p', { class: 'muted small', 'data-testid': 'move-note', 'aria-live': 'polite' });
-      const row = el('div', { class: 'soccer-buttons', role: 'group', 'aria-label': 'Your move' });
-      buttons = SOCCER_ACTIONS.map((name, a) => el('button', { type: 'button', 'data-testid': `action-${name}`, 'data-action': a, text: SOCCER_LABELS[name], onclick: () => choose(a) }));
-      row.append(...buttons);
-      info = el('p', { class: 'muted small', 'data-testid': 'soccer-info' });
-      const keys = el(
-        'p',
-        { class: 'keys small' },
-        el('kbd', { text: '←' }), el('kbd', { text: '↑' }), el('kbd', { text: '↓' }), el('kbd', { text: '→' }), ' move · ',
-        el('kbd', { text: 'Space' }), ' shoot · ', el('kbd', { text: 'P' }), ' pass · ', el('kbd', { text: 'T' }), ' tackle · ', el('kbd', { text: 'S' }), ' stay',
-      );
-      controls = [moveNote, row, keys];
-      board.replaceChildren(el('div', { class: 'soccer' }, scoreEl, timer, canvas, moveNote, row, keys, info));
-      document.addEventListener('keydown', onKeyDown);
-      document.addEventListener('keyup', onKeyUp);
-      raf = requestAnimationFrame(tickTimer);
-    },
-    update(ctx) {
-      const prevStep = last?.s.step;
-      last = ctx;
-      const { view, s } = ctx;
-      const score = Array.isArray(view.score) ? view.score : [0, 0];
-      const myTeam = app.spectator ? -1 : teamOf(ctx.info, app.mySeat);
-      scoreEl.replaceChildren(
-        el('span', { class: 'team team-0', text: `Blue${myTeam === 0 ? ' (you)' : ''}` }),
-        el('span', { class: 'goals', 'data-testid': 'goals', text: `${score[0]} : ${score[1]}` }),
-        el('span', { class: 'team team-1', text: `${myTeam === 1 ? '(you) ' : ''}Red` }),
-        el('span', { class: 'time muted', 'data-testid': 'time-left', text: `${view.timeLeft ?? '–'} steps left` }),
-      );
-      const legal = new Set(Array.isArray(view.legal) ? view.legal : []);
-      const attacksRight = view.attacks !== 'left';
-      for (const c of controls) c.hidden = app.spectator;
-      buttons.forEach((b, a) => {
-        b.disabled = app.spectator || s.phase !== 'playing' || !legal.has(a);
-        if (SOCCER_ACTIONS[a] === 'forward') b.textContent = attacksRight ? 'Forward →' : 'Forward ←';
-        if (SOCCER_ACTIONS[a] === 'back') b.textContent = attacksRight ? 'Back ←' : 'Back →';
-      });
-      const events = Array.isArray(view.events) && view.events.length ? ` · last step: ${view.events.join(', ')}` : '';
-      info.textContent = app.spectator
-        ? `Watching${events}`
-        : `You are seat ${app.mySeat} (${myTeam === 0 ? 'blue' : 'red'}), attacking ${attacksRight ? 'right →' : 'left ←'}. You see opponents and the ball within ${view.viewRadius ?? 3} cells.${view.ball ? '' : ' The ball is out of sight.'}`;
-      // a new step: send the queued move, or repeat a held movement key
-      if (prevStep !== s.step && s.phase === 'playing' && !app.spectator) {
-        if (queued >= 0) {
-          const a = queued;
-          queued = -1;
-          choose(a);
-        } else {
-          for (const k of held) {
-            const a = actionForKey(k);
-            if (a >= 1 && a <= 4) {
-              choose(a);
-              break;
-            }
-          }
-        }
-      }
-      renderMoveNote();
-      draw();
-    },
-    unmount() {
-      document.removeEventListener('keydown', onKeyDown);
-      document.removeEventListener('keyup', onKeyUp);
-      cancelAnimationFrame(raf);
-      held.clear();
-      last = null;
-    },
-  };
-}
-
-/** Any other game: the view as JSON and one button per legal action. */
-function genericRenderer() {
-  let pre = null;
-  let row = null;
-  return {
-    mount(board) {
-      pre = el('pre', { class: 'generic-view' });
-      row = el('div', { class: 'bet-buttons', role: 'group', 'aria-label': 'Your action' });
-      board.replaceChildren(pre, row);
-    },
-    update({ view, myTurn }) {
-      pre.textContent = JSON.stringify(view, null, 2);
-      row.replaceChildren(
-        ...(Array.isArray(view.legal) ? view.legal : []).map((a) =>
-          el('button', { type: 'button', 'data-testid': `action-${a}`, disabled: !myTurn, text: `Action ${a}`, onclick: () => sendMove(a) }),
-        ),
-      );
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,15 @@
 /**
- * Playing games between agents: one game (`playGame`) and a series (`playSeries`) of paired games
- * from random openings (openings.ts): games 2p and 2p+1 start from the same opening with the agents'
- * sides swapped. In team games an agent controls every seat of its side.
+ * Playing games between agents. A `Match` is the flow of the games of one series, and the one place
+ * that decides it: how game g is seeded and how its agents are reseeded, which random opening it starts
+ * from, that chance plays itself, how a simultaneous tick is applied, how a game ends (returns, winner
+ * team) and what a forfeit gives. `playSeries` drives a Match with agents; a server room
+ * (servers/room-match.ts) drives the same Match with client messages and server-side agents, so a hosted
+ * game and an offline game of the same seed are the same game by construction. Legality itself is the
+ * game's: the state's `apply` (core/game.ts) checks it.
+ *
+ * A series (`playSeries`) plays paired games from random openings (openings.ts): games 2p and 2p+1
+ * start from the same opening with the agents' sides swapped. In team games an agent controls every
+ * seat of its side.
  *
  * Distinct games: a series also counts its distinct games — different seatings or action sequences
  * (opening and chance outcomes included). The score is the mean over every game: each game is an
@@ -11,41 +19,251 @@
  * score's interval is computed as if only the distinct games had been played: a Wilson interval with
  * n = distinct games (`SeriesTally`). With n = distinct ≤ games it is never narrower than the usual one.
  */
-import { AgentMismatchError, CHANCE, Rng, SIMULTANEOUS, type Agent, type Game, type GameState } from '../../core/index.ts';
+import { AgentMismatchError, CHANCE, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Agent, type Game, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
 import { checkOpeningPlies, defaultOpeningPlies, openingSeed, playRandomOpening } from './openings.ts';
 import { wilsonInterval } from './stats.ts';
-
-/**
- * Plays one game to the end; `agentForSeat[s]` acts for seat `s`. Returns the final per-seat returns.
- * With `history`, appends every transition to it: actions, chance outcomes, and each seat's entry of a joint action.
- */
-export function playGame(state: GameState, agentForSeat: readonly Agent[], history?: number[]): Float64Array {
-  const { seats } = state.info;
-  const joint = new Int32Array(seats);
-  const mask = new Uint8Array(state.info.actions);
-  while (!state.isTerminal()) {
-    const seat = state.currentSeat();
-    if (seat === CHANCE) {
-      const outcome = state.applyChance();
-      history?.push(outcome);
-    } else if (seat === SIMULTANEOUS) {
-      for (let s = 0; s < seats; s++) joint[s] = state.legalMask(s, mask) > 0 ? agentForSeat[s]!.act(state, s) : 0;
-      state.applyJoint(joint);
-      if (history) for (let s = 0; s < seats; s++) history.push(joint[s]!);
-    } else {
-      const action = agentForSeat[seat]!.act(state, seat);
-      state.apply(action);
-      history?.push(action);
-    }
-  }
-  const returns = new Float64Array(seats);
-  state.returns(returns);
-  return returns;
-}
 
 /** Seed of game `g` of a series (the state's chance events; the agents are reseeded from it too). */
 export function seriesGameSeed(seed: number, g: number): number {
   return (seed * 1_000_003 + g) >>> 0;
+}
+
+/**
+ * Reset seed, in game `g` of a series, of agent `agent` (0 or 1: the agent that plays side `agent` in
+ * game 0, and side (agent + g) mod 2 in game g).
+ */
+export function agentGameSeed(seed: number, g: number, agent: number): number {
+  return seriesGameSeed(seed, g) ^ (agent === 0 ? 0x5bd1e995 : 0x1b873593);
+}
+
+/** A side that lost by forfeit: the seat that forfeited, its team, and why. */
+export interface Forfeit {
+  readonly seat: number;
+  readonly team: number;
+  readonly reason: string;
+}
+
+/** How a game ended. */
+export interface GameResult {
+  /** Final return per seat (after a forfeit: −1 per seat of the side that forfeited, +1 per other seat). */
+  readonly returns: number[];
+  /** Index of the winning team (the one highest team total), null for a draw. */
+  readonly winnerTeam: number | null;
+  /** Set when a side lost by forfeit. */
+  readonly forfeit?: Forfeit;
+}
+
+/** The team with the highest total return, or null when the highest total is shared (a draw). */
+export function winnerTeam(info: GameInfo, returns: ArrayLike<number>): number | null {
+  let best = -1;
+  let bestSum = 0;
+  let tie = false;
+  for (let t = 0; t < info.teams.length; t++) {
+    let sum = 0;
+    for (const s of info.teams[t]!) sum += returns[s]!;
+    if (best < 0 || sum > bestSum) {
+      best = t;
+      bestSum = sum;
+      tie = false;
+    } else if (sum === bestSum) tie = true;
+  }
+  return tie ? null : best;
+}
+
+export interface MatchOptions {
+  /** The state the games are played on: `start` resets it; before any `start`, `play` plays on from its current position. */
+  readonly state: GameState;
+  /** Seed of the series: game g is played with `seriesGameSeed(seed, g)` (default 0). */
+  readonly seed?: number;
+  /** Random plies each game starts from, games 2p and 2p+1 sharing one (default 0; see openings.ts). */
+  readonly openingPlies?: number;
+  /**
+   * Told of each seat's action once it is applied (opening plies included): its name in the position
+   * it was played in, and the step it was played at.
+   */
+  readonly onMove?: (seat: Seat, action: number, name: string, step: number) => void;
+}
+
+/**
+ * The games of one series on one state: `start(g)` sets up game g, then seats act — one at a time
+ * (`apply`) or, at a simultaneous node, by submitting their part of a tick (`submit`, `closeTick`) —
+ * until `result()` is set, by the rules or by a `forfeit`. Chance events play themselves with the
+ * state's seeded RNG as soon as they come up.
+ */
+export class Match {
+  readonly state: GameState;
+  readonly seed: number;
+  readonly openingPlies: number;
+  /** Every transition of the current game: actions, chance outcomes, and each seat's entry of a joint action. */
+  readonly history: number[] = [];
+  private readonly onMove: MatchOptions['onMove'];
+  private game = 0;
+  private outcome: GameResult | null = null;
+  private readonly openingRng = new Rng(0);
+  private readonly mask: Uint8Array;
+  /** Actions submitted for the current simultaneous tick (−1: none yet). */
+  private readonly pending: Int32Array;
+  private readonly joint: Int32Array;
+
+  constructor(opts: MatchOptions) {
+    this.state = opts.state;
+    const { info } = this.state;
+    this.seed = opts.seed ?? 0;
+    this.openingPlies = opts.openingPlies ?? 0;
+    checkOpeningPlies(info, this.openingPlies);
+    this.onMove = opts.onMove;
+    this.mask = new Uint8Array(info.actions);
+    this.pending = new Int32Array(info.seats).fill(-1);
+    this.joint = new Int32Array(info.seats);
+  }
+
+  /** Index of the current game in the series. */
+  get gameNumber(): number {
+    return this.game;
+  }
+
+  /** Seed of the current game (its state's chance events). */
+  get gameSeed(): number {
+    return seriesGameSeed(this.seed, this.game);
+  }
+
+  /** Reset seed, for the current game, of the agent that played side `firstSide` in game 0 (`agentGameSeed`). */
+  agentSeed(firstSide: number): number {
+    return agentGameSeed(this.seed, this.game, firstSide);
+  }
+
+  /** Starts game `g`: resets the state with its seed and plays the random opening of its pair as moves (then any chance events). */
+  start(g: number): void {
+    this.game = g;
+    this.state.reset(this.gameSeed);
+    this.history.length = 0;
+    this.pending.fill(-1);
+    this.outcome = null;
+    if (this.openingPlies > 0) {
+      // drawn on a copy, then played as moves like any other
+      const opening: number[] = [];
+      this.openingRng.seed(openingSeed(this.seed, g >> 1));
+      playRandomOpening(this.state.clone(), this.openingPlies, this.openingRng, opening);
+      for (const action of opening) this.apply(this.state.currentSeat(), action);
+    }
+    this.settle();
+  }
+
+  /** Who acts now: a seat, SIMULTANEOUS (a tick: every seat with a move acts), or TERMINAL once the game is over. Never CHANCE. */
+  toMove(): number {
+    return this.outcome ? TERMINAL : this.state.currentSeat();
+  }
+
+  /** How the current game ended; null while it is played. */
+  result(): GameResult | null {
+    return this.outcome;
+  }
+
+  /** Whether `action` is legal for `seat` now (the game's legal mask says). */
+  isLegal(seat: Seat, action: number): boolean {
+    if (this.outcome) return false;
+    this.state.legalMask(seat, this.mask);
+    return this.mask[action] === 1;
+  }
+
+  /** Whether `seat` has a move now (at a tick: whether it takes part). */
+  hasMove(seat: Seat): boolean {
+    return !this.outcome && this.state.legalMask(seat, this.mask) > 0;
+  }
+
+  /** Applies the action of `seat`, which must be the one to act; throws `IllegalActionError` (the state unchanged) otherwise. */
+  apply(seat: Seat, action: number): void {
+    const cur = this.toMove();
+    if (seat !== cur || seat < 0) throw new IllegalActionError(this.state.info.id, seat, action, cur === TERMINAL ? 'the game is over' : `seat ${seat} is not to act`);
+    const step = this.state.stepCount();
+    const name = this.onMove ? this.state.actionName(action) : '';
+    this.state.apply(action);
+    this.history.push(action);
+    this.onMove?.(seat, action, name, step);
+    this.settle();
+  }
+
+  /** Submits `seat`'s action for the current tick (replacing an earlier one); throws `IllegalActionError` unless the seat may play it now. */
+  submit(seat: Seat, action: number): void {
+    if (this.toMove() !== SIMULTANEOUS) throw new IllegalActionError(this.state.info.id, seat, action, 'not a simultaneous node');
+    if (!this.isLegal(seat, action)) throw new IllegalActionError(this.state.info.id, seat, action, 'not legal for this seat now');
+    this.pending[seat] = action;
+  }
+
+  /** Whether `seat` has submitted its action for the current tick. */
+  submitted(seat: Seat): boolean {
+    return this.pending[seat]! >= 0;
+  }
+
+  /**
+   * Applies the tick's joint action: each seat's submitted action; a seat with a move that submitted
+   * none plays action 0 when it is legal (in grid soccer: it stays), else its first legal action.
+   */
+  closeTick(): void {
+    if (this.toMove() !== SIMULTANEOUS) throw new IllegalActionError(this.state.info.id, SIMULTANEOUS, -1, 'no tick to close: not a simultaneous node');
+    const { seats } = this.state.info;
+    const { joint, mask } = this;
+    for (let s = 0; s < seats; s++) {
+      joint[s] = 0;
+      if (this.state.legalMask(s, mask) === 0) continue;
+      const p = this.pending[s]!;
+      joint[s] = p >= 0 ? p : mask[0] ? 0 : mask.indexOf(1);
+    }
+    this.state.applyJoint(joint);
+    for (let s = 0; s < seats; s++) this.history.push(joint[s]!);
+    this.pending.fill(-1);
+    this.settle();
+  }
+
+  /**
+   * Ends the current game with `seat`'s side losing by forfeit: −1 to each seat of its team, +1 to
+   * every other seat; with two teams the other one wins.
+   */
+  forfeit(seat: Seat, reason: string): GameResult {
+    const { info } = this.state;
+    if (this.outcome) throw new IllegalActionError(info.id, seat, -1, 'the game is over: nothing to forfeit');
+    const team = teamOf(info, seat);
+    const returns = Array.from({ length: info.seats }, (_, s) => (teamOf(info, s) === team ? -1 : 1));
+    this.outcome = { returns, winnerTeam: info.teams.length === 2 ? 1 - team : null, forfeit: { seat, team, reason } };
+    return this.outcome;
+  }
+
+  /** Plays the current game to its end, `agentForSeat[s]` acting for seat s (at a tick, every seat with a move acts); returns its result. */
+  play(agentForSeat: readonly Agent[]): GameResult {
+    if (!this.outcome) this.settle();
+    for (;;) {
+      const seat = this.toMove();
+      if (seat === TERMINAL) return this.outcome!;
+      if (seat === SIMULTANEOUS) {
+        for (let s = 0; s < this.state.info.seats; s++) if (this.hasMove(s)) this.submit(s, agentForSeat[s]!.act(this.state, s));
+        this.closeTick();
+      } else {
+        this.apply(seat, agentForSeat[seat]!.act(this.state, seat));
+      }
+    }
+  }
+
+  /** Plays chance events until a seat acts or the game ends; notes the result at the end. */
+  private settle(): void {
+    const { state } = this;
+    while (state.currentSeat() === CHANCE) this.history.push(state.applyChance());
+    if (!state.isTerminal()) return;
+    const returns = new Float64Array(state.info.seats);
+    state.returns(returns);
+    this.outcome = { returns: Array.from(returns), winnerTeam: winnerTeam(state.info, returns) };
+  }
+}
+
+/**
+ * Plays one game to the end from the state's current position; `agentForSeat[s]` acts for seat `s`.
+ * Returns the final per-seat returns. With `history`, appends every transition to it: actions,
+ * chance outcomes, and each seat's entry of a joint action.
+ */
+export function playGame(state: GameState, agentForSeat: readonly Agent[], history?: number[]): Float64Array {
+  const match = new Match({ state });
+  const { returns } = match.play(agentForSeat);
+  if (history) for (const t of match.history) history.push(t);
+  return Float64Array.from(returns);
 }
 
 export interface SeriesOptions {
@@ -109,9 +327,9 @@ export class SeriesTally {
     for (const s of teams[1 - side0]!) r1 += returns[s]!;
     this.sums[0] += r0 / teams[side0]!.length;
     this.sums[1] += r1 / teams[1 - side0]!.length;
-    const outcome = r0 > r1 ? 0 : r1 > r0 ? 1 : 2; // 2: a draw
-    if (outcome === 2) this.draws++;
-    else this.wins[outcome]++;
+    const winner = winnerTeam(this.game.info, returns);
+    if (winner === null) this.draws++;
+    else this.wins[winner === side0 ? 0 : 1]++;
     this.games++;
     this.seen.add(`${side0}|${key}`);
   }
@@ -147,28 +365,19 @@ export function playSeries(opts: SeriesOptions): SeriesResult {
   checkTwoSides(game);
   const seed = opts.seed ?? 0;
   const plies = opts.openingPlies ?? defaultOpeningPlies(game.info);
-  checkOpeningPlies(game.info, plies);
+  const match = new Match({ state: game.newState(seed), seed, openingPlies: plies });
   const tally = new SeriesTally(game, plies);
-  const state = game.newState(seed);
   const bySeat: Agent[] = new Array(game.info.seats);
-  const openingRng = new Rng(0);
-  const history: number[] = [];
   let result = tally.result();
   for (let g = 0; g < opts.games; g++) {
-    const gameSeed = seriesGameSeed(seed, g);
     for (let i = 0; i < 2; i++) {
       for (const s of game.info.teams[(i + g) % 2]!) bySeat[s] = agents[i]!;
     }
-    agents[0].reset?.(gameSeed ^ 0x5bd1e995);
-    agents[1].reset?.(gameSeed ^ 0x1b873593);
-    state.reset(gameSeed);
-    history.length = 0;
-    if (plies > 0) {
-      openingRng.seed(openingSeed(seed, g >> 1));
-      playRandomOpening(state, plies, openingRng, history);
-    }
-    const returns = playGame(state, bySeat, history);
-    tally.add(g % 2, returns, history.join(','));
+    match.start(g);
+    agents[0].reset?.(match.agentSeed(0));
+    agents[1].reset?.(match.agentSeed(1));
+    const { returns } = match.play(bySeat);
+    tally.add(g % 2, returns, match.history.join(','));
     result = tally.result();
     opts.onGame?.(g + 1, result);
   }

@@ -7,7 +7,7 @@
  * The result is a time-major rollout (index t·envs + e) with the bootstrap values GAE needs, plus
  * the outcome of every finished game for the league's ratings.
  */
-import { createBot } from '../../agents/index.ts';
+import { createBot } from '../../agents/bots.ts';
 import { sampleCategorical } from '../../agents/sampling.ts';
 import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';

@@ -96,8 +96,3 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     return this.value[0]!;
   }
 }
-
-/** The league's snapshot loader (see league/member-agent.ts). */
-export async function snapshotAgent(blob: Uint8Array, game: GameInfo, seed: number): Promise<Agent> {
-  return new SnapshotAgent({ name: 'snapshot', blob, info: game, seed });
-}

@@ -3,9 +3,6 @@
  * tree, tactics found by search alone (uniform priors, zero values), search guided by a real
  * checkpoint and by a league snapshot, reproducibility, and the one-line errors.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
 import { DEFAULT_SIMULATIONS, MctsAgent, parseMctsSpec, puctSelect, uniformEvaluator, type PositionEvaluator } from '../../agents/mcts.ts';
@@ -14,12 +11,8 @@ import { AgentMismatchError, ArenaError, ConfigError, type Agent, type Game, typ
 import { connectFour } from '../../games/connect-four.ts';
 import { getGame } from '../../games/index.ts';
 import { ticTacToe } from '../../games/tic-tac-toe.ts';
-import { LeagueStore } from '../../league/store.ts';
-import { selectBackend } from '../../src/backend.ts';
-import { resolveConfig } from '../../src/train/config.ts';
-import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
-import { TrainingRun } from '../../src/train/run.ts';
-import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
+import type { TrainingRun } from '../../src/train/run.ts';
+import { tinyTicTacToeRun, type TinyRun } from './tiny-run.ts';
 
 /** A state after `moves` (action indices) from the initial position. */
 function after(game: Game, moves: readonly number[]): GameState {
@@ -194,27 +187,16 @@ describe('mcts: specs', () => {
 });
 
 describe('search guided by a trained policy', () => {
-  const dirs: string[] = [];
+  let tiny: TinyRun | undefined;
   let runDir = '';
   let run: TrainingRun;
 
   beforeAll(async () => {
-    await selectBackend('wasm');
-    runDir = mkdtempSync(join(tmpdir(), 'arena-mcts-'));
-    dirs.push(runDir);
-    // a tiny tic-tac-toe PPO policy against random, trained for two updates and checkpointed
-    const config = resolveConfig('ppo', 'tic-tac-toe-v1', { envs: 4, steps: 16, minibatchSize: 32, epochs: 1, hidden: [16], normObs: true, seed: 3 });
-    run = new TrainingRun(config);
-    run.step();
-    run.step();
-    const state = { config, update: run.update, globalStep: run.globalStep, obsRms: run.obsRms!.toJSON(), rng: run.rng.getState(), elapsedSeconds: 1 };
-    await savePolicyCheckpoint(runDir, { policy: run.policy, optimizer: null, state });
+    tiny = await tinyTicTacToeRun();
+    ({ runDir, run } = tiny);
   });
 
-  afterAll(() => {
-    run?.dispose();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(() => tiny?.dispose());
 
   it('the evaluator gives the network’s own priors and critic value (fast path = tfjs)', async () => {
     const agent = (await createAgent(runDir, ticTacToe.info, 0)) as PolicyAgent;
@@ -271,13 +253,7 @@ describe('search guided by a trained policy', () => {
   });
 
   it('a league snapshot guides search (`mcts:<run>#<id>:<n>`); a bot member cannot', async () => {
-    const league = mkdtempSync(join(tmpdir(), 'arena-mcts-league-'));
-    dirs.push(league);
-    const store = LeagueStore.open(league, { game: 'tic-tac-toe-v1' });
-    const blob = encodeSnapshot({ game: 'tic-tac-toe-v1', spec: run.policy.spec, weights: run.policy.getWeights(), obsRms: run.obsRms!.toJSON() });
-    store.addMember({ id: 'main@000002', role: 'snapshot', snapshot: blob });
-    store.addMember({ id: 'bot:random', role: 'bot', botSpec: 'random' });
-    store.close();
+    const league = runDir; // its snapshot main@000002 holds the checkpoint's weights (tiny-run.ts)
     const fromSnapshot = await createAgent(`mcts:${league}#main@000002:30`, ticTacToe.info, 4);
     const fromCheckpoint = await createAgent(`mcts:${runDir}:30`, ticTacToe.info, 4);
     // the same weights and statistics: the same search, move for move

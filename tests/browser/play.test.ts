@@ -7,6 +7,8 @@
  *   the Colyseus SDK) and the board's, and Rematch starts game 2 with sides swapped.
  * - A hand of Kuhn poker with the bet buttons: the opponent's card is face down until a showdown.
  * - Grid soccer: holding → moves the person's player forward.
+ * - A 4×5 board game the client has never seen (tests/browser/fixtures/mnk-game.ts), hosted next to
+ *   the registered games: it is listed, drawn from its UI description and takes a move.
  *
  * Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the file
  * is skipped on a developer machine and fails in CI (CI is set there).
@@ -16,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { createArenaServer, type ArenaServer } from '../../servers/server.ts';
+import { createArenaServer, hostedGames, type ArenaServer } from '../../servers/server.ts';
+import { mnkGame } from './fixtures/mnk-game.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -41,6 +44,10 @@ async function startFromLobby(page: Page, base: string, room: string, seat: numb
 }
 
 type ServerResult = { returns: number[]; winnerTeam: number | null };
+
+/** A game no registry holds: 3 in a row on 4 rows × 5 columns. */
+const UNSEEN = mnkGame(4, 5, 3);
+const UNSEEN_ROOM = UNSEEN.info.id.replace(/-v\d+$/, '');
 
 /** The finished room's result as the server has it, read by a spectator over the Colyseus SDK. */
 async function serverResult(base: string, roomId: string): Promise<ServerResult> {
@@ -70,7 +77,7 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
     userDataDir = mkdtempSync(join(tmpdir(), 'arena-chromium-'));
     // the real server, as `arena serve --port 0` starts it (nothing recorded to disk)
     const [srv, ctx] = await Promise.allSettled([
-      createArenaServer({ port: 0, host: '127.0.0.1', dataDir: null }),
+      createArenaServer({ port: 0, host: '127.0.0.1', dataDir: null, games: [...hostedGames(), UNSEEN] }),
       chromium.launchPersistentContext(userDataDir, {
         executablePath: CHROMIUM,
         headless: true,
@@ -193,13 +200,13 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
     await board.locator('[data-testid="card-0"][data-card]').waitFor();
     expect(await page.getByTestId('card-0').getAttribute('data-card')).toMatch(/^[JQK]$/);
     expect(await page.getByTestId('card-1').getAttribute('aria-label')).toMatch(/face down$/);
-    expect(await page.getByTestId('action-pass').textContent()).toBe('Pass');
-    expect(await page.getByTestId('action-bet').textContent()).toBe('Bet');
+    const bet = page.getByRole('button', { name: 'Bet', exact: true });
+    expect(await page.getByRole('button', { name: 'Pass', exact: true }).count()).toBe(1);
     for (let i = 0; i < 3; i++) {
       await page.locator('[data-testid=board][data-phase="finished"], [data-testid=board][data-my-turn="true"]').waitFor();
       if ((await board.getAttribute('data-phase')) === 'finished') break;
       const step = await board.getAttribute('data-step');
-      await page.getByTestId('action-bet').click(); // bet, or call a bet
+      await bet.click(); // bet, or call a bet
       await page.locator(`[data-testid=board]:not([data-step="${step}"])`).waitFor();
     }
     await page.locator('[data-testid=board][data-phase="finished"]').waitFor();
@@ -216,7 +223,7 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
 
   it('moves the person\'s grid-soccer player with the arrow keys', async () => {
     await startFromLobby(page, base, 'grid-soccer', 0, { 1: 'heuristic', 2: 'heuristic', 3: 'heuristic' });
-    const canvas = page.getByTestId('soccer-canvas');
+    const canvas = page.getByTestId('field-canvas');
     await canvas.locator('xpath=self::*[@data-me]').waitFor();
     const me = async () => (await canvas.getAttribute('data-me'))!.split(',').map(Number) as [number, number];
     const [x0, y0] = await me();
@@ -228,6 +235,42 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
       await page.keyboard.up('ArrowRight');
     }
     expect((await me())[1]).toBe(y0);
+    await page.getByTestId('leave-button').click();
+    await page.getByTestId('lobby').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists a board game it has never seen, draws it from its description and plays a move on it', async () => {
+    await page.goto(`${base}/?game=${UNSEEN_ROOM}`);
+    await page.locator(`label[for="game-${UNSEEN_ROOM}"]`).click();
+    await page.getByTestId('seat-select').selectOption('0');
+    await page.getByTestId('agent-select-1').selectOption({ value: '' }); // an open seat: a second player joins below
+    await page.getByTestId('start-button').click();
+    const board = page.getByTestId('board');
+    await page.locator('[data-testid=board][data-phase="waiting"]').waitFor();
+    expect(await page.getByTestId('match-title').textContent()).toBe(UNSEEN.info.name);
+    expect(await page.locator('[data-testid^="cell-"]').count()).toBe(20);
+    expect(await page.getByTestId('cell-19').getAttribute('data-row')).toBe('3');
+    expect(await page.getByTestId('cell-19').getAttribute('data-col')).toBe('4');
+
+    // the second seat, over the SDK: the game starts
+    const roomId = await page.getByTestId('match').getAttribute('data-room-id');
+    const { Client } = await import('@colyseus/sdk');
+    const other = await new Client(base).joinById(roomId!, { seat: 1 });
+    other.onMessage('*', () => {});
+    try {
+      await page.locator('[data-testid=board][data-my-turn="true"]').waitFor();
+      await page.getByTestId('cell-7').click();
+      await page.locator('[data-testid=board][data-step="1"]').waitFor();
+      expect(await page.getByTestId('cell-7').getAttribute('data-mark')).toBe('A');
+      other.send('move', { action: 12, step: 1 });
+      await page.locator('[data-testid=board][data-step="2"][data-my-turn="true"]').waitFor();
+      expect(await page.getByTestId('cell-12').getAttribute('data-mark')).toBe('B');
+      expect(await page.getByTestId('cell-12').getAttribute('title')).toBe('row 3, column 3');
+      expect(await board.locator('[data-mark="A"], [data-mark="B"]').count()).toBe(2);
+    } finally {
+      await other.leave(true).catch(() => {});
+    }
     await page.getByTestId('leave-button').click();
     await page.getByTestId('lobby').waitFor();
     expect(pageErrors).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arena } from './helpers.ts';
 
 describe('arena CLI: games and match', () => {
-  it('lists the six games as JSON', () => {
+  it('lists the seven games as JSON', () => {
     const r = arena(['games', '--json']);
     expect(r.code).toBe(0);
     const games = JSON.parse(r.stdout) as { id: string; seats: number; teams: number; actions: number }[];
@@ -13,6 +13,7 @@ describe('arena CLI: games and match', () => {
       'leduc-poker-v1',
       'grid-soccer-v1',
       'cartpole-v1',
+      'pendulum-v1',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);

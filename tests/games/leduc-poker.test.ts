@@ -58,7 +58,7 @@ describe('leduc-poker payoffs (by hand)', () => {
     const s = play(0, 4, [C, C], 1, [C, C]);
     expect(s.isTerminal()).toBe(true);
     expect(returnsOf(s)).toEqual([1, -1]);
-    expect(s.view(null)).toMatchObject({ cards: ['J1', 'K1'], publicCard: 'J2', showdown: true });
+    expect(s.view(null)).toMatchObject({ cards: ['J1', 'K1'], publicCards: ['J2'], showdown: true });
   });
 
   it('check-check both rounds, higher card wins', () => {

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBot } from '../../agents/index.ts';
+import { createAgent } from '../../agents/index.ts';
 import { Rng } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { League, snapshotId } from '../../league/league.ts';
-import { createLeagueAgent, parseLeagueRef, registerSnapshotLoader } from '../../league/member-agent.ts';
+import { parseLeagueRef, readLeagueMember } from '../../league/member-agent.ts';
 import { LeagueStore, type NewMatch } from '../../league/store.ts';
 
 let dir: string;
@@ -246,28 +246,21 @@ describe('League: roles, snapshots and opponent sampling', () => {
     store = LeagueStore.open(dir);
   });
 
-  it('league members as agents: bots by their spec, snapshots through the registered loader', async () => {
+  it('league members as agents: what each member plays as, built by the one spec resolver', async () => {
     const league = new League(store, { bots: ['random'] });
     league.addSnapshot('main', 10, blob(10));
     const info = getGame('kuhn-poker').info;
-    const bot = await createLeagueAgent({ runDir: dir, id: 'bot:random' }, info, 1);
+    expect(readLeagueMember({ runDir: dir, id: 'bot:random' }, info)).toEqual({ kind: 'bot', spec: 'random' });
+    expect(readLeagueMember({ runDir: dir, id: 'main@000010' }, info)).toEqual({ kind: 'snapshot', blob: blob(10) });
+    // the learner has no weights of its own in the league, and this run has no checkpoints
+    expect(() => readLeagueMember({ runDir: dir, id: 'main' }, info)).toThrow(/'main' has no stored weights; its snapshots: main@000010/);
+    expect(() => readLeagueMember({ runDir: dir, id: 'ghost' }, info)).toThrow(/unknown league member 'ghost'/);
+    const bot = await createAgent(`${dir}#bot:random`, info, 1);
     expect(bot.name).toMatch(/random/);
-    // without a registered loader, Arena's own snapshot format is assumed: these test bytes are not one
-    await expect(createLeagueAgent({ runDir: dir, id: 'main@000010' }, info)).rejects.toThrow(/policy snapshot/);
-    await expect(createLeagueAgent({ runDir: dir, id: 'bot:random' }, getGame('leduc-poker').info)).rejects.toThrow(/plays kuhn-poker-v1, not leduc-poker-v1/);
-    let got: { blob: Uint8Array; game: string; seed: number } | undefined;
-    registerSnapshotLoader(async (b, g, seed) => {
-      got = { blob: b, game: g.id, seed };
-      return createBot('random', g, seed);
-    });
-    try {
-      const ref = parseLeagueRef(`${dir}#main@000010`)!;
-      expect(ref).toEqual({ runDir: dir, id: 'main@000010' });
-      await createLeagueAgent(ref, info, 7);
-      expect(got).toEqual({ blob: blob(10), game: 'kuhn-poker-v1', seed: 7 });
-    } finally {
-      registerSnapshotLoader(null);
-    }
+    // snapshots play Arena's own snapshot format: these test bytes are not one
+    await expect(createAgent(`${dir}#main@000010`, info)).rejects.toThrow(/policy snapshot/);
+    await expect(createAgent(`${dir}#bot:random`, getGame('leduc-poker').info)).rejects.toThrow(/plays kuhn-poker-v1, not leduc-poker-v1/);
+    expect(parseLeagueRef(`${dir}#main@000010`)).toEqual({ runDir: dir, id: 'main@000010' });
     expect(parseLeagueRef('alphabeta:3')).toBeNull();
     expect(() => parseLeagueRef('#main')).toThrow(/<runDir>#<memberId>/);
   });
