@@ -17,7 +17,7 @@
  *   searched with the window (best − 1, ∞), which is exact for ties and cheap for worse moves),
  *   and one is drawn with the agent's own seeded `Rng`, so games vary.
  */
-import { AgentMismatchError, ConfigError, Rng, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, ConfigError, isContinuous, Rng, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { COLS, ConnectFourState, ROWS } from '../games/connect-four.ts';
 
 export const DEFAULT_DEPTH = 4;
@@ -162,6 +162,7 @@ export const alphabetaKind: AgentKind = {
   kind: 'alphabeta',
   summary: `negamax alpha-beta with a window heuristic (Connect Four); arg = depth 1..${MAX_DEPTH}, default ${DEFAULT_DEPTH}`,
   fits(game: GameInfo) {
+    if (isContinuous(game)) return `alphabeta searches discrete moves; ${game.id} has continuous actions`;
     if (!game.id.startsWith('connect-four')) return `alphabeta's heuristic is for Connect Four only (got '${game.id}')`;
     return null;
   },

@@ -25,7 +25,7 @@
  * hidden information needs determinisation or information-set search, simultaneous moves and chance
  * nodes need other node kinds, and the backup assumes the two seats' values are opposite.
  */
-import { AgentMismatchError, CHANCE, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, CHANCE, ConfigError, isContinuous, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import type { PolicySpec } from './policy.ts';
 
 /** Spec prefix: `mcts:<agent>[:<simulations>]`, e.g. `mcts:runs/c4:200` or `mcts:runs/c4#main@000120:50`. */
@@ -82,6 +82,7 @@ export const uniformEvaluator: PositionEvaluator = {
 /** Why `mcts:` cannot search `info` (null when it can). */
 export function mctsFits(info: GameInfo): string | null {
   const reasons: string[] = [];
+  if (isContinuous(info)) reasons.push('its actions are continuous (search needs discrete moves)');
   if (info.information !== 'perfect') reasons.push('it has hidden information');
   if (info.dynamics !== 'sequential') reasons.push('its seats move simultaneously');
   if (info.seats !== 2 || info.utility !== 'zero-sum') reasons.push(`it is not a two-player zero-sum game (${info.seats} seats, ${info.utility})`);

@@ -12,7 +12,7 @@
  * It only uses the `GameState` interface (clone / apply / returns / informationState), so any
  * `tic-tac-toe-*` version with the same contract works.
  */
-import { AgentMismatchError, ConfigError, Rng, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, ConfigError, isContinuous, Rng, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 
 export class MinimaxAgent implements Agent {
   readonly name = 'minimax';
@@ -88,6 +88,7 @@ export const minimaxKind: AgentKind = {
   kind: 'minimax',
   summary: 'perfect play by full game-tree search with memoisation (tic-tac-toe)',
   fits(game) {
+    if (isContinuous(game)) return `minimax searches discrete moves; ${game.id} has continuous actions`;
     if (!game.id.startsWith('tic-tac-toe')) return `minimax searches the whole game tree and only plays tic-tac-toe (got '${game.id}')`;
     if (game.seats !== 2 || game.information !== 'perfect') return 'minimax needs a two-player perfect-information game';
     return null;

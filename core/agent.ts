@@ -8,8 +8,14 @@ import type { GameInfo, GameState, Seat } from './game.ts';
 export interface Agent {
   /** The spec that built this agent, e.g. `alphabeta:4`. */
   readonly name: string;
-  /** Chooses a legal action for `seat`, which is to act in `state` (sequentially or simultaneously). */
+  /** Chooses a legal action for `seat`, which is to act in `state` (sequentially or simultaneously); discrete games. */
   act(state: GameState, seat: Seat): number;
+  /**
+   * Continuous-action games (`GameInfo.actionSpace`): writes the action vector for `seat`, which is to
+   * act, into `out[0..info.actions)` (`GameState.applyContinuous` applies it, clipped to the box).
+   * An agent without this method plays discrete games only.
+   */
+  actContinuous?(state: GameState, seat: Seat, out: Float32Array | Float64Array): void;
   /**
    * Optional: the agent's full action distribution for `seat` at `state` (where `seat` is to act),
    * written into `out[0..actions)`: 0 for illegal actions, summing to 1. Exact evaluation

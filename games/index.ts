@@ -8,9 +8,10 @@ import { connectFour } from './connect-four.ts';
 import { gridSoccer } from './grid-soccer.ts';
 import { kuhnPoker } from './kuhn-poker.ts';
 import { leducPoker } from './leduc-poker.ts';
+import { pendulum } from './pendulum.ts';
 import { ticTacToe } from './tic-tac-toe.ts';
 
-const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole];
+const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum];
 
 export const gameRegistry: ReadonlyMap<string, Game> = new Map(GAMES.map((g) => [g.info.id, g]));
 

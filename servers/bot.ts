@@ -89,6 +89,9 @@ export class SeatOnlyState implements GameState {
   applyJoint(): void {
     this.unavailable('applyJoint');
   }
+  applyContinuous(): void {
+    this.unavailable('applyContinuous');
+  }
   chanceProbabilities(): void {
     this.unavailable('chanceProbabilities');
   }

@@ -5,6 +5,7 @@
  * checked against before it can touch a room.
  */
 import { z } from 'zod';
+import type { GameInfo } from '../core/index.ts';
 
 /** Default TCP port of `arena serve`. */
 export const DEFAULT_PORT = 2567;
@@ -80,13 +81,34 @@ export const roomOptionsSchema = z.strictObject({
 });
 export type RoomOptions = z.infer<typeof roomOptionsSchema>;
 
+/** Optional guard of a `move`: the `step` the move is meant for; a move for another step is refused (STALE_MOVE). */
+const moveStep = z.number().int().min(0).optional();
+
 /** `move`: the client's action for its own seat (at a simultaneous node: for the current tick). */
 export const moveMessageSchema = z.strictObject({
   action: z.number().int().min(0).max(1_000_000),
-  /** Optional guard: the `step` the move is meant for; a move for another step is refused (STALE_MOVE). */
-  step: z.number().int().min(0).optional(),
+  step: moveStep,
 });
 export type MoveMessage = z.infer<typeof moveMessageSchema>;
+
+/** Most components of a continuous action on the wire. */
+export const MAX_ACTION_COMPONENTS = 64;
+
+/**
+ * `move` in a continuous-action game (`GameInfo.actionSpace`): the action is an array of finite
+ * numbers, one per component (zod's numbers refuse NaN and ±Infinity). The game itself refuses a
+ * vector of the wrong length and clips components outside its box (core/game.ts `applyContinuous`).
+ */
+export const continuousMoveMessageSchema = z.strictObject({
+  action: z.array(z.number()).min(1).max(MAX_ACTION_COMPONENTS),
+  step: moveStep,
+});
+export type ContinuousMoveMessage = z.infer<typeof continuousMoveMessageSchema>;
+
+/** The `move` schema of a game: an integer action, or an action vector in a continuous-action game. */
+export function moveSchemaFor(info: Pick<GameInfo, 'actionSpace'>): typeof moveMessageSchema | typeof continuousMoveMessageSchema {
+  return info.actionSpace ? continuousMoveMessageSchema : moveMessageSchema;
+}
 
 /** `rematch`: vote for another game with sides swapped (payload `{}` or none). */
 export const rematchMessageSchema = z.union([z.strictObject({}), z.undefined(), z.null()]);

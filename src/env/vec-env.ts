@@ -4,9 +4,13 @@
  * played by an opponent agent; chance events are sampled with each game's seeded RNG. Finished games
  * reset automatically, as in gymnasium's vector envs, and the observation at a time-limit truncation
  * is kept in `finalObs` so the learner can bootstrap from it.
+ *
+ * Continuous-action games (`GameInfo.actionSpace`) step with `stepContinuous` (one action vector per
+ * env); the game clips them to its box. They train alone: a continuous game with more than one seat
+ * needs an opponent that plays vectors, which no agent does yet.
  */
 import { checkOpeningPlies, playExploringStart } from '../eval/openings.ts';
-import { CHANCE, ConfigError, Rng, SIMULTANEOUS, TERMINAL, type Agent, type Game, type GameState } from '../../core/index.ts';
+import { CHANCE, ConfigError, isContinuous, Rng, SIMULTANEOUS, TERMINAL, type Agent, type Game, type GameState } from '../../core/index.ts';
 
 export interface VecEnvOptions {
   readonly game: Game;
@@ -33,7 +37,10 @@ export class VecEnv {
   readonly envs: number;
   readonly obsSize: number;
   readonly stateSize: number;
+  /** Discrete: the number of actions; continuous: the components of an action vector. */
   readonly actions: number;
+  /** Whether the game's actions are vectors (`stepContinuous`) rather than integers (`step`). */
+  readonly continuous: boolean;
   /** Current learner observation of every env (N × obsSize). */
   readonly obs: Float32Array;
   /** Global state of every env (N × stateSize), when requested. */
@@ -59,6 +66,8 @@ export class VecEnv {
   private readonly scratchRewards: Float64Array;
   private readonly scratchMask: Uint8Array;
   private readonly joint: Int32Array;
+  /** One env's action vector, copied out of the caller's batch (continuous games). */
+  private readonly vector: Float64Array;
   private readonly maskViews: Uint8Array[];
   private readonly openingPlies: number;
 
@@ -67,11 +76,14 @@ export class VecEnv {
     const { info } = game;
     if (!Number.isInteger(envs) || envs < 1) throw new ConfigError(`envs must be a positive integer, got ${envs}`);
     if (info.seats > 1 && !opts.opponent) throw new ConfigError(`${info.id} has ${info.seats} seats: training needs an opponent for the other seats`);
+    this.continuous = isContinuous(info);
+    if (this.continuous && info.seats > 1) throw new ConfigError(`${info.id} has continuous actions and ${info.seats} seats: a vector env trains single-agent continuous games only`);
     this.game = game;
     this.envs = envs;
     this.obsSize = info.observationSize;
     this.stateSize = info.stateSize;
     this.actions = info.actions;
+    this.vector = new Float64Array(this.continuous ? info.actions : 0);
     this.obs = new Float32Array(envs * this.obsSize);
     this.criticObs = opts.globalState ? new Float32Array(envs * this.stateSize) : null;
     this.finalObs = new Float32Array(envs * this.obsSize);
@@ -102,36 +114,56 @@ export class VecEnv {
 
   /** Applies one learner action per env, advances to the learner's next decision, and auto-resets. */
   step(actions: ArrayLike<number>): void {
+    if (this.continuous) throw new ConfigError(`${this.game.info.id} has continuous actions: step it with stepContinuous`);
     for (let e = 0; e < this.envs; e++) {
       const state = this.states[e]!;
-      const seat = this.seats[e]!;
-      let reward = 0;
       if (state.currentSeat() === SIMULTANEOUS) {
-        this.fillJoint(state, seat, actions[e]!);
+        this.fillJoint(state, this.seats[e]!, actions[e]!);
         state.applyJoint(this.joint);
       } else {
         state.apply(actions[e]!);
       }
-      reward += this.seatReward(state, seat);
-      reward += this.advance(state, seat);
-      this.lengths[e]!++;
-      this.rewards[e] = reward;
-      if (state.isTerminal()) {
-        const truncated = state.isTruncated();
-        this.terminated[e] = truncated ? 0 : 1;
-        this.truncated[e] = truncated ? 1 : 0;
-        if (truncated) {
-          state.observe(seat, this.finalObs, e * this.obsSize);
-          if (this.finalCriticObs) state.globalState(this.finalCriticObs, e * this.stateSize);
-        }
-        state.returns(this.scratchRewards);
-        this.episodes.push({ env: e, seat, return: this.scratchRewards[seat]!, length: this.lengths[e]!, truncated });
-        this.startEpisode(e);
-      } else {
-        this.terminated[e] = 0;
-        this.truncated[e] = 0;
-        this.writeObservation(e);
+      this.afterStep(e);
+    }
+  }
+
+  /**
+   * Continuous games: applies one action vector per env, `actions[e·A .. (e+1)·A)` for env e (A =
+   * `actions` components, row-major), then continues as `step`. The game clips each vector to its box.
+   */
+  stepContinuous(actions: ArrayLike<number>): void {
+    const A = this.actions;
+    if (!this.continuous) throw new ConfigError(`${this.game.info.id} has discrete actions: step it with step`);
+    if (actions.length !== this.envs * A) throw new ConfigError(`stepContinuous takes ${this.envs}×${A} numbers (one vector per env), got ${actions.length}`);
+    for (let e = 0; e < this.envs; e++) {
+      for (let j = 0; j < A; j++) this.vector[j] = actions[e * A + j]!;
+      this.states[e]!.applyContinuous(this.vector);
+      this.afterStep(e);
+    }
+  }
+
+  /** After the learner's action in env e: plays on to its next decision, records rewards and ends, auto-resets. */
+  private afterStep(e: number): void {
+    const state = this.states[e]!;
+    const seat = this.seats[e]!;
+    const reward = this.seatReward(state, seat) + this.advance(state, seat);
+    this.lengths[e]!++;
+    this.rewards[e] = reward;
+    if (state.isTerminal()) {
+      const truncated = state.isTruncated();
+      this.terminated[e] = truncated ? 0 : 1;
+      this.truncated[e] = truncated ? 1 : 0;
+      if (truncated) {
+        state.observe(seat, this.finalObs, e * this.obsSize);
+        if (this.finalCriticObs) state.globalState(this.finalCriticObs, e * this.stateSize);
       }
+      state.returns(this.scratchRewards);
+      this.episodes.push({ env: e, seat, return: this.scratchRewards[seat]!, length: this.lengths[e]!, truncated });
+      this.startEpisode(e);
+    } else {
+      this.terminated[e] = 0;
+      this.truncated[e] = 0;
+      this.writeObservation(e);
     }
   }
 

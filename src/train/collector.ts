@@ -4,7 +4,7 @@
  * one critic forward per vector step for the whole batch of envs.
  */
 import type { ActBuffers, ActorCritic } from '../../agents/policy.ts';
-import type { Rng } from '../../core/index.ts';
+import { ConfigError, type Rng } from '../../core/index.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import type { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
 import type { EpisodeRecord, VecEnv } from '../env/vec-env.ts';
@@ -41,8 +41,11 @@ export class Collector {
     this.o = opts;
     const { envs, steps } = opts.buffer.spec;
     const b = opts.buffer;
+    const A = b.spec.actions;
+    if (b.spec.continuous !== opts.env.continuous) throw new ConfigError(`the rollout buffer holds ${b.spec.continuous ? 'continuous' : 'discrete'} actions, the env's game (${opts.env.game.info.id}) has ${opts.env.continuous ? 'continuous' : 'discrete'} ones`);
     this.stepViews = Array.from({ length: steps }, (_, t) => ({
       actions: b.actions.subarray(t * envs, (t + 1) * envs),
+      ...(b.spec.continuous ? { continuous: b.continuousActions.subarray(t * envs * A, (t + 1) * envs * A) } : {}),
       logProbs: b.logProbs.subarray(t * envs, (t + 1) * envs),
       values: b.values.subarray(t * envs, (t + 1) * envs),
     }));
@@ -74,9 +77,16 @@ export class Collector {
       }
       const criticSlot = b.criticObs ? b.criticObs.subarray(base * criticSize, (base + N) * criticSize) : null;
       if (criticSlot) criticSlot.set(env.criticObs!);
-      b.masks.set(env.masks, base * A);
-      policy.act(obsSlot, N, b.masks.subarray(base * A, (base + N) * A), rng, this.stepViews[t]!, { criticInput: criticSlot ?? obsSlot });
-      env.step(b.actions.subarray(base, base + N));
+      const view = this.stepViews[t]!;
+      if (view.continuous) {
+        // a Gaussian policy: the buffer keeps the sampled vectors (log-probabilities are theirs), the game clips them
+        policy.act(obsSlot, N, null, rng, view, { criticInput: criticSlot ?? obsSlot });
+        env.stepContinuous(view.continuous);
+      } else {
+        b.masks.set(env.masks, base * A);
+        policy.act(obsSlot, N, b.masks.subarray(base * A, (base + N) * A), rng, view, { criticInput: criticSlot ?? obsSlot });
+        env.step(view.actions);
+      }
 
       const rewards = b.rewards.subarray(base, base + N);
       rewards.set(env.rewards);

@@ -6,7 +6,7 @@
  */
 import type { ActorCritic } from '../../agents/policy.ts';
 import { createBot } from '../../agents/index.ts';
-import { Rng, type Agent, type Game, type GameState, type Seat } from '../../core/index.ts';
+import { isContinuous, Rng, type Agent, type Game, type GameState, type Seat } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { RolloutBuffer } from '../algorithms/buffer.ts';
 import { RewardScaler, RunningMeanStd } from '../algorithms/running-stats.ts';
@@ -65,7 +65,7 @@ export class LocalCollector implements SegmentCollector {
     const opponent = info.seats > 1 ? createBot(config.opponent, info, config.seed + 17) : undefined;
     // a resumed run starts fresh episodes from a different seed (the games in flight were not saved)
     this.env = new VecEnv({ game, envs: config.envs, seed: config.seed + o.update * 7919, opponent, openingPlies: config.trainOpeningPlies ?? 0 });
-    this.buffer = new RolloutBuffer({ steps: config.steps, envs: config.envs, obsSize: info.observationSize, criticSize: 0, actions: info.actions, continuous: false });
+    this.buffer = new RolloutBuffer({ steps: config.steps, envs: config.envs, obsSize: info.observationSize, criticSize: 0, actions: info.actions, continuous: isContinuous(info) });
     const learner = o.algorithm.learner;
     // the fast learner's forward pass reads its own flat parameters: no tfjs call per rollout step
     this.inference = learner.inference();
