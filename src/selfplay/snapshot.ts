@@ -57,22 +57,40 @@ export function decodeSnapshot(bytes: Uint8Array, source = 'snapshot'): PolicySn
 }
 
 /**
- * A per-thread cache of decoded snapshots by version, least recently used dropped first (at most
- * `limit`): workers decode each version's bytes once, however many tasks use it. A decoded snapshot
- * that is dropped is offered to `build` for the next version (`recycled`), so a builder can load the
- * new weights into the old one's buffers instead of allocating (a long run decodes a new learner
- * version every update; allocating each time makes memory grow faster than the collector frees it).
+ * A per-thread cache of decoded snapshots by version, least recently used dropped first: at most
+ * `limit` entries and `budgetBytes` of snapshot bytes (the bytes a snapshot arrives as, a close proxy
+ * for its decoded weights), whichever binds first, but never fewer than `MIN_KEPT` entries, so one
+ * task's learner and opponents stay decoded together. Workers decode each version's bytes once, however
+ * many tasks use it; the byte budget keeps a thread's memory flat once the league has more snapshots
+ * than fit (a Connect Four conv snapshot is ≈ 1.6 MB: 64 of them per thread grew a 30-minute run's
+ * resident memory by ≈ 6 MB a minute). A decoded snapshot that is dropped is offered to `build` for
+ * the next version (`recycled`), so a builder can load the new weights into the old one's buffers
+ * instead of allocating (a long run decodes a new learner version every update; allocating each time
+ * makes memory grow faster than the collector frees it).
  */
-export class SnapshotCache<T> {
-  private readonly entries = new Map<number, T>();
-  private readonly limit: number;
+/** Snapshot bytes a worker thread keeps decoded by default. */
+export const DEFAULT_SNAPSHOT_CACHE_BYTES = 24 * 1024 * 1024;
+/** A cache never shrinks below this many entries for its byte budget (a task's learner and opponents). */
+const MIN_KEPT = 8;
 
-  constructor(limit = 64) {
+export class SnapshotCache<T> {
+  private readonly entries = new Map<number, { value: T; bytes: number }>();
+  private readonly limit: number;
+  private readonly budgetBytes: number;
+  private bytes = 0;
+
+  constructor(limit = 64, budgetBytes = DEFAULT_SNAPSHOT_CACHE_BYTES) {
     this.limit = limit;
+    this.budgetBytes = budgetBytes;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Snapshot bytes of the cached versions. */
+  get sizeBytes(): number {
+    return this.bytes;
   }
 
   /** The decoded snapshot `version`, building it from the task's bytes on first use. */
@@ -87,19 +105,22 @@ export class SnapshotCache<T> {
       // most recently used last: a task's own versions are never the ones dropped
       this.entries.delete(version);
       this.entries.set(version, hit);
-      return hit;
+      return hit.value;
     }
     const raw = snapshots[version];
     if (!raw) throw new ConfigError(`${label} version ${version} was not sent with the task`);
     const snap = decodeSnapshot(raw instanceof Uint8Array ? raw : new Uint8Array(raw), `${label} v${version}`);
+    const need = raw.byteLength;
     let recycled: T | undefined;
-    if (this.entries.size >= this.limit) {
-      const oldest = this.entries.keys().next().value!;
-      recycled = this.entries.get(oldest);
+    while (this.entries.size >= this.limit || (this.bytes + need > this.budgetBytes && this.entries.size >= MIN_KEPT)) {
+      const [oldest, entry] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
+      this.bytes -= entry.bytes;
+      recycled = entry.value;
     }
     const loaded = build(snap, recycled);
-    this.entries.set(version, loaded);
+    this.entries.set(version, { value: loaded, bytes: need });
+    this.bytes += need;
     return loaded;
   }
 }
