@@ -8,6 +8,7 @@
  */
 import { AgentMismatchError, Rng, UnknownNameError, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { alphabetaKind } from './alphabeta.ts';
+import { duelScriptedKind } from './duel-scripted.ts';
 import { kuhnNashKind } from './kuhn-nash.ts';
 import { minimaxKind } from './minimax.ts';
 import { randomKind } from './random.ts';
@@ -36,9 +37,16 @@ export class MixtureAgent implements Agent {
   act(state: GameState, seat: Seat): number {
     return this.parts[this.rng.int(this.parts.length)]!.act(state, seat);
   }
+
+  /** Continuous games: the drawn bot's action vector. */
+  actContinuous(state: GameState, seat: Seat, out: Float32Array | Float64Array): void {
+    const part = this.parts[this.rng.int(this.parts.length)]!;
+    if (!part.actContinuous) throw new AgentMismatchError(`agent '${part.name}' in '${this.name}' plays discrete actions only; ${state.info.id} has continuous actions`);
+    part.actContinuous(state, seat, out);
+  }
 }
 
-const KINDS: readonly AgentKind[] = [randomKind, minimaxKind, alphabetaKind, kuhnNashKind, soccerHeuristicKind];
+const KINDS: readonly AgentKind[] = [randomKind, minimaxKind, alphabetaKind, kuhnNashKind, soccerHeuristicKind, duelScriptedKind];
 
 export function listAgentKinds(): readonly AgentKind[] {
   return KINDS;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:games`: random-play steps per second for every registered game on one thread.
  * A step is one transition (a decision, a joint move or a chance event) including the legal-mask
- * query and the random pick (a uniform vector in the box in continuous games); finished games are reset in place. Prints a Markdown table.
+ * query and the random pick (a uniform vector in the box in continuous games, one per seat at a
+ * simultaneous node); finished games are reset in place. Prints a Markdown table.
  */
 import { CHANCE, Rng, SIMULTANEOUS, type Game } from '../core/index.ts';
 import { listGames } from '../games/index.ts';
@@ -16,7 +17,7 @@ function bench(game: Game, seconds: number): { steps: number; games: number; sec
   const joint = new Int32Array(info.seats);
   // continuous games: a uniform vector in the action box instead of a masked pick
   const box = info.actionSpace ?? null;
-  const vector = new Float64Array(box ? info.actions : 0);
+  const vector = new Float64Array(box ? info.seats * info.actions : 0);
   let steps = 0;
   let games = 0;
   let seed = 1;
@@ -26,9 +27,10 @@ function bench(game: Game, seconds: number): { steps: number; games: number; sec
   while (now < deadline) {
     for (let i = 0; i < 4096; i++) {
       const seat = state.currentSeat();
-      if (seat >= 0 && box) {
-        for (let j = 0; j < vector.length; j++) vector[j] = rng.uniform(box.low[j]!, box.high[j]!);
-        state.applyContinuous(vector);
+      if ((seat >= 0 || seat === SIMULTANEOUS) && box) {
+        // every seat's row (at a sequential node only the acting seat's counts)
+        for (let j = 0; j < vector.length; j++) vector[j] = rng.uniform(box.low[j % info.actions]!, box.high[j % info.actions]!);
+        state.applyJointContinuous(vector);
       } else if (seat >= 0) {
         state.legalMask(seat, mask);
         state.apply(rng.pickMasked(mask));

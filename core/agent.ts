@@ -3,7 +3,14 @@
  * remote clients. Agents must only use what their seat may see (`observe`, `informationState`,
  * `view`, `legalMask`); search bots for perfect-information games may use the whole state.
  */
-import type { GameInfo, GameState, Seat } from './game.ts';
+import { AgentMismatchError } from './errors.ts';
+import { isContinuous, type GameInfo, type GameState, type Seat } from './game.ts';
+
+/**
+ * What a seat plays: an action id in a discrete game, an action vector (`GameInfo.actions` numbers)
+ * in a continuous one (`GameInfo.actionSpace`).
+ */
+export type Move = number | ArrayLike<number>;
 
 export interface Agent {
   /** The spec that built this agent, e.g. `alphabeta:4`. */
@@ -38,4 +45,22 @@ export interface AgentKind {
   fits(game: GameInfo): string | null;
   /** Builds an agent; `arg` is the part after `kind:` (undefined when absent). */
   create(game: GameInfo, arg: string | undefined, seed: number): Agent;
+}
+
+/** Throws `AgentMismatchError` when `agent` cannot play the kind of actions `info` has (a discrete-only agent in a continuous game). */
+export function checkAgentActions(agent: Agent, info: GameInfo): void {
+  if (isContinuous(info) && !agent.actContinuous) throw new AgentMismatchError(`agent '${agent.name}' plays discrete actions only; ${info.id} has continuous actions`);
+}
+
+/**
+ * `agent`'s move for `seat` at `state`: `act` in a discrete game, `actContinuous` into a fresh array in
+ * a continuous one. For callers that send or hand moves on (worker threads, network bots, server-side
+ * agents); a game loop keeps its own buffer instead (src/eval/match.ts).
+ */
+export function agentMove(agent: Agent, state: GameState, seat: Seat): number | number[] {
+  if (!isContinuous(state.info)) return agent.act(state, seat);
+  checkAgentActions(agent, state.info);
+  const out = new Float64Array(state.info.actions);
+  agent.actContinuous!(state, seat, out);
+  return Array.from(out);
 }

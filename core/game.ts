@@ -13,7 +13,7 @@ export type Seat = number;
 
 /** `currentSeat()` value when a chance event (a deal, a card) happens next. */
 export const CHANCE = -1;
-/** `currentSeat()` value when every live seat moves at once (`applyJoint`). */
+/** `currentSeat()` value when every live seat moves at once (`applyJoint`; `applyJointContinuous` in continuous games). */
 export const SIMULTANEOUS = -2;
 /** `currentSeat()` value once the game is over (terminated or truncated). */
 export const TERMINAL = -3;
@@ -40,7 +40,8 @@ export interface GameInfo {
   readonly actions: number;
   /**
    * Present for continuous-action games: an action is a vector of `actions` real numbers, applied
-   * with `GameState.applyContinuous`. Absent: actions are the integers 0..actions-1 (`apply`).
+   * with `GameState.applyContinuous` (`applyJointContinuous`, one vector per seat, at simultaneous
+   * nodes). Absent: actions are the integers 0..actions-1 (`apply`, `applyJoint`).
    */
   readonly actionSpace?: ContinuousActionSpace;
   /** Per-seat observation size (flat Float32 vector). */
@@ -96,7 +97,7 @@ export function isContinuous(info: GameInfo): info is GameInfo & { readonly acti
  * fields of `GameState.view(seat)` it reads; the conformance suite checks every game's views
  * against its description.
  */
-export type GameUi = BoardUi | CardsUi | FieldUi | PanelUi;
+export type GameUi = BoardUi | CardsUi | FieldUi | Arena2dUi | PanelUi;
 
 /** How one seat or team is marked on screen. */
 export interface UiMark {
@@ -185,6 +186,46 @@ export interface FieldUi extends UiCommon {
   readonly repeatWhileHeld: readonly number[];
 }
 
+/**
+ * How a person's keyboard and pointer make a continuous action vector (core/game.ts
+ * `ContinuousActionSpace`): components no input drives are 0, and the game clips the vector to its box.
+ */
+export interface PointerKeyControls {
+  /**
+   * `KeyboardEvent.key` (letters in lower case) → the component it drives and the value it adds while
+   * held (keys held together add up; released: nothing), e.g. `d: [0, 1]` for thrust to the right.
+   */
+  readonly keys: Readonly<Record<string, readonly [component: number, value: number]>>;
+  /**
+   * The component set to the direction from the person's ship to the pointer, as an angle over π in
+   * (−1, 1] (0 = +x, 0.5 = +y, which points down on screen); absent: no pointer aim.
+   */
+  readonly pointerAngle?: number;
+  /** The component and the value it takes while the pointer's button is held (e.g. fire). */
+  readonly pointerButton?: readonly [component: number, value: number];
+}
+
+/**
+ * A top-down 2-D arena with ships and projectiles, for continuous-control games. Coordinates have the
+ * origin at the arena's centre, x to the right and y down, in the game's units; angles are
+ * atan2(y, x). The view gives `ships` (per seat `{ seat, x, y, vx, vy, heading, hp, cooldown }`),
+ * `projectiles` (`{ x, y, vx, vy, owner }`), `timeLeft` (ticks), `frame` (`'own'` for a seat: the
+ * view is in the seat's own frame, the one its actions are in; `'arena'` for spectators) and `legal`.
+ */
+export interface Arena2dUi extends UiCommon {
+  readonly kind: 'arena2d';
+  readonly width: number;
+  readonly height: number;
+  readonly shipRadius: number;
+  readonly projectileRadius: number;
+  /** Hit points of a ship at the start. */
+  readonly maxHp: number;
+  readonly seats: readonly UiMark[];
+  readonly controls: PointerKeyControls;
+  /** Tick length a browser asks for when it creates a room for people, ms. */
+  readonly tickMs?: number;
+}
+
 /** No picture: the view as text and a button per legal action. */
 export interface PanelUi extends UiCommon {
   readonly kind: 'panel';
@@ -229,6 +270,14 @@ export interface GameState {
   applyContinuous(action: ArrayLike<number>): void;
   /** Applies one action per seat at a simultaneous node (`actions[seat]`; ignored for seats with no legal move). */
   applyJoint(actions: ArrayLike<number>): void;
+  /**
+   * Applies one action vector per seat at a simultaneous node of a continuous game: seats × `actions`
+   * numbers, row-major (seat s's vector at `actions[s·A .. (s+1)·A)`); the rows of seats with no move
+   * are ignored. Each acting seat's vector is checked and clipped as by `applyContinuous`; a bad one
+   * throws `IllegalActionError` before anything changes. At a sequential node only the acting seat's
+   * row counts (as `applyJoint`).
+   */
+  applyJointContinuous(actions: ArrayLike<number>): void;
   /** Writes outcome probabilities into `out[0..chanceOutcomes)` at a chance node. */
   chanceProbabilities(out: Float64Array): void;
   /** Samples and applies a chance outcome with the state's own seeded RNG; returns the outcome. */
@@ -289,6 +338,8 @@ export abstract class BaseState implements GameState {
   private readonly scratchProbs: Float64Array;
   /** The clipped action vector handed to `doApplyContinuous` (continuous games; allocated once per state). */
   private readonly scratchAction: Float64Array;
+  /** The clipped joint action handed to `doApplyJointContinuous` (simultaneous continuous games). */
+  private readonly scratchJoint: Float64Array;
 
   constructor(info: GameInfo, seed: number) {
     this.info = info;
@@ -296,6 +347,7 @@ export abstract class BaseState implements GameState {
     this.scratchMask = new Uint8Array(info.actions);
     this.scratchProbs = new Float64Array(Math.max(1, info.chanceOutcomes));
     this.scratchAction = new Float64Array(isContinuous(info) ? info.actions : 0);
+    this.scratchJoint = new Float64Array(isContinuous(info) ? info.seats * info.actions : 0);
   }
 
   abstract currentSeat(): number;
@@ -328,6 +380,15 @@ export abstract class BaseState implements GameState {
   /** Applies a legal joint action (override in simultaneous games). */
   protected doApplyJoint(_actions: ArrayLike<number>): void {
     throw new IllegalActionError(this.info.id, SIMULTANEOUS, -1, 'this game has no simultaneous moves');
+  }
+
+  /**
+   * Applies a joint continuous action (override in simultaneous continuous games): `u[s·A .. (s+1)·A)`
+   * is seat s's vector, finite and clipped to the action space; all zeros for a seat with no move.
+   * `u` is scratch owned by the base: read it, do not keep it.
+   */
+  protected doApplyJointContinuous(_u: Float64Array): void {
+    throw new IllegalActionError(this.info.id, SIMULTANEOUS, -1, 'this game has no simultaneous continuous moves');
   }
 
   /** Applies a chance outcome with positive probability (override in games with chance). */
@@ -383,11 +444,43 @@ export abstract class BaseState implements GameState {
     const { id } = this.info;
     if (!isContinuous(this.info)) throw new IllegalActionError(id, seat, -1, `${id} has discrete actions: use apply`);
     if (seat < 0) {
-      const why = seat === TERMINAL ? 'the game is over' : seat === CHANCE ? 'chance node: use applyChance' : 'simultaneous node: no joint continuous actions yet';
+      const why = seat === TERMINAL ? 'the game is over' : seat === CHANCE ? 'chance node: use applyChance' : 'simultaneous node: use applyJointContinuous';
       throw new IllegalActionError(id, seat, -1, why);
     }
-    this.clipContinuous(seat, action);
+    const problem = continuousActionProblem(this.info, action);
+    if (problem !== null) throw new IllegalActionError(id, seat, -1, problem);
+    this.clipContinuous(action, 0, this.scratchAction, 0);
     this.doApplyContinuous(this.scratchAction);
+    this.steps++;
+  }
+
+  applyJointContinuous(actions: ArrayLike<number>): void {
+    const seat = this.currentSeat();
+    const { id, seats, actions: A } = this.info;
+    if (!isContinuous(this.info)) throw new IllegalActionError(id, seat, -1, `${id} has discrete actions: use applyJoint`);
+    if (actions === null || typeof actions !== 'object' || actions.length !== seats * A) {
+      const got = actions === null || typeof actions !== 'object' ? String(actions) : countOf(actions.length, 'number');
+      throw new IllegalActionError(id, seat, -1, `a joint action is ${seats} × ${A} numbers (one vector per seat, row-major), got ${got}`);
+    }
+    if (seat >= 0) {
+      // sequential node: only the acting seat's row counts
+      this.checkRow(seat, actions);
+      this.clipContinuous(actions, seat * A, this.scratchAction, 0);
+      this.doApplyContinuous(this.scratchAction);
+      this.steps++;
+      return;
+    }
+    if (seat !== SIMULTANEOUS) throw new IllegalActionError(id, seat, -1, seat === TERMINAL ? 'the game is over' : 'chance node: use applyChance');
+    // every acting seat's row is checked before anything is applied
+    for (let s = 0; s < seats; s++) {
+      if (this.legalMask(s, this.scratchMask) > 0) {
+        this.checkRow(s, actions);
+        this.clipContinuous(actions, s * A, this.scratchJoint, s * A);
+      } else {
+        this.scratchJoint.fill(0, s * A, (s + 1) * A);
+      }
+    }
+    this.doApplyJointContinuous(this.scratchJoint);
     this.steps++;
   }
 
@@ -401,6 +494,7 @@ export abstract class BaseState implements GameState {
       }
       throw new IllegalActionError(this.info.id, seat, -1, 'not a simultaneous node');
     }
+    if (isContinuous(this.info)) throw new IllegalActionError(this.info.id, seat, -1, `${this.info.id} has continuous actions: use applyJointContinuous`);
     if (actions.length < this.info.seats) {
       throw new IllegalActionError(this.info.id, SIMULTANEOUS, -1, `expected ${this.info.seats} actions, got ${actions.length}`);
     }
@@ -458,23 +552,21 @@ export abstract class BaseState implements GameState {
     if (!this.scratchMask[action]) throw new IllegalActionError(this.info.id, seat, action, `'${this.actionName(action)}' is not legal now`);
   }
 
+  /** Throws `IllegalActionError` unless seat s's row of a joint continuous action is all finite numbers. */
+  private checkRow(s: Seat, actions: ArrayLike<number>): void {
+    const problem = componentProblem(actions, s * this.info.actions, this.info.actions);
+    if (problem !== null) throw new IllegalActionError(this.info.id, s, -1, problem);
+  }
+
   /**
-   * Checks a continuous action (length, every component finite) before anything changes, then writes
-   * it clipped to [low, high] into `scratchAction`: out-of-bounds components are clipped, not refused,
-   * as gymnasium's Pendulum does (`np.clip(u, -max_torque, max_torque)`).
+   * Writes a checked continuous action, `action[from .. from + actions)`, clipped to [low, high] into
+   * `out[at…]`: out-of-bounds components are clipped, not refused, as gymnasium's Pendulum does
+   * (`np.clip(u, -max_torque, max_torque)`).
    */
-  private clipContinuous(seat: Seat, action: ArrayLike<number>): void {
-    const { id, actions } = this.info;
+  private clipContinuous(action: ArrayLike<number>, from: number, out: Float64Array, at: number): void {
+    const { actions } = this.info;
     const { low, high } = this.info.actionSpace!;
-    if (action === null || typeof action !== 'object' || action.length !== actions) {
-      const got = action === null || typeof action !== 'object' ? String(action) : countOf(action.length, 'number');
-      throw new IllegalActionError(id, seat, -1, `actions are vectors of ${countOf(actions, 'finite number')}, got ${got}`);
-    }
-    for (let j = 0; j < actions; j++) {
-      const u = action[j];
-      if (typeof u !== 'number' || !Number.isFinite(u)) throw new IllegalActionError(id, seat, typeof u === 'number' ? u : Number.NaN, `component ${j} of the action must be a finite number`);
-    }
-    for (let j = 0; j < actions; j++) this.scratchAction[j] = Math.min(high[j]!, Math.max(low[j]!, action[j]!));
+    for (let j = 0; j < actions; j++) out[at + j] = Math.min(high[j]!, Math.max(low[j]!, action[from + j]!));
   }
 
   private checkChance(outcome: number): void {
@@ -488,6 +580,31 @@ export abstract class BaseState implements GameState {
 /** `1 number`, `3 numbers`: a count for error messages. */
 function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Why `action` is not an action vector of the continuous game `info` (null when it is): exactly
+ * `info.actions` components, each a finite number. Components outside the box are fine: the game
+ * clips them. The one check of `applyContinuous`, for callers that must refuse a vector before applying it.
+ */
+export function continuousActionProblem(info: GameInfo, action: unknown): string | null {
+  if (!isContinuous(info)) return `${info.id} has discrete actions: an action is an integer id`;
+  const n = info.actions;
+  const vector = action !== null && typeof action === 'object' && typeof (action as ArrayLike<number>).length === 'number';
+  if (!vector || (action as ArrayLike<number>).length !== n) {
+    const got = vector ? countOf((action as ArrayLike<number>).length, 'number') : typeof action === 'number' ? `the number ${action}` : String(action);
+    return `actions are vectors of ${countOf(n, 'finite number')}, got ${got}`;
+  }
+  return componentProblem(action as ArrayLike<number>, 0, n);
+}
+
+/** Why `action[from .. from + n)` is not all finite numbers (null when it is). */
+function componentProblem(action: ArrayLike<number>, from: number, n: number): string | null {
+  for (let j = 0; j < n; j++) {
+    const u: unknown = action[from + j];
+    if (typeof u !== 'number' || !Number.isFinite(u)) return `component ${j} of the action must be a finite number, got ${String(u)}`;
+  }
+  return null;
 }
 
 /** Validates an integer field of snapshot data. */

@@ -5,13 +5,14 @@
 import { UnknownNameError, type Game } from '../core/index.ts';
 import { cartPole } from './cartpole.ts';
 import { connectFour } from './connect-four.ts';
+import { duel } from './duel.ts';
 import { gridSoccer } from './grid-soccer.ts';
 import { kuhnPoker } from './kuhn-poker.ts';
 import { leducPoker } from './leduc-poker.ts';
 import { pendulum } from './pendulum.ts';
 import { ticTacToe } from './tic-tac-toe.ts';
 
-const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum];
+const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum, duel];
 
 export const gameRegistry: ReadonlyMap<string, Game> = new Map(GAMES.map((g) => [g.info.id, g]));
 

@@ -90,7 +90,7 @@ interface PooledAgent {
 interface Pending {
   readonly key: string;
   readonly request: MoveRequest;
-  resolve(action: number): void;
+  resolve(action: number | number[]): void;
   reject(err: Error): void;
 }
 
@@ -125,11 +125,11 @@ export class AgentPool {
     return key;
   }
 
-  /** The agent's move; rejects with AgentDeadlineError past the deadline, or with the agent's own error. */
-  move(key: string, request: MoveRequest): Promise<number> {
+  /** The agent's move (an action id, or a vector in a continuous game); rejects with AgentDeadlineError past the deadline, or with the agent's own error. */
+  move(key: string, request: MoveRequest): Promise<number | number[]> {
     if (this.destroyed) return Promise.reject(new WorkerError('the agent pool is closed'));
     if (!this.agents.has(key)) return Promise.reject(new WorkerError(`agent ${key} is not in the pool`));
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<number | number[]>((resolve, reject) => {
       this.queue.push({ key, request, resolve, reject });
       this.pump();
     });

@@ -8,7 +8,7 @@
  */
 import { createBot } from '../agents/bots.ts';
 import { MctsAgent } from '../agents/mcts.ts';
-import { ConfigError, type Agent, type GameInfo, type StateData } from '../core/index.ts';
+import { agentMove, ConfigError, type Agent, type GameInfo, type StateData } from '../core/index.ts';
 import { getGame } from '../games/index.ts';
 import { SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
 import type { CustomAgent } from './agents.ts';
@@ -53,8 +53,11 @@ export interface MoveTask {
 /** `start`: answers once the thread is up and its modules are loaded (the pool's warm-up). */
 export type AgentTask = { readonly kind: 'start' } | MoveTask;
 
-/** The agent's move, or why it has none (an agent that throws is an expected failure, not a thread's). */
-export type MoveResult = { readonly ok: true; readonly action: number } | { readonly ok: false; readonly error: string };
+/**
+ * The agent's move (an action id, or an action vector in a continuous game), or why it has none (an
+ * agent that throws is an expected failure, not a thread's).
+ */
+export type MoveResult = { readonly ok: true; readonly action: number | number[] } | { readonly ok: false; readonly error: string };
 
 interface Built {
   readonly agent: Agent;
@@ -115,7 +118,7 @@ async function move(task: MoveTask): Promise<MoveResult> {
       built.game = task.reset.number;
       built.agent.reset?.(task.build?.rebuilt ? rebuildSeed(task.reset.seed, state.stepCount()) : task.reset.seed);
     }
-    return { ok: true, action: built.agent.act(state, task.seat) };
+    return { ok: true, action: agentMove(built.agent, state, task.seat) };
   } catch (err) {
     // the next move of this agent (a rematch) starts from a fresh build
     forget(task.key);

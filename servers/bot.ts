@@ -6,7 +6,7 @@
  * - Perfect-information sequential games (tic-tac-toe, Connect Four): every action is public, so the
  *   room publishes the move list (`moves`) and the bot replays it into a local state through the
  *   game contract. Any agent works, search bots included.
- * - Every other game (Kuhn, Leduc, grid soccer): a bot seat (`bot: true` when joining) receives its
+ * - Every other game (Kuhn, Leduc, grid soccer, duel): a bot seat (`bot: true` when joining) receives its
  *   `agentView`: its observation vector, information-state string and legal actions, computed by the
  *   server from the real state. The bot wraps it in a seat-only `GameState` that answers `observe`,
  *   `informationState`, `legalMask` and `view` for its own seat and refuses anything else. Agents
@@ -15,9 +15,9 @@
  *   game) fail with a clear error. Replaying a history is impossible there without revealing hidden
  *   cards or positions, so the server never sends one.
  */
-import { AgentMismatchError, SIMULTANEOUS, TERMINAL, teamOf, type Agent, type Game, type GameInfo, type GameState, type Seat, type StateData } from '../core/index.ts';
+import { AgentMismatchError, agentMove, SIMULTANEOUS, TERMINAL, teamOf, type Agent, type Game, type GameInfo, type GameState, type Seat, type StateData } from '../core/index.ts';
 import { MatchClient } from './client.ts';
-import { TO_MOVE_SIMULTANEOUS, roomNameOf, type AgentView, type MatchResult, type RoomOptions } from './protocol.ts';
+import { publishesMoves, TO_MOVE_SIMULTANEOUS, roomNameOf, type AgentView, type MatchResult, type RoomOptions } from './protocol.ts';
 
 /** A `GameState` that knows one seat's view of the game and nothing else. */
 export class SeatOnlyState implements GameState {
@@ -92,6 +92,9 @@ export class SeatOnlyState implements GameState {
   applyContinuous(): void {
     this.unavailable('applyContinuous');
   }
+  applyJointContinuous(): void {
+    this.unavailable('applyJointContinuous');
+  }
   chanceProbabilities(): void {
     this.unavailable('chanceProbabilities');
   }
@@ -144,13 +147,14 @@ export interface SeatPlayerOptions {
 /**
  * Drives one seat: whenever the state says this seat is to act (or, at a simultaneous node, has a
  * move this tick) and the seat's information for that step has arrived, asks the agent and sends
- * `move` with the step it is meant for.
+ * `move` with the step it is meant for: an action id, or an action vector in a continuous game.
  */
 export class SeatPlayer {
   readonly client: MatchClient;
   readonly games: BotGame[] = [];
   private readonly opts: SeatPlayerOptions;
-  private readonly perfectSequential: boolean;
+  /** The room publishes the moves: the bot replays them into a local state (else it reads its agentView). */
+  private readonly replaysMoves: boolean;
   private lastKey = '';
   private local: GameState | null = null;
   private localGame = -1;
@@ -165,7 +169,7 @@ export class SeatPlayer {
     this.client = client;
     this.opts = opts;
     const info = opts.game.info;
-    this.perfectSequential = info.information === 'perfect' && info.dynamics === 'sequential';
+    this.replaysMoves = publishesMoves(info);
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined);
   }
@@ -218,8 +222,7 @@ export class SeatPlayer {
     if (!gs) return; // this seat's information for the step has not arrived yet
     this.lastKey = key;
     if (simultaneous && gs.legalActions(seat).length === 0) return;
-    const action = this.opts.agent.act(gs, seat);
-    mc.move(action, st.step);
+    mc.move(agentMove(this.opts.agent, gs, seat), st.step);
   }
 
   private onFinished(seat: number): void {
@@ -252,7 +255,7 @@ export class SeatPlayer {
   /** The state the agent acts on, or null while this step's information is still on its way. */
   private stateFor(seat: number): GameState | null {
     const st = this.client.state;
-    if (this.perfectSequential) {
+    if (this.replaysMoves) {
       if (this.localGame !== st.gameNumber || !this.local) {
         this.local = this.opts.game.newState(0);
         this.localGame = st.gameNumber;

@@ -142,8 +142,8 @@ export class MatchClient {
     this.room.send(type, payload);
   }
 
-  /** Sends `move` (paced): the action for this client's seat, optionally for a given step. */
-  move(action: number, step?: number): void {
+  /** Sends `move` (paced): the action for this client's seat (an action vector in a continuous game), optionally for a given step. */
+  move(action: number | readonly number[], step?: number): void {
     this.paced(() => this.room.send('move', step === undefined ? { action } : { action, step }));
   }
 

@@ -22,7 +22,8 @@ import {
   TO_MOVE_NONE,
   TO_MOVE_SIMULTANEOUS,
   describeZodError,
-  moveMessageSchema,
+  moveSchemaFor,
+  publishesMoves,
   rematchMessageSchema,
   roomOptionsSchema,
   type AgentView,
@@ -102,7 +103,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
   private readonly infos = new Map<string, ClientInfo>();
   private creatorPending = true;
   private disposed = false;
-  /** Perfect-information sequential games publish their moves (`moves`, `move` events). */
+  /** Whether the room publishes its moves (`moves`, `move` events: protocol.ts `publishesMoves`). */
   private recordMoves = false;
 
   override onCreate(raw: unknown): Promise<void> {
@@ -118,7 +119,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
     // every change is flushed at once (flush()); the periodic patch is only a safety net, so it can be slow
     this.setPatchRate(1000);
     const seed = opts.seed ?? randomInt(0x100000000);
-    this.recordMoves = info.information === 'perfect' && info.dynamics === 'sequential';
+    this.recordMoves = publishesMoves(info);
     try {
       this.flow = new RoomMatch({
         game: this.game,
@@ -288,7 +289,8 @@ export class GameRoom extends Room<{ state: MatchState }> {
 
   private onMove(client: Client, info: ClientInfo, payload: unknown): void {
     if (info.seat === null) return this.screen.refuse(client, 'NOT_A_PLAYER', 'spectators cannot move');
-    const parsed = moveMessageSchema.safeParse(payload);
+    // an action id, or an array of finite numbers in a continuous game (the game checks its length and clips it)
+    const parsed = moveSchemaFor(this.game.info).safeParse(payload);
     if (!parsed.success) return this.screen.refuse(client, 'BAD_MESSAGE', `move: ${describeZodError(parsed.error)}`);
     const refused = this.flow.move(info.seat, parsed.data.action, parsed.data.step);
     if (refused) this.screen.refuse(client, refused.code, refused.message, refused.strike);

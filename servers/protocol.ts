@@ -110,6 +110,15 @@ export function moveSchemaFor(info: Pick<GameInfo, 'actionSpace'>): typeof moveM
   return info.actionSpace ? continuousMoveMessageSchema : moveMessageSchema;
 }
 
+/**
+ * Whether a room publishes its game's moves (the `moves` state field and `move` events): in
+ * perfect-information sequential games of action ids, where every move is public and a client replays
+ * them; in every other game a bot seat receives its `agentView` instead.
+ */
+export function publishesMoves(info: Pick<GameInfo, 'information' | 'dynamics' | 'actionSpace'>): boolean {
+  return info.information === 'perfect' && info.dynamics === 'sequential' && !info.actionSpace;
+}
+
 /** `rematch`: vote for another game with sides swapped (payload `{}` or none). */
 export const rematchMessageSchema = z.union([z.strictObject({}), z.undefined(), z.null()]);
 

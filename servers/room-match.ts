@@ -1,7 +1,9 @@
 /**
  * The match flow of a room: its games are one `Match` (src/eval/match.ts) — the one `playSeries`
- * plays offline — driven by client moves and server-side agents. A client's move comes in through
- * `move` and is refused, with an error code, unless it is that seat's turn and legal. A server-side
+ * plays offline — driven by client moves and server-side agents. A client's move (an action id, or an
+ * action vector in a continuous game) comes in through `move` and is refused, with an error code and
+ * the game's reason, unless it is that seat's turn and legal (a vector's out-of-box components are
+ * legal: the game clips them). A server-side
  * agent is asked for its move when its seat is to act (after a delay, so people can follow), and
  * thinks meanwhile in the agent pool or on this thread (served-agent.ts). A simultaneous node is a
  * tick that closes at its deadline or once every client seat has moved, after every agent answered.
@@ -11,7 +13,7 @@
  * moves in, and hears what happened through `RoomMatchEvents`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { SIMULTANEOUS, type Game, type Seat } from '../core/index.ts';
+import { SIMULTANEOUS, type Game, type Move, type Seat } from '../core/index.ts';
 import { log } from '../core/log.ts';
 import { Match, seriesGameSeed, type GameResult } from '../src/eval/match.ts';
 import type { ErrorCode, MatchResult, Phase } from './protocol.ts';
@@ -115,7 +117,7 @@ export class RoomMatch {
   }
 
   /** A client's move for `seat` (optionally meant for `step`): null once taken, else why it was refused (nothing changed). */
-  move(seat: Seat, action: number, step: number | undefined): Refusal | null {
+  move(seat: Seat, action: Move, step: number | undefined): Refusal | null {
     if (this.current === 'waiting') return refusal('NOT_STARTED', 'the game has not started: seats are still free');
     if (this.current === 'finished') return refusal('GAME_OVER', 'the game is over (send rematch for another)');
     const now = this.match.state.stepCount();
@@ -123,13 +125,15 @@ export class RoomMatch {
     const cur = this.match.toMove();
     if (cur === SIMULTANEOUS) {
       if (!this.match.hasMove(seat)) return refusal('NOT_YOUR_TURN', `seat ${seat} has no move this tick`);
-      if (!this.match.isLegal(seat, action)) return refusal('ILLEGAL_ACTION', `action ${action} is not legal for seat ${seat} now`);
+      const why = this.match.whyIllegal(seat, action);
+      if (why !== null) return refusal('ILLEGAL_ACTION', why);
       this.match.submit(seat, action);
       this.maybeCloseTick();
       return null;
     }
     if (cur !== seat) return refusal('NOT_YOUR_TURN', cur >= 0 ? `seat ${cur} is to move` : 'nobody is to move');
-    if (!this.match.isLegal(seat, action)) return refusal('ILLEGAL_ACTION', `action ${action} is not legal for seat ${seat} now`);
+    const why = this.match.whyIllegal(seat, action);
+    if (why !== null) return refusal('ILLEGAL_ACTION', why);
     this.match.apply(seat, action);
     this.advance();
     return null;
@@ -167,7 +171,7 @@ export class RoomMatch {
    * matters (the game moved on or ended, the room closed) or the agent failed: a throw, a crash, an
    * illegal move or a missed deadline forfeits its side's game.
    */
-  private async agentAction(seat: Seat): Promise<number | null> {
+  private async agentAction(seat: Seat): Promise<Move | null> {
     const { agent, spec } = this.agents[seat]!;
     const game = this.match.gameNumber;
     const step = this.match.state.stepCount();
@@ -175,7 +179,7 @@ export class RoomMatch {
     try {
       const action = await agent.move(this.match.state, seat);
       if (!current()) return null;
-      if (!Number.isInteger(action) || !this.match.isLegal(seat, action)) throw new Error(`returned illegal action ${String(action)}`);
+      if (!this.match.isLegal(seat, action)) throw new Error(`returned illegal action ${Array.isArray(action) ? `[${action.join(', ')}]` : String(action)}`);
       return action;
     } catch (err) {
       if (!current()) return null;

@@ -8,7 +8,7 @@
  * longer than the deadline is refused after the fact (a synchronous agent cannot be interrupted there).
  */
 import { MctsAgent } from '../agents/mcts.ts';
-import { ConfigError, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { agentMove, ConfigError, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { isSnapshotPlayer } from '../src/selfplay/snapshot.ts';
 import { AgentDeadlineError, type AgentPool } from './agent-pool.ts';
 import type { AgentRecipe } from './agent-worker.ts';
@@ -19,8 +19,11 @@ export interface ServedAgent {
   readonly pooled: boolean;
   /** Called before each game with the game's seed (as Agent.reset). */
   reset(seed: number): void;
-  /** Its move at `state` (left unchanged); rejects when the agent throws, crashes or misses the deadline. */
-  move(state: GameState, seat: Seat): Promise<number>;
+  /**
+   * Its move at `state` (left unchanged): an action id, or an action vector in a continuous game;
+   * rejects when the agent throws, crashes or misses the deadline.
+   */
+  move(state: GameState, seat: Seat): Promise<number | number[]>;
   dispose(): void;
 }
 
@@ -51,7 +54,7 @@ class PoolAgent implements ServedAgent {
     this.seed = seed;
   }
 
-  move(state: GameState, seat: Seat): Promise<number> {
+  move(state: GameState, seat: Seat): Promise<number | number[]> {
     return this.pool.move(this.key, { game: this.gameId, reset: { number: this.game, seed: this.seed }, state: state.serialize(), seat });
   }
 
@@ -74,9 +77,9 @@ class ThreadAgent implements ServedAgent {
     this.agent.reset?.(seed);
   }
 
-  async move(state: GameState, seat: Seat): Promise<number> {
+  async move(state: GameState, seat: Seat): Promise<number | number[]> {
     const t0 = performance.now();
-    const action = this.agent.act(state.clone(), seat);
+    const action = agentMove(this.agent, state.clone(), seat);
     const took = performance.now() - t0;
     if (took > this.deadlineMs) throw new AgentDeadlineError(this.deadlineMs, took);
     return action;

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { matchMaker, Server } from '@colyseus/core';
-import { ConfigError, UnknownNameError, type Game, type GameUi } from '../core/index.ts';
+import { ConfigError, UnknownNameError, type ContinuousActionSpace, type Game, type GameUi } from '../core/index.ts';
 import { log } from '../core/log.ts';
 import { getGame, listGames } from '../games/index.ts';
 import { AgentPool, checkAgentPoolOptions, DEFAULT_AGENT_DEADLINE_MS, defaultAgentThreads } from './agent-pool.ts';
@@ -70,6 +70,8 @@ export interface GameSummary {
   /** `teams[t]`: the seats of team t. */
   readonly teams: readonly (readonly number[])[];
   readonly actions: number;
+  /** Continuous-action games: the box a move's vector is clipped to (a move is then `actions` numbers). */
+  readonly actionSpace?: ContinuousActionSpace;
   readonly dynamics: string;
   readonly information: string;
   /** Colyseus room name to create/join. */
@@ -115,6 +117,7 @@ function summary(g: Game): GameSummary {
     seats: i.seats,
     teams: i.teams,
     actions: i.actions,
+    ...(i.actionSpace ? { actionSpace: i.actionSpace } : {}),
     dynamics: i.dynamics,
     information: i.information,
     room: roomNameOf(i.id),

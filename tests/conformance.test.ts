@@ -16,13 +16,17 @@ function randomVector(state: GameState, rng: Rng): number[] {
   return low.map((lo, j) => rng.uniform(lo, high[j]!));
 }
 
-/** One random step (chance, sequential or simultaneous; a uniform vector in the box in continuous games); returns a description for replay checks. */
+/**
+ * One random step (chance, sequential or simultaneous; a uniform vector in the box in continuous games,
+ * one per seat at a simultaneous node); returns a description for replay checks.
+ */
 function randomStep(state: GameState, rng: Rng, mask: Uint8Array, joint: Int32Array): string {
   const seat = state.currentSeat();
   if (seat === CHANCE) return `chance:${state.applyChance()}`;
   if (isContinuous(state.info)) {
-    const u = randomVector(state, rng);
-    state.applyContinuous(u);
+    const u = seat === SIMULTANEOUS ? Array.from({ length: state.info.seats }, () => randomVector(state, rng)).flat() : randomVector(state, rng);
+    if (seat === SIMULTANEOUS) state.applyJointContinuous(u);
+    else state.applyContinuous(u);
     return `${seat}:[${u.join(',')}]`;
   }
   if (seat === SIMULTANEOUS) {
@@ -95,6 +99,21 @@ function checkUiDescription({ info, ui }: Game): void {
       expect(isActionList(Object.values(ui.keys), info.actions)).toBe(true);
       expect(isActionList(ui.repeatWhileHeld, info.actions)).toBe(true);
       break;
+    case 'arena2d': {
+      expect(ui.width > 0 && ui.height > 0 && ui.shipRadius > 0 && ui.projectileRadius > 0 && ui.maxHp > 0).toBe(true);
+      expect(ui.seats).toHaveLength(info.seats);
+      // every input drives a component of the game's box with a value inside it
+      const box = info.actionSpace;
+      expect(box, 'arena2d controls make action vectors: a continuous game').toBeDefined();
+      const inBox = ([j, v]: readonly [number, number]) => isIndex(j, info.actions) && v >= box!.low[j]! && v <= box!.high[j]!;
+      for (const binding of Object.values(ui.controls.keys)) expect(inBox(binding), JSON.stringify(binding)).toBe(true);
+      if (ui.controls.pointerButton) expect(inBox(ui.controls.pointerButton)).toBe(true);
+      if (ui.controls.pointerAngle !== undefined) {
+        const j = ui.controls.pointerAngle;
+        expect(isIndex(j, info.actions) && box!.low[j]! <= -1 && box!.high[j]! >= 1, 'an angle over π takes values in (−1, 1]').toBe(true);
+      }
+      break;
+    }
     case 'panel':
       break;
     default:
@@ -141,6 +160,23 @@ function checkViewFitsUi({ info, ui }: Game, view: Record<string, unknown>): voi
       expect(view['score']).toHaveLength(ui.teams.length);
       break;
     }
+    case 'arena2d': {
+      const inArena = (p: { x: number; y: number }) => Math.abs(p.x) <= ui.width / 2 && Math.abs(p.y) <= ui.height / 2;
+      const ships = view['ships'] as { seat: number; x: number; y: number; vx: number; vy: number; heading: number; hp: number; cooldown: number }[];
+      expect(ships).toHaveLength(info.seats);
+      ships.forEach((p, seat) => {
+        expect(p.seat).toBe(seat);
+        expect(inArena(p)).toBe(true);
+        expect([p.vx, p.vy, p.heading, p.cooldown].every(Number.isFinite)).toBe(true);
+        expect(Number.isInteger(p.hp) && p.hp >= 0 && p.hp <= ui.maxHp).toBe(true);
+      });
+      for (const p of view['projectiles'] as { owner: number; x: number; y: number; vx: number; vy: number }[]) {
+        expect(isIndex(p.owner, info.seats) && inArena(p) && Number.isFinite(p.vx) && Number.isFinite(p.vy)).toBe(true);
+      }
+      expect(['own', 'arena']).toContain(view['frame']);
+      expect(Number.isInteger(view['timeLeft'])).toBe(true);
+      break;
+    }
     case 'panel':
       break;
   }
@@ -171,7 +207,6 @@ describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s'
       expect(info.actionSpace.low).toHaveLength(info.actions);
       expect(info.actionSpace.high).toHaveLength(info.actions);
       info.actionSpace.low.forEach((lo, j) => expect(Number.isFinite(lo) && Number.isFinite(info.actionSpace!.high[j]) && lo < info.actionSpace!.high[j]!).toBe(true));
-      expect(info.dynamics, 'joint continuous actions are not in the contract yet').toBe('sequential');
     }
   });
 
@@ -235,31 +270,48 @@ describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s'
 
   it('continuous actions are clipped to the box; NaN, infinite or mis-sized vectors are rejected, the state unchanged', () => {
     let tried = 0;
+    const n = info.actions;
+    const seats = info.seats;
     for (let seed = 0; seed < 10; seed++) {
       playout(game, seed, (state) => {
         const before = JSON.stringify(state.serialize());
         const cur = state.currentSeat();
-        const n = info.actions;
-        const bad: unknown[] = isContinuous(info) && cur >= 0
-          ? [new Array<number>(n).fill(Number.NaN), new Array<number>(n).fill(Infinity), new Array<number>(n).fill(-Infinity), new Array<number>(n + 1).fill(0), [], 'x', null]
-          : [new Array<number>(n).fill(0)]; // a discrete game, a terminal or chance node: no vector is legal
-        if (isContinuous(info) && cur >= 0 && n > 1) bad.push([...new Array<number>(n - 1).fill(0), Number.NaN]);
-        for (const u of bad) {
-          expect(() => state.applyContinuous(u as number[])).toThrow(IllegalActionError);
+        const joint = isContinuous(info) && cur === SIMULTANEOUS;
+        const single = isContinuous(info) && cur >= 0;
+        const refused = (apply: () => void) => {
+          expect(apply).toThrow(IllegalActionError);
           tried++;
           expect(JSON.stringify(state.serialize())).toBe(before);
-        }
-        if (!isContinuous(info) || cur < 0) return;
+        };
+        // a lone vector where one is not taken: a discrete game, a terminal, chance or simultaneous node
+        const badSingle: unknown[] = single
+          ? [new Array<number>(n).fill(Number.NaN), new Array<number>(n).fill(Infinity), new Array<number>(n).fill(-Infinity), new Array<number>(n + 1).fill(0), [], 'x', null]
+          : [new Array<number>(n).fill(0)];
+        if (single && n > 1) badSingle.push([...new Array<number>(n - 1).fill(0), Number.NaN]);
+        for (const u of badSingle) refused(() => state.applyContinuous(u as number[]));
+        // a joint vector (seats × n, row-major) where one is not taken, or a bad one: NaN or ±Infinity in the last seat's row, the wrong length
+        const zeros = () => new Array<number>(seats * n).fill(0);
+        const badJoint: unknown[] = joint ? [[...zeros().slice(1), Number.NaN], [...zeros().slice(1), Infinity], [Number.NaN, ...zeros().slice(1)], zeros().slice(1), [...zeros(), 0], [], 'x', null] : [zeros()];
+        if (joint) badJoint.push(Object.assign(zeros(), { [n * (seats - 1)]: -Infinity }));
+        if (!single) for (const u of badJoint) refused(() => state.applyJointContinuous(u as number[])); // at a sequential node the acting seat's row of a joint vector is fine
+        if (!single && !joint) return;
         // out of the box: the same as the clipped vector
-        const { low, high } = info.actionSpace;
+        const { low, high } = info.actionSpace!;
+        const rows = joint ? seats : 1;
         for (const [outside, clipped] of [
           [high.map((h) => h + 1), high],
           [low.map((l) => l - 1e300), low],
         ] as const) {
           const a = state.clone();
           const b = state.clone();
-          a.applyContinuous(outside);
-          b.applyContinuous(clipped);
+          const repeat = (row: readonly number[]) => Array.from({ length: rows }, () => row).flat();
+          if (joint) {
+            a.applyJointContinuous(repeat(outside));
+            b.applyJointContinuous(repeat(clipped));
+          } else {
+            a.applyContinuous(outside);
+            b.applyContinuous(clipped);
+          }
           expect(a.serialize()).toEqual(b.serialize());
         }
       });

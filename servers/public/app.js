@@ -11,16 +11,18 @@
  * (render-<kind>.js) draws it.
  *
  * Protocol (see README): rooms are named by the game's unversioned name; create options
- * `{ seat, agents: { "<seat>": "<spec>" }, name }`; spectators join with `{ spectator: true }`.
+ * `{ seat, agents: { "<seat>": "<spec>" }, name, tickMs? }`; spectators join with `{ spectator: true }`.
  * Synced state: gameId, phase, toMove (seat, -2 simultaneous, -3 finished), step, publicView (JSON),
  * seats[{ kind, name, connected, view }] (view: JSON of that seat's private view, only sent to its
  * owner), result (JSON { returns, winnerTeam }), deadline (ms epoch), rematchVotes.
- * Messages: client → server `move { action }`, `rematch {}`; server → client `error { code, message }`.
+ * Messages: client → server `move { action, step }` (action: an id, or an array of numbers in a game
+ * with an `actionSpace`), `rematch {}`; server → client `error { code, message }`.
  *
  * The page renders everything from the synced state on every change, and never decides legality
  * itself for board clicks: a click on an occupied cell is sent, and the server's error is shown.
  */
 import { el, teamOf } from './common.js';
+import arena2dRenderer from './render-arena2d.js';
 import boardRenderer from './render-board.js';
 import cardsRenderer from './render-cards.js';
 import fieldRenderer from './render-field.js';
@@ -217,7 +219,9 @@ async function startGame(ev) {
   lobbyError('');
   try {
     const client = getClient();
-    const room = await client.create(g.room, { seat, agents, name });
+    // a game may ask for its own tick length when people play it (ui.tickMs)
+    const tickMs = g.dynamics === 'simultaneous' && g.ui?.tickMs ? { tickMs: g.ui.tickMs } : {};
+    const room = await client.create(g.room, { seat, agents, name, ...tickMs });
     enterRoom(room, g, seat, false);
   } catch (e) {
     lobbyError(`Could not start the game: ${errorText(e)}`);
@@ -420,10 +424,11 @@ function unmountRenderer() {
 // ---------------------------------------------------------------------------------------------
 // Renderers: one module per UI kind. `create(ui)` gives { mount(board, ctx), update(ctx), unmount?() };
 // mount once per game, update on each state change. ctx: { s, view, info, mySeat, spectator,
-// myTurn, send(action), showError(msg), playerName(seat) }.
+// myTurn, send(action: an id or a vector), showError(msg), playerName(seat) }.
 // ---------------------------------------------------------------------------------------------
 
 const RENDERERS = {
+  arena2d: arena2dRenderer,
   board: boardRenderer,
   cards: cardsRenderer,
   field: fieldRenderer,

@@ -1,4 +1,4 @@
-/* global document */
+/* global document, window */
 /**
  * Helpers shared by the client's modules: app.js (lobby and room) and the renderers (render-<kind>.js).
  */
@@ -25,4 +25,15 @@ export function teamOf(info, seat) {
 /** The array under `view[key]`, or an empty one (views come from the network). */
 export function list(view, key) {
   return Array.isArray(view?.[key]) ? view[key] : [];
+}
+
+/** Sizes a canvas for a drawing of cssW × cssH CSS pixels at the screen's pixel ratio, and scales its context `g` to CSS pixels. */
+export function fitCanvas(canvas, g, cssW, cssH) {
+  const dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(cssW * dpr)) {
+    canvas.width = Math.round(cssW * dpr);
+    canvas.height = Math.round(cssH * dpr);
+    canvas.style.aspectRatio = `${cssW} / ${cssH}`;
+  }
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
 }

@@ -1,11 +1,11 @@
-/* global document, window, requestAnimationFrame, cancelAnimationFrame */
+/* global document, requestAnimationFrame, cancelAnimationFrame */
 /**
  * The `field` kind: two teams and a ball on a grid field, drawn on a canvas (core/game.ts
  * `FieldUi`); team 0 defends the left goal. The person's seat moves with the keyboard (`ui.keys`,
  * with ← and → swapped for a side that attacks left) or the buttons; a move is sent once per step,
  * a second one waits for the next step, and held movement keys repeat.
  */
-import { el, list, teamOf } from './common.js';
+import { el, fitCanvas, list, teamOf } from './common.js';
 
 const KEY_NAMES = { ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', ' ': 'Space' };
 const MIRRORED = { ArrowLeft: 'ArrowRight', ArrowRight: 'ArrowLeft' };
@@ -212,13 +212,7 @@ export default function fieldRenderer(ui) {
     const { view, mySeat, spectator } = last;
     const cssW = W * CELL + 2 * (GOAL_DEPTH + PAD);
     const cssH = H * CELL + 2 * PAD;
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(cssW * dpr)) {
-      canvas.width = Math.round(cssW * dpr);
-      canvas.height = Math.round(cssH * dpr);
-      canvas.style.aspectRatio = `${cssW} / ${cssH}`;
-    }
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    fitCanvas(canvas, g, cssW, cssH);
     g.clearRect(0, 0, cssW, cssH);
     const ox = PAD + GOAL_DEPTH;
     const oy = PAD;

@@ -11,6 +11,11 @@
  * start from the same opening with the agents' sides swapped. In team games an agent controls every
  * seat of its side.
  *
+ * Continuous-action games (`GameInfo.actionSpace`) are played the same way with action vectors
+ * (`Move`): agents answer with `actContinuous`, a tick applies one vector per seat
+ * (`applyJointContinuous`), and the history holds every vector's components as given (the game clips
+ * them to its box when it applies them, so replaying the history replays the game).
+ *
  * Distinct games: a series also counts its distinct games — different seatings or action sequences
  * (opening and chance outcomes included). The score is the mean over every game: each game is an
  * independent draw of the opening and of the agents' own randomness, so a likely line that recurs
@@ -19,7 +24,24 @@
  * score's interval is computed as if only the distinct games had been played: a Wilson interval with
  * n = distinct games (`SeriesTally`). With n = distinct ≤ games it is never narrower than the usual one.
  */
-import { AgentMismatchError, CHANCE, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Agent, type Game, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
+import {
+  AgentMismatchError,
+  CHANCE,
+  checkAgentActions,
+  continuousActionProblem,
+  IllegalActionError,
+  isContinuous,
+  Rng,
+  SIMULTANEOUS,
+  TERMINAL,
+  teamOf,
+  type Agent,
+  type Game,
+  type GameInfo,
+  type GameState,
+  type Move,
+  type Seat,
+} from '../../core/index.ts';
 import { checkOpeningPlies, defaultOpeningPlies, openingSeed, playRandomOpening } from './openings.ts';
 import { wilsonInterval } from './stats.ts';
 
@@ -78,8 +100,8 @@ export interface MatchOptions {
   /** Random plies each game starts from, games 2p and 2p+1 sharing one (default 0; see openings.ts). */
   readonly openingPlies?: number;
   /**
-   * Told of each seat's action once it is applied (opening plies included): its name in the position
-   * it was played in, and the step it was played at.
+   * Told of each seat's discrete action once it is applied (opening plies included): its name in the
+   * position it was played in, and the step it was played at. (Action vectors are not reported.)
    */
   readonly onMove?: (seat: Seat, action: number, name: string, step: number) => void;
 }
@@ -88,22 +110,32 @@ export interface MatchOptions {
  * The games of one series on one state: `start(g)` sets up game g, then seats act — one at a time
  * (`apply`) or, at a simultaneous node, by submitting their part of a tick (`submit`, `closeTick`) —
  * until `result()` is set, by the rules or by a `forfeit`. Chance events play themselves with the
- * state's seeded RNG as soon as they come up.
+ * state's seeded RNG as soon as they come up. A move is an action id, or an action vector in a
+ * continuous game.
  */
 export class Match {
   readonly state: GameState;
   readonly seed: number;
   readonly openingPlies: number;
-  /** Every transition of the current game: actions, chance outcomes, and each seat's entry of a joint action. */
+  /** Whether moves are action vectors (`GameInfo.actionSpace`). */
+  readonly continuous: boolean;
+  /**
+   * Every transition of the current game: actions, chance outcomes, and each seat's entry of a joint
+   * action; in a continuous game, the components of each vector (a tick: every seat's, seat by seat).
+   */
   readonly history: number[] = [];
   private readonly onMove: MatchOptions['onMove'];
   private game = 0;
   private outcome: GameResult | null = null;
   private readonly openingRng = new Rng(0);
   private readonly mask: Uint8Array;
-  /** Actions submitted for the current simultaneous tick (−1: none yet). */
+  /** Actions submitted for the current simultaneous tick (−1: none yet; a continuous game: 0 once its vector is in `vectors`). */
   private readonly pending: Int32Array;
   private readonly joint: Int32Array;
+  /** Continuous games: the tick's vectors, seats × actions row-major (a seat without one: zeros). */
+  private readonly vectors: Float64Array;
+  /** Continuous games: the vector an agent writes its move into (`play`). */
+  private readonly vector: Float64Array;
 
   constructor(opts: MatchOptions) {
     this.state = opts.state;
@@ -112,9 +144,12 @@ export class Match {
     this.openingPlies = opts.openingPlies ?? 0;
     checkOpeningPlies(info, this.openingPlies);
     this.onMove = opts.onMove;
+    this.continuous = isContinuous(info);
     this.mask = new Uint8Array(info.actions);
     this.pending = new Int32Array(info.seats).fill(-1);
     this.joint = new Int32Array(info.seats);
+    this.vectors = new Float64Array(this.continuous ? info.seats * info.actions : 0);
+    this.vector = new Float64Array(this.continuous ? info.actions : 0);
   }
 
   /** Index of the current game in the series. */
@@ -159,11 +194,26 @@ export class Match {
     return this.outcome;
   }
 
-  /** Whether `action` is legal for `seat` now (the game's legal mask says). */
-  isLegal(seat: Seat, action: number): boolean {
-    if (this.outcome) return false;
-    this.state.legalMask(seat, this.mask);
-    return this.mask[action] === 1;
+  /**
+   * Why `move` is not legal for `seat` now (null when it is): a discrete action must be in the seat's
+   * legal mask; an action vector must have the game's length and finite components (components outside
+   * the box are legal: the game clips them), from a seat that has a move.
+   */
+  whyIllegal(seat: Seat, move: Move): string | null {
+    const { info } = this.state;
+    if (this.outcome) return 'the game is over';
+    const hasMove = this.state.legalMask(seat, this.mask) > 0;
+    if (this.continuous) {
+      if (typeof move === 'number') return `${info.id} has continuous actions: a move is a vector of ${info.actions} numbers`;
+      return hasMove ? continuousActionProblem(info, move) : `seat ${seat} has no move now`;
+    }
+    if (typeof move !== 'number') return `${info.id} has discrete actions: a move is an action id`;
+    return this.mask[move] === 1 ? null : `action ${move} is not legal for seat ${seat} now`;
+  }
+
+  /** Whether `move` is legal for `seat` now (`whyIllegal` says why not). */
+  isLegal(seat: Seat, move: Move): boolean {
+    return this.whyIllegal(seat, move) === null;
   }
 
   /** Whether `seat` has a move now (at a tick: whether it takes part). */
@@ -171,23 +221,37 @@ export class Match {
     return !this.outcome && this.state.legalMask(seat, this.mask) > 0;
   }
 
-  /** Applies the action of `seat`, which must be the one to act; throws `IllegalActionError` (the state unchanged) otherwise. */
-  apply(seat: Seat, action: number): void {
+  /** Applies the move of `seat`, which must be the one to act; throws `IllegalActionError` (the state unchanged) otherwise. */
+  apply(seat: Seat, move: Move): void {
     const cur = this.toMove();
-    if (seat !== cur || seat < 0) throw new IllegalActionError(this.state.info.id, seat, action, cur === TERMINAL ? 'the game is over' : `seat ${seat} is not to act`);
-    const step = this.state.stepCount();
-    const name = this.onMove ? this.state.actionName(action) : '';
-    this.state.apply(action);
-    this.history.push(action);
-    this.onMove?.(seat, action, name, step);
+    const id = typeof move === 'number' ? move : -1;
+    if (seat !== cur || seat < 0) throw new IllegalActionError(this.state.info.id, seat, id, cur === TERMINAL ? 'the game is over' : `seat ${seat} is not to act`);
+    if (typeof move === 'number') {
+      const step = this.state.stepCount();
+      const name = this.onMove ? this.state.actionName(move) : '';
+      this.state.apply(move);
+      this.history.push(move);
+      this.onMove?.(seat, move, name, step);
+    } else {
+      this.state.applyContinuous(move);
+      for (let j = 0; j < move.length; j++) this.history.push(move[j]!);
+    }
     this.settle();
   }
 
-  /** Submits `seat`'s action for the current tick (replacing an earlier one); throws `IllegalActionError` unless the seat may play it now. */
-  submit(seat: Seat, action: number): void {
-    if (this.toMove() !== SIMULTANEOUS) throw new IllegalActionError(this.state.info.id, seat, action, 'not a simultaneous node');
-    if (!this.isLegal(seat, action)) throw new IllegalActionError(this.state.info.id, seat, action, 'not legal for this seat now');
-    this.pending[seat] = action;
+  /** Submits `seat`'s move for the current tick (replacing an earlier one); throws `IllegalActionError` unless the seat may play it now. */
+  submit(seat: Seat, move: Move): void {
+    const id = typeof move === 'number' ? move : -1;
+    if (this.toMove() !== SIMULTANEOUS) throw new IllegalActionError(this.state.info.id, seat, id, 'not a simultaneous node');
+    const why = this.whyIllegal(seat, move);
+    if (why !== null) throw new IllegalActionError(this.state.info.id, seat, id, why);
+    if (typeof move === 'number') {
+      this.pending[seat] = move;
+    } else {
+      const A = this.state.info.actions;
+      for (let j = 0; j < A; j++) this.vectors[seat * A + j] = move[j]!;
+      this.pending[seat] = 0;
+    }
   }
 
   /** Whether `seat` has submitted its action for the current tick. */
@@ -196,11 +260,14 @@ export class Match {
   }
 
   /**
-   * Applies the tick's joint action: each seat's submitted action; a seat with a move that submitted
-   * none plays action 0 when it is legal (in grid soccer: it stays), else its first legal action.
+   * Applies the tick's joint action: each seat's submitted move. A seat with a move that submitted none
+   * plays action 0 when it is legal (in grid soccer: it stays), else its first legal action; in a
+   * continuous game it plays the zero vector, clipped to the box by the game (in duel: no thrust, aim
+   * straight ahead, no fire).
    */
   closeTick(): void {
     if (this.toMove() !== SIMULTANEOUS) throw new IllegalActionError(this.state.info.id, SIMULTANEOUS, -1, 'no tick to close: not a simultaneous node');
+    if (this.continuous) return this.closeContinuousTick();
     const { seats } = this.state.info;
     const { joint, mask } = this;
     for (let s = 0; s < seats; s++) {
@@ -211,6 +278,16 @@ export class Match {
     }
     this.state.applyJoint(joint);
     for (let s = 0; s < seats; s++) this.history.push(joint[s]!);
+    this.pending.fill(-1);
+    this.settle();
+  }
+
+  private closeContinuousTick(): void {
+    const { seats, actions } = this.state.info;
+    const { vectors } = this;
+    for (let s = 0; s < seats; s++) if (this.pending[s]! < 0) vectors.fill(0, s * actions, (s + 1) * actions);
+    this.state.applyJointContinuous(vectors);
+    for (let i = 0; i < vectors.length; i++) this.history.push(vectors[i]!);
     this.pending.fill(-1);
     this.settle();
   }
@@ -228,19 +305,30 @@ export class Match {
     return this.outcome;
   }
 
-  /** Plays the current game to its end, `agentForSeat[s]` acting for seat s (at a tick, every seat with a move acts); returns its result. */
+  /**
+   * Plays the current game to its end, `agentForSeat[s]` acting for seat s (at a tick, every seat with
+   * a move acts); returns its result. In a continuous game the agents answer with `actContinuous`.
+   */
   play(agentForSeat: readonly Agent[]): GameResult {
+    if (this.continuous) for (const agent of agentForSeat) checkAgentActions(agent, this.state.info);
     if (!this.outcome) this.settle();
     for (;;) {
       const seat = this.toMove();
       if (seat === TERMINAL) return this.outcome!;
       if (seat === SIMULTANEOUS) {
-        for (let s = 0; s < this.state.info.seats; s++) if (this.hasMove(s)) this.submit(s, agentForSeat[s]!.act(this.state, s));
+        for (let s = 0; s < this.state.info.seats; s++) if (this.hasMove(s)) this.submit(s, this.agentMove(agentForSeat[s]!, s));
         this.closeTick();
       } else {
-        this.apply(seat, agentForSeat[seat]!.act(this.state, seat));
+        this.apply(seat, this.agentMove(agentForSeat[seat]!, seat));
       }
     }
+  }
+
+  /** `agent`'s move for `seat`: its action, or its vector written into the match's own buffer (valid until the next call). */
+  private agentMove(agent: Agent, seat: Seat): Move {
+    if (!this.continuous) return agent.act(this.state, seat);
+    agent.actContinuous!(this.state, seat, this.vector);
+    return this.vector;
   }
 
   /** Plays chance events until a seat acts or the game ends; notes the result at the end. */

@@ -7,6 +7,8 @@
  *   the Colyseus SDK) and the board's, and Rematch starts game 2 with sides swapped.
  * - A hand of Kuhn poker with the bet buttons: the opponent's card is face down until a showdown.
  * - Grid soccer: holding → moves the person's player forward.
+ * - A continuous game (the arena2d kind): holding D thrusts the person's ship right, the mouse aims,
+ *   and one action vector goes to the server per tick, which it plays.
  * - A 4×5 board game the client has never seen (tests/browser/fixtures/mnk-game.ts), hosted next to
  *   the registered games: it is listed, drawn from its UI description and takes a move.
  *
@@ -235,6 +237,32 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
       await page.keyboard.up('ArrowRight');
     }
     expect((await me())[1]).toBe(y0);
+    await page.getByTestId('leave-button').click();
+    await page.getByTestId('lobby').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('flies the person\'s ship in a continuous arena game: held keys and the mouse make a vector sent once per tick', async () => {
+    const game = hostedGames().find((g) => g.ui.kind === 'arena2d')!;
+    const room = game.info.id.replace(/-v\d+$/, '');
+    const scripted = (await (await fetch(`${base}/api/agents?game=${game.info.id}`)).json()) as { spec: string }[];
+    const opponent = scripted.find((a) => a.spec !== 'random')!.spec;
+    await startFromLobby(page, base, room, 0, { 1: opponent });
+    const canvas = page.getByTestId('arena-canvas');
+    await canvas.locator('xpath=self::*[@data-me]').waitFor();
+    const me = async () => (await canvas.getAttribute('data-me'))!.split(',').map(Number) as [number, number];
+    const [x0] = await me();
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2); // aim right, at the opponent's side
+    await page.keyboard.down('d');
+    try {
+      await expect.poll(async () => (await me())[0], { timeout: 8000 }).toBeGreaterThan(x0 + 0.5);
+    } finally {
+      await page.keyboard.up('d');
+    }
+    expect(Number(await canvas.getAttribute('data-sent'))).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId('board').getAttribute('data-step'))).toBeGreaterThan(0);
+    expect(await page.getByTestId('hp-0').getAttribute('data-hp')).toMatch(/^[0-5]$/);
     await page.getByTestId('leave-button').click();
     await page.getByTestId('lobby').waitFor();
     expect(pageErrors).toEqual([]);

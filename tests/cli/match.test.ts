@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arena } from './helpers.ts';
 
 describe('arena CLI: games and match', () => {
-  it('lists the seven games as JSON', () => {
+  it('lists the eight games as JSON', () => {
     const r = arena(['games', '--json']);
     expect(r.code).toBe(0);
     const games = JSON.parse(r.stdout) as { id: string; seats: number; teams: number; actions: number }[];
@@ -14,12 +14,19 @@ describe('arena CLI: games and match', () => {
       'grid-soccer-v1',
       'cartpole-v1',
       'pendulum-v1',
+      'duel-v1',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);
       expect(g.teams).toBeGreaterThan(0);
       expect(g.actions).toBeGreaterThan(0);
     }
+  });
+
+  it('plays a continuous game: duel-scripted beats random at duel', () => {
+    const r = arena(['match', '--game', 'duel', '--agents', 'duel-scripted,random', '--games', '6', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ game: 'duel-v1', games: 6, wins: [6, 0], distinct: 6 });
   });
 
   it('minimax vs minimax at tic-tac-toe is all draws', () => {

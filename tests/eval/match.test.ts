@@ -1,10 +1,11 @@
 /**
  * `Match`: the one flow of a game that offline series and server rooms share — seeding, openings,
- * chance playing itself, turns, simultaneous ticks, results (winner team) and forfeits.
+ * chance playing itself, turns, simultaneous ticks, results (winner team) and forfeits — with action
+ * ids, and with action vectors in continuous games (duel's ticks, pendulum's turns).
  */
 import { describe, expect, it } from 'vitest';
 import { createBot } from '../../agents/index.ts';
-import { IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, type Agent } from '../../core/index.ts';
+import { AgentMismatchError, IllegalActionError, Rng, SIMULTANEOUS, TERMINAL, type Agent } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { agentGameSeed, Match, playGame, seriesGameSeed, winnerTeam } from '../../src/eval/match.ts';
 import { openingSeed, playRandomOpening } from '../../src/eval/openings.ts';
@@ -13,6 +14,8 @@ const kuhn = getGame('kuhn-poker');
 const c4 = getGame('connect-four');
 const ttt = getGame('tic-tac-toe');
 const soccer = getGame('grid-soccer');
+const duel = getGame('duel');
+const pendulum = getGame('pendulum');
 
 describe('Match', () => {
   it('seeds game g of a series with seriesGameSeed, and its chance events play themselves', () => {
@@ -128,5 +131,61 @@ describe('Match', () => {
     expect(Array.from(playGame(state, agents, history))).toEqual(result.returns);
     expect(history).toEqual(m.history);
     expect(result.winnerTeam).toBe(winnerTeam(kuhn.info, result.returns));
+  });
+
+  it('a continuous tick takes each seat’s vector as given (the game clips it); a seat that sent none plays the zero vector', () => {
+    const m = new Match({ state: duel.newState(), seed: 3 });
+    m.start(0);
+    expect(m.toMove()).toBe(SIMULTANEOUS);
+    const before = JSON.stringify(m.state.serialize());
+    for (const bad of [[Number.NaN, 0, 0, 0], [0, Infinity, 0, 0], [0, 0, 0], [0, 0, 0, 0, 0], 2]) {
+      expect(() => m.submit(0, bad)).toThrow(IllegalActionError);
+      expect(m.whyIllegal(0, bad)).toMatch(/finite number|vectors of 4|continuous actions/);
+    }
+    expect(m.submitted(0)).toBe(false);
+    expect(JSON.stringify(m.state.serialize())).toBe(before);
+    m.submit(0, [5, -0.5, 0.25, 1]); // out of the box: legal, clipped by the game
+    m.closeTick();
+    expect(m.history).toEqual([5, -0.5, 0.25, 1, 0, 0, 0, 0]);
+    const twin = duel.newState();
+    twin.reset(seriesGameSeed(3, 0));
+    twin.applyJointContinuous([1, -0.5, 0.25, 1, 0, 0, 0, 0]);
+    expect(m.state.serialize()).toEqual(twin.serialize());
+    expect(m.submitted(0)).toBe(false);
+  });
+
+  it('plays duel seeded with vector agents, and its history replays the game exactly', () => {
+    const agents: Agent[] = [createBot('duel-scripted', duel.info, 1), createBot('random', duel.info, 2)];
+    const game = () => {
+      const m = new Match({ state: duel.newState(), seed: 5 });
+      m.start(1);
+      for (const [i, a] of agents.entries()) a.reset?.(m.agentSeed(i));
+      const result = m.play(agents);
+      return { result, history: [...m.history], final: m.state.serialize(), steps: m.state.stepCount() };
+    };
+    const a = game();
+    expect(game()).toEqual(a);
+    expect(a.history).toHaveLength(a.steps * 2 * duel.info.actions);
+    expect(a.result.returns[0]! + a.result.returns[1]!).toBe(0);
+    expect(a.result.winnerTeam).toBe(winnerTeam(duel.info, a.result.returns));
+    const replay = duel.newState();
+    replay.reset(seriesGameSeed(5, 1));
+    for (let i = 0; i < a.history.length; i += 8) replay.applyJointContinuous(a.history.slice(i, i + 8));
+    expect(replay.serialize()).toEqual(a.final);
+  });
+
+  it('plays a single-agent continuous game turn by turn (pendulum), and refuses an agent without vectors', () => {
+    const m = new Match({ state: pendulum.newState(), seed: 2 });
+    m.start(0);
+    expect(m.toMove()).toBe(0);
+    expect(() => m.apply(0, 1)).toThrow(IllegalActionError); // an action id in a continuous game
+    m.apply(0, [3]);
+    expect(m.history).toEqual([3]);
+    const result = m.play([createBot('random', pendulum.info, 4)]);
+    expect(m.state.stepCount()).toBe(200);
+    expect(result.returns[0]).toBeLessThan(0);
+    m.start(1);
+    const discrete: Agent = { name: 'ids', act: () => 0 };
+    expect(() => m.play([discrete])).toThrow(AgentMismatchError);
   });
 });

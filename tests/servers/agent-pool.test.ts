@@ -29,8 +29,8 @@ function at(game = 1, state = ttt.newState(0)): MoveRequest {
   return { game: ttt.info.id, reset: { number: game, seed: 7 }, state: state.serialize(), seat: state.currentSeat() };
 }
 
-/** The probe's answer: the thread it ran on and its moves since its last reset. */
-const probed = (answer: number) => ({ thread: Math.floor(answer / 1000), moves: answer % 1000 });
+/** The probe's answer (an action id: tic-tac-toe is discrete): the thread it ran on and its moves since its last reset. */
+const probed = (answer: number | number[]) => ({ thread: Math.floor(Number(answer) / 1000), moves: Number(answer) % 1000 });
 
 describe('agent pool', () => {
   it('an agent keeps its state on its thread from move to move, and is reset for each game', async () => {

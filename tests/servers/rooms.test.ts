@@ -48,7 +48,7 @@ function replay(gameName: string, moves: number[]): number[] {
 describe('HTTP API', () => {
   it('lists the hosted games (every game with two or more seats) with their room names', async () => {
     const games = (await (await fetch(`${srv.url}api/games`)).json()) as { id: string; room: string; seats: number; teams: number[][] }[];
-    expect(games.map((g) => g.room)).toEqual(['tic-tac-toe', 'connect-four', 'kuhn-poker', 'leduc-poker', 'grid-soccer']);
+    expect(games.map((g) => g.room)).toEqual(['tic-tac-toe', 'connect-four', 'kuhn-poker', 'leduc-poker', 'grid-soccer', 'duel']);
     expect(games.find((g) => g.room === 'grid-soccer')).toMatchObject({ id: 'grid-soccer-v1', seats: 4, teams: [[0, 1], [2, 3]] });
   });
 
