@@ -39,6 +39,13 @@ function wmean(x: tf.Tensor, w: tf.Tensor1D, wsum: tf.Scalar): tf.Scalar {
   return tf.div(tf.sum(tf.mul(x, w)), wsum) as tf.Scalar;
 }
 
+/** (Â − mean) / (std + 1e-8) over the rows of weight 1, with the unbiased std, as torch.std() in CleanRL and SB3. */
+export function normalizeAdvantages(adv: tf.Tensor1D, w: tf.Tensor1D, wsum: tf.Scalar): tf.Tensor1D {
+  const m = wmean(adv, w, wsum);
+  const v = tf.div(tf.sum(tf.mul(tf.square(tf.sub(adv, m)), w)), tf.maximum(tf.sub(wsum, 1), 1));
+  return tf.div(tf.sub(adv, m), tf.add(tf.sqrt(v), 1e-8)) as tf.Tensor1D;
+}
+
 /** Log-probabilities of the taken actions and per-sample entropies under the current policy. */
 export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
   const head = policy.actorForward(batch.obs);
@@ -72,13 +79,7 @@ export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: L
   const wsum = tf.maximum(tf.sum(w), 1e-8) as tf.Scalar;
   const { logProb, entropy } = logProbAndEntropy(policy, batch);
 
-  let adv: tf.Tensor1D = batch.advantages;
-  if (s.normAdv) {
-    const m = wmean(adv, w, wsum);
-    // unbiased variance, as torch.std() in CleanRL and SB3
-    const v = tf.div(tf.sum(tf.mul(tf.square(tf.sub(adv, m)), w)), tf.maximum(tf.sub(wsum, 1), 1));
-    adv = tf.div(tf.sub(adv, m), tf.add(tf.sqrt(v), 1e-8)) as tf.Tensor1D;
-  }
+  const adv = s.normAdv ? normalizeAdvantages(batch.advantages, w, wsum) : batch.advantages;
 
   const logRatio = tf.sub(logProb, batch.oldLogProbs);
   const ratio = tf.exp(logRatio);

@@ -167,7 +167,7 @@ export class PolicyGradientLearner {
   }
 
   /** Uploads the whole rollout once; minibatches are gathered on the backend. */
-  private uploadBatch(buf: RolloutBuffer): TensorBatch {
+  protected uploadBatch(buf: RolloutBuffer): TensorBatch {
     const { obsSize, criticSize, actions: A, continuous } = buf.spec;
     const n = buf.size;
     const obs = tf.tensor2d(buf.obs, [n, obsSize]);

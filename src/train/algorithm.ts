@@ -3,19 +3,23 @@
  * (loop.ts) hands each one the segments of an update and publishes what it returns; it never knows
  * which algorithm it drives.
  *
- * - `PolicyGradientAlgorithm`: PPO, A2C, REINFORCE and IMPALA on one ActorCritic. Advantages by
+ * - `PolicyGradientAlgorithm`: PPO, A2C, REINFORCE, IMPALA and TRPO on one ActorCritic. Advantages by
  *   GAE(γ, λ), or by V-trace against the current policy for IMPALA; then the learner's update (the
  *   fast path on wasm/cpu, the tfjs reference elsewhere, through the one `Learner` interface). PPO's
  *   ratio is always taken against the behaviour log-probabilities the actors recorded (APPO).
+ *   TRPO's learner (src/algorithms/trpo.ts) is the tfjs reference with a trust-region update.
  * - `TeamAlgorithm`: MAPPO and IPPO (src/algorithms/mappo.ts) for team games.
+ * - `OffPolicyAlgorithm` (offpolicy.ts): DDPG, TD3 and SAC from a replay buffer, for single-agent
+ *   continuous-action games.
  */
 import { ActorCritic } from '../../agents/policy.ts';
-import { ConfigError, type GameInfo, type Rng } from '../../core/index.ts';
+import { ConfigError, isContinuous, type GameInfo, type Rng } from '../../core/index.ts';
 import { computeGae } from '../algorithms/advantages.ts';
 import { RolloutBuffer } from '../algorithms/buffer.ts';
 import { MappoLearner, type TeamAlgo } from '../algorithms/mappo.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import type { RunningMeanStd } from '../algorithms/running-stats.ts';
+import { TrpoLearner, type TrpoSettings } from '../algorithms/trpo.ts';
 import { concatTrajectories, type Trajectory } from '../algorithms/trajectory.ts';
 import type { ValueNormData } from '../algorithms/value-norm.ts';
 import { vtraceAdvantages } from '../algorithms/vtrace.ts';
@@ -23,7 +27,7 @@ import { createLearner, type Learner } from '../fast/select.ts';
 import { encodeSnapshot } from '../selfplay/snapshot.ts';
 import { agentStateSize, encodeTeamSnapshot } from '../selfplay/team-rollout.ts';
 import { convSpecFor, type TrainConfig } from './config.ts';
-import type { OptimizerState } from './policy-checkpoint.ts';
+import type { OptimizerState, TrainingState } from './policy-checkpoint.ts';
 
 export type Stats = Record<string, number>;
 
@@ -37,6 +41,11 @@ export interface Algorithm {
   snapshot(): Uint8Array;
   /** Algorithm state a checkpoint keeps besides the policies and optimizers. */
   extraState(): Record<string, unknown>;
+  /**
+   * Writes the learner's checkpoint into `dir` itself — for networks that are not ActorCritics (the
+   * off-policy algorithms, src/train/offpolicy.ts). Absent: the loop saves `policies` and `optimizers`.
+   */
+  save?(dir: string, state: TrainingState): Promise<void>;
   dispose(): void;
 }
 
@@ -63,11 +72,21 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
   };
 }
 
-/** A fresh policy for a two-seat or single-agent game, initialised from `seed`: an MLP, or a conv net (`network: 'conv'`) on the game's board planes. */
+/** TRPO's settings: the learner's (δ = `targetKl`; the critic's lr, epochs and minibatch) and the trust-region solver's. */
+export function trpoSettings(config: TrainConfig): TrpoSettings {
+  return { ...learnerSettings(config), cgIters: config.cgIters, cgDamping: config.cgDamping, lineSearchShrink: config.lineSearchShrink, lineSearchSteps: config.lineSearchSteps };
+}
+
+/**
+ * A fresh policy for a two-seat or single-agent game, initialised from `seed`: an MLP, or a conv net
+ * (`network: 'conv'`) on the game's board planes; a categorical head for discrete actions, a Gaussian
+ * one (log-std 0, as Stable-Baselines3) for continuous ones.
+ */
 export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): ActorCritic {
   const conv = convSpecFor(config, info);
+  const head = isContinuous(info) ? 'gaussian' : 'categorical';
   return new ActorCritic(
-    { obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: config.hidden, activation: config.activation, ...(conv ? { conv } : {}) },
+    { obsSize: info.observationSize, criticInputSize: info.observationSize, head, actions: info.actions, hidden: config.hidden, activation: config.activation, ...(conv ? { conv } : {}) },
     seed,
   );
 }
@@ -87,7 +106,11 @@ export class PolicyGradientAlgorithm implements Algorithm {
     this.game = opts.info.id;
     this.policy = opts.policy;
     this.obsRms = opts.obsRms ?? null;
-    this.learner = createLearner({ policy: opts.policy, rng: opts.rng, settings: learnerSettings(opts.config) });
+    // TRPO's natural-gradient step runs on the tfjs reference path only (no fast-path kernels for F·v)
+    this.learner =
+      opts.config.algo === 'trpo'
+        ? new TrpoLearner({ policy: opts.policy, rng: opts.rng, settings: trpoSettings(opts.config) })
+        : createLearner({ policy: opts.policy, rng: opts.rng, settings: learnerSettings(opts.config) });
     this.policies = [opts.policy];
     this.optimizers = [this.learner.optimizer];
   }

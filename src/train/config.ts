@@ -4,12 +4,20 @@
  */
 import { z } from 'zod';
 import type { ConvSpec } from '../../agents/policy.ts';
-import { ConfigError, type GameInfo } from '../../core/index.ts';
+import { ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
 
-export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'mappo', 'ippo'] as const;
+export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'trpo', 'mappo', 'ippo', 'sac', 'td3', 'ddpg'] as const;
 export type Algo = (typeof ALGOS)[number];
+
+/** The off-policy algorithms (replay buffer, target networks; single-agent continuous-action games: src/train/offpolicy.ts). */
+export const OFF_POLICY_ALGOS = ['sac', 'td3', 'ddpg'] as const;
+export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
+
+export function isOffPolicy(algo: Algo): algo is OffPolicyAlgo {
+  return (OFF_POLICY_ALGOS as readonly string[]).includes(algo);
+}
 
 export const TrainConfigSchema = z
   .object({
@@ -18,7 +26,7 @@ export const TrainConfigSchema = z
     totalSteps: z.number().int().positive().describe('environment steps (learner decisions) to train for'),
     envs: z.number().int().positive().describe('parallel environments per rollout'),
     steps: z.number().int().positive().describe('rollout length per environment per update'),
-    minibatchSize: z.number().int().positive().describe('transitions per minibatch (≥ envs×steps: one full batch)'),
+    minibatchSize: z.number().int().positive().describe('transitions per minibatch (≥ envs×steps: one full batch); off-policy: sampled from the replay buffer per gradient step'),
     epochs: z.number().int().positive().describe('passes over each rollout batch'),
     gamma: z.number().min(0).max(1).describe('discount factor γ'),
     lambda: z.number().min(0).max(1).describe('GAE λ (1 = Monte-Carlo / n-step returns)'),
@@ -32,7 +40,7 @@ export const TrainConfigSchema = z
     entAnnealFraction: z.number().gt(0).max(1).describe('fraction of training over which the entropy coefficient anneals to entCoefFinal, then holds'),
     vfCoef: z.number().min(0).describe('value loss coefficient'),
     maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
-    targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off)'),
+    targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off); TRPO: the trust-region bound δ on the mean KL of a step'),
     normAdv: z.boolean().describe('normalise advantages per minibatch'),
     normObs: z.boolean().describe('running observation normalisation'),
     normReward: z.boolean().describe('scale rewards by the running std of discounted returns'),
@@ -64,12 +72,28 @@ export const TrainConfigSchema = z
     maxLag: z.number().int().min(0).nullable().describe('drop segments played by weights more than this many versions old (null: keep all)'),
     rhoBar: z.number().positive().describe('IMPALA: V-trace truncation ρ̄ of the importance weights (fixed point)'),
     cBar: z.number().positive().describe('IMPALA: V-trace truncation c̄ of the trace coefficients (contraction speed)'),
+    cgIters: z.number().int().positive().describe('TRPO: conjugate-gradient iterations of the natural-gradient solve F·s = g'),
+    cgDamping: z.number().min(0).describe('TRPO: damping λ of the Fisher-vector product, (F + λI)·v'),
+    lineSearchShrink: z.number().gt(0).lt(1).describe('TRPO: factor by which the line search shrinks a rejected step'),
+    lineSearchSteps: z.number().int().positive().describe('TRPO: candidate steps of the backtracking line search, the full step included'),
     mainExploiters: z.number().int().min(0).max(8).describe('league: main exploiters (AlphaStar), each its own learner'),
     leagueExploiters: z.number().int().min(0).max(8).describe('league: league exploiters (AlphaStar), each its own learner'),
     trainOpeningPlies: z.number().int().min(0).max(32).describe('exploring starts: each training game begins with k uniformly random plies, k drawn from 0..N (sequential games without chance; 0: off)'),
     exportPolicy: z.enum(['last', 'average']).describe("what the run exports as its agent: the last iterate, or the reach-weighted average of its snapshots (imperfect-information games)"),
     shareParams: z.boolean().optional().describe('MAPPO/IPPO: one policy shared by the teammates (default true)'),
     valueNorm: z.boolean().optional().describe('MAPPO/IPPO: normalise value targets with running statistics (default true)'),
+    bufferSize: z.number().int().positive().describe('off-policy: replay buffer capacity in transitions (the oldest are overwritten)'),
+    learningStarts: z.number().int().min(0).describe('off-policy: steps of uniformly random actions before the first gradient step (SB3 learning_starts)'),
+    gradientSteps: z.number().int().positive().describe('off-policy: gradient steps per update (an update plays `steps` steps in each env)'),
+    tau: z.number().gt(0).max(1).describe('off-policy: Polyak coefficient τ of the target networks'),
+    actionNoise: z.number().min(0).describe('TD3/DDPG: std of the Gaussian exploration noise, in [−1, 1] action units'),
+    policyDelay: z.number().int().positive().describe('TD3: actor and target updates every this many critic updates'),
+    targetNoise: z.number().min(0).describe('TD3: std of the target policy smoothing noise, in [−1, 1] action units'),
+    targetNoiseClip: z.number().min(0).describe('TD3: clip of the target policy smoothing noise'),
+    alpha: z.number().min(0).nullable().describe('SAC: a fixed entropy temperature α (null: tuned automatically toward targetEntropy, from α = 1)'),
+    targetEntropy: z.number().nullable().describe('SAC: target entropy of the automatic tuning (null: −action dims)'),
+    saveReplay: z.boolean().describe('off-policy: save the replay buffer with every checkpoint, so that --resume continues with it'),
+    metricsEvery: z.number().int().positive().describe('write a metrics row every this many updates, and after any update that finished an episode or evaluated'),
   })
   .strict();
 
@@ -123,10 +147,49 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   maxLag: 8,
   rhoBar: 1,
   cBar: 1,
+  // TRPO's solver: Stable-Baselines3-contrib's cg_max_steps, cg_damping, line_search_shrinking_factor, line_search_max_iter
+  cgIters: 15,
+  cgDamping: 0.1,
+  lineSearchShrink: 0.8,
+  lineSearchSteps: 10,
   mainExploiters: 0,
   leagueExploiters: 0,
   exportPolicy: 'last',
   trainOpeningPlies: 0,
+  bufferSize: 200_000,
+  learningStarts: 100,
+  gradientSteps: 1,
+  tau: 0.005,
+  actionNoise: 0.1,
+  policyDelay: 2,
+  targetNoise: 0.2,
+  targetNoiseClip: 0.5,
+  alpha: null,
+  targetEntropy: null,
+  saveReplay: true,
+  metricsEvery: 1,
+};
+
+/**
+ * Off-policy defaults: Stable-Baselines3 2.x's SAC and TD3 (batch 256, τ 0.005, γ 0.99, one gradient
+ * step per env step, learning_starts 100, ReLU MLPs, Adam with PyTorch's ε 1e-8; SAC [256, 256] with
+ * α tuned toward −dim(A), TD3 [400, 300] with delay 2 and smoothing 0.2 clipped at 0.5), except the
+ * replay capacity (SB3: 10⁶; here bounded, `bufferSize`). DDPG is SB3's: TD3 with one critic, no delay,
+ * no smoothing. An update plays one step per env; metrics rows come every 100 updates and at episode ends.
+ */
+const OFF_POLICY_BASE: Partial<TrainConfig> = {
+  envs: 1,
+  steps: 1,
+  minibatchSize: 256,
+  gamma: 0.99,
+  annealLr: false,
+  activation: 'relu',
+  optimizerEps: 1e-8,
+  gradientSteps: 1,
+  evalEvery: 5000,
+  evalGames: 10,
+  checkpointEvery: 5000,
+  metricsEvery: 100,
 };
 
 /** Defaults per algorithm: PPO as CleanRL; A2C as SB3 (n-step 5, RMSprop 7e-4); REINFORCE with a learned baseline. */
@@ -136,12 +199,19 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   reinforce: { minibatchSize: 1 << 30, epochs: 1, lambda: 1, lr: 3e-3, annealLr: false, entCoef: 0, normAdv: true },
   // IMPALA (Espeholt et al. 2018): one pass of the V-trace actor-critic loss per batch, ρ̄ = c̄ = 1, λ = 1
   impala: { epochs: 1, lambda: 1, normAdv: false },
+  // TRPO as Stable-Baselines3-contrib's defaults: δ (target_kl) 0.01, cg_max_steps 15, cg_damping 0.1, line search
+  // 0.8 × 10; the critic alone by Adam, lr 1e-3 constant, n_critic_updates 10 (epochs) of batch_size 128; no entropy
+  // bonus. Rollouts keep the game's PPO shape (envs × steps; SB3's n_steps is 2048 on one env); MLPs only.
+  trpo: { minibatchSize: 128, epochs: 10, gamma: 0.99, lambda: 0.95, lr: 1e-3, annealLr: false, entCoef: 0, entCoefFinal: null, targetKl: 0.01, maxGradNorm: 0, normAdv: true, network: 'mlp' },
   // MAPPO reference defaults (Yu et al. 2022): 1 minibatch, lr 5e-4, clip 0.2 (also on values), value coef 1, grad norm 10
   mappo: { minibatchSize: 1 << 30, epochs: 15, lr: 5e-4, annealLr: false, clipValue: 0.2, entCoef: 0.01, vfCoef: 1, maxGradNorm: 10, gamma: 0.99, lambda: 0.95 },
   ippo: { minibatchSize: 1 << 30, epochs: 15, lr: 5e-4, annealLr: false, clipValue: 0.2, entCoef: 0.01, vfCoef: 1, maxGradNorm: 10, gamma: 0.99, lambda: 0.95 },
+  sac: { ...OFF_POLICY_BASE, lr: 3e-4, hidden: [256, 256] },
+  td3: { ...OFF_POLICY_BASE, lr: 1e-3, hidden: [400, 300] },
+  ddpg: { ...OFF_POLICY_BASE, lr: 1e-3, hidden: [400, 300], policyDelay: 1, targetNoise: 0, targetNoiseClip: 0 },
 };
 
-/** Per-game tuned defaults; CartPole's PPO row is RL Zoo's `ppo.yml` entry for CartPole-v1. */
+/** Per-game tuned defaults; CartPole's and Pendulum's PPO rows are RL Zoo's `ppo.yml` entries. */
 const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>> = {
   // Team games (src/selfplay/team-trainer.ts): `envs` games per update in total, `steps` joint steps each (one match).
   'grid-soccer-v1': {
@@ -152,6 +222,19 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     ppo: { envs: 8, steps: 32, minibatchSize: 256, epochs: 20, gamma: 0.98, lambda: 0.8, lr: 1e-3, annealLr: true, clip: 0.2, annealClip: true, entCoef: 0 },
     a2c: { envs: 8, steps: 5, gamma: 0.99, entCoef: 0 },
     reinforce: { envs: 8, gamma: 0.99 },
+    // RL Zoo's trpo.yml row: n_envs 2, n_steps 512, batch_size 512, cg_damping 1e-3, gae_lambda 0.98, gamma 0.99, lr 1e-3, n_critic_updates 20
+    trpo: { totalSteps: 100_000, envs: 2, steps: 512, minibatchSize: 512, cgDamping: 1e-3, lambda: 0.98, gamma: 0.99, lr: 1e-3, epochs: 20 },
+  },
+  // RL Zoo's ppo.yml row for Pendulum-v1 (batch_size is SB3's default 64, learning rate constant), without gSDE
+  'pendulum-v1': {
+    ppo: { totalSteps: 100_000, envs: 4, steps: 1024, minibatchSize: 64, epochs: 10, gamma: 0.9, lambda: 0.95, lr: 1e-3, annealLr: false, clip: 0.2, entCoef: 0, normObs: false },
+    // RL Zoo's trpo.yml row for Pendulum-v1 (n_envs 2, n_steps 1024, gamma 0.9, n_critic_updates 15), without its gSDE
+    trpo: { totalSteps: 100_000, envs: 2, steps: 1024, gamma: 0.9, epochs: 15 },
+    // RL Zoo's sac.yml, td3.yml and ddpg.yml rows for Pendulum-v1 (20,000 steps). TD3's and DDPG's train_freq
+    // [1, "episode"] with gradient_steps -1 is, for 200-step episodes, 200 steps then 200 gradient steps.
+    sac: { totalSteps: 20_000, lr: 1e-3, evalEvery: 2000 },
+    td3: { totalSteps: 20_000, gamma: 0.98, bufferSize: 200_000, learningStarts: 10_000, actionNoise: 0.1, lr: 1e-3, hidden: [400, 300], steps: 200, gradientSteps: 200, evalEvery: 10, checkpointEvery: 25, metricsEvery: 1 },
+    ddpg: { totalSteps: 20_000, gamma: 0.98, bufferSize: 200_000, learningStarts: 10_000, actionNoise: 0.1, lr: 1e-3, hidden: [400, 300], steps: 200, gradientSteps: 200, evalEvery: 10, checkpointEvery: 25, metricsEvery: 1 },
   },
   // Board games and poker (league self-play): `envs` games per worker, `steps` learner decisions each.
   'tic-tac-toe-v1': {
@@ -178,8 +261,8 @@ const EXACT_EVAL = ['kuhn-poker', 'leduc-poker'];
  */
 export function defaultConfig(algo: Algo, gameId: string): TrainConfig {
   const episodic: Partial<TrainConfig> = algo === 'reinforce' ? { steps: getGame(gameId).info.maxSteps } : {};
-  // IMPALA takes a game's PPO row (envs, steps, network, evaluation) with its own update rule on top
-  const game = algo === 'impala' ? { ...GAME_DEFAULTS[gameId]?.ppo, ...ALGO_DEFAULTS.impala, ...GAME_DEFAULTS[gameId]?.impala } : GAME_DEFAULTS[gameId]?.[algo];
+  // IMPALA and TRPO take a game's PPO row (envs, steps, evaluation, league) with their own update rule on top
+  const game = algo === 'impala' || algo === 'trpo' ? { ...GAME_DEFAULTS[gameId]?.ppo, ...ALGO_DEFAULTS[algo], ...GAME_DEFAULTS[gameId]?.[algo] } : GAME_DEFAULTS[gameId]?.[algo];
   const exportPolicy: Partial<TrainConfig> = EXACT_EVAL.some((g) => gameId.startsWith(g)) ? { exportPolicy: 'average' } : {};
   return { ...BASE, ...ALGO_DEFAULTS[algo], ...episodic, ...exportPolicy, ...game, algo, game: gameId };
 }
@@ -195,6 +278,8 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
   let c = r.data;
   // the average of the snapshots exists only in a league: without one, the run exports its last iterate
   if (!c.league && c.exportPolicy === 'average' && !layers.some((l) => l.exportPolicy !== undefined)) c = { ...c, exportPolicy: 'last' };
+  if (isOffPolicy(c.algo)) checkOffPolicy(c, getGame(gameId).info);
+  if (c.algo === 'trpo' && c.targetKl === null) throw new ConfigError('invalid training config: trpo needs targetKl, the trust-region bound δ on the mean KL of a step (SB3: 0.01)');
   if (c.network === 'conv') convSpecFor(c, getGame(gameId).info); // fails early, naming the games that have board planes
   if (c.trainOpeningPlies > 0) {
     const why = openingsUnsupported(getGame(gameId).info);
@@ -207,13 +292,28 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
 }
 
 /**
+ * Off-policy algorithms train one agent alone on a game with continuous actions, with MLPs: a one-line
+ * ConfigError otherwise, naming the games they can train.
+ */
+export function checkOffPolicy(config: TrainConfig, info: GameInfo): void {
+  if (!isContinuous(info) || info.seats !== 1) {
+    const games = listGames().filter((g) => isContinuous(g.info) && g.info.seats === 1).map((g) => g.info.id);
+    throw new ConfigError(`${config.algo} trains single-agent games with continuous actions (${games.join(', ')}); ${info.id} has ${isContinuous(info) ? `${info.seats} seats` : 'discrete actions'}`);
+  }
+  if (config.league) throw new ConfigError(`${config.algo} trains one agent on its own replay buffer: drop --league`);
+  if (config.network !== 'mlp') throw new ConfigError(`${config.algo} trains MLPs: use network 'mlp'`);
+  if (config.normObs || config.normReward) throw new ConfigError(`${config.algo} learns from raw observations and rewards: set normObs and normReward to false`);
+  if (config.annealLr) throw new ConfigError(`${config.algo} keeps its learning rate constant (as SB3's defaults): set annealLr to false`);
+}
+
+/**
  * The conv trunk `config` asks for on the game `info` (undefined for network 'mlp'). A ConfigError
  * when the game's observation is not a stack of board planes (no GameInfo.observationShape), naming
  * the games whose observations are, or when the algorithm trains team policies (MLPs only).
  */
 export function convSpecFor(config: TrainConfig, info: GameInfo): ConvSpec | undefined {
   if (config.network !== 'conv') return undefined;
-  if (config.algo === 'mappo' || config.algo === 'ippo') throw new ConfigError(`network 'conv' trains with ppo, a2c, reinforce or impala; ${config.algo} uses MLPs (network 'mlp')`);
+  if (config.algo === 'mappo' || config.algo === 'ippo' || config.algo === 'trpo') throw new ConfigError(`network 'conv' trains with ppo, a2c, reinforce or impala; ${config.algo} uses MLPs (network 'mlp')`);
   const shape = info.observationShape;
   if (!shape) {
     const boards = listGames().filter((g) => g.info.observationShape).map((g) => g.info.id);

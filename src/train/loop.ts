@@ -3,7 +3,8 @@
  *
  * - a **collector** (src/selfplay/collectors.ts, run.ts): the single-agent vector env on the main
  *   thread, two-seat self-play or team play in the actor pool;
- * - an **algorithm** per learner (algorithm.ts): PPO, A2C, REINFORCE, IMPALA, MAPPO/IPPO;
+ * - an **algorithm** per learner (algorithm.ts): PPO, A2C, REINFORCE, IMPALA, MAPPO/IPPO; DDPG, TD3 and
+ *   SAC with their own collector (offpolicy.ts: one env step and one gradient step per update by default);
  * - a **feed** (feed.ts): synchronous (collect, then update) or asynchronous (actors never wait;
  *   a bounded queue; every segment tagged with the weights version it was played with);
  * - with `--league`, **several learners** (main agent, main exploiters, league exploiters), each with
@@ -51,8 +52,10 @@ import { checkRunName } from '../selfplay/remote-protocol.ts';
 import { SnapshotAgent } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
 import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type TeamExtra } from './algorithm.ts';
-import { describeConfig, type TrainConfig } from './config.ts';
+import { checkOffPolicy, describeConfig, isOffPolicy, type TrainConfig } from './config.ts';
 import { AsyncFeed, SyncFeed, type Feed } from './feed.ts';
+import { OffPolicyAlgorithm, OffPolicyCollector } from './offpolicy.ts';
+import { isOffPolicyRun, loadOffPolicyCheckpoint, type LoadedOffPolicy } from './offpolicy-checkpoint.ts';
 import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint, type LoadedPolicy, type TrainingState } from './policy-checkpoint.ts';
 import { LocalCollector } from './run.ts';
 
@@ -142,6 +145,8 @@ interface Unit extends LearnerRef {
   /** Weights version → the update that produced it (for policy lag). */
   readonly versions: Map<number, number>;
   lastRowTime: number;
+  /** Steps since the last metrics row (rows may skip updates: `metricsEvery`). */
+  rowSteps: number;
   readonly recent: number[];
   /** Update of the last checkpoint written by this process. */
   checkpointed: number;
@@ -155,6 +160,10 @@ interface UnitState extends TrainingState {
 
 /** Which mode a config trains in; throws a one-line error for a config no mode can run. */
 export function trainingMode(config: TrainConfig, info: GameInfo): TrainingMode {
+  if (isOffPolicy(config.algo)) {
+    checkOffPolicy(config, info);
+    return 'single';
+  }
   if (config.algo === 'mappo' || config.algo === 'ippo') {
     checkTeamGame(info);
     return 'team';
@@ -186,9 +195,13 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // 0. the run folder: resume the main learner first (its config wins, except the budgets)
   const loadDirs = async (dir: string): Promise<LoadedPolicy[] | null> =>
     existsSync(join(dir, 'checkpoints', 'latest')) ? Promise.all(policyDirs(dir, seatPolicies).map((d) => loadPolicyCheckpoint(d))) : null;
-  const mainLoaded = opts.resume ? await loadDirs(outDir) : null;
-  if (opts.resume && !mainLoaded) throw new ConfigError(`${outDir} holds no checkpoint to resume`);
-  if (mainLoaded) config = { ...mainLoaded[0]!.state.config, totalSteps: opts.config.totalSteps, minutes: opts.config.minutes };
+  // an off-policy run (DDPG, TD3, SAC) saves its own kind of checkpoint: networks, optimizers, replay buffer
+  const offLoaded: LoadedOffPolicy | null = opts.resume && hasRun && (await isOffPolicyRun(outDir)) ? await loadOffPolicyCheckpoint(outDir) : null;
+  const mainLoaded = opts.resume && !offLoaded ? await loadDirs(outDir) : null;
+  if (opts.resume && !mainLoaded && !offLoaded) throw new ConfigError(`${outDir} holds no checkpoint to resume`);
+  const resumed = mainLoaded?.[0]!.state ?? offLoaded?.state ?? null;
+  if (resumed) config = { ...resumed.config, totalSteps: opts.config.totalSteps, minutes: opts.config.minutes };
+  const offPolicy = isOffPolicy(config.algo);
   // the evaluation games' random openings (configs written before evalOpeningPlies existed: the default)
   const evalPlies = config.evalOpeningPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, evalPlies);
@@ -205,7 +218,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   await using remote = opts.remote ? await RedisActors.open({ url: opts.remote.url, run: runName!, info, algo: config.algo, network: config.network, snapshots: published }) : null;
   log.info(
     `training ${config.algo} on ${info.id} (${mode}${config.league ? ', league' : ''}, ${workers ? `${workers} worker(s), ${asyncFeed ? 'asynchronous' : 'synchronous'}` : 'main thread'}${remote ? ' + remote actors' : ''}) → ${outDir}` +
-      (mainLoaded ? ` (resuming at update ${mainLoaded[0]!.state.update})` : ''),
+      (resumed ? ` (resuming at update ${resumed.update})` : ''),
   );
   log.info(`config:\n${describeConfig(config)}`);
   if (remote) log.info(`remote actors: run '${runName}' on ${remote.url} (learner session ${remote.session}); join it from any machine with  npx arena actor --redis ${remote.url} --run ${runName}`);
@@ -229,17 +242,17 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     return new PolicyGradientAlgorithm({ config, info, policy: loaded?.[0]!.policy ?? newPolicy(config, info, initSeed(index)), rng, obsRms });
   };
   const units: Unit[] = [];
-  const startElapsed = mainLoaded?.[0]!.state.elapsedSeconds ?? 0;
+  const startElapsed = resumed?.elapsedSeconds ?? 0;
   const t0 = performance.now();
   const elapsed = () => startElapsed + (performance.now() - t0) / 1000;
   for (const [index, { id, role }] of roles.entries()) {
     const dir = index === 0 ? outDir : join(outDir, 'learners', id);
     const loaded = index === 0 ? mainLoaded : opts.resume ? await loadDirs(dir) : null;
-    const state = loaded?.[0]!.state as UnitState | undefined;
+    const state = (loaded?.[0]!.state ?? (index === 0 ? offLoaded?.state : undefined)) as UnitState | undefined;
     const rng = new Rng(config.seed + 1 + 7919 * index);
     if (state) rng.setState(state.rng);
     const obsRms = config.normObs ? (loaded?.[0]!.obsRms ?? new RunningMeanStd(info.observationSize)) : null;
-    const algorithm = makeAlgorithm(index, rng, obsRms, loaded);
+    const algorithm = offPolicy ? await OffPolicyAlgorithm.create({ config, info, seed: initSeed(index), rng, restore: offLoaded }) : makeAlgorithm(index, rng, obsRms, loaded);
     if (loaded) for (let p = 0; p < loaded.length; p++) await restoreOptimizer(algorithm.optimizers[p]!, loaded[p]!.checkpoint);
     await mkdir(dir, { recursive: true });
     units.push({
@@ -257,6 +270,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       metrics: new MetricsSink(dir),
       versions: new Map(),
       lastRowTime: performance.now(),
+      rowSteps: 0,
       recent: [],
       checkpointed: -1,
     });
@@ -308,7 +322,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     new SelfPlayCollector({ actors: where, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0, segments: config.batchSegments ?? null });
   const collector: SegmentCollector =
     mode === 'single'
-      ? new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
+      ? offPolicy
+        ? new OffPolicyCollector({ config, game, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, update: main.update })
+        : new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
       : mode === 'self-play'
         ? selfPlay(actors!)
         : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
@@ -386,7 +402,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       ...u.algorithm.extraState(),
     };
     if (u === main && average) await average.save(join(outDir, AVERAGE_POLICY_FILE));
-    const dirs = policyDirs(u.dir, u.algorithm.policies.length);
+    if (u.algorithm.save) await u.algorithm.save(u.dir, state);
+    const dirs = u.algorithm.save ? [] : policyDirs(u.dir, u.algorithm.policies.length);
     for (let p = 0; p < dirs.length; p++) await savePolicyCheckpoint(dirs[p]!, { policy: u.algorithm.policies[p]!, optimizer: u.algorithm.optimizers[p]!, state });
     u.metrics.flush();
     if (league) {
@@ -482,6 +499,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       if (u === main && info.seats > 1 && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
         for (const bot of config.evalAgents) Object.assign(evals, await evaluateVsBot(u, bot));
       }
+      // single-agent off-policy runs: the return of the deterministic policy in fresh episodes
+      if (u === main && offPolicy && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
+        Object.assign(evals, await collector.evaluate(u, 'deterministic'));
+      }
       if (u === main && opts.evaluate && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
         Object.assign(evals, opts.evaluate(u.algorithm.policies[0]!));
       }
@@ -499,31 +520,36 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         if (main.recent.length > 20) main.recent.shift();
       }
       const scores = games.flatMap((g) => (g.score === null ? [] : [g.score]));
-      const now = performance.now();
-      const row: MetricRow = {
-        global_step: u.globalStep,
-        update: u.update,
-        'charts/episodic_return': games.length ? mean(games.map((g) => g.return)) : null,
-        'charts/episodic_length': games.length ? mean(games.map((g) => g.length)) : null,
-        'charts/episodes': games.length,
-        'charts/SPS': steps / ((now - u.lastRowTime) / 1000),
-        'charts/policy_lag': mean(lags),
-        'charts/policy_lag_max': Math.max(...lags),
-        'charts/dropped_segments': got.length - segments.length,
-        'time/elapsed_s': elapsed(),
-        'time/wait_s': (tb - ta) / 1000,
-        'time/learner_s': (tc - tb) / 1000,
-        ...stats,
-        ...evals,
-      };
-      row['charts/agent_steps'] = segments.reduce((a, s) => a + s.trajectory.steps * s.trajectory.columns, 0);
-      if (mode !== 'single') row['charts/games'] = games.length;
-      if (scores.length) row['charts/score'] = mean(scores);
-      if (asyncFeed) row['charts/queue'] = feed.queued;
-      if (league) row['charts/league_size'] = league.listMembers().length;
-      if (remote) row['charts/remote_segments'] = segments.filter((s) => s.remote).length;
-      u.lastRowTime = now;
-      u.metrics.write(row);
+      u.rowSteps += steps;
+      // a row every `metricsEvery` updates, and whenever episodes finished or an evaluation ran
+      if (u.update % config.metricsEvery === 0 || games.length > 0 || Object.keys(evals).length > 0) {
+        const now = performance.now();
+        const row: MetricRow = {
+          global_step: u.globalStep,
+          update: u.update,
+          'charts/episodic_return': games.length ? mean(games.map((g) => g.return)) : null,
+          'charts/episodic_length': games.length ? mean(games.map((g) => g.length)) : null,
+          'charts/episodes': games.length,
+          'charts/SPS': u.rowSteps / ((now - u.lastRowTime) / 1000),
+          'charts/policy_lag': mean(lags),
+          'charts/policy_lag_max': Math.max(...lags),
+          'charts/dropped_segments': got.length - segments.length,
+          'time/elapsed_s': elapsed(),
+          'time/wait_s': (tb - ta) / 1000,
+          'time/learner_s': (tc - tb) / 1000,
+          ...stats,
+          ...evals,
+        };
+        row['charts/agent_steps'] = segments.reduce((a, s) => a + s.trajectory.steps * s.trajectory.columns, 0);
+        if (mode !== 'single') row['charts/games'] = games.length;
+        if (scores.length) row['charts/score'] = mean(scores);
+        if (asyncFeed) row['charts/queue'] = feed.queued;
+        if (league) row['charts/league_size'] = league.listMembers().length;
+        if (remote) row['charts/remote_segments'] = segments.filter((s) => s.remote).length;
+        u.lastRowTime = now;
+        u.rowSteps = 0;
+        u.metrics.write(row);
+      }
       sampleMemory();
       opts.onUpdate?.({ learner: u.id, update: u.update, globalStep: runStep(), elapsedSeconds: elapsed(), score: scores.length ? mean(scores) : null, episodeReturn: games.length ? mean(games.map((g) => g.return)) : null, stats, evals });
       if (u.update % config.checkpointEvery === 0) await checkpoint(u);

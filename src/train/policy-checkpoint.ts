@@ -71,7 +71,24 @@ export interface LoadedPolicy {
   readonly checkpoint: LoadedCheckpoint<PolicyMeta>;
 }
 
-function need(ck: LoadedCheckpoint<unknown>, name: string): Uint8Array {
+/**
+ * The training state of a checkpoint (`state.json`); config fields added after it was written take
+ * their defaults. Shared by every kind of learner checkpoint (src/train/offpolicy-checkpoint.ts too).
+ */
+export function readTrainingState(ck: LoadedCheckpoint<unknown>): TrainingState {
+  try {
+    const state = JSON.parse(new TextDecoder().decode(need(ck, 'state.json'))) as TrainingState;
+    const saved = state.config as Partial<TrainConfig> & Pick<TrainConfig, 'algo' | 'game'>;
+    const parsed = TrainConfigSchema.safeParse({ ...defaultConfig(saved.algo, saved.game), ...saved });
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return { ...state, config: parsed.data };
+  } catch (err) {
+    if (err instanceof CheckpointError) throw err;
+    throw new CheckpointError(`${ck.dir}/state.json`, `is not a valid training state: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function need(ck: LoadedCheckpoint<unknown>, name: string): Uint8Array {
   const f = ck.files.get(name);
   if (!f) throw new CheckpointError(`${ck.dir}/${name}`, 'is missing from the checkpoint');
   return f;
@@ -82,20 +99,9 @@ export async function loadPolicyCheckpoint(path: string): Promise<LoadedPolicy> 
   const ck = await loadCheckpoint<PolicyMeta>(path);
   const meta = ck.meta;
   if (!meta || meta.kind !== POLICY_CHECKPOINT_KIND) {
-    throw new CheckpointError(`${ck.dir}/manifest.json`, `is not a policy checkpoint (kind ${JSON.stringify(meta?.kind)})`);
+    throw new CheckpointError(`${ck.dir}/manifest.json`, `is not a policy checkpoint (kind ${JSON.stringify(meta?.kind)}${meta?.algo ? `, algorithm ${meta.algo}` : ''})`);
   }
-  let state: TrainingState;
-  try {
-    state = JSON.parse(new TextDecoder().decode(need(ck, 'state.json'))) as TrainingState;
-    // fields added to the config after this checkpoint was written take their defaults
-    const saved = state.config as Partial<TrainConfig> & Pick<TrainConfig, 'algo' | 'game'>;
-    const parsed = TrainConfigSchema.safeParse({ ...defaultConfig(saved.algo, saved.game), ...saved });
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    state = { ...state, config: parsed.data };
-  } catch (err) {
-    if (err instanceof CheckpointError) throw err;
-    throw new CheckpointError(`${ck.dir}/state.json`, `is not a valid training state: ${(err as Error).message}`, { cause: err });
-  }
+  const state = readTrainingState(ck);
   const actor = await modelFromFiles(need(ck, 'actor/model.json'), need(ck, 'actor/weights.bin'), `${ck.dir}/actor/model.json`);
   const critic = await modelFromFiles(need(ck, 'critic/model.json'), need(ck, 'critic/weights.bin'), `${ck.dir}/critic/model.json`);
   let logStd: Float32Array | undefined;

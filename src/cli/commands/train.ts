@@ -42,7 +42,7 @@ interface TrainOptions {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train agents (PPO, A2C, REINFORCE, IMPALA; MAPPO or IPPO for team games), alone, against a bot or in a league, and write checkpoints and metrics to --out')
+    .description('train agents (PPO, A2C, REINFORCE, IMPALA, TRPO; MAPPO or IPPO for team games), alone, against a bot or in a league, and write checkpoints and metrics to --out')
     .requiredOption('--game <id>', 'game id (see `arena games`)')
     .option('--algo <name>', `algorithm: ${ALGOS.join('|')}`, 'ppo')
     .option('--steps <n>', 'total environment steps (default: the config default, 100000)', intOption('--steps', 1))
