@@ -11,7 +11,7 @@ import { ConfigError, UnknownNameError } from '../../../core/index.ts';
 import { getGame } from '../../../games/index.ts';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../backend.ts';
 import { agentPolicy, EXACT_EVAL_GAMES, nashConv } from '../../eval/exploitability.ts';
-import { ALGOS, resolveConfig, type Algo, type TrainConfig } from '../../train/config.ts';
+import { ALGOS, isOffPolicy, resolveConfig, type Algo, type TrainConfig } from '../../train/config.ts';
 import { runTraining, trainingMode, type LoopUpdate, type RemoteTraining } from '../../train/loop.ts';
 import { floatOption, intOption, timestampedRunDir } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -170,8 +170,9 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
     );
   }
   const short = config.game.replace(/-v\d+$/, '');
-  const hint =
-    summary.mode === 'single'
+  const hint = isOffPolicy(config.algo)
+    ? `plot: npx arena plot ${outDir}; the run's own evaluations are eval/return in metrics.jsonl`
+    : summary.mode === 'single'
       ? `evaluate: npx arena eval --agent ${outDir} --game ${short}`
       : config.league
         ? `league: npx arena league status ${outDir}`
