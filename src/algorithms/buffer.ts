@@ -39,6 +39,12 @@ export class RolloutBuffer implements Trajectory {
   readonly valid: Uint8Array;
   readonly advantages: Float32Array;
   readonly returns: Float32Array;
+  /**
+   * Magnet-regularised updates (categorical only): log ρ(j|s) of the magnet policy per row and action
+   * (0 for illegal actions), set by the algorithm before an update; null: the magnet is uniform and
+   * the regulariser is the plain entropy bonus.
+   */
+  magnetLogp: Float32Array | null = null;
 
   constructor(spec: BufferSpec) {
     this.spec = spec;

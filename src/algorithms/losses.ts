@@ -18,6 +18,8 @@ export interface TensorBatch {
   readonly advantages: tf.Tensor1D;
   readonly returns: tf.Tensor1D;
   readonly weights: tf.Tensor1D;
+  /** Magnet log-probabilities [B, actions] (0 for illegal actions); absent: a uniform magnet. */
+  readonly magnetLogp?: tf.Tensor2D | null;
 }
 
 export interface LossSettings {
@@ -47,7 +49,7 @@ export function normalizeAdvantages(adv: tf.Tensor1D, w: tf.Tensor1D, wsum: tf.S
 }
 
 /** Log-probabilities of the taken actions and per-sample entropies under the current policy. */
-export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
+export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; logp?: tf.Tensor2D } {
   const head = policy.actorForward(batch.obs);
   if (policy.spec.head === 'categorical') {
     const logits = batch.maskPenalty ? tf.add(head, batch.maskPenalty) : head;
@@ -57,6 +59,7 @@ export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { lo
       logProb: tf.sum(tf.mul(logp, oneHot), 1) as tf.Tensor1D,
       // p·log p is exactly 0 for masked actions (p underflows to 0), so they never enter the entropy.
       entropy: tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D,
+      logp: logp as tf.Tensor2D,
     };
   }
   const logStd = policy.logStd!;
@@ -67,7 +70,9 @@ export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { lo
 }
 
 /**
- * The actor-critic loss  L = L_pg − c_ent·H + c_vf·L_v.
+ * The actor-critic loss  L = L_pg − c_ent·H + c_vf·L_v, or with a magnet policy ρ (magnet mirror
+ * descent, Sokota et al. 2023; R-NaD's regularisation policy, Perolat et al. 2022)
+ * L = L_pg + c_ent·KL(π‖ρ) + c_vf·L_v (KL to a uniform ρ is −H up to a constant: the same gradient).
  *  - clipped (PPO, Schulman et al. 2017, eq. 7): L_pg = E[max(−Â·ρ, −Â·clip(ρ, 1−ε, 1+ε))], ρ = π/π_old;
  *  - vanilla (REINFORCE/A2C, Williams 1992; Mnih et al. 2016): L_pg = E[−Â·log π(a|s)];
  *  - L_v = ½·E[(V − R)²], or ½·E[max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²)] with value clipping.
@@ -77,7 +82,7 @@ export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { lo
 export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: LossSettings): { loss: tf.Scalar; stats: tf.Tensor1D } {
   const w = batch.weights;
   const wsum = tf.maximum(tf.sum(w), 1e-8) as tf.Scalar;
-  const { logProb, entropy } = logProbAndEntropy(policy, batch);
+  const { logProb, entropy, logp } = logProbAndEntropy(policy, batch);
 
   const adv = s.normAdv ? normalizeAdvantages(batch.advantages, w, wsum) : batch.advantages;
 
@@ -103,7 +108,9 @@ export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: L
   }
 
   const ent = wmean(entropy, w, wsum);
-  const loss = tf.add(tf.sub(pgLoss, tf.mul(s.entCoef, ent)), tf.mul(s.vfCoef, vLoss)) as tf.Scalar;
+  // the regulariser: H(π) (a uniform magnet), or −KL(π‖ρ) = H(π) + Σ_a π(a|s)·log ρ(a|s) with a magnet ρ
+  const reg = batch.magnetLogp && logp ? tf.add(ent, wmean(tf.sum(tf.mul(tf.exp(logp), batch.magnetLogp), 1) as tf.Tensor1D, w, wsum)) : ent;
+  const loss = tf.add(tf.sub(pgLoss, tf.mul(s.entCoef, reg)), tf.mul(s.vfCoef, vLoss)) as tf.Scalar;
   const approxKl = wmean(tf.sub(tf.sub(ratio, 1), logRatio), w, wsum);
   const clipFrac = wmean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), s.clip), 'float32'), w, wsum);
   return { loss, stats: tf.stack([pgLoss, vLoss, ent, approxKl, clipFrac]) as tf.Tensor1D };

@@ -149,6 +149,7 @@ export class PolicyGradientLearner {
         advantages: tf.gather(full.advantages, i),
         returns: tf.gather(full.returns, i),
         weights: tf.gather(full.weights, i),
+        magnetLogp: full.magnetLogp ? tf.gather(full.magnetLogp, i) : null,
       };
       let stats: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
@@ -192,6 +193,7 @@ export class PolicyGradientLearner {
       advantages: tf.tensor1d(buf.advantages),
       returns: tf.tensor1d(buf.returns),
       weights: tf.tensor1d(Float32Array.from(buf.valid)),
+      magnetLogp: !continuous && buf.magnetLogp ? tf.tensor2d(buf.magnetLogp, [n, A]) : null,
     };
   }
 

@@ -348,6 +348,8 @@ export class FastLearner {
     let pgSum = 0;
     let vSum = 0;
     let entSum = 0;
+    /** Σ w·Σ_j p_j·log ρ_j: the magnet's part of the regulariser (0 without a magnet). */
+    let regSum = 0;
     let klSum = 0;
     let clipSum = 0;
     const { vfCoef, clipValue } = s;
@@ -402,10 +404,14 @@ export class FastLearner {
       const gEnt = -entCoef * cw;
       if (head === 'categorical') {
         const a = buf.actions[i]!;
-        // dlogp_j = [j = a]·gLp − gEnt·p_j·(log p_j + 1);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j
+        // regulariser H(π) + Σ_j p_j·c_j with c = log ρ of the magnet (c = 0: the entropy bonus):
+        // dlogp_j = [j = a]·gLp − gEnt·p_j·(log p_j + 1 − c_j);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j
+        const mag = buf.magnetLogp;
         let sumD = 0;
         for (let j = 0; j < A; j++) {
-          const d = (j === a ? gLp : 0) - gEnt * rowP[j]! * (rowLogp[j]! + 1);
+          const c = mag ? mag[i * A + j]! : 0;
+          if (mag) regSum += w * rowP[j]! * c;
+          const d = (j === a ? gLp : 0) - gEnt * rowP[j]! * (rowLogp[j]! + 1 - c);
           rowD[j] = d;
           sumD += d;
         }
@@ -451,7 +457,7 @@ export class FastLearner {
     const vl = (0.5 * vSum) / W;
     const entMean = entSum / W;
     const stats = Float64Array.of(pg, vl, entMean, klSum / W, clipSum / W);
-    const loss = pg - entCoef * entMean + vfCoef * vl;
+    const loss = pg - entCoef * (entMean + regSum / W) + vfCoef * vl;
     const n = this.layout.size;
     const gradNorm = Math.sqrt(e.k.sumsq(e.grads, n));
     if (apply) this.optimizerStep(gradNorm, lr);

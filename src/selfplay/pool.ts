@@ -55,7 +55,14 @@ export interface Actors {
   /** Drops published versions not in `keep`. */
   retain(keep: ReadonlySet<number>): void;
   run<T extends TaskRequest>(task: T & TestHooks, versions: readonly number[]): Promise<ResultOf<T>>;
+  /** The worker threads' own memory (JS heap and external buffers, bytes), for the profile; empty on the main thread. */
+  threadMemory(): Promise<ThreadMemory[]>;
   destroy(): Promise<void>;
+}
+
+export interface ThreadMemory {
+  readonly heapBytes: number;
+  readonly externalBytes: number;
 }
 
 /**
@@ -150,6 +157,11 @@ export class ActorPool extends Published implements Actors {
     throw new WorkerError(`actor task with seed ${task.seed} failed ${this.maxRetries + 1} times: ${(lastError as Error)?.message}`, { cause: lastError });
   }
 
+  async threadMemory(): Promise<ThreadMemory[]> {
+    const stats = await Promise.all(this.piscina.threads.map((w) => w.getHeapStatistics().catch(() => null)));
+    return stats.filter((h) => h !== null).map((h) => ({ heapBytes: h.used_heap_size, externalBytes: h.external_memory }));
+  }
+
   async destroy(): Promise<void> {
     await this.piscina.destroy();
   }
@@ -162,6 +174,10 @@ export class InThreadActors extends Published implements Actors {
 
   async run<T extends TaskRequest>(task: T, versions: readonly number[]): Promise<ResultOf<T>> {
     return runActorTask({ ...task, snapshots: this.snapshots.pick(versions) } as ActorTask) as ResultOf<T>;
+  }
+
+  async threadMemory(): Promise<ThreadMemory[]> {
+    return [];
   }
 
   async destroy(): Promise<void> {}

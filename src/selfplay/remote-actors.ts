@@ -26,7 +26,7 @@ import { log } from '../../core/log.ts';
 import { createGroup, isNoGroup, RedisLink, shownRedisUrl } from '../net/redis.ts';
 import type { RemoteStatus } from '../../league/status.ts';
 import type { Segment } from './collectors.ts';
-import { Published, type Actors, type ResultOf, type SnapshotSet, type TaskRequest } from './pool.ts';
+import { Published, type Actors, type ResultOf, type SnapshotSet, type TaskRequest, type ThreadMemory } from './pool.ts';
 import {
   checkResult,
   encodeTask,
@@ -550,6 +550,11 @@ export class RedisActors extends Published implements Actors {
     }
     this.link.close();
     await this.receiving;
+  }
+
+  /** Remote actors run in other processes: their memory is theirs to report. */
+  async threadMemory(): Promise<ThreadMemory[]> {
+    return [];
   }
 
   destroy(): Promise<void> {

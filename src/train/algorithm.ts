@@ -24,6 +24,7 @@ import { concatTrajectories, type Trajectory } from '../algorithms/trajectory.ts
 import type { ValueNormData } from '../algorithms/value-norm.ts';
 import { vtraceAdvantages } from '../algorithms/vtrace.ts';
 import { createLearner, type Learner } from '../fast/select.ts';
+import { MlpForward } from '../selfplay/mlp-forward.ts';
 import { encodeSnapshot } from '../selfplay/snapshot.ts';
 import { agentStateSize, encodeTeamSnapshot } from '../selfplay/team-rollout.ts';
 import { convSpecFor, type TrainConfig } from './config.ts';
@@ -91,6 +92,12 @@ export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): Ac
   );
 }
 
+/** What a checkpoint keeps of a magnet-regularised learner: the magnet's weights and how many updates ago they were taken. */
+export interface MagnetState {
+  readonly weights: string[];
+  readonly age: number;
+}
+
 export class PolicyGradientAlgorithm implements Algorithm {
   readonly policy: ActorCritic;
   readonly learner: Learner;
@@ -100,8 +107,17 @@ export class PolicyGradientAlgorithm implements Algorithm {
   private readonly game: string;
   private readonly obsRms: RunningMeanStd | null;
   private buffer: RolloutBuffer | null = null;
+  /**
+   * `magnetEvery`: the regulariser is KL(π‖ρ) to a magnet ρ, a frozen copy of the policy refreshed
+   * every `magnetEvery` updates (R-NaD's regularisation policy, Perolat et al. 2022; MMD's moving
+   * magnet, Sokota et al. 2023): each phase is a regularised game whose solution moves toward a
+   * Nash equilibrium, where a fixed uniform magnet (the entropy bonus) settles at a quantal response
+   * equilibrium. Null: the entropy bonus.
+   */
+  private magnet: { weights: Float32Array[]; forward: MlpForward; age: number } | null = null;
+  private magnetLogits = new Float32Array(0);
 
-  constructor(opts: { config: TrainConfig; info: GameInfo; policy: ActorCritic; rng: Rng; obsRms?: RunningMeanStd | null }) {
+  constructor(opts: { config: TrainConfig; info: GameInfo; policy: ActorCritic; rng: Rng; obsRms?: RunningMeanStd | null; magnet?: MagnetState | null }) {
     this.config = opts.config;
     this.game = opts.info.id;
     this.policy = opts.policy;
@@ -113,6 +129,39 @@ export class PolicyGradientAlgorithm implements Algorithm {
         : createLearner({ policy: opts.policy, rng: opts.rng, settings: learnerSettings(opts.config) });
     this.policies = [opts.policy];
     this.optimizers = [this.learner.optimizer];
+    if (opts.config.magnetEvery !== null) {
+      if (opts.policy.spec.head !== 'categorical') throw new ConfigError(`magnetEvery needs discrete actions: ${opts.info.id} has continuous ones (set magnetEvery to null)`);
+      if (opts.config.algo === 'trpo') throw new ConfigError('magnetEvery applies to ppo, a2c, reinforce and impala, not trpo (set magnetEvery to null)');
+      if (opts.magnet) this.setMagnet(opts.magnet.weights.map((b) => new Float32Array(new Uint8Array(Buffer.from(b, 'base64')).buffer)), opts.magnet.age);
+      else this.setMagnet(this.policy.getWeights(), 0);
+    }
+  }
+
+  private setMagnet(weights: Float32Array[], age: number): void {
+    const forward = this.magnet ? this.magnet.forward.reuse(this.policy.spec, weights) : new MlpForward(this.policy.spec, weights);
+    this.magnet = { weights, forward, age };
+  }
+
+  /** Fills `b.magnetLogp` with the magnet's masked log-softmax on every row (0 on illegal actions); refreshes the magnet when due. */
+  private applyMagnet(b: RolloutBuffer): void {
+    if (!this.magnet) return;
+    if (this.magnet.age >= this.config.magnetEvery!) this.setMagnet(this.policy.getWeights(), 0);
+    this.magnet.age++;
+    const n = b.size;
+    const A = b.spec.actions;
+    if (b.magnetLogp?.length !== n * A) b.magnetLogp = new Float32Array(n * A);
+    if (this.magnetLogits.length !== n * A) this.magnetLogits = new Float32Array(n * A);
+    this.magnet.forward.actorForward(b.obs, n, this.magnetLogits);
+    const logits = this.magnetLogits;
+    const out = b.magnetLogp;
+    for (let i = 0; i < n; i++) {
+      let max = -Infinity;
+      for (let j = 0; j < A; j++) if (b.masks[i * A + j] === 1 && logits[i * A + j]! > max) max = logits[i * A + j]!;
+      let z = 0;
+      for (let j = 0; j < A; j++) if (b.masks[i * A + j] === 1) z += Math.exp(logits[i * A + j]! - max);
+      const lse = max + Math.log(z);
+      for (let j = 0; j < A; j++) out[i * A + j] = b.masks[i * A + j] === 1 ? logits[i * A + j]! - lse : 0;
+    }
   }
 
   /** The learner's working buffer for these segments (copied in once; a collector's own RolloutBuffer is used as is). */
@@ -143,6 +192,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
         b.returns,
       );
     }
+    this.applyMagnet(b);
     return { ...this.learner.update(b, progress), ...extra };
   }
 
@@ -151,7 +201,9 @@ export class PolicyGradientAlgorithm implements Algorithm {
   }
 
   extraState(): Record<string, unknown> {
-    return {};
+    if (!this.magnet) return {};
+    const magnet: MagnetState = { weights: this.magnet.weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')), age: this.magnet.age };
+    return { magnet };
   }
 
   dispose(): void {

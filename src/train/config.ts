@@ -38,6 +38,12 @@ export const TrainConfigSchema = z
     entCoef: z.number().min(0).describe('entropy bonus coefficient'),
     entCoefFinal: z.number().min(0).nullable().describe('anneal the entropy coefficient linearly to this value (null: constant)'),
     entAnnealFraction: z.number().gt(0).max(1).describe('fraction of training over which the entropy coefficient anneals to entCoefFinal, then holds'),
+    magnetEvery: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .describe('regularise toward a magnet policy (KL(π‖ρ) with coefficient entCoef) refreshed to the current policy every this many updates, as R-NaD/MMD; null: the entropy bonus (a uniform magnet); discrete actions only'),
     vfCoef: z.number().min(0).describe('value loss coefficient'),
     maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
     targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off); TRPO: the trust-region bound δ on the mean KL of a step'),
@@ -115,6 +121,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   entCoef: 0.01,
   entCoefFinal: null,
   entAnnealFraction: 1,
+  magnetEvery: null,
   vfCoef: 0.5,
   maxGradNorm: 0.5,
   targetKl: null,

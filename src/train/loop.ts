@@ -46,12 +46,12 @@ import { mean } from '../eval/stats.ts';
 import { MetricsSink, type MetricRow } from '../metrics.ts';
 import { SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
 import { FixedOpponents, LeagueOpponents } from '../selfplay/opponents.ts';
-import { ActorPool, InThreadActors, SnapshotSet, type Actors } from '../selfplay/pool.ts';
+import { ActorPool, InThreadActors, SnapshotSet, type Actors, type ThreadMemory } from '../selfplay/pool.ts';
 import { RedisActors } from '../selfplay/remote-actors.ts';
 import { checkRunName } from '../selfplay/remote-protocol.ts';
 import { SnapshotAgent } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
-import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type TeamExtra } from './algorithm.ts';
+import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type MagnetState, type TeamExtra } from './algorithm.ts';
 import { checkOffPolicy, describeConfig, isOffPolicy, type TrainConfig } from './config.ts';
 import { AsyncFeed, SyncFeed, type Feed } from './feed.ts';
 import { OffPolicyAlgorithm, OffPolicyCollector } from './offpolicy.ts';
@@ -239,7 +239,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     if (mode === 'team') {
       return new TeamAlgorithm({ config, info, teamSize, seed: initSeed(index), rng, policies: loaded?.map((l) => l.policy), team: (loaded?.[0]!.state as UnitState | undefined)?.team ?? null });
     }
-    return new PolicyGradientAlgorithm({ config, info, policy: loaded?.[0]!.policy ?? newPolicy(config, info, initSeed(index)), rng, obsRms });
+    const magnet = (loaded?.[0]!.state as { magnet?: MagnetState } | undefined)?.magnet ?? null;
+    return new PolicyGradientAlgorithm({ config, info, policy: loaded?.[0]!.policy ?? newPolicy(config, info, initSeed(index)), rng, obsRms, magnet });
   };
   const units: Unit[] = [];
   const startElapsed = resumed?.elapsedSeconds ?? 0;
@@ -370,21 +371,34 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     remoteUnused: 0,
     warmupSeconds: 0,
     learnerSecondsAfterWarmup: 0,
-    memory: [] as { elapsedS: number; rssMB: number; heapMB: number; externalMB: number; storeMB: number | null }[],
+    memory: [] as { elapsedS: number; rssMB: number; heapMB: number; externalMB: number; workersHeapMB: number | null; workersExternalMB: number | null; storeMB: number | null }[],
   };
   // warm-up: the first 5% of a timed run (at most a minute; 10 s without a time budget), in this process's time
   const warmup = Math.min(60, deadline === Infinity ? 10 : (deadline - startElapsed) * 0.05);
   const sinceStart = () => (performance.now() - t0) / 1000;
   let lastEval: Record<string, number> = {};
   let lastSample = -Infinity;
-  const sampleMemory = () => {
+  const sampleMemory = async () => {
     const e = elapsed();
     if (e - lastSample < 30) return;
     lastSample = e;
+    // with --expose-gc (NODE_OPTIONS=--expose-gc) garbage is collected first, so the sample is live memory
+    (globalThis as { gc?: () => void }).gc?.();
+    const threads = (await actors?.threadMemory()) ?? [];
     const m = process.memoryUsage();
     const mb = (x: number) => Math.round(x / 2 ** 20);
-    // resident memory of the process (all threads), and the main thread's JS heap and external buffers
-    profile.memory.push({ elapsedS: Math.round(e), rssMB: mb(m.rss), heapMB: mb(m.heapUsed), externalMB: mb(m.external), storeMB: league ? +(league.storeBytes() / 2 ** 20).toFixed(2) : null });
+    const sum = (f: (t: ThreadMemory) => number) => (threads.length ? mb(threads.reduce((a, t) => a + f(t), 0)) : null);
+    // resident memory of the process (all threads), the main thread's JS heap and external buffers, and the
+    // worker threads' heaps and external buffers (summed)
+    profile.memory.push({
+      elapsedS: Math.round(e),
+      rssMB: mb(m.rss),
+      heapMB: mb(m.heapUsed),
+      externalMB: mb(m.external),
+      workersHeapMB: sum((t) => t.heapBytes),
+      workersExternalMB: sum((t) => t.externalBytes),
+      storeMB: league ? +(league.storeBytes() / 2 ** 20).toFixed(2) : null,
+    });
     if (profile.memory.length > 240) profile.memory = profile.memory.filter((_, i) => i % 2 === 0); // bounded: keep every other sample
   };
   const checkpoint = async (u: Unit) => {
@@ -423,7 +437,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   };
 
   try {
-    sampleMemory();
+    await sampleMemory();
     while (!done()) {
       // 1. the next learner's segments; stale ones are dropped
       const ta = performance.now();
@@ -550,7 +564,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         u.rowSteps = 0;
         u.metrics.write(row);
       }
-      sampleMemory();
+      await sampleMemory();
       opts.onUpdate?.({ learner: u.id, update: u.update, globalStep: runStep(), elapsedSeconds: elapsed(), score: scores.length ? mean(scores) : null, episodeReturn: games.length ? mean(games.map((g) => g.return)) : null, stats, evals });
       if (u.update % config.checkpointEvery === 0) await checkpoint(u);
     }
@@ -567,7 +581,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     await actors?.destroy();
   }
   const seconds = (performance.now() - t0) / 1000;
-  sampleMemory();
+  await sampleMemory();
   const hours = elapsed() / 3600;
   const lastMem = profile.memory.at(-1);
   const summary: TrainSummary = {

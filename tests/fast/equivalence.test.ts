@@ -111,6 +111,7 @@ function referenceGradients(policy: ActorCritic, buf: RolloutBuffer, idx: Int32A
       advantages: tf.tensor1d(rows(buf.advantages, 1)),
       returns: tf.tensor1d(rows(buf.returns, 1)),
       weights: tf.tensor1d(rows(buf.valid, 1)),
+      magnetLogp: buf.magnetLogp ? tf.tensor2d(rows(buf.magnetLogp, A), [n, A]) : null,
     };
     let stats: tf.Tensor | null = null;
     const vars = policy.trainableVariables();
@@ -157,6 +158,20 @@ interface GradCase {
   readonly spec: PolicySpec;
   readonly settings: Partial<LearnerSettings>;
   readonly criticSize?: number;
+  /** Regularise toward a magnet policy (random legal log-probabilities) instead of the entropy bonus. */
+  readonly magnet?: boolean;
+}
+
+/** Random magnet log-probabilities: a masked log-softmax per row, 0 on illegal actions. */
+function fillMagnet(buf: RolloutBuffer, seed: number): void {
+  const A = buf.spec.actions;
+  const rng = new Rng(seed);
+  buf.magnetLogp = new Float32Array(buf.size * A);
+  for (let i = 0; i < buf.size; i++) {
+    const z = Array.from({ length: A }, () => 1.5 * rng.normal());
+    const lse = Math.log(z.reduce((a, x, j) => a + (buf.masks[i * A + j] ? Math.exp(x) : 0), 0));
+    for (let j = 0; j < A; j++) buf.magnetLogp[i * A + j] = buf.masks[i * A + j] ? z[j]! - lse : 0;
+  }
 }
 
 const GRAD_CASES: GradCase[] = [
@@ -169,17 +184,20 @@ const GRAD_CASES: GradCase[] = [
   { name: 'linear networks with tiny sizes (scalar kernels)', spec: { obsSize: 2, criticInputSize: 2, head: 'categorical', actions: 2, hidden: [], activation: 'tanh' }, settings: {} },
   { name: 'narrow hidden layers (sizes below the SIMD width)', spec: { obsSize: 3, criticInputSize: 3, head: 'categorical', actions: 3, hidden: [3, 2], activation: 'tanh' }, settings: {} },
   { name: 'centralized critic with its own input', spec: { ...CATEGORICAL, criticInputSize: 9 }, settings: { clipValue: 0.3 }, criticSize: 9 },
+  { name: 'categorical, masked, clipped, magnet KL instead of entropy', spec: CATEGORICAL, settings: { entCoef: 0.3 }, magnet: true },
+  { name: 'categorical, vanilla, magnet KL', spec: CATEGORICAL, settings: { kind: 'vanilla', normAdv: false, entCoef: 0.2 }, magnet: true },
   { name: 'conv trunk', spec: CONV, settings: { clipValue: 0.3 } },
   { name: 'conv trunk with a residual block', spec: CONV_RES, settings: {} },
   { name: 'conv trunk, 3 channels, two residual blocks, relu', spec: CONV_NARROW, settings: { kind: 'vanilla', normAdv: false } },
 ];
 
 describe('fast learner gradients = reference gradients', () => {
-  it.each(GRAD_CASES)('$name', ({ spec, settings, criticSize }) => {
+  it.each(GRAD_CASES)('$name', ({ spec, settings, criticSize, magnet }) => {
     const s: LearnerSettings = { ...BASE, ...settings };
     const policy = makePolicy(spec, 3);
     // 30 rows (not a multiple of 4: padded rows), every 7th with weight 0
     const buf = makeBuffer(spec, { steps: 10, envs: 3, invalidEvery: 7, criticSize }, 11);
+    if (magnet) fillMagnet(buf, 12);
     const idx = Int32Array.from({ length: buf.size }, (_, i) => (i * 7) % buf.size);
     const ref = referenceGradients(policy, buf, idx, s);
     for (const kernels of ['wasm', 'js'] as const) {
