@@ -158,7 +158,13 @@ export class ActorPool extends Published implements Actors {
   }
 
   async threadMemory(): Promise<ThreadMemory[]> {
-    const stats = await Promise.all(this.piscina.threads.map((w) => w.getHeapStatistics().catch(() => null)));
+    // a thread that is exiting may never answer: each gets a second, then counts as absent
+    const answer = (w: (typeof this.piscina.threads)[number]) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1000)));
+      return Promise.race([w.getHeapStatistics().catch(() => null), late]).finally(() => clearTimeout(timer));
+    };
+    const stats = await Promise.all(this.piscina.threads.map(answer));
     return stats.filter((h) => h !== null).map((h) => ({ heapBytes: h.used_heap_size, externalBytes: h.external_memory }));
   }
 
