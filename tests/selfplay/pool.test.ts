@@ -97,4 +97,16 @@ describe('self-play rollouts', () => {
   it('refuses a task naming a snapshot that was never published', async () => {
     await expect(pool.run({ ...task(6), learner: 99 }, [99])).rejects.toThrow(/never published/);
   });
+
+  it('reports each worker thread\'s own heap and external memory for the profile', async () => {
+    await pool.run(task(7), [1]);
+    const threads = await pool.threadMemory();
+    expect(threads.length).toBeGreaterThanOrEqual(1);
+    expect(threads.length).toBeLessThanOrEqual(2);
+    for (const t of threads) {
+      expect(t.heapBytes).toBeGreaterThan(1 << 20); // a live isolate with the rollout code loaded
+      expect(t.heapBytes).toBeLessThan(512 << 20);
+      expect(t.externalBytes).toBeGreaterThanOrEqual(0);
+    }
+  });
 });
