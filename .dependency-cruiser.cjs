@@ -39,6 +39,13 @@ module.exports = {
       to: { path: '^node_modules/@tensorflow/', reachable: true },
     },
     {
+      name: 'offpolicy-agent-loads-no-tfjs',
+      severity: 'error',
+      comment: 'An off-policy actor plays from plain weights: `arena eval` and servers of bots load no tfjs to play it (tests/agents/offpolicy-agent.test.ts checks the CLI at run time).',
+      from: { path: '^agents/offpolicy-agent\\.ts$' },
+      to: { path: '^node_modules/@tensorflow/', reachable: true },
+    },
+    {
       name: 'servers-hold-no-game-rules',
       severity: 'error',
       comment: 'Servers host the games through the registry (games/index.ts), never one game\'s module: the game describes itself.',

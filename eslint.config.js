@@ -6,9 +6,11 @@ const PURE = [
   'core/**',
   'agents/bots.ts',
   'agents/sampling.ts',
+  'agents/offpolicy-agent.ts',
   'agents/mcts.ts',
   'src/algorithms/running-stats.ts',
   'src/algorithms/trajectory.ts',
+  'src/checkpoint/dense-weights.ts',
   'src/fast/kernels.ts',
   'src/fast/mlp.ts',
   'src/selfplay/mlp-forward.ts',
@@ -17,6 +19,7 @@ const PURE = [
   'src/selfplay/team-rollout.ts',
   'src/selfplay/worker.ts',
   'src/selfplay/snapshot-agent.ts',
+  'src/train/offpolicy-actor.ts',
   'servers/agent-worker.ts',
 ];
 const NO_TFJS = [

@@ -7,6 +7,7 @@
  *   last:<run folder>              the run's last-iterate checkpoint, even when it exports its average policy
  *   <runDir>#<memberId>            a league member (league/member-agent.ts reads what it plays as)
  *   <path>                         a checkpoint: a run folder, a ckpt-NNNNNN folder or an average-policy file
+ *                                  (a PPO-family policy, or the actor of a DDPG/TD3/SAC run)
  *   kind[:arg], a+b+…              a baseline bot, or a mixture of bots (agents/bots.ts)
  *
  * A new form (a remote agent, another search) is one more entry. Imports point down from here: the
@@ -16,10 +17,13 @@ import { existsSync } from 'node:fs';
 import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
 import { parseLeagueRef, readLeagueMember, type LeagueRef } from '../league/member-agent.ts';
 import { selectBackend } from '../src/backend.ts';
+import { readCheckpointMeta } from '../src/checkpoint/store.ts';
 import { averagePolicyAgent } from '../src/eval/average-policy.ts';
 import { SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
+import { isOffPolicyMeta } from '../src/train/offpolicy-actor.ts';
 import { createBot } from './bots.ts';
 import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec } from './mcts.ts';
+import { offPolicyAgentFromCheckpoint } from './offpolicy-agent.ts';
 
 export { createBot, listAgentKinds, MixtureAgent, parseAgentSpec } from './bots.ts';
 export { MCTS_PREFIX } from './mcts.ts';
@@ -137,13 +141,15 @@ async function createMemberAgent(ref: LeagueRef, game: GameInfo, seed: number, o
 /**
  * A checkpoint folder: a run exporting its average policy (or an average-policy file) plays that table
  * unless `last:` asks for the checkpoint; otherwise the policy samples its actions, or takes the most
- * probable one when `deterministic`.
+ * probable one when `deterministic`. An off-policy run (DDPG, TD3, SAC) plays its actor without tfjs
+ * (agents/offpolicy-agent.ts: SAC samples unless `deterministic`, TD3 and DDPG play μ(s)).
  */
 async function createCheckpointAgent(spec: string, game: GameInfo, seed: number, opts: CreateAgentOptions): Promise<Agent> {
   if (!opts.lastIterate) {
     const average = await averagePolicyAgent(spec, game, seed, opts);
     if (average) return average;
   }
+  if (isOffPolicyMeta(await readCheckpointMeta(spec))) return offPolicyAgentFromCheckpoint(spec, game, seed, { deterministic: opts.deterministic });
   return (await tfjsPolicies()).policyAgentFromCheckpoint(spec, game, seed, { deterministic: opts.deterministic });
 }
 

@@ -145,6 +145,13 @@ export function adam(lr: number, eps: number): tf.Optimizer {
   return tf.train.adam(lr, 0.9, 0.999, eps);
 }
 
+/**
+ * What a checkpoint needs of an optimizer: its state as tfjs optimizer weights (`iter`, then every
+ * variable's first moments, then its second). A tf.Optimizer is one; the fast learners (src/fast/)
+ * give the same weights for their flat Adam state, so a checkpoint of either restores into the other.
+ */
+export type OptimizerWeights = Pick<tf.Optimizer, 'getWeights' | 'setWeights'>;
+
 /** The settings every off-policy learner takes (td3.ts and sac.ts add their own). */
 export interface OffPolicySettings {
   readonly obsSize: number;
@@ -173,9 +180,10 @@ export interface OffPolicyLearner {
   act(obs: Float32Array, rows: number, out: Float32Array, explore: boolean, rng: Rng): void;
   /** One gradient step on a minibatch; returns its metrics (`losses/…`). */
   train(batch: ReplayBatch, rng: Rng): Record<string, number>;
-  /** Every network by a stable name (what a checkpoint stores). */
+  /** Every network by a stable name (what a checkpoint stores), holding the current weights. */
   networks(): Record<string, Mlp>;
-  optimizers(): Record<string, tf.Optimizer>;
+  /** Every optimizer by a stable name (actor, critic; SAC's alpha). */
+  optimizers(): Record<string, OptimizerWeights>;
   /** Variables besides the networks' (SAC's log α). */
   extraVariables(): Record<string, tf.Variable>;
   dispose(): void;

@@ -15,6 +15,9 @@
  * α in steps 3–4 is the value before step 2's update, as in SB3. The actor is a squashed Gaussian:
  * one network outputs the mean and the log standard deviation (clamped to [−20, 2]) of u, and the
  * action is tanh(u) in [−1, 1] per dimension.
+ *
+ * This is the reference: src/fast/sac.ts computes the same update without tfjs (the fast path,
+ * chosen as for PPO: src/fast/select.ts), tested against this one in tests/fast/.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type Rng } from '../../core/index.ts';
@@ -73,6 +76,30 @@ export interface SacNetworks {
   readonly logAlpha: number;
 }
 
+/**
+ * The networks a SAC learner starts from: `networks` (a checkpoint's) checked against `settings`, or
+ * fresh ones from `seed` (targets copied from their critics) with log α = 0 (α = 1) under automatic
+ * tuning, log(alpha) when it is fixed. Every backend's learner starts here, so they start alike.
+ */
+export function initialSacNetworks(settings: SacSettings, seed: number, networks?: SacNetworks): SacNetworks {
+  const { obsSize: O, actionDims: A, hidden, activation } = settings;
+  if (settings.alpha !== null && !(settings.alpha >= 0)) throw new ConfigError(`SAC's fixed alpha must be ≥ 0, got ${settings.alpha}`);
+  const net = (inputSize: number, outputs: number, s: number, name: string) => Mlp.create({ inputSize, hidden, outputs, activation, seed: s, name });
+  let nets: SacNetworks;
+  if (networks) {
+    if (networks.critics.length !== 2 || networks.criticTargets.length !== 2) throw new ConfigError(`SAC needs 2 critics, the checkpoint has ${networks.critics.length}`);
+    nets = networks;
+  } else {
+    const critics = [0, 1].map((i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}`));
+    const criticTargets = [0, 1].map((i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}_target`));
+    criticTargets.forEach((t, i) => t.copyFrom(critics[i]!));
+    nets = { actor: net(O, 2 * A, seed * 7919 + 1, 'actor'), critics, criticTargets, logAlpha: settings.alpha === null ? 0 : Math.log(settings.alpha) };
+  }
+  if (nets.actor.inputSize !== O || nets.actor.outputSize !== 2 * A) throw new ConfigError(`SAC actor maps ${nets.actor.inputSize}→${nets.actor.outputSize}, expected ${O}→${2 * A} (mean and log-std)`);
+  for (const n of [...nets.critics, ...nets.criticTargets]) if (n.inputSize !== O + A || n.outputSize !== 1) throw new ConfigError(`SAC critic maps ${n.inputSize}→${n.outputSize}, expected ${O + A}→1`);
+  return nets;
+}
+
 export class SacLearner implements OffPolicyLearner {
   readonly algo = 'sac' as const;
   readonly settings: SacSettings;
@@ -92,23 +119,10 @@ export class SacLearner implements OffPolicyLearner {
 
   constructor(settings: SacSettings, seed: number, networks?: SacNetworks) {
     this.settings = settings;
-    const { obsSize: O, actionDims: A, hidden, activation } = settings;
-    if (settings.alpha !== null && !(settings.alpha >= 0)) throw new ConfigError(`SAC's fixed alpha must be ≥ 0, got ${settings.alpha}`);
-    const net = (inputSize: number, outputs: number, s: number, name: string) => Mlp.create({ inputSize, hidden, outputs, activation, seed: s, name });
-    if (networks) {
-      if (networks.critics.length !== 2 || networks.criticTargets.length !== 2) throw new ConfigError(`SAC needs 2 critics, the checkpoint has ${networks.critics.length}`);
-      ({ actor: this.actor, critics: this.critics, criticTargets: this.criticTargets } = networks);
-    } else {
-      this.actor = net(O, 2 * A, seed * 7919 + 1, 'actor');
-      this.critics = [0, 1].map((i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}`));
-      this.criticTargets = [0, 1].map((i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}_target`));
-      this.criticTargets.forEach((t, i) => t.copyFrom(this.critics[i]!));
-    }
-    if (this.actor.inputSize !== O || this.actor.outputSize !== 2 * A) throw new ConfigError(`SAC actor maps ${this.actor.inputSize}→${this.actor.outputSize}, expected ${O}→${2 * A} (mean and log-std)`);
-    for (const n of [...this.critics, ...this.criticTargets]) if (n.inputSize !== O + A || n.outputSize !== 1) throw new ConfigError(`SAC critic maps ${n.inputSize}→${n.outputSize}, expected ${O + A}→1`);
-    const initLogAlpha = networks?.logAlpha ?? (settings.alpha === null ? 0 : Math.log(settings.alpha));
-    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(initLogAlpha), settings.alpha === null));
-    this.targetEntropy = settings.targetEntropy ?? -A;
+    const init = initialSacNetworks(settings, seed, networks);
+    ({ actor: this.actor, critics: this.critics, criticTargets: this.criticTargets } = init);
+    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(init.logAlpha), settings.alpha === null));
+    this.targetEntropy = settings.targetEntropy ?? -settings.actionDims;
     this.actorOptimizer = adam(settings.lr, settings.optimizerEps);
     this.criticOptimizer = adam(settings.lr, settings.optimizerEps);
     this.alphaOptimizer = settings.alpha === null ? adam(settings.lr, settings.optimizerEps) : null;

@@ -10,6 +10,9 @@
  *
  * DDPG is the same learner with one critic, no delay (every step) and no target smoothing — SB3's
  * definition of its DDPG. The actor is deterministic: μ(s) = tanh(net(s)) in [−1, 1] per dimension.
+ *
+ * This is the reference: src/fast/td3.ts computes the same update without tfjs (the fast path,
+ * chosen as for PPO: src/fast/select.ts), tested against this one in tests/fast/.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type Rng } from '../../core/index.ts';
@@ -56,6 +59,34 @@ export interface Td3Networks {
   readonly criticTargets: readonly Mlp[];
 }
 
+/**
+ * The networks a TD3/DDPG learner starts from: `networks` (a checkpoint's) checked against
+ * `settings`, or fresh ones from `seed` with every target a copy of its network. Every backend's
+ * learner starts here, so they start alike.
+ */
+export function initialTd3Networks(settings: Td3Settings, seed: number, networks?: Td3Networks): Td3Networks {
+  const { algo, obsSize: O, actionDims: A, hidden, activation } = settings;
+  if (settings.critics !== 1 && settings.critics !== 2) throw new ConfigError(`TD3/DDPG take 1 or 2 critics, got ${String(settings.critics)}`);
+  const net = (inputSize: number, outputs: number, s: number, name: string) => Mlp.create({ inputSize, hidden, outputs, activation, seed: s, name });
+  let nets: Td3Networks;
+  if (networks) {
+    if (networks.critics.length !== settings.critics || networks.criticTargets.length !== settings.critics) throw new ConfigError(`${algo} needs ${settings.critics} critic(s), the checkpoint has ${networks.critics.length}`);
+    nets = networks;
+  } else {
+    nets = {
+      actor: net(O, A, seed * 7919 + 1, 'actor'),
+      actorTarget: net(O, A, seed * 7919 + 1, 'actor_target'),
+      critics: Array.from({ length: settings.critics }, (_, i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}`)),
+      criticTargets: Array.from({ length: settings.critics }, (_, i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}_target`)),
+    };
+    nets.actorTarget.copyFrom(nets.actor);
+    nets.criticTargets.forEach((t, i) => t.copyFrom(nets.critics[i]!));
+  }
+  for (const n of [nets.actor, nets.actorTarget]) if (n.inputSize !== O || n.outputSize !== A) throw new ConfigError(`${algo} actor maps ${n.inputSize}→${n.outputSize}, expected ${O}→${A}`);
+  for (const n of [...nets.critics, ...nets.criticTargets]) if (n.inputSize !== O + A || n.outputSize !== 1) throw new ConfigError(`${algo} critic maps ${n.inputSize}→${n.outputSize}, expected ${O + A}→1`);
+  return nets;
+}
+
 export class Td3Learner implements OffPolicyLearner {
   readonly algo: 'td3' | 'ddpg';
   readonly settings: Td3Settings;
@@ -72,24 +103,9 @@ export class Td3Learner implements OffPolicyLearner {
 
   /** Fresh networks from `seed`, or `networks` (a checkpoint's) as they are. */
   constructor(settings: Td3Settings, seed: number, networks?: Td3Networks) {
-    if (settings.critics !== 1 && settings.critics !== 2) throw new ConfigError(`TD3/DDPG take 1 or 2 critics, got ${String(settings.critics)}`);
     this.algo = settings.algo;
     this.settings = settings;
-    const { obsSize: O, actionDims: A, hidden, activation } = settings;
-    const net = (inputSize: number, outputs: number, s: number, name: string) => Mlp.create({ inputSize, hidden, outputs, activation, seed: s, name });
-    if (networks) {
-      if (networks.critics.length !== settings.critics || networks.criticTargets.length !== settings.critics) throw new ConfigError(`${this.algo} needs ${settings.critics} critic(s), the checkpoint has ${networks.critics.length}`);
-      ({ actor: this.actor, actorTarget: this.actorTarget, critics: this.critics, criticTargets: this.criticTargets } = networks);
-    } else {
-      this.actor = net(O, A, seed * 7919 + 1, 'actor');
-      this.actorTarget = net(O, A, seed * 7919 + 1, 'actor_target');
-      this.critics = Array.from({ length: settings.critics }, (_, i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}`));
-      this.criticTargets = Array.from({ length: settings.critics }, (_, i) => net(O + A, 1, seed * 7919 + 101 + i, `critic${i}_target`));
-      this.actorTarget.copyFrom(this.actor);
-      this.criticTargets.forEach((t, i) => t.copyFrom(this.critics[i]!));
-    }
-    for (const n of [this.actor, this.actorTarget]) if (n.inputSize !== O || n.outputSize !== A) throw new ConfigError(`${this.algo} actor maps ${n.inputSize}→${n.outputSize}, expected ${O}→${A}`);
-    for (const n of [...this.critics, ...this.criticTargets]) if (n.inputSize !== O + A || n.outputSize !== 1) throw new ConfigError(`${this.algo} critic maps ${n.inputSize}→${n.outputSize}, expected ${O + A}→1`);
+    ({ actor: this.actor, actorTarget: this.actorTarget, critics: this.critics, criticTargets: this.criticTargets } = initialTd3Networks(settings, seed, networks));
     this.actorOptimizer = adam(settings.lr, settings.optimizerEps);
     this.criticOptimizer = adam(settings.lr, settings.optimizerEps);
   }

@@ -462,6 +462,23 @@ export async function loadCheckpoint<M = unknown>(path: string): Promise<LoadedC
 }
 
 /**
+ * The caller's meta of the checkpoint `path` names (resolved as `loadCheckpoint` resolves it), from its
+ * manifest alone: no other file is read or hashed. Null when no readable manifest is there
+ * (`loadCheckpoint` then says what is wrong). What a loader reads to pick the kind of checkpoint.
+ */
+export async function readCheckpointMeta(path: string): Promise<unknown> {
+  const abs = resolve(path);
+  try {
+    if (await isCkptDir(abs)) return (await readManifest(abs)).meta ?? null;
+    const root = await ckptRootOf(abs);
+    return (await readManifest(join(root, (await readPointer(root)).checkpoint))).meta ?? null;
+  } catch (err) {
+    if (err instanceof CheckpointError) return null;
+    throw err;
+  }
+}
+
+/**
  * Lists the checkpoints of a run, oldest first. Reads only manifests unless `verify` is set, in which
  * case every file is hashed and `problem` says what is wrong with each bad one.
  */

@@ -15,6 +15,8 @@ export interface EvalResult {
   readonly stdReturn: number;
   readonly minReturn: number;
   readonly maxReturn: number;
+  /** Mean number of transitions per episode (`GameState.stepCount`). */
+  readonly meanLength: number;
 }
 
 export function evaluateAgent(opts: { game: Game; agent: Agent; episodes: number; seed: number; opponent?: Agent; onEpisode?: (done: number) => void }): EvalResult {
@@ -23,6 +25,7 @@ export function evaluateAgent(opts: { game: Game; agent: Agent; episodes: number
   const state = game.newState(seed);
   const bySeat: Agent[] = new Array(seats);
   const returns = new Float64Array(episodes);
+  let steps = 0;
   for (let ep = 0; ep < episodes; ep++) {
     const seat = ep % seats;
     for (let s = 0; s < seats; s++) bySeat[s] = s === seat ? agent : opts.opponent ?? agent;
@@ -31,6 +34,7 @@ export function evaluateAgent(opts: { game: Game; agent: Agent; episodes: number
     opts.opponent?.reset?.(epSeed ^ 0x7f4a7c15);
     state.reset(epSeed);
     returns[ep] = playGame(state, bySeat)[seat]!;
+    steps += state.stepCount();
     opts.onEpisode?.(ep + 1);
   }
   return {
@@ -40,5 +44,6 @@ export function evaluateAgent(opts: { game: Game; agent: Agent; episodes: number
     stdReturn: std(returns),
     minReturn: Math.min(...returns),
     maxReturn: Math.max(...returns),
+    meanLength: episodes > 0 ? steps / episodes : 0,
   };
 }

@@ -128,14 +128,27 @@ export function sameArchitecture(a: PolicySpec, b: PolicySpec): boolean {
   );
 }
 
+/** What an `MlpEngine` needs of a layout: the two networks it keeps scratch for, the parameter count and the activation. */
+export type EngineLayout = Pick<ParamLayout, 'actor' | 'critic' | 'size' | 'activation'>;
+
+/** Which gradients `MlpEngine.backwardNet` computes: the network's kernels and biases, and/or its input's. */
+export interface BackwardOptions {
+  /** Kernel and bias gradients into the gradient buffer. */
+  readonly params: boolean;
+  /** d(loss)/d(input) into `scratch.dInput` (dense networks only: no gradient through a conv trunk). */
+  readonly input: boolean;
+}
+
 /** Per-network scratch offsets for a row capacity. */
-interface NetScratch {
+export interface NetScratch {
   /** Input rows (capacity × inSize). */
   input: number;
   /** Output of each layer (capacity × outSize); the last is the network's output. */
   outs: number[];
   /** Gradient of the loss w.r.t. the network's output (capacity × outSize). */
   dOut: number;
+  /** Gradient of the loss w.r.t. the network's input (capacity × inSize; training only, −1 otherwise). */
+  dInput: number;
   /** Conv nets: the output of each conv layer (capacity·H·W × channels, after its ReLU; a residual block's second, after the skip and ReLU). */
   trunk: number[];
 }
@@ -144,10 +157,15 @@ interface NetScratch {
  * Forward/backward passes of both networks on the kernels' heap. The heap holds, in order:
  * parameters, [gradients, optimizer slots 1 and 2] (training only), then scratch sized for a row
  * capacity (grown on demand; scratch contents are not kept across growth).
+ *
+ * Any dense network whose parameters lie in the buffer runs through `forwardNet`/`backwardNet` with a
+ * scratch of the same shape: the off-policy learners (offpolicy-nets.ts) keep several critics and
+ * target networks in one buffer, and `extraNets` gives networks besides the actor and the critic a
+ * scratch of their own (`extra`).
  */
-export class MlpEngine {
+export class MlpEngine<L extends EngineLayout = ParamLayout> {
   readonly k: Kernels;
-  readonly layout: ParamLayout;
+  readonly layout: L;
   /** Heap offsets (floats) of the parameters, gradients and optimizer slots (−1 when absent). */
   readonly params: number;
   readonly grads: number;
@@ -157,6 +175,8 @@ export class MlpEngine {
   capacity = 0;
   actor!: NetScratch;
   critic!: NetScratch;
+  /** Scratch of each of `extraNets`, in order. */
+  extra: NetScratch[] = [];
   /** Ping-pong buffers for hidden-layer gradients, and room for one transposed kernel. */
   private dz0 = 0;
   private dz1 = 0;
@@ -166,11 +186,13 @@ export class MlpEngine {
   private cg: [number, number, number] = [0, 0, 0];
   private readonly scratchBase: number;
   private readonly training: boolean;
+  private readonly extraNets: readonly NetLayout[];
 
-  constructor(k: Kernels, layout: ParamLayout, training: boolean) {
+  constructor(k: Kernels, layout: L, training: boolean, extraNets: readonly NetLayout[] = []) {
     this.k = k;
     this.layout = layout;
     this.training = training;
+    this.extraNets = extraNets;
     const n = pad4(layout.size);
     let at = 16; // offset 0 is the null pointer
     this.params = at;
@@ -211,17 +233,19 @@ export class MlpEngine {
       input: take(cap * l.inSize),
       outs: l.layers.map((d) => take(cap * d.outSize)),
       dOut: this.training ? take(cap * l.outSize) : -1,
+      dInput: this.training ? take(cap * l.inSize) : -1,
       trunk: l.conv ? l.conv.layers.map(() => take(cap * l.conv!.rows * l.conv!.cols * l.conv!.channels)) : [],
     });
     this.actor = net(actor);
     this.critic = net(critic);
-    const all = [...actor.layers, ...critic.layers];
+    this.extra = this.extraNets.map(net);
+    const all = [actor, critic, ...this.extraNets].flatMap((n) => n.layers);
     if (this.training) {
       const widest = Math.max(...all.map((d) => d.inSize));
       this.dz0 = take(cap * widest);
       this.dz1 = take(cap * widest);
     }
-    const convs = [actor.conv, critic.conv].filter((c) => c !== null);
+    const convs = [actor, critic, ...this.extraNets].map((n) => n.conv).filter((c) => c !== null);
     const convLayers = convs.flatMap((c) => c.layers);
     if (convs.length > 0) {
       this.col = take(Math.max(...convs.flatMap((c) => c.layers.map((l) => cap * c.rows * c.cols * 9 * l.inCh))));
@@ -241,11 +265,14 @@ export class MlpEngine {
    * network's own input buffer unless given). Its output is at `scratch.outs[last]`.
    */
   forward(which: 'actor' | 'critic', rows: number, input?: number): void {
-    const net = which === 'actor' ? this.layout.actor : this.layout.critic;
     const s = which === 'actor' ? this.actor : this.critic;
+    this.forwardNet(which === 'actor' ? this.layout.actor : this.layout.critic, s, rows, input ?? s.input);
+  }
+
+  /** Forward pass of any network of the buffer on `rows` (a multiple of 4) rows at `x`, through the scratch `s`. */
+  forwardNet(net: NetLayout, s: NetScratch, rows: number, x: number): void {
     const k = this.k;
     const P = this.params;
-    let x = input ?? s.input;
     if (net.conv) x = this.convForward(net.conv, s.trunk, x, rows);
     const last = net.layers.length - 1;
     for (let l = 0; l <= last; l++) {
@@ -324,27 +351,41 @@ export class MlpEngine {
    * `scratch.dOut` (padded rows zero): writes every kernel and bias gradient into the gradient buffer.
    */
   backward(which: 'actor' | 'critic', rows: number, input?: number): void {
-    const net = which === 'actor' ? this.layout.actor : this.layout.critic;
     const s = which === 'actor' ? this.actor : this.critic;
+    this.backwardNet(which === 'actor' ? this.layout.actor : this.layout.critic, s, rows, input ?? s.input, { params: true, input: false });
+  }
+
+  /**
+   * Backward pass of any network of the buffer after `forwardNet` on the same rows, input `x` and
+   * scratch `s`, from the output gradient in `s.dOut` (padded rows zero): the gradients `grads` asks for.
+   */
+  backwardNet(net: NetLayout, s: NetScratch, rows: number, x: number, grads: BackwardOptions): void {
     const k = this.k;
     const P = this.params;
     const G = this.grads;
     const act = this.layout.activation;
     const conv = net.conv;
-    const netInput = input ?? s.input;
+    if (grads.input && conv) throw new ConfigError('the fast path computes no input gradient through a conv trunk');
     let d = s.dOut;
     let spare = this.dz0;
     for (let l = net.layers.length - 1; l >= 0; l--) {
       const { inSize: K, outSize: N, w, b } = net.layers[l]!;
-      const x = l > 0 ? s.outs[l - 1]! : conv ? s.trunk[s.trunk.length - 1]! : netInput;
+      const xl = l > 0 ? s.outs[l - 1]! : conv ? s.trunk[s.trunk.length - 1]! : x;
       // dW = Xᵀ·dZ, db = Σ_rows dZ
-      this.affineGrads(x, d, G + w, G + b, rows, K, N);
-      if (l === 0 && !conv) break;
-      // dX = dZ·Wᵀ, then through the activation (the trunk's is ReLU)
-      const dx = l === 0 ? this.cg[0] : spare;
-      this.affineInputGrad(d, P + w, dx, rows, K, N);
-      k.actBwd(dx, x, rows * K, l === 0 ? ACT_RELU : act);
-      if (l === 0) this.convBackward(conv!, s.trunk, netInput, rows);
+      if (grads.params) this.affineGrads(xl, d, G + w, G + b, rows, K, N);
+      if (l === 0) {
+        // the network's input: its gradient, or on into the conv trunk (whose output went through a ReLU)
+        if (grads.input) this.affineInputGrad(d, P + w, s.dInput, rows, K, N);
+        else if (conv && grads.params) {
+          this.affineInputGrad(d, P + w, this.cg[0], rows, K, N);
+          k.actBwd(this.cg[0], xl, rows * K, ACT_RELU);
+          this.convBackward(conv, s.trunk, x, rows);
+        }
+        break;
+      }
+      // dX = dZ·Wᵀ, then through the activation
+      this.affineInputGrad(d, P + w, spare, rows, K, N);
+      k.actBwd(spare, xl, rows * K, act);
       d = spare;
       spare = spare === this.dz0 ? this.dz1 : this.dz0;
     }

@@ -3,6 +3,7 @@
  * kernels) where tfjs's per-op overhead dominates — the 'wasm' and 'cpu' backends — and the tfjs
  * reference learner elsewhere (tfjs-node on CPU or GPU runs native kernels, where the reference is
  * the right tool and larger networks gain from them). `ARENA_LEARNER=reference|fast` overrides.
+ * The off-policy learners (SAC, TD3, DDPG) follow the same rule (`chooseOffPolicyLearner`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActorCritic } from '../../agents/policy.ts';
@@ -41,10 +42,7 @@ const FAST_BACKENDS = new Set(['wasm', 'cpu']);
  * cannot train throws a ConfigError.
  */
 export function chooseLearner(policy: ActorCritic, backend: string = tf.getBackend(), override: string | undefined = process.env.ARENA_LEARNER): { kind: LearnerKind; reason: string } {
-  const forced = override?.trim() || undefined;
-  if (forced !== undefined && forced !== 'fast' && forced !== 'reference') {
-    throw new ConfigError(`ARENA_LEARNER must be 'fast' or 'reference', got '${forced}'`);
-  }
+  const forced = forcedLearner(override);
   const unsupported = unsupportedReason(policy);
   if (forced === 'reference') {
     // tfjs-backend-wasm registers Conv2D but not its filter gradient (Conv2DBackpropFilter)
@@ -56,6 +54,27 @@ export function chooseLearner(policy: ActorCritic, backend: string = tf.getBacke
     return { kind: 'fast', reason: 'ARENA_LEARNER=fast' };
   }
   if (unsupported) return { kind: 'reference', reason: `fast learner unsupported: ${unsupported}` };
+  if (!FAST_BACKENDS.has(backend)) return { kind: 'reference', reason: `tfjs backend '${backend}' runs native kernels` };
+  return { kind: 'fast', reason: `tfjs backend '${backend}': per-op overhead dominates` };
+}
+
+/** `ARENA_LEARNER`'s choice, or undefined when unset or empty. */
+function forcedLearner(override: string | undefined): LearnerKind | undefined {
+  const forced = override?.trim() || undefined;
+  if (forced !== undefined && forced !== 'fast' && forced !== 'reference') {
+    throw new ConfigError(`ARENA_LEARNER must be 'fast' or 'reference', got '${forced}'`);
+  }
+  return forced;
+}
+
+/**
+ * Which learner the off-policy algorithms (SAC, TD3, DDPG: src/fast/sac.ts and td3.ts, or the tfjs
+ * ones of src/algorithms/) use on the tfjs backend `backend`, and why: the rule and the override of
+ * `chooseLearner` — their networks are dense MLPs, which the fast path always supports.
+ */
+export function chooseOffPolicyLearner(backend: string = tf.getBackend(), override: string | undefined = process.env.ARENA_LEARNER): { kind: LearnerKind; reason: string } {
+  const forced = forcedLearner(override);
+  if (forced) return { kind: forced, reason: `ARENA_LEARNER=${forced}` };
   if (!FAST_BACKENDS.has(backend)) return { kind: 'reference', reason: `tfjs backend '${backend}' runs native kernels` };
   return { kind: 'fast', reason: `tfjs backend '${backend}': per-op overhead dominates` };
 }

@@ -20,28 +20,15 @@ import { Mlp, type OffPolicyLearner } from '../algorithms/offpolicy-nets.ts';
 import { decodeReplay, encodeReplay, type ReplayBuffer } from '../algorithms/replay-buffer.ts';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint/store.ts';
 import { modelFromFiles, modelToFiles, packTensors, unpackTensors } from '../checkpoint/tfjs-io.ts';
+import { isOffPolicyMeta, OFF_POLICY_CHECKPOINT_KIND, type OffPolicyMeta } from './offpolicy-actor.ts';
 import { need, readTrainingState, type TrainingState } from './policy-checkpoint.ts';
 
 /** A named tensor as `Optimizer.getWeights` returns it and `setWeights` takes it. */
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
 
-export const OFF_POLICY_CHECKPOINT_KIND = 'arena-offpolicy';
 export const REPLAY_FILE = 'replay.bin';
-
-/** What `meta` of an off-policy checkpoint holds (readable without loading a tensor). */
-export interface OffPolicyMeta {
-  readonly kind: typeof OFF_POLICY_CHECKPOINT_KIND;
-  readonly version: 1;
-  readonly game: string;
-  readonly algo: string;
-  readonly obsSize: number;
-  readonly actionDims: number;
-  readonly networks: readonly string[];
-  readonly update: number;
-  readonly globalStep: number;
-  /** Whether replay.bin was saved. */
-  readonly replay: boolean;
-}
+// the kind and meta live with the tfjs-free reader of the actor (what playing a run needs)
+export { OFF_POLICY_CHECKPOINT_KIND, type OffPolicyMeta } from './offpolicy-actor.ts';
 
 /** Counters an off-policy learner keeps besides the loop's. */
 export interface OffPolicyExtra {
@@ -67,7 +54,7 @@ export interface LoadedOffPolicy {
 /** Whether the run in `dir` holds off-policy checkpoints (reads the latest manifest only). */
 export async function isOffPolicyRun(dir: string): Promise<boolean> {
   const latest = (await listCheckpoints(dir)).find((c) => c.isLatest);
-  return (latest?.meta as { kind?: unknown } | null | undefined)?.kind === OFF_POLICY_CHECKPOINT_KIND;
+  return isOffPolicyMeta(latest?.meta);
 }
 
 export async function saveOffPolicyCheckpoint(runDir: string, opts: { learner: OffPolicyLearner; replay: ReplayBuffer | null; state: OffPolicyState; obsSize: number; actionDims: number }): Promise<void> {
@@ -106,7 +93,7 @@ export async function saveOffPolicyCheckpoint(runDir: string, opts: { learner: O
 export async function loadOffPolicyCheckpoint(path: string): Promise<LoadedOffPolicy> {
   const ck = await loadCheckpoint<OffPolicyMeta>(path);
   const meta = ck.meta;
-  if (meta?.kind !== OFF_POLICY_CHECKPOINT_KIND) throw new CheckpointError(`${ck.dir}/manifest.json`, `is not an off-policy checkpoint (kind ${JSON.stringify(meta?.kind)})`);
+  if (!isOffPolicyMeta(meta)) throw new CheckpointError(`${ck.dir}/manifest.json`, `is not an off-policy checkpoint (kind ${JSON.stringify((meta as { kind?: unknown } | null)?.kind)})`);
   const state = readTrainingState(ck) as OffPolicyState;
   if (typeof state.offPolicy?.gradientSteps !== 'number' || typeof state.offPolicy?.transitions !== 'number') throw new CheckpointError(`${ck.dir}/state.json`, 'has no off-policy counters');
   const { config } = state;

@@ -12,21 +12,26 @@
  * collector maps that box onto the game's (`GameInfo.actionSpace`) linearly, as SB3's `unscale_action`.
  *
  * Evaluation (`eval/return`): the deterministic policy — μ(s), or tanh of SAC's mean — plays `evalGames`
- * fresh episodes; their mean return.
+ * fresh episodes; their mean return. It is the agent `arena eval` plays from a checkpoint
+ * (agents/offpolicy-agent.ts, on a copy of the learner's current weights) in `evaluateAgent`'s episodes.
  */
-import type * as tf from '@tensorflow/tfjs';
 import { ConfigError, isContinuous, Rng, type Game, type GameInfo } from '../../core/index.ts';
 import { log } from '../../core/log.ts';
-import type { Mlp, OffPolicyLearner } from '../algorithms/offpolicy-nets.ts';
+import { OffPolicyAgent, unitToBox } from '../../agents/offpolicy-agent.ts';
+import type { Mlp, OffPolicyLearner, OptimizerWeights } from '../algorithms/offpolicy-nets.ts';
 import { allocReplayBatch, allocTransitionBatch, isTransitionBatch, ReplayBuffer, type ReplayBatch, type TransitionBatch } from '../algorithms/replay-buffer.ts';
 import { SacLearner } from '../algorithms/sac.ts';
 import { Td3Learner } from '../algorithms/td3.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { VecEnv } from '../env/vec-env.ts';
-import { mean } from '../eval/stats.ts';
+import { FastSacLearner } from '../fast/sac.ts';
+import { chooseOffPolicyLearner } from '../fast/select.ts';
+import { FastTd3Learner } from '../fast/td3.ts';
+import { evaluateAgent } from '../eval/evaluate.ts';
 import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collectors.ts';
 import type { Algorithm, Stats } from './algorithm.ts';
 import { isOffPolicy, type TrainConfig } from './config.ts';
+import type { OffPolicyNets } from './offpolicy-actor.ts';
 import { saveOffPolicyCheckpoint, type LoadedOffPolicy, type OffPolicyExtra } from './offpolicy-checkpoint.ts';
 import type { OptimizerState, TrainingState } from './policy-checkpoint.ts';
 
@@ -49,16 +54,17 @@ export function newOffPolicyLearner(config: TrainConfig, info: GameInfo, seed: n
   };
   const critics = algo === 'ddpg' ? 1 : 2;
   const criticNames = Array.from({ length: critics }, (_, i) => `critic-${i}`);
+  // the fast path (src/fast/sac.ts, td3.ts) where the PPO learner would take it: same updates, same checkpoints
+  const { kind, reason } = chooseOffPolicyLearner();
+  log.info(`${algo}: ${kind === 'fast' ? 'fast' : 'tfjs reference'} learner (${reason})`);
   if (algo === 'sac') {
     const networks = nets ? { actor: net('actor'), critics: criticNames.map(net), criticTargets: criticNames.map((c) => net(`${c}-target`)), logAlpha: restore!.variables['log-alpha'] ?? 0 } : undefined;
-    return new SacLearner({ ...common, alpha: config.alpha, targetEntropy: config.targetEntropy }, seed, networks);
+    const settings = { ...common, alpha: config.alpha, targetEntropy: config.targetEntropy };
+    return kind === 'fast' ? new FastSacLearner(settings, seed, networks) : new SacLearner(settings, seed, networks);
   }
   const networks = nets ? { actor: net('actor'), actorTarget: net('actor-target'), critics: criticNames.map(net), criticTargets: criticNames.map((c) => net(`${c}-target`)) } : undefined;
-  return new Td3Learner(
-    { ...common, algo, critics, policyDelay: config.policyDelay, targetNoise: config.targetNoise, targetNoiseClip: config.targetNoiseClip, actionNoise: config.actionNoise },
-    seed,
-    networks,
-  );
+  const settings = { ...common, algo, critics, policyDelay: config.policyDelay, targetNoise: config.targetNoise, targetNoiseClip: config.targetNoiseClip, actionNoise: config.actionNoise } as const;
+  return kind === 'fast' ? new FastTd3Learner(settings, seed, networks) : new Td3Learner(settings, seed, networks);
 }
 
 export class OffPolicyAlgorithm implements Algorithm {
@@ -155,8 +161,16 @@ export class OffPolicyAlgorithm implements Algorithm {
     });
   }
 
+  /** The actor and first critic with their current weights, as plain arrays (what a checkpoint's reader gives, offpolicy-actor.ts). */
+  actorNets(): OffPolicyNets {
+    const nets = this.learner.networks();
+    const { algo, hidden, activation } = this.config;
+    const weights = [...nets['actor']!.getWeights(), ...nets['critic-0']!.getWeights()];
+    return { algo: algo as OffPolicyNets['algo'], obsSize: this.info.observationSize, actionDims: this.info.actions, hidden, activation, weights };
+  }
+
   /** The learner's optimizers by name (tests). */
-  optimizerMap(): Record<string, tf.Optimizer> {
+  optimizerMap(): Record<string, OptimizerWeights> {
     return this.learner.optimizers();
   }
 
@@ -174,7 +188,7 @@ export class OffPolicyCollector implements SegmentCollector {
   private readonly algorithm: OffPolicyAlgorithm;
   private readonly rng: Rng;
   private readonly low: Float64Array;
-  private readonly span: Float64Array;
+  private readonly high: Float64Array;
   private readonly scaled: Float32Array;
   private readonly learningStarts: number;
   private readonly evalGames: number;
@@ -182,6 +196,8 @@ export class OffPolicyCollector implements SegmentCollector {
   /** Env steps played (all envs) since the run began: random actions until `learningStarts`. */
   private played: number;
   private evaluations = 0;
+  /** The agent evaluations play, on the learner's weights of the moment (built by the first). */
+  private evalAgent: OffPolicyAgent | null = null;
 
   constructor(o: { config: TrainConfig; game: Game; algorithm: OffPolicyAlgorithm; rng: Rng; globalStep: number; update: number }) {
     const { config, game } = o;
@@ -194,22 +210,18 @@ export class OffPolicyCollector implements SegmentCollector {
     this.algorithm = o.algorithm;
     this.rng = o.rng;
     this.low = Float64Array.from(box.low);
-    this.span = Float64Array.from(box.high, (h, j) => h - box.low[j]!);
-    this.scaled = new Float32Array(Math.max(config.envs, config.evalGames) * info.actions);
+    this.high = Float64Array.from(box.high);
+    this.scaled = new Float32Array(config.envs * info.actions);
     this.learningStarts = config.learningStarts;
     this.evalGames = config.evalGames;
     this.seed = config.seed;
     this.played = o.globalStep;
   }
 
-  /** [−1, 1] network actions → the game's box: low + (a + 1)/2 · (high − low), into `this.scaled`. */
+  /** [−1, 1] network actions → the game's box (`unitToBox`, as the agent plays them), into `this.scaled`. */
   private toGame(actions: Float32Array, rows: number): Float32Array {
-    const A = this.low.length;
-    for (let i = 0; i < rows * A; i++) {
-      const j = i % A;
-      this.scaled[i] = this.low[j]! + 0.5 * (actions[i]! + 1) * this.span[j]!;
-    }
-    return this.scaled.subarray(0, rows * A);
+    unitToBox(actions, rows, this.low, this.high, this.scaled);
+    return this.scaled.subarray(0, rows * this.low.length);
   }
 
   async collect(learner: LearnerRef): Promise<Segment> {
@@ -248,30 +260,15 @@ export class OffPolicyCollector implements SegmentCollector {
   }
 
   /**
-   * The deterministic policy over `evalGames` fresh episodes (one per env of a separate vector env):
-   * `eval/return` (their mean return), `eval/return_std`, `eval/length`.
+   * The deterministic policy over `evalGames` fresh episodes, played as `arena eval` plays the run's
+   * checkpoint (an OffPolicyAgent in `evaluateAgent`): `eval/return` (their mean return),
+   * `eval/return_std`, `eval/length`.
    */
   async evaluate(_learner: LearnerRef): Promise<Record<string, number>> {
-    const { info } = this.game;
-    const n = this.evalGames;
-    const env = new VecEnv({ game: this.game, envs: n, seed: (this.seed * 7919 + 1_000_003 * ++this.evaluations) >>> 0 });
-    const actions = new Float32Array(n * info.actions);
-    const returns: number[] = new Array<number>(n);
-    const lengths: number[] = new Array<number>(n);
-    let finished = 0;
-    for (let t = 0; t <= info.maxSteps && finished < n; t++) {
-      this.algorithm.act(env.obs, n, actions, false);
-      env.stepContinuous(this.toGame(actions, n));
-      for (const ep of env.drainEpisodes()) {
-        if (returns[ep.env] !== undefined) continue; // the env's second episode: not counted
-        returns[ep.env] = ep.return;
-        lengths[ep.env] = ep.length;
-        finished++;
-      }
-    }
-    const done = returns.filter((r) => r !== undefined);
-    const m = mean(done);
-    const std = Math.sqrt(mean(done.map((r) => (r - m) ** 2)));
-    return { 'eval/return': m, 'eval/return_std': std, 'eval/length': mean(lengths.filter((l) => l !== undefined)), 'eval/episodes': done.length };
+    const nets = this.algorithm.actorNets();
+    if (this.evalAgent) this.evalAgent.setWeights(nets.weights);
+    else this.evalAgent = new OffPolicyAgent({ name: 'learner', nets, info: this.game.info, deterministic: true });
+    const r = evaluateAgent({ game: this.game, agent: this.evalAgent, episodes: this.evalGames, seed: (this.seed * 7919 + 1_000_003 * ++this.evaluations) >>> 0 });
+    return { 'eval/return': r.meanReturn, 'eval/return_std': r.stdReturn, 'eval/length': r.meanLength, 'eval/episodes': r.episodes };
   }
 }

@@ -2,7 +2,7 @@
  * Short learning tests for DDPG, TD3 and SAC: the off-policy collector and algorithm that the
  * training loop drives (src/train/offpolicy.ts) must turn a policy that stands still into one that
  * steers the point mass (tests/train/point-mass.ts) to 0, and SAC must start swinging pendulum-v1 up
- * within 4,000 steps (with small networks; the 20,000-step figures are in the README). They check
+ * within 6,000 steps (with small networks; the 20,000-step figures are in the README). They check
  * that learning happened, not how fast.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -52,11 +52,11 @@ describe('off-policy learning happens', () => {
     expect(after).toBeGreaterThan(-1.5);
   });
 
-  it('SAC improves pendulum-v1 from the random level within 4,000 steps', { timeout: 300_000 }, async () => {
+  it('SAC improves pendulum-v1 from the random level within 6,000 steps', { timeout: 300_000 }, async () => {
     // Pendulum's own SAC row (RL Zoo: lr 1e-3, γ 0.99, learning_starts 100) with [64, 64] networks and batch 128;
     // random torques score about −1,200 to −1,500 per episode, a swung-up pendulum about −150
     const pendulum = getGame('pendulum-v1');
-    const { before, after } = await train('sac', 4000, { ...defaultConfig('sac', 'pendulum-v1'), hidden: [64, 64], minibatchSize: 128, evalGames: 10, seed: 1 }, pendulum);
+    const { before, after } = await train('sac', 6000, { ...defaultConfig('sac', 'pendulum-v1'), hidden: [64, 64], minibatchSize: 128, evalGames: 10, seed: 1 }, pendulum);
     expect(before).toBeLessThan(-1000);
     expect(after).toBeGreaterThan(-1000);
     expect(after).toBeGreaterThan(before + 300);
