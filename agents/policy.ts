@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng } from '../core/index.ts';
-import { sampleCategorical } from './sampling.ts';
+import { gaussianLogProb, sampleCategorical } from './sampling.ts';
 
 export { sampleCategorical } from './sampling.ts';
 
@@ -432,9 +432,6 @@ function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, out
   });
 }
 
-/** log N(a; μ, σ) with σ = exp(logStd). */
-export function gaussianLogProb(a: number, mu: number, logStd: number): number {
-  const z = (a - mu) / Math.exp(logStd);
-  return -0.5 * z * z - logStd - 0.5 * Math.log(2 * Math.PI);
-}
+/** log N(a; μ, σ): sampling.ts owns it (the tfjs-free workers use it too); re-exported for the tfjs side. */
+export { gaussianLogProb } from './sampling.ts';
 

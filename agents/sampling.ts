@@ -67,3 +67,35 @@ export function oneHotArgmax(out: Float64Array, n: number): void {
   out.fill(0, 0, n);
   out[best] = 1;
 }
+
+/** log N(a; μ, σ) with σ = exp(logStd). */
+export function gaussianLogProb(a: number, mu: number, logStd: number): number {
+  const z = (a - mu) / Math.exp(logStd);
+  return -0.5 * z * z - logStd - 0.5 * Math.log(2 * Math.PI);
+}
+
+/**
+ * Samples a ~ N(μ, diag σ²), σ_j = exp(logStd[j]), component by component (one `rng.normal()` each, as
+ * `ActorCritic.act` draws), from the means `mu[offset..offset+n)` into `out[outOffset..outOffset+n)`;
+ * when deterministic, writes the means (no draw). Returns Σ_j log N(a_j; μ_j, σ_j), the log-density of
+ * the vector as written (unclipped: a game clips it to its box when it applies it).
+ */
+export function sampleGaussian(
+  mu: ArrayLike<number>,
+  offset: number,
+  logStd: ArrayLike<number>,
+  n: number,
+  rng: Rng,
+  deterministic: boolean,
+  out: Float32Array | Float64Array,
+  outOffset: number,
+): number {
+  let logProb = 0;
+  for (let j = 0; j < n; j++) {
+    const m = mu[offset + j]!;
+    const a = deterministic ? m : m + Math.exp(logStd[j]!) * rng.normal();
+    out[outOffset + j] = a;
+    logProb += gaussianLogProb(a, m, logStd[j]!);
+  }
+  return logProb;
+}

@@ -6,6 +6,10 @@
  *
  * `logProbs` and `values` are the behaviour policy's (the weights the actor played with), which is
  * what PPO's ratio and V-trace's importance weights are taken against.
+ *
+ * Actions are integers with legal-action masks in discrete games (`actions`, `masks`), vectors in
+ * continuous ones (`continuousActions`, the arrays of the other kind then empty): the vector as
+ * sampled, before the game clips it to its box, since that is the sample its log-probability is of.
  */
 import { ConfigError } from '../../core/index.ts';
 
@@ -18,8 +22,15 @@ export interface Trajectory {
   readonly obs: Float32Array;
   /** Critic inputs (centralized critics), or null when the critic reads `obs`. */
   readonly criticObs: Float32Array | null;
+  /** Legal-action masks, T·N × actions (discrete games; empty in continuous ones). */
   readonly masks: Uint8Array;
+  /** The action taken (discrete games; empty in continuous ones). */
   readonly actions: Int32Array;
+  /**
+   * Continuous games: the sampled action vectors, T·N × action components, unclipped. Absent or empty
+   * in discrete games.
+   */
+  readonly continuousActions?: Float32Array;
   /** Behaviour log-probability of each action. */
   readonly logProbs: Float32Array;
   /** Behaviour critic's V(x_t). */
@@ -37,19 +48,29 @@ export interface Trajectory {
 export function trajectoryArrays(t: Trajectory): ArrayBufferView[] {
   const arrays: ArrayBufferView[] = [t.obs, t.masks, t.actions, t.logProbs, t.values, t.rewards, t.nextValues, t.dones, t.valid];
   if (t.criticObs) arrays.push(t.criticObs);
+  if (t.continuousActions) arrays.push(t.continuousActions);
   return arrays;
 }
 
-/** A zeroed trajectory of `steps` × `columns` (critic inputs only when `criticSize` > 0). */
-export function allocTrajectory(steps: number, columns: number, obsSize: number, criticSize: number, actions: number) {
+/** Whether a trajectory holds action vectors (a continuous game) rather than action ids. */
+export function hasContinuousActions(t: Trajectory): boolean {
+  return (t.continuousActions?.length ?? 0) > 0;
+}
+
+/**
+ * A zeroed trajectory of `steps` × `columns` (critic inputs only when `criticSize` > 0): `actions`
+ * ids with masks, or, when `continuous`, vectors of `actions` components.
+ */
+export function allocTrajectory(steps: number, columns: number, obsSize: number, criticSize: number, actions: number, continuous = false) {
   const n = steps * columns;
   return {
     steps,
     columns,
     obs: new Float32Array(n * obsSize),
     criticObs: criticSize > 0 ? new Float32Array(n * criticSize) : null,
-    masks: new Uint8Array(n * actions),
-    actions: new Int32Array(n),
+    masks: new Uint8Array(continuous ? 0 : n * actions),
+    actions: new Int32Array(continuous ? 0 : n),
+    continuousActions: new Float32Array(continuous ? n * actions : 0),
     logProbs: new Float32Array(n),
     values: new Float32Array(n),
     rewards: new Float32Array(n),
@@ -73,9 +94,12 @@ export function concatTrajectories(parts: readonly Trajectory[], into?: Trajecto
   const C = parts.reduce((a, r) => a + r.columns, 0);
   const inA = first.obs.length / (T * first.columns);
   const inC = first.criticObs ? first.criticObs.length / (T * first.columns) : 0;
-  const A = first.masks.length / (T * first.columns);
+  const continuous = hasContinuousActions(first);
+  if (parts.some((r) => hasContinuousActions(r) !== continuous)) throw new ConfigError('trajectories disagree on the kind of actions');
+  const A = (continuous ? first.continuousActions!.length : first.masks.length) / (T * first.columns);
   if (into && (into.steps !== T || into.columns !== C)) throw new ConfigError(`trajectories of ${T}×${C} do not fit ${into.steps}×${into.columns}`);
-  const b = into ?? allocTrajectory(T, C, inA, inC, A);
+  const b = into ?? allocTrajectory(T, C, inA, inC, A, continuous);
+  const mA = continuous ? 0 : A; // mask entries per transition
   let c0 = 0;
   for (const r of parts) {
     const Ck = r.columns;
@@ -84,8 +108,9 @@ export function concatTrajectories(parts: readonly Trajectory[], into?: Trajecto
       const dst = t * C + c0;
       b.obs.set(r.obs.subarray(src * inA, (src + Ck) * inA), dst * inA);
       if (b.criticObs) b.criticObs.set(r.criticObs!.subarray(src * inC, (src + Ck) * inC), dst * inC);
-      b.masks.set(r.masks.subarray(src * A, (src + Ck) * A), dst * A);
-      b.actions.set(r.actions.subarray(src, src + Ck), dst);
+      b.masks.set(r.masks.subarray(src * mA, (src + Ck) * mA), dst * mA);
+      if (continuous) b.continuousActions!.set(r.continuousActions!.subarray(src * A, (src + Ck) * A), dst * A);
+      else b.actions.set(r.actions.subarray(src, src + Ck), dst);
       b.logProbs.set(r.logProbs.subarray(src, src + Ck), dst);
       b.values.set(r.values.subarray(src, src + Ck), dst);
       b.rewards.set(r.rewards.subarray(src, src + Ck), dst);

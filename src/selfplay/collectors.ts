@@ -5,7 +5,8 @@
  * for the learner; see src/train/feed.ts). Each segment carries the weights version it was played with,
  * so the learner knows its policy lag.
  *
- * - `SelfPlayCollector`: two-seat self-play (rollout.ts) against opponents drawn from the league.
+ * - `SelfPlayCollector`: two-seat self-play (rollout.ts) against opponents drawn from the league; in
+ *   games with simultaneous moves (duel) games continue across the segments of a slot (`SlotGames`).
  * - `TeamCollector`: team play (team-rollout.ts): games continue across the segments of a slot, so
  *   segments shorter than a match still play whole matches.
  * - The single-agent vector env on the main thread lives in src/train/run.ts (`LocalCollector`).
@@ -14,8 +15,7 @@ import { Rng, type GameInfo } from '../../core/index.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { mean } from '../eval/stats.ts';
 import type { Actors, RemoteReceipt } from './pool.ts';
-import type { OpponentRef } from './rollout.ts';
-import type { TeamCarry } from './team-rollout.ts';
+import type { CarriedGame, OpponentRef } from './rollout.ts';
 
 /** A finished game of a segment, from the learner's side. */
 export interface GameOutcome {
@@ -92,6 +92,49 @@ function versionsOf(learner: number, refs: readonly OpponentRef[]): number[] {
   return [...new Set([learner, ...refs.flatMap((r) => ('version' in r ? [r.version] : []))])];
 }
 
+/**
+ * The games each actor slot of each learner left in progress, so that its next segment continues them
+ * and segments shorter than a game still play whole games. A continued game keeps its opponent: it is
+ * added to the next task's opponents at probability 0 for new games when it is no longer drawn, and a
+ * learner opponent whose old weights are gone plays the newest ones. One task per slot at a time.
+ */
+class SlotGames {
+  private readonly actors: Actors;
+  private readonly opponents: OpponentSource;
+  /** Per (learner, slot): the games in progress after its last segment, and that task's opponents. */
+  private readonly bySlot = new Map<string, { carry: CarriedGame[]; refs: OpponentRef[] }>();
+
+  constructor(actors: Actors, opponents: OpponentSource) {
+    this.actors = actors;
+    this.opponents = opponents;
+  }
+
+  /** The task's opponents (the draw, plus those of continued games) and the `n` games to continue, if any. */
+  resume(learner: LearnerRef, slot: number, n: number, draw: OpponentDraw): { refs: OpponentRef[]; probs: number[]; carry?: CarriedGame[] } {
+    const refs = [...draw.refs];
+    const probs = [...draw.probs];
+    const prev = this.bySlot.get(`${learner.id}#${slot}`);
+    if (!prev || prev.carry.length !== n) return { refs, probs };
+    const carry = prev.carry.map((c) => {
+      const old = prev.refs[c.opponent]!;
+      let idx = refs.findIndex((r) => r.id === old.id);
+      if (idx < 0) {
+        const gone = 'version' in old && !this.actors.has(old.version) && !this.opponents.republish?.(old);
+        refs.push(gone ? { id: old.id, version: learner.version } : old);
+        probs.push(0);
+        idx = refs.length - 1;
+      }
+      return { ...c, opponent: idx };
+    });
+    return { refs, probs, carry };
+  }
+
+  /** Keeps the games a slot's task left in progress (`refs`: that task's opponents). */
+  keep(learner: LearnerRef, slot: number, carry: CarriedGame[], refs: OpponentRef[]): void {
+    this.bySlot.set(`${learner.id}#${slot}`, { carry, refs });
+  }
+}
+
 export class SelfPlayCollector implements SegmentCollector {
   readonly segmentsPerUpdate: number;
   private readonly actors: Actors;
@@ -102,9 +145,15 @@ export class SelfPlayCollector implements SegmentCollector {
   private readonly opponents: OpponentSource;
   private readonly rng: Rng;
   private readonly openingPlies: number;
+  /** Games continued across a slot's segments (simultaneous games with `continueGames`); null: every task starts new games. */
+  private readonly games: SlotGames | null;
 
-  /** `segments` per update: default one per worker thread of `actors`. */
-  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number; segments?: number | null }) {
+  /**
+   * `segments` per update: default one per worker thread of `actors`. `continueGames` (default true):
+   * in simultaneous games, a slot's next segment continues the games its last one left in progress —
+   * for slots that come back (the local workers); remote tasks, on ever new slots, start new games.
+   */
+  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number; segments?: number | null; continueGames?: boolean }) {
     this.actors = o.actors;
     this.info = o.info;
     this.envs = o.envs;
@@ -114,14 +163,28 @@ export class SelfPlayCollector implements SegmentCollector {
     this.rng = o.rng;
     this.openingPlies = o.openingPlies ?? 0;
     this.segmentsPerUpdate = o.segments ?? Math.max(1, o.actors.workers);
+    this.games = o.info.dynamics === 'simultaneous' && (o.continueGames ?? true) ? new SlotGames(o.actors, o.opponents) : null;
   }
 
-  async collect(learner: LearnerRef, _slot: number): Promise<Segment> {
-    const { refs, probs } = this.opponents.draw(learner, this.rng, Math.min(this.envs, OPPONENTS_PER_TASK));
+  async collect(learner: LearnerRef, slot: number): Promise<Segment> {
+    const draw = this.opponents.draw(learner, this.rng, Math.min(this.envs, OPPONENTS_PER_TASK));
+    const { refs, probs, carry } = this.games ? this.games.resume(learner, slot, this.envs, draw) : { ...draw, carry: undefined };
     const r = await this.actors.run(
-      { kind: 'two-seat', game: this.info.id, envs: this.envs, steps: this.steps, seed: this.rng.nextU32(), learner: learner.version, opponents: refs, opponentProbs: probs, openingPlies: this.openingPlies },
+      {
+        kind: 'two-seat',
+        game: this.info.id,
+        envs: this.envs,
+        steps: this.steps,
+        seed: this.rng.nextU32(),
+        learner: learner.version,
+        opponents: refs,
+        opponentProbs: probs,
+        openingPlies: this.openingPlies,
+        ...(carry ? { carry } : {}),
+      },
       versionsOf(learner.version, refs),
     );
+    if (this.games && r.carry) this.games.keep(learner, slot, r.carry, refs);
     return {
       learner: learner.id,
       version: learner.version,
@@ -159,8 +222,7 @@ export class TeamCollector implements SegmentCollector {
   private readonly evalGames: number;
   private readonly opponents: OpponentSource;
   private readonly rng: Rng;
-  /** Per (learner, slot): the games in progress after its last segment, and that task's opponents. */
-  private readonly carries = new Map<string, { carry: TeamCarry[]; refs: OpponentRef[] }>();
+  private readonly games: SlotGames;
   private tasks = 0;
 
   constructor(o: { actors: Actors; info: GameInfo; algo: 'mappo' | 'ippo'; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng }) {
@@ -173,6 +235,7 @@ export class TeamCollector implements SegmentCollector {
     this.opponents = o.opponents;
     this.rng = o.rng;
     this.segmentsPerUpdate = Math.max(1, Math.min(Math.max(1, o.actors.workers), o.envs));
+    this.games = new SlotGames(o.actors, o.opponents);
   }
 
   /** Games of slot `slot` when `total` games are split over the slots. */
@@ -181,32 +244,11 @@ export class TeamCollector implements SegmentCollector {
     return Math.floor(total / parts) + (slot < total % parts ? 1 : 0);
   }
 
-  /**
-   * A segment continues the games its slot left in progress; a continued game keeps its opponent
-   * (at probability 0 for new games when it is no longer drawn; a learner opponent plays its newest
-   * weights when the old version is gone).
-   */
+  /** A segment continues the games its slot left in progress (`SlotGames`). */
   async collect(learner: LearnerRef, slot: number): Promise<Segment> {
     const n = this.share(this.envs, slot);
     const draw = this.opponents.draw(learner, this.rng, Math.min(n, OPPONENTS_PER_TASK));
-    const refs = [...draw.refs];
-    const probs = [...draw.probs];
-    const key = `${learner.id}#${slot}`;
-    const prev = this.carries.get(key);
-    let carry: TeamCarry[] | undefined;
-    if (prev && prev.carry.length === n) {
-      carry = prev.carry.map((c) => {
-        const old = prev.refs[c.opponent]!;
-        let idx = refs.findIndex((r) => r.id === old.id);
-        if (idx < 0) {
-          const gone = 'version' in old && !this.actors.has(old.version) && !this.opponents.republish?.(old);
-          refs.push(gone ? { id: old.id, version: learner.version } : old);
-          probs.push(0);
-          idx = refs.length - 1;
-        }
-        return { ...c, opponent: idx };
-      });
-    }
+    const { refs, probs, carry } = this.games.resume(learner, slot, n, draw);
     const r = await this.actors.run(
       {
         kind: 'team',
@@ -223,7 +265,7 @@ export class TeamCollector implements SegmentCollector {
       },
       versionsOf(learner.version, refs),
     );
-    this.carries.set(key, { carry: r.carry, refs });
+    this.games.keep(learner, slot, r.carry, refs);
     return {
       learner: learner.id,
       version: learner.version,

@@ -17,7 +17,7 @@
  * Pure: no Redis client here, so the codecs and checks are tested on their own.
  */
 import { Packr } from 'msgpackr';
-import { ConfigError, type GameInfo } from '../../core/index.ts';
+import { ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
 import type { TaskRequest } from './pool.ts';
 import type { RolloutResult } from './rollout.ts';
@@ -227,8 +227,9 @@ export function unpackResult(bytes: Uint8Array): unknown {
 
 /**
  * A remote actor's result for `task`, checked whole before it can become a segment: the trajectory's
- * arrays have the task's shape and types, actions are valid indices, numbers are finite, and every
- * finished game names one of the task's opponents. Throws RemoteDataError otherwise.
+ * arrays have the task's shape and types, actions are valid indices (or, in a continuous game, vectors
+ * of finite numbers), numbers are finite, and every finished game names one of the task's opponents.
+ * Throws RemoteDataError otherwise.
  */
 export function checkResult(value: unknown, task: RemoteTask, info: GameInfo): RolloutResult {
   const r = value as Partial<RolloutResult> | null;
@@ -236,10 +237,11 @@ export function checkResult(value: unknown, task: RemoteTask, info: GameInfo): R
   if (!r || typeof r !== 'object') throw bad('not an object');
   if (r.steps !== task.steps || r.columns !== task.envs || r.envs !== task.envs) throw bad(`shape ${r.steps}×${r.columns}`);
   const n = task.steps * task.envs;
+  const continuous = isContinuous(info);
   const arrays: [keyof RolloutResult, new (n: number) => ArrayLike<number>, number][] = [
     ['obs', Float32Array, n * info.observationSize],
-    ['masks', Uint8Array, n * info.actions],
-    ['actions', Int32Array, n],
+    ['masks', Uint8Array, continuous ? 0 : n * info.actions],
+    ['actions', Int32Array, continuous ? 0 : n],
     ['logProbs', Float32Array, n],
     ['values', Float32Array, n],
     ['rewards', Float32Array, n],
@@ -252,11 +254,12 @@ export function checkResult(value: unknown, task: RemoteTask, info: GameInfo): R
     if (!(a instanceof type) || a.length !== length) throw bad(`${key} is not a ${type.name} of ${length}`);
   }
   if (r.criticObs !== null) throw bad('unexpected critic inputs');
-  for (const key of ['obs', 'logProbs', 'values', 'rewards', 'nextValues'] as const) {
+  if (continuous && !(r.continuousActions instanceof Float32Array && r.continuousActions.length === n * info.actions)) throw bad(`continuousActions is not a Float32Array of ${n * info.actions}`);
+  for (const key of ['obs', 'logProbs', 'values', 'rewards', 'nextValues', ...(continuous ? (['continuousActions'] as const) : [])] as const) {
     const a = r[key]!;
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw bad(`${key} holds ${a[i]}`);
   }
-  for (let i = 0; i < n; i++) if (r.actions![i]! < 0 || r.actions![i]! >= info.actions) throw bad(`action ${r.actions![i]} out of range`);
+  if (!continuous) for (let i = 0; i < n; i++) if (r.actions![i]! < 0 || r.actions![i]! >= info.actions) throw bad(`action ${r.actions![i]} out of range`);
   if (!Number.isFinite(r.envSeconds) || !Number.isFinite(r.inferenceSeconds) || !Array.isArray(r.episodes)) throw bad('missing timings or episodes');
   for (const e of r.episodes) {
     const ok = isInt(e?.opponent) && e.opponent < task.opponents.length && [0, 0.5, 1].includes(e.score) && (e.seat === 0 || e.seat === 1) && isInt(e.length, 1) && Number.isFinite(e.learnerReturn);

@@ -1,15 +1,23 @@
 /**
- * One self-play rollout task: `envs` games at once, the learning policy on one seat (alternating
- * by episode) and opponents drawn per episode from a distribution over league members. Inference is
- * batched: one forward pass for the learner over every env, one per opponent snapshot over every env
- * that snapshot must move in. Pure JavaScript (no tfjs), so it runs in Piscina worker threads.
+ * One self-play rollout task: `envs` games of a two-seat game at once, the learning policy on one seat
+ * (alternating by episode) and opponents drawn per episode from a distribution over league members.
+ * Inference is batched: one forward pass for the learner over every env, one per opponent snapshot
+ * over every env that snapshot must move in. Pure JavaScript (no tfjs), so it runs in Piscina worker
+ * threads.
+ *
+ * Two kinds of game:
+ * - sequential games with discrete actions (board games, poker): seats take turns, chance plays
+ *   itself, and a transition is one learner decision with everything that happens until its next;
+ * - games with simultaneous continuous moves (duel): both seats act every tick, the learner sampling
+ *   its Gaussian policy, the opponent a snapshot's Gaussian policy or a bot's `actContinuous`, and the
+ *   tick is applied as one joint action; a transition is one tick.
  *
  * The result is a time-major rollout (index t·envs + e) with the bootstrap values GAE needs, plus
  * the outcome of every finished game for the league's ratings.
  */
 import { createBot } from '../../agents/bots.ts';
-import { sampleCategorical } from '../../agents/sampling.ts';
-import { CHANCE, ConfigError, Rng, TERMINAL, type Agent, type GameState } from '../../core/index.ts';
+import { sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
+import { CHANCE, ConfigError, isContinuous, Rng, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { playExploringStart } from '../eval/openings.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
@@ -35,6 +43,23 @@ export interface RolloutTask {
   readonly opponentProbs: readonly number[];
   /** Exploring starts: each game begins with k uniformly random plies, k uniform in 0..openingPlies (default 0). */
   readonly openingPlies?: number;
+  /**
+   * Simultaneous games: the games in progress to continue, one per env (the `carry` of the previous
+   * task of this actor slot), so segments shorter than a game still play whole games; absent: every env
+   * starts a new game. (Sequential games always start new ones: their games are short.)
+   */
+  readonly carry?: readonly CarriedGame[];
+}
+
+/** A game in progress between two rollout tasks (plain data: it crosses threads). */
+export interface CarriedGame {
+  /** `state.serialize()`. */
+  readonly state: unknown;
+  /** The learner's seat (two-seat games) or side (team games). */
+  readonly side: number;
+  /** Index into the task's opponents. */
+  readonly opponent: number;
+  readonly length: number;
 }
 
 export interface EpisodeOutcome {
@@ -51,6 +76,8 @@ export interface EpisodeOutcome {
 export interface RolloutResult extends Trajectory {
   readonly envs: number;
   readonly episodes: EpisodeOutcome[];
+  /** Simultaneous games: the games in progress at the end (opponent indices refer to this task's opponents). */
+  readonly carry?: CarriedGame[];
   /** Seconds spent in game logic and in inference (for profiles). */
   readonly envSeconds: number;
   readonly inferenceSeconds: number;
@@ -74,8 +101,12 @@ function loadPolicy(version: number, snapshots: RolloutTask['snapshots']): Loade
 /** Baseline bots, cached per game and spec so search bots keep their tables across tasks. */
 const botCache = new Map<string, Agent>();
 
-export function loadBot(spec: string, gameId: string, seed: number): Agent {
-  const key = `${gameId}|${spec}`;
+/**
+ * The bot `spec` of a game, reset with `seed`. `instance` > 0 asks for another instance of the same
+ * spec: bots with state of their own from tick to tick (duel-scripted) get one per env.
+ */
+export function loadBot(spec: string, gameId: string, seed: number, instance = 0): Agent {
+  const key = `${gameId}|${spec}|${instance}`;
   let bot = botCache.get(key);
   if (!bot) {
     bot = createBot(spec, getGame(gameId).info, seed);
@@ -90,10 +121,19 @@ export function cachedSnapshotCount(): number {
   return policyCache.size;
 }
 
+/** Why self-play rollouts cannot play `info` (null when they can). */
+export function selfPlayProblem(info: GameInfo): string | null {
+  if (info.seats !== 2) return `${info.id} has ${info.seats} seats`;
+  if (info.dynamics === 'sequential') return isContinuous(info) ? `${info.id} is a sequential game with continuous actions` : null;
+  return isContinuous(info) ? null : `${info.id} has simultaneous discrete moves (team rollouts play those: --algo mappo or ippo)`;
+}
+
 export function runRollout(task: RolloutTask): RolloutResult {
   const game = getGame(task.game);
   const { info } = game;
-  if (info.seats !== 2 || info.dynamics !== 'sequential') throw new ConfigError(`self-play rollouts need a two-seat sequential game, not ${info.id}`);
+  const problem = selfPlayProblem(info);
+  if (problem !== null) throw new ConfigError(`self-play rollouts need a two-seat game, sequential with discrete actions or simultaneous with continuous ones: ${problem}`);
+  if (info.dynamics === 'simultaneous') return runSimultaneousRollout(task, info);
   const { envs: N, steps: T } = task;
   const O = info.observationSize;
   const A = info.actions;
@@ -236,12 +276,177 @@ export function runRollout(task: RolloutTask): RolloutResult {
   for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, rowObs, e * O);
   learner.obsRms?.normalize(rowObs, N);
   learner.mlp.criticForward(rowObs, N, values);
+  fillNextValues(out, values);
+  const total = (performance.now() - t0) / 1000;
+  return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000 };
+}
+
+/**
+ * Bootstrap values of a rollout: V(s_{t+1}) inside it, V(s_T) (`last`, per env) at its end. A transition
+ * that ended a game keeps the value the rollout gave it (0 at a termination, still 0 from allocation).
+ */
+function fillNextValues(out: Trajectory, last: Float32Array): void {
+  const { steps: T, columns: N } = out;
   for (let t = 0; t < T; t++) {
     for (let e = 0; e < N; e++) {
       const i = t * N + e;
-      out.nextValues[i] = out.dones[i] ? 0 : t === T - 1 ? values[e]! : out.values[i + N]!;
+      if (!out.dones[i]) out.nextValues[i] = t === T - 1 ? last[e]! : out.values[i + N]!;
     }
   }
+}
+
+/**
+ * The rollout of a two-seat game with simultaneous continuous moves (duel). Every tick: the learner's
+ * observations of all envs in one forward pass (actor means and critic values), a Gaussian sample per
+ * env stored unclipped with its log-density (the game clips it to its box when it applies it, as the
+ * single-agent collector does, src/train/collector.ts); the opponents' vectors — one forward pass per
+ * snapshot over its envs, sampled from its Gaussian, or a bot's `actContinuous` (one bot instance per
+ * env: a scripted pilot keeps state from tick to tick); then every env applies its joint action. A game
+ * ends by its rules (a time limit that is a rule is a termination: no bootstrap); a truncated one
+ * bootstraps from V(final observation). Games continue across tasks (`carry`).
+ */
+function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResult {
+  const game = getGame(info.id);
+  const { envs: N, steps: T } = task;
+  const O = info.observationSize;
+  const A = info.actions;
+  const rng = new Rng(task.seed);
+  const learner = loadPolicy(task.learner, task.snapshots);
+  const opponents = task.opponents.map((o): LoadedPolicy | Agent[] =>
+    'version' in o ? loadPolicy(o.version, task.snapshots) : Array.from({ length: N }, (_, e) => loadBot(o.bot, info.id, rng.nextU32(), e)),
+  );
+  const gaussian = (p: LoadedPolicy, who: string): Float32Array => {
+    if (!p.mlp.logStd) throw new ConfigError(`${info.id} has continuous actions: ${who}'s snapshot has a ${p.mlp.spec.head} head, not a Gaussian one`);
+    return p.mlp.logStd;
+  };
+  const learnerStd = gaussian(learner, 'the learner');
+  const opponentStd = opponents.map((o, k) => ('mlp' in o ? gaussian(o, task.opponents[k]!.id) : null));
+
+  const out = { ...allocTrajectory(T, N, O, 0, A, true), envs: N, episodes: [] as EpisodeOutcome[], carry: [] as CarriedGame[], envSeconds: 0, inferenceSeconds: 0 };
+  const actions = out.continuousActions!;
+  out.valid.fill(1);
+  const states: GameState[] = Array.from({ length: N }, () => game.newState(0));
+  const seat = new Int32Array(N);
+  const opp = new Int32Array(N);
+  const lengths = new Int32Array(N);
+  const scratch = new Float64Array(info.seats);
+  const means = new Float32Array(N * A);
+  const values = new Float32Array(N);
+  const rowObs = new Float32Array(N * O);
+  const rowEnv = new Int32Array(N);
+  // the joint actions: env e's tick is joint[2A·e .. 2A·(e+1)), seat s's vector at 2A·e + A·s (views made once)
+  const joint = new Float64Array(N * 2 * A);
+  const jointOf = Array.from({ length: N }, (_, e) => joint.subarray(2 * A * e, 2 * A * (e + 1)));
+  const moveOf = Array.from({ length: 2 * N }, (_, i) => joint.subarray(A * i, A * (i + 1)));
+  const finalValue = new Float32Array(1);
+  let episodeCount = 0;
+  let inference = 0;
+  const t0 = performance.now();
+
+  const startEpisode = (e: number) => {
+    states[e]!.reset(rng.nextU32());
+    seat[e] = episodeCount++ % 2;
+    opp[e] = rng.categorical(task.opponentProbs);
+    lengths[e] = 0;
+    const o = opponents[opp[e]!]!;
+    if (Array.isArray(o)) o[e]!.reset?.(rng.nextU32());
+  };
+  /** Records the game env e finished at step t, bootstraps a truncated one, and starts the next. */
+  const finishEpisode = (e: number, t: number) => {
+    const s = states[e]!;
+    const i = t * N + e;
+    s.returns(scratch);
+    const ret = scratch[seat[e]!]!;
+    out.episodes.push({ opponent: opp[e]!, score: ret > 0 ? 1 : ret < 0 ? 0 : 0.5, learnerReturn: ret, seat: seat[e]!, length: lengths[e]! });
+    out.dones[i] = 1;
+    if (s.isTruncated()) {
+      s.observe(seat[e]!, rowObs, 0);
+      learner.obsRms?.normalize(rowObs, 1);
+      learner.mlp.criticForward(rowObs, 1, finalValue);
+      out.nextValues[i] = finalValue[0]!;
+    }
+    startEpisode(e);
+  };
+
+  resumeGames(task.carry, N, opponents.length, startEpisode, (e, c) => {
+    states[e] = game.restore(c.state);
+    seat[e] = c.side;
+    opp[e] = c.opponent;
+    lengths[e] = c.length;
+  });
+  for (let t = 0; t < T; t++) {
+    const base = t * N;
+    // 1. the learner: one forward pass over every env, a Gaussian sample each
+    for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, out.obs, (base + e) * O);
+    const obsSlot = out.obs.subarray(base * O, (base + N) * O);
+    learner.obsRms?.normalize(obsSlot, N);
+    let ti = performance.now();
+    learner.mlp.actorForward(obsSlot, N, means);
+    learner.mlp.criticForward(obsSlot, N, values);
+    inference += performance.now() - ti;
+    for (let e = 0; e < N; e++) {
+      const i = base + e;
+      out.logProbs[i] = sampleGaussian(means, e * A, learnerStd, A, rng, false, actions, i * A);
+      out.values[i] = values[e]!;
+      const at = A * (2 * e + seat[e]!);
+      for (let j = 0; j < A; j++) joint[at + j] = actions[i * A + j]!;
+    }
+    // 2. the opponents: bots one env at a time, each snapshot in one forward pass over its envs
+    for (let k = 0; k < opponents.length; k++) {
+      const o = opponents[k]!;
+      if (Array.isArray(o)) {
+        for (let e = 0; e < N; e++) if (opp[e] === k) o[e]!.actContinuous!(states[e]!, 1 - seat[e]!, moveOf[2 * e + 1 - seat[e]!]!);
+        continue;
+      }
+      let rows = 0;
+      for (let e = 0; e < N; e++) {
+        if (opp[e] !== k) continue;
+        states[e]!.observe(1 - seat[e]!, rowObs, rows * O);
+        rowEnv[rows++] = e;
+      }
+      if (rows === 0) continue;
+      o.obsRms?.normalize(rowObs, rows);
+      ti = performance.now();
+      o.mlp.actorForward(rowObs, rows, means);
+      inference += performance.now() - ti;
+      for (let r = 0; r < rows; r++) {
+        const e = rowEnv[r]!;
+        sampleGaussian(means, r * A, opponentStd[k]!, A, rng, false, joint, A * (2 * e + 1 - seat[e]!));
+      }
+    }
+    // 3. every env's tick; finished games are recorded and replaced
+    for (let e = 0; e < N; e++) {
+      const s = states[e]!;
+      s.applyJointContinuous(jointOf[e]!);
+      lengths[e]!++;
+      s.rewards(scratch);
+      out.rewards[base + e] = scratch[seat[e]!]!;
+      if (s.isTerminal()) finishEpisode(e, t);
+    }
+  }
+  // bootstrap values: V(s_T) of the games still going at the end
+  for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, rowObs, e * O);
+  learner.obsRms?.normalize(rowObs, N);
+  learner.mlp.criticForward(rowObs, N, values);
+  fillNextValues(out, values);
+  for (let e = 0; e < N; e++) out.carry.push({ state: states[e]!.serialize(), side: seat[e]!, opponent: opp[e]!, length: lengths[e]! });
   const total = (performance.now() - t0) / 1000;
   return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000 };
+}
+
+/**
+ * Each env's game at the start of a task: the carried game in progress (checked: one per env, a valid
+ * opponent index) handed to `resume`, or a new one from `start` where none is carried.
+ */
+export function resumeGames(carry: readonly CarriedGame[] | undefined, envs: number, opponents: number, start: (e: number) => void, resume: (e: number, c: CarriedGame) => void): void {
+  if (carry && carry.length !== envs) throw new ConfigError(`a rollout of ${envs} envs got ${carry.length} games to continue`);
+  for (let e = 0; e < envs; e++) {
+    const c = carry?.[e];
+    if (!c) {
+      start(e);
+      continue;
+    }
+    if (!(c.opponent >= 0 && c.opponent < opponents)) throw new ConfigError(`continued game ${e} names opponent ${c.opponent} of ${opponents}`);
+    resume(e, c);
+  }
 }

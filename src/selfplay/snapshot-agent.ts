@@ -1,13 +1,14 @@
 /**
  * A league snapshot as an agent: the policy's actor evaluated in plain JavaScript from the snapshot's
  * Float32Array weights (no tfjs), sampling its masked softmax (or, when deterministic, taking its most
- * probable legal action) or reporting it for exact evaluation. Team snapshots (MAPPO/IPPO,
+ * probable legal action) or reporting it for exact evaluation; a Gaussian snapshot of a continuous game
+ * samples its action vector (or, when deterministic, plays the mean). Team snapshots (MAPPO/IPPO,
  * team-rollout.ts) read the agent-id one-hot after the observation and, with separate parameters, use
  * the weights of the seat's index within its team. It is also a `PositionEvaluator` (priors and critic
  * value) for play-time search, as PolicyAgent is: the server's agent worker searches with it.
  */
 import { policySearchProblem, type PositionEvaluator } from '../../agents/mcts.ts';
-import { maskedSoftmax, oneHotArgmax, sampleCategorical } from '../../agents/sampling.ts';
+import { maskedSoftmax, oneHotArgmax, sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
 import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
 import type { PolicySpec } from '../../agents/policy.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
@@ -70,11 +71,21 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   }
 
   act(state: GameState, seat: Seat): number {
+    if (this.mlp.logStd) throw new AgentMismatchError(`agent '${this.name}' has a continuous (Gaussian) policy: it plays action vectors (actContinuous)`);
     this.forward(state, seat);
     return sampleCategorical(this.logits, 0, this.logits.length, this.mask, 0, this.rng, this.deterministic, this.probs).action;
   }
 
+  /** Continuous games: a sample of the Gaussian policy, or its mean when deterministic (the game clips it to its box). */
+  actContinuous(state: GameState, seat: Seat, out: Float32Array | Float64Array): void {
+    const logStd = this.mlp.logStd;
+    if (!logStd) throw new AgentMismatchError(`agent '${this.name}' has a discrete (categorical) policy: it cannot play action vectors`);
+    this.forward(state, seat);
+    sampleGaussian(this.logits, 0, logStd, this.logits.length, this.rng, this.deterministic, out, 0);
+  }
+
   actionProbabilities(state: GameState, seat: Seat, out: Float64Array): void {
+    if (this.mlp.logStd) throw new AgentMismatchError(`agent '${this.name}' has a continuous (Gaussian) policy: action probabilities exist only for discrete actions`);
     this.forward(state, seat);
     maskedSoftmax(this.logits, this.mask, out, seat);
     if (this.deterministic) oneHotArgmax(out, this.logits.length);

@@ -19,7 +19,7 @@ import { getGame } from '../../games/index.ts';
 import type { TeamAlgo, TeamBatch } from '../algorithms/mappo.ts';
 import { allocTrajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
-import { loadBot, type OpponentRef } from './rollout.ts';
+import { loadBot, resumeGames, type CarriedGame, type OpponentRef } from './rollout.ts';
 import { encodeSnapshot, SnapshotCache, type PolicySnapshot } from './snapshot.ts';
 
 export type { OpponentRef } from './rollout.ts';
@@ -121,17 +121,7 @@ export interface TeamRolloutTask {
    * Games in progress to continue, one per env (the `carry` of the previous task of this slot), so
    * rollouts shorter than a match still play whole matches; absent: every env starts a new game.
    */
-  readonly carry?: readonly TeamCarry[];
-}
-
-/** A game in progress between two rollout tasks (plain data: it crosses threads). */
-export interface TeamCarry {
-  /** `state.serialize()`. */
-  readonly state: unknown;
-  readonly side: number;
-  /** Index into the task's opponents. */
-  readonly opponent: number;
-  readonly length: number;
+  readonly carry?: readonly CarriedGame[];
 }
 
 export interface TeamEpisode {
@@ -150,7 +140,7 @@ export interface TeamRolloutResult extends TeamBatch {
   readonly envs: number;
   readonly episodes: TeamEpisode[];
   /** The games in progress at the end (opponent indices refer to this task's opponents). */
-  readonly carry: TeamCarry[];
+  readonly carry: CarriedGame[];
   readonly envSeconds: number;
   readonly inferenceSeconds: number;
 }
@@ -194,7 +184,7 @@ export function runTeamRollout(task: TeamRolloutTask, inspect?: TeamRolloutInspe
     teamSize: K,
     envs: N,
     episodes: [] as TeamEpisode[],
-    carry: [] as TeamCarry[],
+    carry: [] as CarriedGame[],
     envSeconds: 0,
     inferenceSeconds: 0,
   };
@@ -324,19 +314,12 @@ export function runTeamRollout(task: TeamRolloutTask, inspect?: TeamRolloutInspe
     }
   };
 
-  if (task.carry && task.carry.length !== N) throw new ConfigError(`a rollout of ${N} envs got ${task.carry.length} games to continue`);
-  for (let e = 0; e < N; e++) {
-    const c = task.carry?.[e];
-    if (!c) {
-      startEpisode(e);
-      continue;
-    }
-    if (!(c.opponent >= 0 && c.opponent < opponents.length)) throw new ConfigError(`continued game ${e} names opponent ${c.opponent} of ${opponents.length}`);
+  resumeGames(task.carry, N, opponents.length, startEpisode, (e, c) => {
     states[e] = game.restore(c.state);
     side[e] = c.side;
     opp[e] = c.opponent;
     lengths[e] = c.length;
-  }
+  });
   for (let t = 0; t < T; t++) {
     const base = t * C;
     for (let e = 0; e < N; e++) {

@@ -20,7 +20,7 @@ import { MappoLearner, type TeamAlgo } from '../algorithms/mappo.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import type { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { TrpoLearner, type TrpoSettings } from '../algorithms/trpo.ts';
-import { concatTrajectories, type Trajectory } from '../algorithms/trajectory.ts';
+import { concatTrajectories, hasContinuousActions, type Trajectory } from '../algorithms/trajectory.ts';
 import type { ValueNormData } from '../algorithms/value-norm.ts';
 import { vtraceAdvantages } from '../algorithms/vtrace.ts';
 import { createLearner, type Learner } from '../fast/select.ts';
@@ -81,13 +81,15 @@ export function trpoSettings(config: TrainConfig): TrpoSettings {
 /**
  * A fresh policy for a two-seat or single-agent game, initialised from `seed`: an MLP, or a conv net
  * (`network: 'conv'`) on the game's board planes; a categorical head for discrete actions, a Gaussian
- * one (log-std 0, as Stable-Baselines3) for continuous ones.
+ * one (log-std `initLogStd`, 0 by default as Stable-Baselines3) for continuous ones.
  */
 export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): ActorCritic {
   const conv = convSpecFor(config, info);
   const head = isContinuous(info) ? 'gaussian' : 'categorical';
+  // configs saved before initLogStd existed start from log-std 0
+  const gaussian = head === 'gaussian' && config.initLogStd !== undefined && config.initLogStd !== 0 ? { initLogStd: config.initLogStd } : {};
   return new ActorCritic(
-    { obsSize: info.observationSize, criticInputSize: info.observationSize, head, actions: info.actions, hidden: config.hidden, activation: config.activation, ...(conv ? { conv } : {}) },
+    { obsSize: info.observationSize, criticInputSize: info.observationSize, head, actions: info.actions, hidden: config.hidden, activation: config.activation, ...gaussian, ...(conv ? { conv } : {}) },
     seed,
   );
 }
@@ -170,9 +172,11 @@ export class PolicyGradientAlgorithm implements Algorithm {
     const first = segments[0]!;
     const T = first.steps;
     const C = segments.reduce((a, s) => a + s.columns, 0);
-    if (!this.buffer || this.buffer.spec.steps !== T || this.buffer.spec.envs !== C) {
+    const continuous = hasContinuousActions(first);
+    if (!this.buffer || this.buffer.spec.steps !== T || this.buffer.spec.envs !== C || this.buffer.spec.continuous !== continuous) {
       const per = T * first.columns;
-      this.buffer = new RolloutBuffer({ steps: T, envs: C, obsSize: first.obs.length / per, criticSize: 0, actions: first.masks.length / per, continuous: false });
+      const actions = (continuous ? first.continuousActions!.length : first.masks.length) / per;
+      this.buffer = new RolloutBuffer({ steps: T, envs: C, obsSize: first.obs.length / per, criticSize: 0, actions, continuous });
     }
     concatTrajectories(segments, this.buffer);
     return this.buffer;

@@ -49,6 +49,7 @@ import { FixedOpponents, LeagueOpponents } from '../selfplay/opponents.ts';
 import { ActorPool, InThreadActors, SnapshotSet, type Actors, type ThreadMemory } from '../selfplay/pool.ts';
 import { RedisActors } from '../selfplay/remote-actors.ts';
 import { checkRunName } from '../selfplay/remote-protocol.ts';
+import { selfPlayProblem } from '../selfplay/rollout.ts';
 import { SnapshotAgent } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
 import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type MagnetState, type TeamExtra } from './algorithm.ts';
@@ -168,11 +169,14 @@ export function trainingMode(config: TrainConfig, info: GameInfo): TrainingMode 
     checkTeamGame(info);
     return 'team';
   }
-  if (info.dynamics === 'simultaneous') throw new ConfigError(`${info.id} is a team game: train it with --algo mappo or --algo ippo`);
+  // two seats acting at once with action vectors (duel): self-play in a league, the only way to train them
+  const selfPlayable = selfPlayProblem(info) === null;
+  if (info.dynamics === 'simultaneous' && !selfPlayable) throw new ConfigError(`${info.id} is a team game: train it with --algo mappo or --algo ippo`);
   if (config.league) {
-    if (info.seats !== 2) throw new ConfigError(`league training supports two-seat sequential games; ${info.id} is not one (MAPPO handles team games)`);
+    if (!selfPlayable) throw new ConfigError(`league training supports two-seat games, sequential or with simultaneous continuous moves; ${info.id} is not one (MAPPO handles team games)`);
     return 'self-play';
   }
+  if (info.dynamics === 'simultaneous') throw new ConfigError(`${info.id} has simultaneous moves: train it by self-play in a league (add --league)`);
   return 'single';
 }
 
@@ -319,15 +323,16 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     average = averageFromLeague(outDir, { weight: averageWeight });
   }
   // self-play segments from the local workers, and with --redis from the remote actors: the same tasks
-  const selfPlay = (where: Actors) =>
-    new SelfPlayCollector({ actors: where, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0, segments: config.batchSegments ?? null });
+  // (remote tasks start new games: a remote slot does not come back to continue its games)
+  const selfPlay = (where: Actors, continueGames: boolean) =>
+    new SelfPlayCollector({ actors: where, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0, segments: config.batchSegments ?? null, continueGames });
   const collector: SegmentCollector =
     mode === 'single'
       ? offPolicy
         ? new OffPolicyCollector({ config, game, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, update: main.update })
         : new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
       : mode === 'self-play'
-        ? selfPlay(actors!)
+        ? selfPlay(actors!, true)
         : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
   // evaluation against the baseline bots: two-seat games play a paired series from random openings on this
   // thread (playSeries, the games `arena match` plays), the learner sampling from its newest weights;
@@ -348,7 +353,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         learners: () => units,
         slots: workers,
         capacity: config.queueSegments ?? 2 * collector.segmentsPerUpdate * units.length,
-        ...(remote ? { remote: { collector: selfPlay(remote), gate: remote } } : {}),
+        ...(remote ? { remote: { collector: selfPlay(remote, false), gate: remote } } : {}),
       })
     : new SyncFeed(collector, () => units);
 

@@ -1,0 +1,193 @@
+/**
+ * League self-play of a two-seat game with simultaneous continuous moves (duel-v1): the rollout a
+ * worker plays (both seats every tick, Gaussian samples stored unclipped with their log-densities,
+ * outcomes, games continued across tasks), the league snapshot as an agent that plays action vectors,
+ * and a short `train --league` run end to end (checkpoints, metrics, evaluation against the held-out
+ * duel-scripted, resume).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActorCritic } from '../../agents/policy.ts';
+import { getGame } from '../../games/index.ts';
+import { LeagueStore } from '../../league/store.ts';
+import { selectBackend } from '../../src/backend.ts';
+import { readMetrics } from '../../src/metrics.ts';
+import { MlpForward } from '../../src/selfplay/mlp-forward.ts';
+import { runRollout, type RolloutTask } from '../../src/selfplay/rollout.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../src/selfplay/snapshot.ts';
+import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
+import { resolveConfig } from '../../src/train/config.ts';
+import { runTraining } from '../../src/train/loop.ts';
+import { arena } from '../cli/helpers.ts';
+
+const duel = getGame('duel');
+const { info } = duel;
+const A = info.actions;
+const O = info.observationSize;
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'arena-duel-'));
+  dirs.push(d);
+  return d;
+};
+/** Snapshot bytes of a fresh Gaussian policy whose log-std is `logStd` in every component. */
+let blob: (seed: number, logStd: number) => Uint8Array;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  blob = (seed, logStd) => {
+    const policy = new ActorCritic({ obsSize: O, criticInputSize: O, head: 'gaussian', actions: A, hidden: [16, 16], activation: 'tanh', initLogStd: logStd }, seed);
+    const bytes = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+    policy.dispose();
+    return bytes;
+  };
+});
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A duel rollout task of `envs` × `steps` ticks: the learner (version 1) against `opponents`. */
+function task(envs: number, steps: number, opponents: RolloutTask['opponents'], snapshots: RolloutTask['snapshots'], extra: Partial<RolloutTask> = {}): RolloutTask {
+  return { game: info.id, envs, steps, seed: 7, learner: 1, snapshots, opponents, opponentProbs: opponents.map(() => 1 / opponents.length), ...extra };
+}
+
+describe('duel self-play rollouts', () => {
+  it('record unclipped Gaussian samples with their log-densities, both seats acting every tick, and every finished game', () => {
+    const learnerBlob = blob(1, -0.5);
+    const N = 2;
+    const T = 310; // a game lasts at most 300 ticks: every env finishes one
+    const r = runRollout(task(N, T, [{ id: 'duel-scripted', bot: 'duel-scripted' }, { id: 'main@000000', version: 2 }], { 1: learnerBlob, 2: blob(2, 0) }));
+    const acts = r.continuousActions!;
+    expect(acts).toBeInstanceOf(Float32Array);
+    expect(acts.length).toBe(T * N * A);
+    expect(r.masks.length).toBe(0);
+    expect(r.actions.length).toBe(0);
+    expect(acts.every(Number.isFinite)).toBe(true);
+    // σ = e^−0.5 ≈ 0.61 around means near 0: a fair share of components falls outside the box [−1, 1]
+    const outside = acts.filter((a) => Math.abs(a) > 1).length;
+    expect(outside).toBeGreaterThan(0.03 * acts.length);
+    expect(outside).toBeLessThan(0.5 * acts.length);
+
+    // one step by hand: the actor's means on the recorded observation, log N(a; μ, σ) summed over components
+    const mlp = forwardOf(learnerBlob);
+    const i = 5 * N + 1; // t = 5, env 1
+    const mu = new Float32Array(A);
+    mlp.actorForward(r.obs.subarray(i * O, (i + 1) * O), 1, mu);
+    let lp = 0;
+    for (let j = 0; j < A; j++) {
+      const z = (acts[i * A + j]! - mu[j]!) / Math.exp(-0.5);
+      lp += -0.5 * z * z + 0.5 - 0.5 * Math.log(2 * Math.PI);
+    }
+    expect(r.logProbs[i]).toBeCloseTo(lp, 4);
+    const v = new Float32Array(1);
+    mlp.criticForward(r.obs.subarray(i * O, (i + 1) * O), 1, v);
+    expect(r.values[i]).toBeCloseTo(v[0]!, 5);
+
+    // finished games: outcomes for the league, `dones` where they ended, no bootstrap after a termination
+    expect(r.episodes.length).toBeGreaterThanOrEqual(N);
+    for (const e of r.episodes) {
+      expect([0, 0.5, 1]).toContain(e.score);
+      expect(e.learnerReturn).toBe(e.score === 1 ? 1 : e.score === 0 ? -1 : 0);
+      expect(e.length).toBeGreaterThan(0);
+      expect(e.length).toBeLessThanOrEqual(info.maxSteps);
+      expect([0, 1]).toContain(e.opponent);
+    }
+    expect(new Set(r.episodes.map((e) => e.seat))).toEqual(new Set([0, 1]));
+    let dones = 0;
+    for (let k = 0; k < T * N; k++) {
+      if (!r.dones[k]) continue;
+      dones++;
+      expect(r.nextValues[k]).toBe(0);
+      expect(Math.abs(r.rewards[k]!)).toBeLessThanOrEqual(1);
+    }
+    expect(dones).toBe(r.episodes.length);
+    // zero-sum rewards only at the end: the sum of rewards is the sum of the learner's returns
+    expect(r.rewards.reduce((a, x) => a + x, 0)).toBeCloseTo(r.episodes.reduce((a, e) => a + e.learnerReturn, 0), 6);
+    // inside the rollout, a transition bootstraps from the next one's value
+    expect(r.nextValues[3 * N]).toBe(r.dones[3 * N] ? 0 : r.values[4 * N]);
+  });
+
+  it('continue the games of the previous task (carry): segments shorter than a game still play whole games', () => {
+    const snapshots = { 1: blob(1, 0) };
+    const opponents = [{ id: 'random', bot: 'random' }];
+    const N = 3;
+    let carry = runRollout(task(N, 100, opponents, snapshots)).carry;
+    expect(carry).toHaveLength(N);
+    const lengths: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const r = runRollout(task(N, 100, opponents, snapshots, { seed: 11 + k, carry }));
+      lengths.push(...r.episodes.map((e) => e.length));
+      carry = r.carry;
+    }
+    // 400 ticks per env: each finished a game that began in an earlier task
+    expect(lengths.length).toBeGreaterThanOrEqual(N);
+    expect(Math.max(...lengths)).toBeGreaterThan(100);
+  });
+});
+
+describe('SnapshotAgent in a continuous game', () => {
+  it('plays the mean when deterministic and samples around it otherwise', () => {
+    const b = blob(3, -1);
+    const state = duel.newState(5);
+    state.applyJointContinuous([0.3, -0.2, 0.1, 1, -0.5, 0.5, 0, -1]);
+    const mlp = forwardOf(b);
+    const obs = new Float32Array(O);
+    const mean = new Float32Array(A);
+    for (const seat of [0, 1]) {
+      state.observe(seat, obs);
+      mlp.actorForward(obs, 1, mean);
+      const greedy = new SnapshotAgent({ name: 's', blob: b, info, deterministic: true });
+      const out = new Float64Array(A);
+      greedy.actContinuous(state, seat, out);
+      for (let j = 0; j < A; j++) expect(out[j]).toBeCloseTo(mean[j]!, 6);
+      const sampler = new SnapshotAgent({ name: 's', blob: b, info, seed: 9 });
+      const a = new Float64Array(A);
+      sampler.actContinuous(state, seat, a);
+      expect(Array.from(a)).not.toEqual(Array.from(out));
+      for (let j = 0; j < A; j++) expect(Math.abs(a[j]! - mean[j]!)).toBeLessThan(5 * Math.exp(-1));
+      // the same seed draws the same sample
+      const again = new Float64Array(A);
+      new SnapshotAgent({ name: 's', blob: b, info, seed: 9 }).actContinuous(state, seat, again);
+      expect(Array.from(again)).toEqual(Array.from(a));
+    }
+    expect(() => new SnapshotAgent({ name: 's', blob: b, info }).act(state, 0)).toThrow(/continuous/);
+  });
+});
+
+describe('train --league on duel', () => {
+  it('trains in worker threads, evaluates against the held-out duel-scripted, checkpoints and resumes', async () => {
+    const dir = tmp();
+    const layers = { league: true, workers: 2, envs: 4, steps: 32, snapshotEvery: 2, checkpointEvery: 2, evalEvery: 2, evalGames: 4 };
+    const perUpdate = 4 * 32 * 2;
+    const summary = await runTraining({ config: resolveConfig('ppo', info.id, { ...layers, totalSteps: perUpdate * 4 }), outDir: dir, resume: false });
+    expect(summary.mode).toBe('self-play');
+    expect(summary.updates).toBe(4);
+    expect(existsSync(join(dir, 'checkpoints', 'latest'))).toBe(true);
+    const rows = readMetrics(dir);
+    expect(rows.map((r) => r['update'])).toEqual([1, 2, 3, 4]);
+    for (const r of rows) expect(Number.isFinite(r['losses/policy_loss'])).toBe(true);
+    const evals = rows.filter((r) => typeof r['eval/score_vs_duel-scripted'] === 'number');
+    expect(evals.length).toBeGreaterThanOrEqual(2);
+    for (const r of evals) expect(typeof r['eval/score_vs_random']).toBe('number');
+    const store = LeagueStore.open(dir, { create: false });
+    expect(store.listMembers({ role: 'snapshot' }).map((m) => m.id)).toEqual(expect.arrayContaining(['main@000000', 'main@000002', 'main@000004']));
+    // duel-scripted evaluates but never trains against the learner
+    expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random']);
+    store.close();
+
+    const resumed = await runTraining({ config: resolveConfig('ppo', info.id, { ...layers, totalSteps: perUpdate * 6 }), outDir: dir, resume: true });
+    expect(resumed.updates).toBe(6);
+    expect(readMetrics(dir).map((r) => r['update'])).toEqual([1, 2, 3, 4, 5, 6]);
+
+    // the run and its snapshots are agents for `arena match`
+    const m = arena(['match', '--game', 'duel', '--agents', `${dir},${dir}#main@000002`, '--games', '2', '--json']);
+    expect(m.code).toBe(0);
+    expect(JSON.parse(m.stdout)).toMatchObject({ game: 'duel-v1', games: 2 });
+  }, 120_000);
+});
+
+/** The snapshot's policy, evaluated as the workers do (actor means, critic values). */
+function forwardOf(b: Uint8Array): MlpForward {
+  const snap = decodeSnapshot(b);
+  return new MlpForward(snap.spec, snap.weights);
+}
