@@ -253,8 +253,9 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     ppo: { envs: 32, steps: 32, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 0.99, lambda: 0.95, entCoef: 0.01, hidden: [128, 128], snapshotEvery: 50, checkpointEvery: 50, evalEvery: 100, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], leagueBots: ['random', 'alphabeta:1'], network: 'conv', trainOpeningPlies: 4 },
   },
   'kuhn-poker-v1': {
-    // entropy-regularised self-play (MMD with a uniform magnet, see README): raw chip-scale advantages, annealed temperature
-    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: 0.05, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 1000, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
+    // magnet-regularised self-play (R-NaD/MMD with a moving magnet, see README): KL to a copy of the policy refreshed
+    // every 500 updates, at a constant temperature 0.2 on raw chip-scale advantages
+    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: null, magnetEvery: 500, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 1000, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
   },
   // Duel (simultaneous continuous moves): league self-play with a Gaussian policy (log-std −1 at the start:
   // a σ of 1 makes the aim random), `envs` games per worker, `steps` ticks each, games continued across
