@@ -19,7 +19,9 @@
  * with tfjs autodiff in that form: J·v as the gradient over u of (Jᵀu)·v (the double-backward trick: a
  * gradient of a gradient, linear in u), then M, then Jᵀ(M·J·v) by one more backward pass. The direct
  * route, ∇((∇D̄_KL)·v), needs second derivatives through tanh, exp and softmax, which tfjs does not
- * give (their gradients read saved outputs that its tape does not connect back to the input).
+ * give (their gradients read saved outputs that its tape does not connect back to the input). The fast
+ * learner (src/fast/trpo.ts) takes the same product with a forward-mode pass for J·v; both hand their
+ * subproblem (`TrpoProblem`) to the one `trustRegionStep` of trust-region.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActorCritic } from '../../agents/policy.ts';
@@ -28,7 +30,7 @@ import type { RolloutBuffer } from './buffer.ts';
 import { explainedVarianceValid, shuffle, validIndices, type UpdateStats } from './learner-common.ts';
 import { logProbAndEntropy, normalizeAdvantages, type TensorBatch } from './losses.ts';
 import { globalNorm, PolicyGradientLearner, type LearnerSettings } from './policy-gradient.ts';
-import { backtrackingLineSearch, conjugateGradient, dot, maxStepScale } from './trust-region.ts';
+import { dot, trustRegionStep, type TrustRegionProblem, type TrustRegionStep } from './trust-region.ts';
 
 /**
  * TRPO's settings. Of the learner settings it reads `targetKl` (the trust-region bound δ), `normAdv`,
@@ -64,6 +66,52 @@ export interface TrpoStats extends UpdateStats {
   readonly 'trpo/step_norm': number;
   /** ‖g − (F + λI)s‖ at the end of conjugate gradient. */
   readonly 'trpo/cg_residual': number;
+}
+
+/** Throws a ConfigError unless `s` poses a trust region (δ > 0) and a line search that shrinks. */
+export function checkTrpoSettings(s: TrpoSettings): void {
+  if (s.targetKl === null || !(s.targetKl > 0)) throw new ConfigError('trpo needs targetKl > 0: the trust-region bound δ on the mean KL of a step');
+  if (!(s.lineSearchShrink > 0 && s.lineSearchShrink < 1)) throw new ConfigError(`trpo's lineSearchShrink must lie in (0, 1), got ${s.lineSearchShrink}`);
+}
+
+/** A learner's trust-region subproblem for one batch, with what the statistics need; `dispose` frees it. */
+export interface TrpoProblem extends TrustRegionProblem {
+  /** The policy's mean entropy on the batch at θ_old. */
+  readonly entropy: number;
+  dispose(): void;
+}
+
+/** The statistics of one TRPO update (both learners report these), from its subproblem, step and critic fit. */
+export function trpoStats(
+  buf: RolloutBuffer,
+  problem: TrpoProblem,
+  step: TrustRegionStep,
+  critic: { readonly loss: number; readonly epochs: number; readonly steps: number },
+  lr: number,
+): TrpoStats {
+  const { search } = step;
+  return {
+    'losses/policy_loss': -search.surrogate,
+    'losses/value_loss': critic.loss,
+    'losses/entropy': problem.entropy,
+    'losses/approx_kl': search.kl,
+    'losses/clipfrac': Number.NaN,
+    'losses/explained_variance': explainedVarianceValid(buf),
+    'losses/grad_norm': Math.sqrt(dot(problem.gradient, problem.gradient)),
+    'charts/learning_rate': lr,
+    'charts/clip_coef': Number.NaN,
+    'charts/ent_coef': 0,
+    'charts/epochs': critic.epochs,
+    'charts/minibatch_steps': critic.steps,
+    'trpo/kl': search.kl,
+    'trpo/line_search_steps': search.evaluations,
+    'trpo/line_search_accepted': search.accepted ? 1 : 0,
+    'trpo/surrogate_improvement': search.surrogate - problem.surrogate,
+    'trpo/expected_improvement': step.expectedImprovement,
+    'trpo/step_size': step.stepSize,
+    'trpo/step_norm': step.stepNorm,
+    'trpo/cg_residual': step.cg.residualNorm,
+  };
 }
 
 /**
@@ -202,33 +250,75 @@ export class TrpoLearner extends PolicyGradientLearner {
 
   constructor(opts: { policy: ActorCritic; settings: TrpoSettings; rng: Rng }) {
     super(opts);
-    const s = opts.settings;
-    if (s.targetKl === null || !(s.targetKl > 0)) throw new ConfigError('trpo needs targetKl > 0: the trust-region bound δ on the mean KL of a step');
-    if (!(s.lineSearchShrink > 0 && s.lineSearchShrink < 1)) throw new ConfigError(`trpo's lineSearchShrink must lie in (0, 1), got ${s.lineSearchShrink}`);
-    this.trpo = s;
+    checkTrpoSettings(opts.settings);
+    this.trpo = opts.settings;
     this.shuffleRng = opts.rng;
   }
 
   override update(buf: RolloutBuffer, progress: number): TrpoStats {
     const s = this.trpo;
-    const maxKl = s.targetKl!;
     const lr = this.learningRate(progress);
     (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
     const full = this.uploadBatch(buf);
+    try {
+      // 1. the subproblem at θ_old: the surrogate, its gradient g, F·v
+      const problem = this.problemOn(full);
+      try {
+        // 2–3. s ≈ (F + λI)⁻¹g by conjugate gradient, the full step β·s, the line search on the true KL
+        const step = trustRegionStep(problem, { cgIters: s.cgIters, maxKl: s.targetKl!, shrink: s.lineSearchShrink, maxSteps: s.lineSearchSteps });
+        // 4. the critic, on its own (its gradients never touch the actor)
+        const critic = this.fitCritic(full, buf);
+        return trpoStats(buf, problem, step, critic, lr);
+      } finally {
+        problem.dispose();
+      }
+    } finally {
+      tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+    }
+  }
+
+  /**
+   * The trust-region subproblem of an update on `buf` at the policy's current weights, without taking
+   * the step (for tests and diagnostics; `update` poses the same one). Call `dispose` when done.
+   */
+  trustRegionProblem(buf: RolloutBuffer): TrpoProblem {
+    const full = this.uploadBatch(buf);
+    const freeBatch = () => tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+    try {
+      const problem = this.problemOn(full);
+      return {
+        ...problem,
+        dispose: () => {
+          problem.dispose();
+          freeBatch();
+        },
+      };
+    } catch (err) {
+      freeBatch();
+      throw err;
+    }
+  }
+
+  /** The subproblem on an uploaded batch: the old policy, the normalised advantages, L and g at θ_old. */
+  private problemOn(full: TensorBatch): TrpoProblem {
+    const s = this.trpo;
     const old = snapshotOldPolicy(this.policy, full.obs, full.maskPenalty, full.weights);
     const adv = tf.tidy(() => {
       const wsum = tf.maximum(tf.sum(full.weights), 1e-8) as tf.Scalar;
       return s.normAdv ? normalizeAdvantages(full.advantages, full.weights, wsum) : full.advantages.clone();
     });
-    const vars = this.policy.actorVariables();
-    // L(θ) = Σ_i w_i Â_i π_θ(a_i|s_i) / π_b(a_i|s_i) / Σw, with the mean entropy alongside
-    const surrogate = (): { value: tf.Scalar; entropy: tf.Scalar } => {
-      const { logProb, entropy } = logProbAndEntropy(this.policy, full);
-      const ratio = tf.exp(tf.sub(logProb, full.oldLogProbs));
-      return { value: tf.sum(tf.mul(tf.mul(adv, ratio), old.rowWeights)) as tf.Scalar, entropy: tf.sum(tf.mul(entropy, old.rowWeights)) as tf.Scalar };
+    const dispose = () => {
+      disposeOldPolicy(old);
+      adv.dispose();
     };
     try {
-      // 1. the surrogate's gradient g at θ_old
+      const vars = this.policy.actorVariables();
+      // L(θ) = Σ_i w_i Â_i π_θ(a_i|s_i) / π_b(a_i|s_i) / Σw, with the mean entropy alongside
+      const surrogate = (): { value: tf.Scalar; entropy: tf.Scalar } => {
+        const { logProb, entropy } = logProbAndEntropy(this.policy, full);
+        const ratio = tf.exp(tf.sub(logProb, full.oldLogProbs));
+        return { value: tf.sum(tf.mul(tf.mul(adv, ratio), old.rowWeights)) as tf.Scalar, entropy: tf.sum(tf.mul(entropy, old.rowWeights)) as tf.Scalar };
+      };
       const first = tf.tidy(() => {
         let ent: tf.Scalar | null = null;
         const { value, grads } = tf.variableGrads(() => {
@@ -239,56 +329,21 @@ export class TrpoLearner extends PolicyGradientLearner {
         return [value, ent!, concatGrads(vars, grads)];
       });
       const [before, entropy] = [first[0]!.dataSync()[0]!, first[1]!.dataSync()[0]!];
-      const g = Float64Array.from(first[2]!.dataSync());
+      const gradient = Float64Array.from(first[2]!.dataSync());
       tf.dispose(first);
-      // 2. the search direction s ≈ (F + λI)⁻¹g, and the full step β·s with ½(βs)ᵀF(βs) = δ
-      const fvp = (v: ArrayLike<number>) => fisherVectorProduct(old, v, s.cgDamping);
-      const cg = conjugateGradient(fvp, g, { iters: s.cgIters });
-      const dir = cg.x;
-      const beta = cg.iterations > 0 ? maxStepScale(dot(dir, fvp(dir)), maxKl) : 0;
-      // 3. the line search on the true KL and surrogate
       const theta = flatParameters(this.policy);
-      const search =
-        beta > 0
-          ? backtrackingLineSearch(
-              (fraction) => {
-                assignParameters(this.policy, theta, dir, fraction * beta);
-                return tf.tidy(() => ({ surrogate: surrogate().value.dataSync()[0]!, kl: meanKl(old).dataSync()[0]! }));
-              },
-              { surrogateBefore: before, maxKl, shrink: s.lineSearchShrink, maxSteps: s.lineSearchSteps },
-            )
-          : { accepted: false, fraction: 0, evaluations: 0, surrogate: before, kl: 0 };
-      if (!search.accepted) assignParameters(this.policy, theta, null, 0);
-      const stepSize = search.fraction * beta;
-      // 4. the critic, on its own (its gradients never touch the actor)
-      const critic = this.fitCritic(full, buf);
-      const stats: TrpoStats = {
-        'losses/policy_loss': -search.surrogate,
-        'losses/value_loss': critic.loss,
-        'losses/entropy': entropy,
-        'losses/approx_kl': search.kl,
-        'losses/clipfrac': Number.NaN,
-        'losses/explained_variance': explainedVarianceValid(buf),
-        'losses/grad_norm': Math.sqrt(dot(g, g)),
-        'charts/learning_rate': lr,
-        'charts/clip_coef': Number.NaN,
-        'charts/ent_coef': 0,
-        'charts/epochs': critic.epochs,
-        'charts/minibatch_steps': critic.steps,
-        'trpo/kl': search.kl,
-        'trpo/line_search_steps': search.evaluations,
-        'trpo/line_search_accepted': search.accepted ? 1 : 0,
-        'trpo/surrogate_improvement': search.surrogate - before,
-        'trpo/expected_improvement': stepSize * dot(g, dir),
-        'trpo/step_size': stepSize,
-        'trpo/step_norm': stepSize * Math.sqrt(dot(dir, dir)),
-        'trpo/cg_residual': cg.residualNorm,
+      return {
+        surrogate: before,
+        gradient,
+        entropy,
+        fisherVectorProduct: (v) => fisherVectorProduct(old, v, s.cgDamping),
+        setStep: (step, scale) => assignParameters(this.policy, theta, step, scale),
+        evaluate: () => tf.tidy(() => ({ surrogate: surrogate().value.dataSync()[0]!, kl: meanKl(old).dataSync()[0]! })),
+        dispose,
       };
-      return stats;
-    } finally {
-      disposeOldPolicy(old);
-      adv.dispose();
-      tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+    } catch (err) {
+      dispose();
+      throw err;
     }
   }
 

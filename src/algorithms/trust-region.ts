@@ -2,8 +2,9 @@
  * The trust-region arithmetic of TRPO (Schulman, Levine, Moritz, Jordan, Abbeel 2015, Appendix C), on
  * flat float64 vectors and free of tensors, so that it is tested exactly: the conjugate-gradient solve
  * of F·s = g, the largest step along s that the quadratic model of the KL allows, and the backtracking
- * line search that enforces the true constraint. The tensor side (F·v, the KL, the surrogate) is
- * src/algorithms/trpo.ts.
+ * line search that enforces the true constraint, and the step that chains them (`trustRegionStep`).
+ * The network side (F·v, the KL, the surrogate) is the learner's: src/algorithms/trpo.ts on tfjs,
+ * src/fast/trpo.ts on the fast path, each as a `TrustRegionProblem`.
  */
 
 /** x·y over two vectors of one length. */
@@ -94,4 +95,58 @@ export function backtrackingLineSearch(
     fraction *= opts.shrink;
   }
   return { accepted: false, fraction: 0, evaluations: opts.maxSteps, surrogate: opts.surrogateBefore, kl: 0 };
+}
+
+/**
+ * One TRPO update's subproblem at θ_old, as a learner poses it: flat float64 vectors over the actor's
+ * variables in `actorVariables()` order.
+ */
+export interface TrustRegionProblem {
+  /** L(θ_old), the surrogate before the step. */
+  readonly surrogate: number;
+  /** g = ∇L(θ_old). */
+  readonly gradient: Float64Array;
+  /** (F + λI)·v, F the Hessian of D̄_KL at θ_old and λ the damping. */
+  fisherVectorProduct(v: Float64Array): ArrayLike<number>;
+  /** Sets the actor to θ_old + scale·step, or back to θ_old when `step` is null. */
+  setStep(step: Float64Array | null, scale: number): void;
+  /** L(θ) and D̄_KL(θ_old, θ) at the actor's current parameters. */
+  evaluate(): { surrogate: number; kl: number };
+}
+
+export interface TrustRegionStep {
+  readonly cg: CgResult;
+  /** β, the full step's scale along the direction `cg.x` (0: no usable direction). */
+  readonly beta: number;
+  readonly search: LineSearchResult;
+  /** The accepted step is stepSize·s (fraction·β; 0 when the old policy was kept). */
+  readonly stepSize: number;
+  /** gᵀΔθ, the improvement the linear model expects of the accepted step. */
+  readonly expectedImprovement: number;
+  /** ‖Δθ‖₂. */
+  readonly stepNorm: number;
+}
+
+/**
+ * TRPO's policy step on a learner's subproblem (Appendix C): s ≈ (F + λI)⁻¹g by `cgIters` iterations
+ * of conjugate gradient, β = √(2δ / sᵀ(F + λI)s), then the backtracking line search from the full step
+ * β·s. Leaves the actor at the accepted θ_old + fraction·β·s, or at θ_old when none was.
+ */
+export function trustRegionStep(p: TrustRegionProblem, opts: { cgIters: number; maxKl: number; shrink: number; maxSteps: number }): TrustRegionStep {
+  const cg = conjugateGradient((v) => p.fisherVectorProduct(v), p.gradient, { iters: opts.cgIters });
+  const dir = cg.x;
+  const beta = cg.iterations > 0 ? maxStepScale(dot(dir, p.fisherVectorProduct(dir)), opts.maxKl) : 0;
+  const search: LineSearchResult =
+    beta > 0
+      ? backtrackingLineSearch(
+          (fraction) => {
+            p.setStep(dir, fraction * beta);
+            return p.evaluate();
+          },
+          { surrogateBefore: p.surrogate, maxKl: opts.maxKl, shrink: opts.shrink, maxSteps: opts.maxSteps },
+        )
+      : { accepted: false, fraction: 0, evaluations: 0, surrogate: p.surrogate, kl: 0 };
+  if (!search.accepted) p.setStep(null, 0);
+  const stepSize = search.fraction * beta;
+  return { cg, beta, search, stepSize, expectedImprovement: stepSize * dot(p.gradient, dir), stepNorm: stepSize * Math.sqrt(dot(dir, dir)) };
 }

@@ -40,8 +40,9 @@ export interface NamedTensor {
 }
 
 /**
- * Optimizer state for checkpoints, in the flat layout: Adam's first and second moments (RMSprop:
- * m = the last step, tfjs's '/momentum'; v = the mean squares, '/rms'), and the steps taken.
+ * Optimizer state for checkpoints, over the optimised span of the flat layout (every parameter; the
+ * critic's for TRPO): Adam's first and second moments (RMSprop: m = the last step, tfjs's
+ * '/momentum'; v = the mean squares, '/rms'), and the steps taken.
  */
 export interface OptimizerState {
   readonly step: number;
@@ -66,11 +67,15 @@ export class FastLearner {
   /** The kernel implementation in use ('wasm' SIMD, or the plain-JS fallback). */
   readonly kernels: KernelChoice;
   private readonly rng: Rng;
-  private readonly e: PolicyMlpEngine;
+  protected readonly e: PolicyMlpEngine;
+  /** The variables the optimizer steps (contiguous), and their span of the flat layout. */
+  private readonly optimized: { readonly offset: number; readonly size: number; readonly variables: ParamLayout['variables'] };
   /** Optimizer steps taken and tfjs's float32 running β powers (AdamOptimizer.accBeta1/2). */
   private step = 0;
   private accBeta1 = f32(BETA1);
   private accBeta2 = f32(BETA2);
+  /** The slot names of the optimizer weights last restored (tfjs keeps them: its `originalName`), or null. */
+  private restoredNames: readonly string[] | null = null;
   private forwardView: FastForward | null = null;
   /** Head outputs of `evaluate`, sized to the largest buffer seen. */
   private evalHead = new Float32Array(0);
@@ -83,11 +88,22 @@ export class FastLearner {
   private readonly rowP: Float64Array;
   private readonly rowD: Float64Array;
 
-  constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; kernels?: KernelChoice }) {
+  /**
+   * `optimizes`: the variables the optimizer steps and checkpoints — every one (default), or the
+   * critic's (TRPO, whose actor moves by its own trust-region step, so its Adam has no actor slots).
+   */
+  constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; kernels?: KernelChoice; optimizes?: 'all' | 'critic' }) {
     this.policy = opts.policy;
     this.settings = opts.settings;
     this.rng = opts.rng;
     this.layout = layoutOf(opts.policy);
+    // a network's variables: a kernel and a bias per conv and dense layer; the actor's come first
+    const count = (net: ParamLayout['actor']) => 2 * (net.layers.length + (net.conv?.layers.length ?? 0));
+    const actorVars = count(this.layout.actor);
+    const variables = opts.optimizes === 'critic' ? this.layout.variables.slice(actorVars, actorVars + count(this.layout.critic)) : this.layout.variables;
+    const offset = variables[0]!.offset;
+    const end = variables.at(-1)!.offset + variables.at(-1)!.size;
+    this.optimized = { offset, size: end - offset, variables };
     const k = createKernels(opts.kernels);
     this.kernels = k.name;
     this.e = new PolicyMlpEngine(k, this.layout, true);
@@ -233,18 +249,18 @@ export class FastLearner {
 
   getOptimizerState(): OptimizerState {
     const h = this.e.k.f32;
-    const n = this.layout.size;
-    return { step: this.step, m: h.slice(this.e.slot1, this.e.slot1 + n), v: h.slice(this.e.slot2, this.e.slot2 + n) };
+    const { offset, size } = this.optimized;
+    return { step: this.step, m: h.slice(this.e.slot1 + offset, this.e.slot1 + offset + size), v: h.slice(this.e.slot2 + offset, this.e.slot2 + offset + size) };
   }
 
   /** Restores optimizer state (as tfjs's setWeights: the β powers become β^(step+1)). */
   setOptimizerState(state: OptimizerState): void {
-    const n = this.layout.size;
+    const { offset, size: n } = this.optimized;
     if (state.m.length !== n || state.v.length !== n) throw new ConfigError(`optimizer state has ${state.m.length}/${state.v.length} values, expected ${n}`);
     if (!Number.isInteger(state.step) || state.step < 0) throw new ConfigError(`bad optimizer step ${state.step}`);
     const h = this.e.k.f32;
-    h.set(state.m, this.e.slot1);
-    h.set(state.v, this.e.slot2);
+    h.set(state.m, this.e.slot1 + offset);
+    h.set(state.v, this.e.slot2 + offset);
     this.step = state.step;
     this.accBeta1 = f32(Math.pow(f32(BETA1), state.step + 1));
     this.accBeta2 = f32(Math.pow(f32(BETA2), state.step + 1));
@@ -252,34 +268,36 @@ export class FastLearner {
 
   /**
    * The optimizer state as tfjs optimizer weights (`iter`, then `<variable>/m`… `<variable>/v`… for
-   * Adam, `/rms` and `/momentum` for RMSprop): a drop-in for `tf.Optimizer.getWeights`/`setWeights`,
-   * so checkpoints written by either learner restore into the other.
+   * Adam, `/rms` and `/momentum` for RMSprop, over the optimised variables): a drop-in for
+   * `tf.Optimizer.getWeights`/`setWeights`, so checkpoints written by either learner restore into the
+   * other. `iter` alone (a tfjs optimizer before its first step) restores zero moments.
    */
   readonly optimizer = {
     getWeights: async (): Promise<NamedTensor[]> => {
       const { m, v, step } = this.getOptimizerState();
       const [s1, s2] = this.settings.optimizer === 'adam' ? ['m', 'v'] : ['momentum', 'rms'];
       const out: NamedTensor[] = [{ name: 'iter', tensor: tf.scalar(step, 'int32') }];
+      const base = this.optimized.offset;
       // tfjs's RMSprop lists mean squares (rms) before moments
       const slots: [string, Float32Array][] = this.settings.optimizer === 'adam' ? [[s1!, m], [s2!, v]] : [[s2!, v], [s1!, m]];
       for (const [suffix, data] of slots) {
-        for (const spec of this.layout.variables) {
-          out.push({ name: `${spec.name}/${suffix}`, tensor: tf.tensor(data.slice(spec.offset, spec.offset + spec.size), spec.shape as number[]) });
+        for (const spec of this.optimized.variables) {
+          out.push({ name: this.restoredNames?.[out.length - 1] ?? `${spec.name}/${suffix}`, tensor: tf.tensor(data.slice(spec.offset - base, spec.offset - base + spec.size), spec.shape as number[]) });
         }
       }
       return out;
     },
     setWeights: async (weights: NamedTensor[]): Promise<void> => {
-      const n = this.layout.size;
-      const vars = this.layout.variables;
-      if (weights.length !== 1 + 2 * vars.length) throw new ConfigError(`optimizer weights have ${weights.length} entries, expected ${1 + 2 * vars.length}`);
+      const { offset: base, size: n, variables: vars } = this.optimized;
+      if (weights.length !== 1 && weights.length !== 1 + 2 * vars.length) throw new ConfigError(`optimizer weights have ${weights.length} entries, expected ${1 + 2 * vars.length}`);
       const step = (await weights[0]!.tensor.data())[0]!;
       const first = new Float32Array(n);
       const second = new Float32Array(n);
-      for (let i = 0; i < vars.length; i++) {
-        first.set((await weights[1 + i]!.tensor.data()) as Float32Array, vars[i]!.offset);
-        second.set((await weights[1 + vars.length + i]!.tensor.data()) as Float32Array, vars[i]!.offset);
+      for (let i = 0; i < vars.length && weights.length > 1; i++) {
+        first.set((await weights[1 + i]!.tensor.data()) as Float32Array, vars[i]!.offset - base);
+        second.set((await weights[1 + vars.length + i]!.tensor.data()) as Float32Array, vars[i]!.offset - base);
       }
+      this.restoredNames = weights.length > 1 ? weights.slice(1).map((w) => w.name) : null;
       // Adam: [m…, v…]; RMSprop: [rms…, momentum…]
       if (this.settings.optimizer === 'adam') this.setOptimizerState({ step, m: first, v: second });
       else this.setOptimizerState({ step, m: second, v: first });
@@ -464,22 +482,22 @@ export class FastLearner {
     return { loss, stats, gradNorm };
   }
 
-  /** Global-norm clipping and one fused optimizer step over the whole flat buffer. */
-  private optimizerStep(gradNorm: number, lr: number): void {
+  /** Global-norm clipping and one fused optimizer step over the optimised span of the flat buffer. */
+  protected optimizerStep(gradNorm: number, lr: number): void {
     const s = this.settings;
     const e = this.e;
-    const n = this.layout.size;
+    const { offset: o, size: n } = this.optimized;
     // tf: scale = min(1, maxGradNorm / (norm + 1e-6)) in float32
     const scale = s.maxGradNorm > 0 ? Math.min(1, f32(f32(s.maxGradNorm) / f32(f32(gradNorm) + f32(1e-6)))) : 1;
     if (s.optimizer === 'adam') {
       const bc1 = f32(1 - this.accBeta1);
       const bc2 = f32(1 - this.accBeta2);
-      e.k.adam(e.params, e.grads, e.slot1, e.slot2, n, scale, BETA1, 1 - BETA1, BETA2, 1 - BETA2, bc1, bc2, s.optimizerEps, -lr);
+      e.k.adam(e.params + o, e.grads + o, e.slot1 + o, e.slot2 + o, n, scale, BETA1, 1 - BETA1, BETA2, 1 - BETA2, bc1, bc2, s.optimizerEps, -lr);
       this.accBeta1 = f32(this.accBeta1 * f32(BETA1));
       this.accBeta2 = f32(this.accBeta2 * f32(BETA2));
     } else {
       // slot1 = moments (tfjs '/momentum'), slot2 = mean squares ('/rms')
-      e.k.rmsprop(e.params, e.grads, e.slot2, e.slot1, n, scale, RMS_DECAY, 1 - RMS_DECAY, s.optimizerEps, lr, 0);
+      e.k.rmsprop(e.params + o, e.grads + o, e.slot2 + o, e.slot1 + o, n, scale, RMS_DECAY, 1 - RMS_DECAY, s.optimizerEps, lr, 0);
     }
     this.step++;
   }
@@ -490,7 +508,7 @@ export class FastLearner {
  * forms them in float32 (logit + MASKED_LOGIT): log-probabilities into `logp`, probabilities into
  * `p`; returns the entropy. The one place the fast path turns logits into log π.
  */
-function maskedLogSoftmax(h: Float32Array, o: number, masks: Uint8Array, mo: number, A: number, logp: Float64Array, p: Float64Array): number {
+export function maskedLogSoftmax(h: Float32Array, o: number, masks: Uint8Array, mo: number, A: number, logp: Float64Array, p: Float64Array): number {
   let max = -Infinity;
   for (let j = 0; j < A; j++) {
     const l = masks[mo + j] === 0 ? f32(h[o + j]! + MASKED_LOGIT) : h[o + j]!;
@@ -512,7 +530,7 @@ function maskedLogSoftmax(h: Float32Array, o: number, masks: Uint8Array, mo: num
 }
 
 /** Copies rows `idx` of a [n × width] array into the heap at `dst`, zeroing rows up to `padded`. */
-function gatherRows(h: Float32Array, dst: number, src: Float32Array, width: number, idx: Int32Array, padded: number): void {
+export function gatherRows(h: Float32Array, dst: number, src: Float32Array, width: number, idx: Int32Array, padded: number): void {
   const M = idx.length;
   if (width >= 16) {
     for (let r = 0; r < M; r++) h.set(src.subarray(idx[r]! * width, (idx[r]! + 1) * width), dst + r * width);

@@ -177,9 +177,10 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
   critic!: NetScratch;
   /** Scratch of each of `extraNets`, in order. */
   extra: NetScratch[] = [];
-  /** Ping-pong buffers for hidden-layer gradients, and room for one transposed kernel. */
+  /** Ping-pong buffers for hidden-layer gradients (and tangents, `jvpNet`, with a third), and room for one transposed kernel. */
   private dz0 = 0;
   private dz1 = 0;
+  private dz2 = 0;
   private wt = 0;
   /** Conv nets: one im2col matrix (reused by every conv layer, forward and backward) and three trunk-gradient buffers. */
   private col = 0;
@@ -244,6 +245,7 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
       const widest = Math.max(...all.map((d) => d.inSize));
       this.dz0 = take(cap * widest);
       this.dz1 = take(cap * widest);
+      this.dz2 = take(cap * Math.max(widest, ...all.map((d) => d.outSize)));
     }
     const convs = [actor, critic, ...this.extraNets].map((n) => n.conv).filter((c) => c !== null);
     const convLayers = convs.flatMap((c) => c.layers);
@@ -388,6 +390,39 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
       k.actBwd(spare, xl, rows * K, act);
       d = spare;
       spare = spare === this.dz0 ? this.dz1 : this.dz0;
+    }
+  }
+
+  /**
+   * Forward-mode derivative of a dense network after `forwardNet` on the same rows, input `x` and
+   * scratch `s`: J·v, the directional derivative of its output along a parameter direction v laid
+   * out as the parameters at heap offset `tangent` (the network's own offsets from there are read),
+   * into `out` (rows × outSize). With the input constant (ẋ₀ = 0), layer by layer:
+   *   ż_l = ẋ_{l−1}·W_l + x_{l−1}·V_l + v_{b,l},   ẋ_l = act′(z_l) ⊙ ż_l  (none after the last layer),
+   * act′ read from the layer's saved outputs as `actBwd` does (1 − y² for tanh, [y > 0] for relu).
+   * TRPO's Fisher-vector product (src/fast/trpo.ts) is J·v, then its output metric, then `backwardNet`.
+   */
+  jvpNet(net: NetLayout, s: NetScratch, rows: number, x: number, tangent: number, out: number): void {
+    if (net.conv) throw new ConfigError('the fast path computes no forward-mode derivative through a conv trunk');
+    if (!this.training) throw new ConfigError('jvpNet needs a training engine (its tangent buffers)');
+    const h = this.k.f32;
+    const P = this.params;
+    const last = net.layers.length - 1;
+    let prev = 0;
+    let cur = this.dz0;
+    for (let l = 0; l <= last; l++) {
+      const { inSize: K, outSize: N, w, b } = net.layers[l]!;
+      const y = l === last ? out : cur;
+      const xl = l > 0 ? s.outs[l - 1]! : x;
+      this.affine(xl, tangent + w, tangent + b, y, rows, K, N);
+      if (l > 0) {
+        this.affine(prev, P + w, 0, this.dz2, rows, K, N);
+        addInto(h, y, this.dz2, rows * N);
+      }
+      if (l === last) break;
+      this.k.actBwd(y, s.outs[l]!, rows * N, this.layout.activation);
+      prev = y;
+      cur = y === this.dz0 ? this.dz1 : this.dz0;
     }
   }
 

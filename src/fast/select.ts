@@ -3,7 +3,8 @@
  * kernels) where tfjs's per-op overhead dominates — the 'wasm' and 'cpu' backends — and the tfjs
  * reference learner elsewhere (tfjs-node on CPU or GPU runs native kernels, where the reference is
  * the right tool and larger networks gain from them). `ARENA_LEARNER=reference|fast` overrides.
- * The off-policy learners (SAC, TD3, DDPG) follow the same rule (`chooseOffPolicyLearner`).
+ * TRPO's learners follow the same rule (`createTrpoLearner`), and so do the off-policy learners (SAC,
+ * TD3, DDPG: `chooseOffPolicyLearner`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActorCritic } from '../../agents/policy.ts';
@@ -11,8 +12,10 @@ import { ConfigError, type Rng } from '../../core/index.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import type { OptimizerState } from '../train/policy-checkpoint.ts';
 import { PolicyGradientLearner, type LearnerSettings, type UpdateStats } from '../algorithms/policy-gradient.ts';
+import { TrpoLearner, type TrpoSettings } from '../algorithms/trpo.ts';
 import { FastLearner } from './learner.ts';
 import { unsupportedReason } from './mlp-tf.ts';
+import { FastTrpoLearner } from './trpo.ts';
 
 export type LearnerKind = 'fast' | 'reference';
 
@@ -84,4 +87,11 @@ export function createLearner(opts: { policy: ActorCritic; settings: LearnerSett
   const { kind } = chooseLearner(opts.policy, opts.backend);
   const { policy, settings, rng } = opts;
   return kind === 'fast' ? new FastLearner({ policy, settings, rng }) : new PolicyGradientLearner({ policy, settings, rng });
+}
+
+/** TRPO's learner by `chooseLearner`'s rule: the fast one (src/fast/trpo.ts) or the tfjs reference (src/algorithms/trpo.ts). */
+export function createTrpoLearner(opts: { policy: ActorCritic; settings: TrpoSettings; rng: Rng; backend?: string }): Learner {
+  const { kind } = chooseLearner(opts.policy, opts.backend);
+  const { policy, settings, rng } = opts;
+  return kind === 'fast' ? new FastTrpoLearner({ policy, settings, rng }) : new TrpoLearner({ policy, settings, rng });
 }

@@ -7,7 +7,8 @@
  *   GAE(γ, λ), or by V-trace against the current policy for IMPALA; then the learner's update (the
  *   fast path on wasm/cpu, the tfjs reference elsewhere, through the one `Learner` interface). PPO's
  *   ratio is always taken against the behaviour log-probabilities the actors recorded (APPO).
- *   TRPO's learner (src/algorithms/trpo.ts) is the tfjs reference with a trust-region update.
+ *   TRPO's learners (src/algorithms/trpo.ts, src/fast/trpo.ts) replace the update with a trust-region
+ *   step, chosen by the same rule.
  * - `TeamAlgorithm`: MAPPO and IPPO (src/algorithms/mappo.ts) for team games.
  * - `OffPolicyAlgorithm` (offpolicy.ts): DDPG, TD3 and SAC from a replay buffer, for single-agent
  *   continuous-action games.
@@ -19,11 +20,11 @@ import { RolloutBuffer } from '../algorithms/buffer.ts';
 import { MappoLearner, type TeamAlgo } from '../algorithms/mappo.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import type { RunningMeanStd } from '../algorithms/running-stats.ts';
-import { TrpoLearner, type TrpoSettings } from '../algorithms/trpo.ts';
+import type { TrpoSettings } from '../algorithms/trpo.ts';
 import { concatTrajectories, hasContinuousActions, type Trajectory } from '../algorithms/trajectory.ts';
 import type { ValueNormData } from '../algorithms/value-norm.ts';
 import { vtraceAdvantages } from '../algorithms/vtrace.ts';
-import { createLearner, type Learner } from '../fast/select.ts';
+import { createLearner, createTrpoLearner, type Learner } from '../fast/select.ts';
 import { MlpForward } from '../selfplay/mlp-forward.ts';
 import { encodeSnapshot } from '../selfplay/snapshot.ts';
 import { agentStateSize, encodeTeamSnapshot } from '../selfplay/team-rollout.ts';
@@ -124,10 +125,9 @@ export class PolicyGradientAlgorithm implements Algorithm {
     this.game = opts.info.id;
     this.policy = opts.policy;
     this.obsRms = opts.obsRms ?? null;
-    // TRPO's natural-gradient step runs on the tfjs reference path only (no fast-path kernels for F·v)
     this.learner =
       opts.config.algo === 'trpo'
-        ? new TrpoLearner({ policy: opts.policy, rng: opts.rng, settings: trpoSettings(opts.config) })
+        ? createTrpoLearner({ policy: opts.policy, rng: opts.rng, settings: trpoSettings(opts.config) })
         : createLearner({ policy: opts.policy, rng: opts.rng, settings: learnerSettings(opts.config) });
     this.policies = [opts.policy];
     this.optimizers = [this.learner.optimizer];

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/index.ts';
 import { setLogLevel } from '../../core/log.ts';
-import { TrpoLearner } from '../../src/algorithms/trpo.ts';
+import { FastTrpoLearner } from '../../src/fast/trpo.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { readMetrics } from '../../src/metrics.ts';
 import { resolveConfig } from '../../src/train/config.ts';
@@ -40,7 +40,8 @@ describe('TRPO in the training loop', () => {
   it('checkpoints the policy and the critic optimizer, and a restored learner carries the same Adam state', async () => {
     const dir = tmp();
     const run = new TrainingRun(resolveConfig('trpo', 'cartpole-v1', { ...small, totalSteps: 1024 }));
-    expect(run.learner).toBeInstanceOf(TrpoLearner);
+    // the 'wasm' backend: the fast learner, by chooseLearner's rule (tests/fast/trpo-equivalence.test.ts)
+    expect(run.learner).toBeInstanceOf(FastTrpoLearner);
     run.step();
     run.step();
     const state = { config: run.config, update: run.update, globalStep: run.globalStep, obsRms: null, rng: run.rng.getState(), elapsedSeconds: 1 };
