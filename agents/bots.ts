@@ -8,6 +8,7 @@
  */
 import { AgentMismatchError, Rng, UnknownNameError, type Agent, type AgentKind, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { alphabetaKind } from './alphabeta.ts';
+import { duelGunnerKind } from './duel-gunner.ts';
 import { duelScriptedKind } from './duel-scripted.ts';
 import { kuhnNashKind } from './kuhn-nash.ts';
 import { minimaxKind } from './minimax.ts';
@@ -46,7 +47,7 @@ export class MixtureAgent implements Agent {
   }
 }
 
-const KINDS: readonly AgentKind[] = [randomKind, minimaxKind, alphabetaKind, kuhnNashKind, soccerHeuristicKind, duelScriptedKind];
+const KINDS: readonly AgentKind[] = [randomKind, minimaxKind, alphabetaKind, kuhnNashKind, soccerHeuristicKind, duelScriptedKind, duelGunnerKind];
 
 export function listAgentKinds(): readonly AgentKind[] {
   return KINDS;

@@ -257,13 +257,16 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // every 500 updates, at a constant temperature 0.2 on raw chip-scale advantages
     ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: null, magnetEvery: 500, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 1000, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
   },
-  // Duel (simultaneous continuous moves): league self-play with a Gaussian policy (log-std −1 at the start:
-  // a σ of 1 makes the aim random), `envs` games per worker, `steps` ticks each, games continued across
-  // segments. duel-scripted is a held-out evaluation bot, never a training opponent. 17 minutes of these
-  // (2-core machine, shared) beat random 86–5 but not duel-scripted: 0 of 100 (README, "Duel").
-  // Evaluation and checkpoints every 50 updates: every 10 took a fifth of the time at ~8 updates a second.
+  // Duel (simultaneous continuous moves): league self-play with a Gaussian policy, `envs` games per worker,
+  // `steps` ticks each, games continued across segments. Log-std −2.5 at the start (σ 0.08): at σ 0.37 (−1)
+  // the gun wanders ±0.4 rad a tick, no shot is accurate, so nothing rewards aiming better. The pool holds
+  // duel-gunner (waypoint flight, random-lead aim: punishes flying straight or sitting still) at full and
+  // 10% trigger rate (one the learner can beat while it learns); duel-scripted is a held-out evaluation bot,
+  // never a training opponent. 22 minutes of these (2-core machine, shared) beat random 93–2 but not
+  // duel-scripted: 0 of 100 (README, "Duel"). Evaluation and checkpoints every 50 updates: every 10 took a
+  // fifth of the time at ~8 updates a second.
   'duel-v1': {
-    ppo: { envs: 16, steps: 128, minibatchSize: 512, epochs: 4, lr: 3e-4, gamma: 0.99, lambda: 0.95, entCoef: 0, initLogStd: -1, hidden: [64, 64], snapshotEvery: 20, checkpointEvery: 50, evalEvery: 50, evalGames: 40, evalAgents: ['random', 'duel-scripted'], leagueBots: ['random'] },
+    ppo: { envs: 16, steps: 128, minibatchSize: 512, epochs: 4, lr: 3e-4, gamma: 0.99, lambda: 0.95, entCoef: 0, initLogStd: -2.5, hidden: [64, 64], snapshotEvery: 20, checkpointEvery: 50, evalEvery: 50, evalGames: 40, evalAgents: ['random', 'duel-scripted'], leagueBots: ['random', 'duel-gunner:0.1', 'duel-gunner'] },
   },
   'leduc-poker-v1': {
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.3, entCoefFinal: 0.05, hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },

@@ -171,8 +171,8 @@ describe('train --league on duel', () => {
     for (const r of evals) expect(typeof r['eval/score_vs_random']).toBe('number');
     const store = LeagueStore.open(dir, { create: false });
     expect(store.listMembers({ role: 'snapshot' }).map((m) => m.id)).toEqual(expect.arrayContaining(['main@000000', 'main@000002', 'main@000004']));
-    // duel-scripted evaluates but never trains against the learner
-    expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random']);
+    // duel-scripted evaluates but never trains against the learner; the default pool's bots do
+    expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random', 'bot:duel-gunner:0.1', 'bot:duel-gunner']);
     store.close();
 
     const resumed = await runTraining({ config: resolveConfig('ppo', info.id, { ...layers, totalSteps: perUpdate * 6 }), outDir: dir, resume: true });
