@@ -162,7 +162,12 @@ export class PolicyGradientAlgorithm implements Algorithm {
       let z = 0;
       for (let j = 0; j < A; j++) if (b.masks[i * A + j] === 1) z += Math.exp(logits[i * A + j]! - max);
       const lse = max + Math.log(z);
-      for (let j = 0; j < A; j++) out[i * A + j] = b.masks[i * A + j] === 1 ? logits[i * A + j]! - lse : 0;
+      // ρ = (1 − ε)·softmax + ε·uniform over the legal actions: a magnet that keeps full support, so an
+      // action the policy has dropped is still pulled back in (a pure copy would hold it at 0)
+      let legal = 0;
+      for (let j = 0; j < A; j++) legal += b.masks[i * A + j]!;
+      const eps = this.config.magnetMix;
+      for (let j = 0; j < A; j++) out[i * A + j] = b.masks[i * A + j] === 1 ? Math.log((1 - eps) * Math.exp(logits[i * A + j]! - lse) + eps / legal) : 0;
     }
   }
 

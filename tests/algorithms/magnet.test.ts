@@ -152,6 +152,25 @@ describe('PolicyGradientAlgorithm with magnetEvery', () => {
     resumed.dispose();
   });
 
+  it('magnetMix blends the copy with the uniform policy over the legal actions (full support)', () => {
+    const pure = make(3);
+    const config = resolveConfig('ppo', info.id, { magnetEvery: 3, magnetMix: 0.25, hidden: [8], epochs: 2, minibatchSize: 4 });
+    const policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [8], activation: 'tanh' }, 5);
+    const mixed = new PolicyGradientAlgorithm({ config, info, policy, rng: new Rng(1) });
+    const a = segment();
+    const b = segment();
+    pure.update([a], 0);
+    mixed.update([b], 0);
+    const legal = info.actions; // every action legal in these segments
+    for (let k = 0; k < a.size * info.actions; k++) {
+      // log ρ' = log(0.75·ρ + 0.25/|legal|)
+      expect(b.magnetLogp![k]).toBeCloseTo(Math.log(0.75 * Math.exp(a.magnetLogp![k]!) + 0.25 / legal), 5);
+      expect(b.magnetLogp![k]).toBeGreaterThanOrEqual(Math.log(0.25 / legal) - 1e-6);
+    }
+    pure.dispose();
+    mixed.dispose();
+  });
+
   it('without magnetEvery nothing changes: no magnet, no checkpoint state', () => {
     const alg = make(null);
     const b = segment();
