@@ -256,8 +256,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   },
   'kuhn-poker-v1': {
     // magnet-regularised self-play (R-NaD/MMD with a moving magnet, see README): KL to a copy of the policy refreshed
-    // every 500 updates, at a constant temperature 0.2 on raw chip-scale advantages
-    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: null, magnetEvery: 500, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 1000, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
+    // every 500 updates, blended 5% with uniform (full support), at a constant temperature 0.2 on raw chip-scale advantages
+    ppo: { envs: 64, steps: 8, minibatchSize: 256, epochs: 4, lr: 1e-3, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.2, entCoefFinal: null, magnetEvery: 500, magnetMix: 0.05, hidden: [64, 64], snapshotEvery: 100, checkpointEvery: 1000, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random', 'nash'] },
   },
   // Duel (simultaneous continuous moves): league self-play with a Gaussian policy, `envs` games per worker,
   // `steps` ticks each, games continued across segments. Log-std −2.5 at the start (σ 0.08): at σ 0.37 (−1)
