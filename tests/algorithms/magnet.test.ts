@@ -122,7 +122,7 @@ describe('PolicyGradientAlgorithm with magnetEvery', () => {
   }
 
   const make = (magnetEvery: number | null, magnet: MagnetState | null = null) => {
-    const config = resolveConfig('ppo', info.id, { magnetEvery, hidden: [8], epochs: 2, minibatchSize: 4 });
+    const config = resolveConfig('ppo', info.id, { magnetEvery, magnetMix: 0, hidden: [8], epochs: 2, minibatchSize: 4 });
     const policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [8], activation: 'tanh' }, 5);
     return new PolicyGradientAlgorithm({ config, info, policy, rng: new Rng(1), magnet });
   };
