@@ -321,3 +321,33 @@ export class FlatAdam implements OptimizerWeights {
     this.accBeta2 = f32(Math.pow(f32(BETA2), step + 1));
   }
 }
+
+/**
+ * One regression step of the critics Q_i(s, a) toward the targets `y` on the `B` rows of `x` (the
+ * critics' shared input buffer; `Bp` rows padded): the loss c·Σ_i mean((Q_i − y)²) (SAC: c = ½, as
+ * SB3's ½·Σ MSE; TD3/DDPG: c = 1), its gradient into each critic's parameters (the optimizer step is
+ * the caller's). Returns the loss and each critic's mean Q.
+ */
+export function criticRegression(n: FlatNetworks, critics: readonly string[], x: number, y: Float32Array | Float64Array, B: number, Bp: number, c: number): { loss: number; qMeans: number[] } {
+  let loss = 0;
+  const qMeans: number[] = [];
+  for (const name of critics) {
+    n.forward(name, Bp, x);
+    const h = n.f32;
+    const q = n.output(name);
+    const d = n.scratch(name).dOut;
+    let sq = 0;
+    let sum = 0;
+    for (let r = 0; r < B; r++) {
+      const diff = h[q + r]! - y[r]!;
+      sq += diff * diff;
+      sum += h[q + r]!;
+      h[d + r] = (2 * c * diff) / B;
+    }
+    h.fill(0, d + B, d + Bp);
+    loss += (c * sq) / B;
+    qMeans.push(sum / B);
+    n.backward(name, Bp, { params: true, input: false }, x);
+  }
+  return { loss, qMeans };
+}

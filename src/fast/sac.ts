@@ -20,7 +20,7 @@ import type { ReplayBatch } from '../algorithms/replay-buffer.ts';
 import { initialSacNetworks, LOG_STD_MAX, LOG_STD_MIN, type SacNetworks, type SacSettings } from '../algorithms/sac.ts';
 import type { KernelChoice } from './kernels.ts';
 import { pad4 } from './mlp.ts';
-import { FlatAdam, FlatNetworks } from './offpolicy-nets.ts';
+import { criticRegression, FlatAdam, FlatNetworks } from './offpolicy-nets.ts';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 const LOG2 = Math.log(2);
@@ -217,26 +217,7 @@ export class FastSacLearner implements OffPolicyLearner {
     const x = n.scratch('critic-0').input;
     n.setColumns(x, O + A, 0, batch.obs, O, B);
     n.setColumns(x, O + A, O, batch.actions, A, B);
-    let criticLoss = 0;
-    const qMeans: number[] = [];
-    for (const c of CRITICS) {
-      n.forward(c, Bp, x);
-      const h = n.f32;
-      const q = n.output(c);
-      const d = n.scratch(c).dOut;
-      let sq = 0;
-      let sum = 0;
-      for (let r = 0; r < B; r++) {
-        const diff = h[q + r]! - this.y[r]!;
-        sq += diff * diff;
-        sum += h[q + r]!;
-        h[d + r] = diff / B;
-      }
-      h.fill(0, d + B, d + Bp);
-      criticLoss += (0.5 * sq) / B;
-      qMeans.push(sum / B);
-      n.backward(c, Bp, { params: true, input: false }, x);
-    }
+    const { loss: criticLoss, qMeans } = criticRegression(n, CRITICS, x, this.y, B, Bp, 0.5);
     this.criticOptimizer.apply();
     s['losses/qf_loss'] = criticLoss;
     qMeans.forEach((q, i) => (s[`losses/qf${i + 1}_values`] = q));

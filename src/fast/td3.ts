@@ -16,7 +16,7 @@ import type { ReplayBatch } from '../algorithms/replay-buffer.ts';
 import { initialTd3Networks, type Td3Networks, type Td3Settings } from '../algorithms/td3.ts';
 import type { KernelChoice } from './kernels.ts';
 import { pad4 } from './mlp.ts';
-import { FlatAdam, FlatNetworks } from './offpolicy-nets.ts';
+import { criticRegression, FlatAdam, FlatNetworks } from './offpolicy-nets.ts';
 
 export class FastTd3Learner implements OffPolicyLearner {
   readonly algo: 'td3' | 'ddpg';
@@ -140,26 +140,7 @@ export class FastTd3Learner implements OffPolicyLearner {
     const x = n.scratch('critic-0').input;
     n.setColumns(x, O + A, 0, batch.obs, O, B);
     n.setColumns(x, O + A, O, batch.actions, A, B);
-    let criticLoss = 0;
-    const qMeans: number[] = [];
-    for (const c of this.critics) {
-      n.forward(c, Bp, x);
-      const h = n.f32;
-      const q = n.output(c);
-      const d = n.scratch(c).dOut;
-      let sq = 0;
-      let sum = 0;
-      for (let r = 0; r < B; r++) {
-        const diff = h[q + r]! - this.y[r]!;
-        sq += diff * diff;
-        sum += h[q + r]!;
-        h[d + r] = (2 * diff) / B;
-      }
-      h.fill(0, d + B, d + Bp);
-      criticLoss += sq / B;
-      qMeans.push(sum / B);
-      n.backward(c, Bp, { params: true, input: false }, x);
-    }
+    const { loss: criticLoss, qMeans } = criticRegression(n, this.critics, x, this.y, B, Bp, 1);
     this.criticOptimizer.apply();
     const s: Record<string, number> = { 'losses/qf_loss': criticLoss };
     qMeans.forEach((q, i) => (s[`losses/qf${i + 1}_values`] = q));
