@@ -22,7 +22,6 @@ import {
   AIM,
   ARENA_HEIGHT,
   ARENA_WIDTH,
-  COOLDOWN_TICKS,
   DT,
   DUEL_INFO,
   FIRE,
@@ -36,7 +35,7 @@ import {
   TURN_RATE,
   wrapAngle,
 } from '../games/duel.ts';
-import { interceptTime } from './duel-scripted.ts';
+import { interceptTime, ownShip } from './duel-scripted.ts';
 
 /** Waypoints are drawn this far inside the walls, units. */
 const MARGIN = 1.5;
@@ -81,12 +80,7 @@ export class DuelGunnerAgent implements Agent {
   actContinuous(state: GameState, seat: Seat, out: Float32Array | Float64Array): void {
     const o = this.obs;
     state.observe(seat, o);
-    const x = o[0]! * POS;
-    const y = o[1]! * POS;
-    const vx = o[2]! * MAX_SPEED;
-    const vy = o[3]! * MAX_SPEED;
-    const heading = Math.atan2(o[5]!, o[4]!);
-    const cooldown = Math.round(o[6]! * COOLDOWN_TICKS);
+    const { x, y, vx, vy, heading, cooldown } = ownShip(o);
 
     // flight: full thrust toward the waypoint, a new one on arrival or when the leg runs out
     if (this.legLeft <= 0 || Math.hypot(this.wx - x, this.wy - y) < ARRIVE) {

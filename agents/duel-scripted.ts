@@ -75,12 +75,7 @@ export class DuelScriptedAgent implements Agent {
   actContinuous(state: GameState, seat: Seat, out: Float32Array | Float64Array): void {
     const o = this.obs;
     state.observe(seat, o);
-    const x = o[0]! * POS;
-    const y = o[1]! * POS;
-    const vx = o[2]! * MAX_SPEED;
-    const vy = o[3]! * MAX_SPEED;
-    const heading = Math.atan2(o[5]!, o[4]!);
-    const cooldown = Math.round(o[6]! * COOLDOWN_TICKS);
+    const { x, y, vx, vy, heading, cooldown } = ownShip(o);
     // the opponent where both ships will be after this tick's move (projectiles start from there)
     const rx = (o[8]! * POS) + (o[10]! * MAX_SPEED - vx) * DT;
     const ry = (o[9]! * POS) + (o[11]! * MAX_SPEED - vy) * DT;
@@ -163,6 +158,18 @@ export class DuelScriptedAgent implements Agent {
  * moving at (vx, vy): the positive root of |r + v·τ| = R + S·τ (R the ship radius, S the projectile
  * speed), i.e. (v·v − S²)τ² + (2 r·v − 2RS)τ + (r·r − R²) = 0; 0 when the target is within reach of the rim.
  */
+/** The observer's own ship from a duel observation (games/duel.ts scales): position, velocity, heading, cooldown ticks. */
+export function ownShip(o: Float32Array): { x: number; y: number; vx: number; vy: number; heading: number; cooldown: number } {
+  return {
+    x: o[0]! * POS,
+    y: o[1]! * POS,
+    vx: o[2]! * MAX_SPEED,
+    vy: o[3]! * MAX_SPEED,
+    heading: Math.atan2(o[5]!, o[4]!),
+    cooldown: Math.round(o[6]! * COOLDOWN_TICKS),
+  };
+}
+
 export function interceptTime(rx: number, ry: number, vx: number, vy: number): number {
   const S = PROJECTILE_SPEED;
   const R = SHIP_RADIUS;
