@@ -61,7 +61,12 @@ export interface Actors {
 }
 
 export interface ThreadMemory {
+  /** Live JS heap. */
   readonly heapBytes: number;
+  /** Physical memory the thread's JS heap holds (committed pages: live objects, garbage and free space). */
+  readonly heapPhysicalBytes: number;
+  /** V8's own allocations outside the heap (compiled code metadata, zones). */
+  readonly mallocedBytes: number;
   readonly externalBytes: number;
 }
 
@@ -165,7 +170,7 @@ export class ActorPool extends Published implements Actors {
       return Promise.race([w.getHeapStatistics().catch(() => null), late]).finally(() => clearTimeout(timer));
     };
     const stats = await Promise.all(this.piscina.threads.map(answer));
-    return stats.filter((h) => h !== null).map((h) => ({ heapBytes: h.used_heap_size, externalBytes: h.external_memory }));
+    return stats.filter((h) => h !== null).map((h) => ({ heapBytes: h.used_heap_size, heapPhysicalBytes: h.total_physical_size, mallocedBytes: h.malloced_memory, externalBytes: h.external_memory }));
   }
 
   async destroy(): Promise<void> {

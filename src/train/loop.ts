@@ -27,7 +27,8 @@
  * learner's last checkpoint, and no recorded game or snapshot.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { basename, join, resolve } from 'node:path';
 import { createBot } from '../../agents/index.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
@@ -181,6 +182,40 @@ export function trainingMode(config: TrainConfig, info: GameInfo): TrainingMode 
 }
 
 /** Checkpoint folders of a learner: its run folder, plus `seat-K` per extra team seat policy. */
+/**
+ * One memory sample of the profile (MB): resident memory (split into anonymous and file-backed pages
+ * where /proc says), the main thread's live JS heap, the physical pages its heap holds, V8's own
+ * allocations and external buffers, the same summed over the worker threads, and the store's size.
+ */
+interface MemorySample {
+  elapsedS: number;
+  rssMB: number;
+  rssAnonMB: number | null;
+  rssFileMB: number | null;
+  heapMB: number;
+  heapPhysicalMB: number;
+  mallocedMB: number;
+  externalMB: number;
+  workersHeapMB: number | null;
+  workersHeapPhysicalMB: number | null;
+  workersMallocedMB: number | null;
+  workersExternalMB: number | null;
+  storeMB: number | null;
+}
+
+/** Anonymous and file-backed resident bytes of this process (Linux's /proc/self/status), or null elsewhere. */
+function residentSplit(): { anon: number; file: number } | null {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    const anon = kb('RssAnon');
+    const file = kb('RssFile') + kb('RssShmem');
+    return Number.isFinite(anon) && Number.isFinite(file) ? { anon, file } : null;
+  } catch {
+    return null;
+  }
+}
+
 function policyDirs(dir: string, policies: number): string[] {
   return Array.from({ length: policies }, (_, k) => (k === 0 ? dir : join(dir, `seat-${k}`)));
 }
@@ -376,7 +411,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     remoteUnused: 0,
     warmupSeconds: 0,
     learnerSecondsAfterWarmup: 0,
-    memory: [] as { elapsedS: number; rssMB: number; heapMB: number; externalMB: number; workersHeapMB: number | null; workersExternalMB: number | null; storeMB: number | null }[],
+    memory: [] as MemorySample[],
   };
   // warm-up: the first 5% of a timed run (at most a minute; 10 s without a time budget), in this process's time
   const warmup = Math.min(60, deadline === Infinity ? 10 : (deadline - startElapsed) * 0.05);
@@ -395,12 +430,20 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     const sum = (f: (t: ThreadMemory) => number) => (threads.length ? mb(threads.reduce((a, t) => a + f(t), 0)) : null);
     // resident memory of the process (all threads), the main thread's JS heap and external buffers, and the
     // worker threads' heaps and external buffers (summed)
+    const v8 = getHeapStatistics();
+    const rss = residentSplit();
     profile.memory.push({
       elapsedS: Math.round(e),
       rssMB: mb(m.rss),
+      rssAnonMB: rss ? mb(rss.anon) : null,
+      rssFileMB: rss ? mb(rss.file) : null,
       heapMB: mb(m.heapUsed),
+      heapPhysicalMB: mb(v8.total_physical_size),
+      mallocedMB: mb(v8.malloced_memory),
       externalMB: mb(m.external),
       workersHeapMB: sum((t) => t.heapBytes),
+      workersHeapPhysicalMB: sum((t) => t.heapPhysicalBytes),
+      workersMallocedMB: sum((t) => t.mallocedBytes),
       workersExternalMB: sum((t) => t.externalBytes),
       storeMB: league ? +(league.storeBytes() / 2 ** 20).toFixed(2) : null,
     });

@@ -98,7 +98,7 @@ describe('self-play rollouts', () => {
     await expect(pool.run({ ...task(6), learner: 99 }, [99])).rejects.toThrow(/never published/);
   });
 
-  it('reports each worker thread\'s own heap and external memory for the profile', async () => {
+  it('reports each worker thread\'s own heap (live and committed), V8 allocations and external memory for the profile', async () => {
     await pool.run(task(7), [1]);
     const threads = await pool.threadMemory();
     expect(threads.length).toBeGreaterThanOrEqual(1);
@@ -107,6 +107,8 @@ describe('self-play rollouts', () => {
       expect(t.heapBytes).toBeGreaterThan(1 << 20); // a live isolate with the rollout code loaded
       expect(t.heapBytes).toBeLessThan(512 << 20);
       expect(t.externalBytes).toBeGreaterThanOrEqual(0);
+      expect(t.heapPhysicalBytes).toBeGreaterThanOrEqual(t.heapBytes); // committed pages hold the live heap
+      expect(t.mallocedBytes).toBeGreaterThan(0);
     }
   });
 });

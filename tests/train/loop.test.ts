@@ -145,6 +145,11 @@ describe('the training loop', () => {
     const rows = readMetrics(dir);
     expect(rows.every((r) => typeof r['vtrace/mean_rho'] === 'number' && typeof r['charts/policy_lag'] === 'number')).toBe(true);
     expect((summary.profile as { async: boolean }).async).toBe(true);
+    // the memory sample splits resident memory and reports every thread's committed heap and V8 allocations
+    const sample = (summary.profile as { memory: Record<string, number | null>[] }).memory[0]!;
+    if (process.platform === 'linux') expect(Math.abs(sample['rssAnonMB']! + sample['rssFileMB']! - sample['rssMB']!)).toBeLessThanOrEqual(2);
+    expect(sample['heapPhysicalMB']!).toBeGreaterThanOrEqual(sample['heapMB']! - 1);
+    expect(sample['mallocedMB']).toBeTypeOf('number');
   });
 
   it('synchronous mode is exactly reproducible from the seed', async () => {
