@@ -19,8 +19,9 @@ import { parseLeagueRef, readLeagueMember, type LeagueRef } from '../league/memb
 import { selectBackend } from '../src/backend.ts';
 import { readCheckpointMeta } from '../src/checkpoint/store.ts';
 import { averagePolicyAgent } from '../src/eval/average-policy.ts';
-import { SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
-import { isOffPolicyMeta } from '../src/train/offpolicy-actor.ts';
+import { agentFromSnapshot } from '../src/selfplay/snapshot-agent.ts';
+import { snapshotFormat } from '../src/selfplay/snapshot.ts';
+import { isOffPolicyMeta, OFF_POLICY_SNAPSHOT_FORMAT } from '../src/train/offpolicy-actor.ts';
 import { createBot } from './bots.ts';
 import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec } from './mcts.ts';
 import { offPolicyAgentFromCheckpoint } from './offpolicy-agent.ts';
@@ -122,7 +123,8 @@ async function createSearchAgent(spec: string, game: GameInfo, seed: number): Pr
 /**
  * A league member: a bot plays from its spec, the main learner as its run's last iterate. A snapshot
  * samples its moves with the fast SnapshotAgent (no tfjs); asked to play greedily (`deterministic`) or
- * to guide search (`evaluator`), it loads as a PolicyAgent.
+ * to guide search (`evaluator`), it loads as a PolicyAgent. An off-policy run's snapshot (DDPG, TD3,
+ * SAC) plays as an OffPolicyAgent either way (`agentFromSnapshot`; greedy: tanh of SAC's mean).
  */
 async function createMemberAgent(ref: LeagueRef, game: GameInfo, seed: number, opts: CreateAgentOptions): Promise<Agent> {
   const member = readLeagueMember(ref, game);
@@ -132,9 +134,12 @@ async function createMemberAgent(ref: LeagueRef, game: GameInfo, seed: number, o
     case 'checkpoint':
       // the learner itself plays its current weights, not the run's exported average
       return createAgent(`${LAST_PREFIX}${member.runDir}`, game, seed, { deterministic: opts.deterministic });
-    case 'snapshot':
-      if (!opts.deterministic && !opts.evaluator) return new SnapshotAgent({ name: 'snapshot', blob: member.blob, info: game, seed });
-      return (await tfjsPolicies()).policyAgentFromSnapshot(member.blob, game, seed, { name: `${ref.runDir}#${ref.id}`, deterministic: opts.deterministic });
+    case 'snapshot': {
+      const name = `${ref.runDir}#${ref.id}`;
+      const offPolicy = (opts.deterministic || opts.evaluator) && snapshotFormat(member.blob, name) === OFF_POLICY_SNAPSHOT_FORMAT;
+      if (offPolicy || (!opts.deterministic && !opts.evaluator)) return agentFromSnapshot(member.blob, game, { name, seed, deterministic: opts.deterministic });
+      return (await tfjsPolicies()).policyAgentFromSnapshot(member.blob, game, seed, { name, deterministic: opts.deterministic });
+    }
   }
 }
 

@@ -14,11 +14,15 @@
  *
  * The networks read the observation as they were trained on it: normalised with the run's saved
  * statistics when it has them (off-policy runs learn from raw observations today: none are saved).
+ *
+ * It hands its networks over as snapshot bytes (`snapshot()`, the league's off-policy format), so a
+ * server's agent worker rebuilds it in its thread (`agentFromSnapshot`, src/selfplay/snapshot-agent.ts).
  */
 import { AgentMismatchError, isContinuous, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { RunningMeanStd, type RunningMeanStdData } from '../src/algorithms/running-stats.ts';
 import { MlpForward } from '../src/selfplay/mlp-forward.ts';
-import { loadOffPolicyActor, type OffPolicyNets } from '../src/train/offpolicy-actor.ts';
+import type { SnapshotPlayer } from '../src/selfplay/snapshot.ts';
+import { encodeOffPolicySnapshot, loadOffPolicyActor, type OffPolicyNets } from '../src/train/offpolicy-actor.ts';
 import type { PolicySpec } from './policy.ts';
 
 /** The clamp of SAC's log standard deviation in training (Stable-Baselines3's; LOG_STD_MIN/MAX of src/algorithms/sac.ts). */
@@ -46,13 +50,17 @@ function forwardSpec(nets: OffPolicyNets): PolicySpec {
   return { obsSize, criticInputSize: obsSize + actionDims, head: 'categorical', actions: algo === 'sac' ? 2 * actionDims : actionDims, hidden, activation };
 }
 
-export class OffPolicyAgent implements Agent {
+export class OffPolicyAgent implements Agent, SnapshotPlayer {
   readonly name: string;
   readonly algo: OffPolicyNets['algo'];
   /** SAC plays tanh of its mean (sampling otherwise); TD3 and DDPG are deterministic either way. */
   readonly deterministic: boolean;
   private readonly spec: PolicySpec;
   private forward: MlpForward;
+  /** The networks it plays (for `snapshot()`), and the game's id. */
+  private nets: OffPolicyNets;
+  private readonly game: string;
+  private readonly obsRmsData: RunningMeanStdData | null;
   private readonly obsRms: RunningMeanStd | null;
   private readonly rng: Rng;
   private readonly low: Float64Array;
@@ -72,6 +80,9 @@ export class OffPolicyAgent implements Agent {
     this.deterministic = opts.deterministic ?? false;
     this.spec = forwardSpec(nets);
     this.forward = new MlpForward(this.spec, nets.weights);
+    this.nets = nets;
+    this.game = info.id;
+    this.obsRmsData = opts.obsRms ?? null;
     this.obsRms = opts.obsRms ? RunningMeanStd.fromJSON(opts.obsRms) : null;
     this.rng = new Rng(opts.seed ?? 0);
     this.low = Float64Array.from(info.actionSpace.low);
@@ -84,6 +95,12 @@ export class OffPolicyAgent implements Agent {
   /** Loads other weights of the same networks (the trainer's evaluation: the learner's current ones). */
   setWeights(weights: readonly Float32Array[]): void {
     this.forward = this.forward.reuse(this.spec, weights);
+    this.nets = { ...this.nets, weights };
+  }
+
+  /** Its networks as off-policy snapshot bytes (`decodeOffPolicySnapshot`). */
+  snapshot(): Uint8Array {
+    return encodeOffPolicySnapshot({ game: this.game, nets: this.nets, obsRms: this.obsRmsData });
   }
 
   reset(seed: number): void {

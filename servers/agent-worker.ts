@@ -4,20 +4,21 @@
  * by key, so an agent that stays on its thread keeps its state from move to move (its random stream,
  * its tables) exactly as it would in the room's process; the pool says when to build one and which
  * ones to forget. No tfjs anywhere in this module graph (tests/selfplay/pure-workers.test.ts):
- * trained policies arrive as snapshot bytes and run on the rollout workers' forward pass.
+ * trained policies arrive as snapshot bytes (a policy's or an off-policy actor's: `agentFromSnapshot`)
+ * and run on the rollout workers' forward pass.
  */
 import { createBot } from '../agents/bots.ts';
 import { MctsAgent } from '../agents/mcts.ts';
 import { agentMove, ConfigError, type Agent, type GameInfo, type StateData } from '../core/index.ts';
 import { getGame } from '../games/index.ts';
-import { SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
+import { agentFromSnapshot, SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
 import type { CustomAgent } from './agents.ts';
 
 /** How a worker thread builds a server-side agent: plain data, sent once per thread that needs it. */
 export type AgentRecipe =
   /** A baseline bot spec such as `alphabeta:12` (`createBot`). */
   | { readonly kind: 'bot'; readonly spec: string }
-  /** A trained policy as snapshot bytes: greedy or sampling, or guiding PUCT search (`mcts:`). */
+  /** A trained policy as snapshot bytes (a policy's or an off-policy actor's): greedy or sampling, or guiding PUCT search (`mcts:`, policies only). */
   | {
       readonly kind: 'snapshot';
       /** The spec it was served as (its name in errors). */
@@ -83,8 +84,9 @@ async function build(recipe: AgentRecipe, info: GameInfo, seed: number): Promise
     case 'bot':
       return createBot(recipe.spec, info, seed);
     case 'snapshot': {
+      if (!recipe.search) return agentFromSnapshot(recipe.bytes, info, { name: recipe.name, seed, deterministic: recipe.deterministic });
+      // search evaluates positions with a policy snapshot's priors and critic (MctsAgent's evaluator)
       const policy = new SnapshotAgent({ name: recipe.name, blob: recipe.bytes, info, seed, deterministic: recipe.deterministic });
-      if (!recipe.search) return policy;
       const { simulations, cPuct } = recipe.search;
       return new MctsAgent({ name: recipe.name, info, evaluator: policy, simulations, cPuct, seed, owned: policy });
     }

@@ -6,14 +6,20 @@
  * team-rollout.ts) read the agent-id one-hot after the observation and, with separate parameters, use
  * the weights of the seat's index within its team. It is also a `PositionEvaluator` (priors and critic
  * value) for play-time search, as PolicyAgent is: the server's agent worker searches with it.
+ *
+ * `agentFromSnapshot` is where league snapshot bytes of any format become an agent: a policy snapshot
+ * this SnapshotAgent, an off-policy actor's (DDPG, TD3, SAC; src/train/offpolicy-actor.ts) an
+ * OffPolicyAgent (agents/offpolicy-agent.ts). Both play from plain weights, without tfjs.
  */
 import { policySearchProblem, type PositionEvaluator } from '../../agents/mcts.ts';
 import { maskedSoftmax, oneHotArgmax, sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
+import { OffPolicyAgent } from '../../agents/offpolicy-agent.ts';
 import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
 import type { PolicySpec } from '../../agents/policy.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { MlpForward } from './mlp-forward.ts';
-import { decodeSnapshot, type SnapshotPlayer } from './snapshot.ts';
+import { decodeOffPolicySnapshot, OFF_POLICY_SNAPSHOT_FORMAT } from '../train/offpolicy-actor.ts';
+import { decodeSnapshot, snapshotFormat, type SnapshotPlayer } from './snapshot.ts';
 import { teamPolicyFromSnapshot, type TeamPolicy } from './team-rollout.ts';
 
 export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
@@ -106,4 +112,18 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     maskedSoftmax(this.logits, this.mask, priors, seat);
     return this.value[0]!;
   }
+}
+
+/**
+ * The agent that plays league snapshot bytes `blob` on `info`, named `name` (errors name it too): an
+ * OffPolicyAgent for an off-policy actor's snapshot, a SnapshotAgent for a policy snapshot. Sampling
+ * unless `deterministic` (SAC: tanh of its mean; TD3 and DDPG play μ(s) either way). Bytes of another
+ * game are refused with an AgentMismatchError, unreadable ones with a CheckpointError naming `name`.
+ */
+export function agentFromSnapshot(blob: Uint8Array, info: GameInfo, opts: { name: string; seed?: number; deterministic?: boolean }): Agent & SnapshotPlayer {
+  const { name, seed, deterministic } = opts;
+  if (snapshotFormat(blob, name) !== OFF_POLICY_SNAPSHOT_FORMAT) return new SnapshotAgent({ name, blob, info, seed, deterministic });
+  const snap = decodeOffPolicySnapshot(blob, name);
+  if (snap.game !== info.id) throw new AgentMismatchError(`snapshot '${name}' plays ${snap.game}, not ${info.id}`);
+  return new OffPolicyAgent({ name, nets: snap.nets, info, obsRms: snap.obsRms, seed, deterministic });
 }

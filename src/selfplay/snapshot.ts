@@ -43,6 +43,22 @@ export function encodeSnapshot(s: Omit<PolicySnapshot, 'format' | 'version'>): U
   return new Uint8Array(packr.pack({ format: SNAPSHOT_FORMAT, version: 1, ...s }));
 }
 
+/**
+ * The format tag snapshot bytes carry: SNAPSHOT_FORMAT for a policy snapshot, another for an off-policy
+ * actor's (src/train/offpolicy-actor.ts). Bytes that are not msgpack, or carry no tag, throw a
+ * CheckpointError naming `source`. (It unpacks the whole blob: readers ask once per agent they build.)
+ */
+export function snapshotFormat(bytes: Uint8Array, source = 'snapshot'): string {
+  let s: { format?: unknown } | null;
+  try {
+    s = packr.unpack(bytes) as { format?: unknown } | null;
+  } catch (err) {
+    throw new CheckpointError(source, `is not a snapshot: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof s?.format !== 'string') throw new CheckpointError(source, 'is not a snapshot (no format tag)');
+  return s.format;
+}
+
 export function decodeSnapshot(bytes: Uint8Array, source = 'snapshot'): PolicySnapshot {
   let s: PolicySnapshot;
   try {

@@ -11,7 +11,7 @@ import { openingsUnsupported } from '../eval/openings.ts';
 export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'trpo', 'mappo', 'ippo', 'sac', 'td3', 'ddpg'] as const;
 export type Algo = (typeof ALGOS)[number];
 
-/** The off-policy algorithms (replay buffer, target networks; single-agent continuous-action games: src/train/offpolicy.ts). */
+/** The off-policy algorithms (replay buffer, target networks; continuous-action games: src/train/offpolicy.ts, two-seat ones in a league: offpolicy-selfplay.ts). */
 export const OFF_POLICY_ALGOS = ['sac', 'td3', 'ddpg'] as const;
 export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
 
@@ -222,6 +222,32 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   ddpg: { ...OFF_POLICY_BASE, lr: 1e-3, hidden: [400, 300], policyDelay: 1, targetNoise: 0, targetNoiseClip: 0 },
 };
 
+/**
+ * DDPG, TD3 and SAC on duel: league self-play with the games on the main thread (offpolicy-selfplay.ts).
+ * An update plays 8 games 8 ticks each (64 transitions), then takes 16 gradient steps: one per 4
+ * transitions, where SB3 takes one per transition — more games for the same compute on a small CPU. The
+ * first 10,000 steps act uniformly at random (RL Zoo's learning_starts for SAC on MuJoCo; ≈ 33 games);
+ * the buffer holds 200,000 transitions (≈ 670 games, ≈ 48 MB, saved with every checkpoint). A snapshot
+ * every 250 updates (16,000 transitions, ≈ 53 games), evaluation every 250 (40 games against random and
+ * the held-out duel-scripted), a checkpoint every 1000. The pool's bots are PPO's. Untuned: no strength
+ * figure measured yet.
+ */
+const DUEL_OFF_POLICY: Partial<TrainConfig> = {
+  totalSteps: 1_000_000,
+  envs: 8,
+  steps: 8,
+  gradientSteps: 16,
+  learningStarts: 10_000,
+  bufferSize: 200_000,
+  snapshotEvery: 250,
+  evalEvery: 250,
+  evalGames: 40,
+  checkpointEvery: 1000,
+  metricsEvery: 10,
+  evalAgents: ['random', 'duel-scripted'],
+  leagueBots: ['random', 'duel-gunner:0.1', 'duel-gunner'],
+};
+
 /** Per-game tuned defaults; CartPole's and Pendulum's PPO rows are RL Zoo's `ppo.yml` entries. */
 const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>> = {
   // Team games (src/selfplay/team-trainer.ts): `envs` games per update in total, `steps` joint steps each (one match).
@@ -269,6 +295,9 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   // fifth of the time at ~8 updates a second.
   'duel-v1': {
     ppo: { envs: 16, steps: 128, minibatchSize: 512, epochs: 4, lr: 3e-4, gamma: 0.99, lambda: 0.95, entCoef: 0, initLogStd: -2.5, hidden: [64, 64], snapshotEvery: 20, checkpointEvery: 50, evalEvery: 50, evalGames: 40, evalAgents: ['random', 'duel-scripted'], leagueBots: ['random', 'duel-gunner:0.1', 'duel-gunner'] },
+    sac: DUEL_OFF_POLICY,
+    td3: DUEL_OFF_POLICY,
+    ddpg: DUEL_OFF_POLICY,
   },
   'leduc-poker-v1': {
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 0.3, entCoefFinal: 0.05, hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
@@ -314,16 +343,29 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
   return c;
 }
 
+/** Two seats moving at once with action vectors (duel): what off-policy league self-play plays. */
+function isTwoSeatContinuous(info: GameInfo): boolean {
+  return isContinuous(info) && info.seats === 2 && info.dynamics === 'simultaneous';
+}
+
 /**
- * Off-policy algorithms train one agent alone on a game with continuous actions, with MLPs: a one-line
- * ConfigError otherwise, naming the games they can train.
+ * Off-policy algorithms train MLPs on games with continuous actions: one agent alone on a single-agent
+ * game, or the main agent of a league on a two-seat game with simultaneous moves (its games on the main
+ * thread, src/train/offpolicy-selfplay.ts). A one-line ConfigError otherwise, naming what they accept.
  */
 export function checkOffPolicy(config: TrainConfig, info: GameInfo): void {
-  if (!isContinuous(info) || info.seats !== 1) {
-    const games = listGames().filter((g) => isContinuous(g.info) && g.info.seats === 1).map((g) => g.info.id);
-    throw new ConfigError(`${config.algo} trains single-agent games with continuous actions (${games.join(', ')}); ${info.id} has ${isContinuous(info) ? `${info.seats} seats` : 'discrete actions'}`);
+  const { algo } = config;
+  if (!isContinuous(info) || (info.seats !== 1 && !isTwoSeatContinuous(info))) {
+    const single = listGames().filter((g) => isContinuous(g.info) && g.info.seats === 1).map((g) => g.info.id);
+    const twoSeat = listGames().filter((g) => isTwoSeatContinuous(g.info)).map((g) => g.info.id);
+    throw new ConfigError(
+      `${algo} trains games with continuous actions: single-agent ones (${single.join(', ')}), or two-seat ones with simultaneous moves in a league (${twoSeat.join(', ')}); ${info.id} has ${isContinuous(info) ? `${info.seats} seats` : 'discrete actions'}`,
+    );
   }
-  if (config.league) throw new ConfigError(`${config.algo} trains one agent on its own replay buffer: drop --league`);
+  if (info.seats === 1 && config.league) throw new ConfigError(`${algo} trains one agent on its own replay buffer on ${info.id}: drop --league`);
+  if (info.seats === 2 && !config.league) throw new ConfigError(`${algo} trains ${info.id} by self-play against a league of its snapshots and bots: add --league`);
+  if (info.seats === 2 && (config.mainExploiters > 0 || config.leagueExploiters > 0)) throw new ConfigError(`${algo} league self-play trains the main agent only: set mainExploiters and leagueExploiters to 0 (exploiters train with ppo)`);
+  if (info.seats === 2 && config.batchSegments != null) throw new ConfigError(`${algo} plays its league games on the main thread, one segment per update: leave batchSegments unset`);
   if (config.network !== 'mlp') throw new ConfigError(`${config.algo} trains MLPs: use network 'mlp'`);
   if (config.normObs || config.normReward) throw new ConfigError(`${config.algo} learns from raw observations and rewards: set normObs and normReward to false`);
   if (config.annealLr) throw new ConfigError(`${config.algo} keeps its learning rate constant (as SB3's defaults): set annealLr to false`);

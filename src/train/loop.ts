@@ -4,7 +4,8 @@
  * - a **collector** (src/selfplay/collectors.ts, run.ts): the single-agent vector env on the main
  *   thread, two-seat self-play or team play in the actor pool;
  * - an **algorithm** per learner (algorithm.ts): PPO, A2C, REINFORCE, IMPALA, MAPPO/IPPO; DDPG, TD3 and
- *   SAC with their own collector (offpolicy.ts: one env step and one gradient step per update by default);
+ *   SAC with their own collector (offpolicy.ts: one env step and one gradient step per update by default;
+ *   on a two-seat game, league self-play on the main thread, offpolicy-selfplay.ts);
  * - a **feed** (feed.ts): synchronous (collect, then update) or asynchronous (actors never wait;
  *   a bounded queue; every segment tagged with the weights version it was played with);
  * - with `--league`, **several learners** (main agent, main exploiters, league exploiters), each with
@@ -51,12 +52,13 @@ import { ActorPool, InThreadActors, SnapshotSet, type Actors, type ThreadMemory 
 import { RedisActors } from '../selfplay/remote-actors.ts';
 import { checkRunName } from '../selfplay/remote-protocol.ts';
 import { selfPlayProblem } from '../selfplay/rollout.ts';
-import { SnapshotAgent } from '../selfplay/snapshot-agent.ts';
+import { agentFromSnapshot } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
 import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type MagnetState, type TeamExtra } from './algorithm.ts';
 import { checkOffPolicy, describeConfig, isOffPolicy, type TrainConfig } from './config.ts';
 import { AsyncFeed, SyncFeed, type Feed } from './feed.ts';
 import { OffPolicyAlgorithm, OffPolicyCollector } from './offpolicy.ts';
+import { OffPolicySelfPlayCollector } from './offpolicy-selfplay.ts';
 import { isOffPolicyRun, loadOffPolicyCheckpoint, type LoadedOffPolicy } from './offpolicy-checkpoint.ts';
 import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint, type LoadedPolicy, type TrainingState } from './policy-checkpoint.ts';
 import { LocalCollector } from './run.ts';
@@ -164,7 +166,7 @@ interface UnitState extends TrainingState {
 export function trainingMode(config: TrainConfig, info: GameInfo): TrainingMode {
   if (isOffPolicy(config.algo)) {
     checkOffPolicy(config, info);
-    return 'single';
+    return info.seats === 1 ? 'single' : 'self-play';
   }
   if (config.algo === 'mappo' || config.algo === 'ippo') {
     checkTeamGame(info);
@@ -244,8 +246,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // the evaluation games' random openings (configs written before evalOpeningPlies existed: the default)
   const evalPlies = config.evalOpeningPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, evalPlies);
-  const workers = mode === 'single' || opts.inThread ? 0 : config.workers;
+  // off-policy league self-play plays its games on the main thread with the live learner (offpolicy-selfplay.ts)
+  const workers = mode === 'single' || offPolicy || opts.inThread ? 0 : config.workers;
   const asyncFeed = config.async && workers > 0;
+  if (opts.remote && offPolicy) throw new ConfigError(`${config.algo} plays its league games on the main thread: remote actors (--redis) join policy-gradient league runs only; drop --redis`);
   if (opts.remote && (mode !== 'self-play' || !asyncFeed)) {
     throw new ConfigError(mode !== 'self-play' ? 'remote actors (--redis) join league self-play of two-seat games: add --league (team games train on local workers)' : 'remote actors (--redis) need the asynchronous feed and worker threads: drop --sync');
   }
@@ -324,7 +328,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     mode !== 'single' && config.league
       ? League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling, mainExploiters: config.mainExploiters, leagueExploiters: config.leagueExploiters, snapshotEvery: config.snapshotEvery })
       : null;
-  const actors: Actors | null = mode === 'single' ? null : workers > 0 ? new ActorPool({ workers, snapshots: published }) : new InThreadActors();
+  const actors: Actors | null = mode === 'single' || offPolicy ? null : workers > 0 ? new ActorPool({ workers, snapshots: published }) : new InThreadActors();
   // weights versions are unique for the run's life: above every stored snapshot's, so a resumed run never reuses one
   let lastVersion = Math.max(0, ...(league?.snapshotVersions() ?? []));
   /** A new weights version for the learner; its snapshot bytes go to the actors (none on the main thread). */
@@ -340,7 +344,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   for (const u of units) publish(u);
   const versionsNow = () => Object.fromEntries(units.map((u) => [u.id, u.version]));
   const fixed = mode === 'team' && !league ? new FixedOpponents(config.opponent) : null;
-  const opponents = league ? new LeagueOpponents(league, actors!, versionsNow) : fixed;
+  const opponents = league && actors ? new LeagueOpponents(league, actors, versionsNow) : fixed;
   if (league) {
     for (const u of units) {
       if (league.snapshots(u.id).length === 0) league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob: u.algorithm.snapshot() });
@@ -367,7 +371,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         ? new OffPolicyCollector({ config, game, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, update: main.update })
         : new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
       : mode === 'self-play'
-        ? selfPlay(actors!, true)
+        ? offPolicy
+          ? new OffPolicySelfPlayCollector({ config, game, league: league!, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, evalPlies })
+          : selfPlay(actors!, true)
         : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
   // evaluation against the baseline bots: two-seat games play a paired series from random openings on this
   // thread (playSeries, the games `arena match` plays), the learner sampling from its newest weights;
@@ -379,7 +385,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     const seed = (config.seed * 7919 + 1_000_003 * ++evaluations) >>> 0;
     let opponent = evalBots.get(bot);
     if (!opponent) evalBots.set(bot, (opponent = createBot(bot, info, seed + 1)));
-    const me = new SnapshotAgent({ name: 'learner', blob: u.algorithm.snapshot(), info, seed });
+    // a policy samples; an off-policy actor plays as its snapshot in the league does (SAC samples, TD3/DDPG μ(s))
+    const me = agentFromSnapshot(u.algorithm.snapshot(), info, { name: 'learner', seed });
     return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies }));
   };
   const feed: Feed<Unit> = asyncFeed
@@ -537,8 +544,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         // main agents every snapshotEvery updates; exploiters by AlphaStar's rule (league.shouldSnapshot)
         const due = u.role === 'main' ? u.update % config.snapshotEvery === 0 : league.shouldSnapshot(u.id, u.update);
         if (due && !league.store.hasMember(snapshotId(u.id, u.update))) {
-          league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob: bytes! });
-          if (average && u === main) accumulateSnapshot(average, bytes!, averageWeight(u.update));
+          // off-policy learners publish nothing per update (no actors): their bytes are made when a snapshot is due
+          const blob = bytes ?? u.algorithm.snapshot();
+          league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob });
+          if (average && u === main) accumulateSnapshot(average, blob, averageWeight(u.update));
           if (league.resetsAfterSnapshot(u.id, u.rng)) {
             // AlphaStar: exploiters start again from the initial weights (a fresh optimizer too)
             u.algorithm.dispose();
@@ -548,7 +557,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
             log.info(`${u.id} reset to its initial weights after snapshot ${snapshotId(u.id, u.update)}`);
           }
         }
-        (opponents as LeagueOpponents).invalidate();
+        (opponents as LeagueOpponents | null)?.invalidate();
       }
       // only the learners' current weights stay published: a snapshot drawn again is read back from the
       // store, so memory does not grow with the league
@@ -562,7 +571,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         for (const bot of config.evalAgents) Object.assign(evals, await evaluateVsBot(u, bot));
       }
       // single-agent off-policy runs: the return of the deterministic policy in fresh episodes
-      if (u === main && offPolicy && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
+      if (u === main && offPolicy && mode === 'single' && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {
         Object.assign(evals, await collector.evaluate(u, 'deterministic'));
       }
       if (u === main && opts.evaluate && config.evalEvery > 0 && (u.update % config.evalEvery === 0 || u.update === 1)) {

@@ -5,7 +5,13 @@
  * bots — loads neither tfjs nor the optimizers; agents/offpolicy-agent.ts plays what this returns.
  * (The store still verifies every file of the checkpoint, replay buffer included: a corrupt file is
  * refused, never skipped.)
+ *
+ * The same networks travel as snapshot bytes (`encodeOffPolicySnapshot`): how an off-policy learner
+ * freezes league members in a two-seat run (src/train/offpolicy-selfplay.ts). They are msgpackr bytes
+ * as the policy snapshots of src/selfplay/snapshot.ts, under their own format tag, so a reader tells
+ * the two apart (`snapshotFormat`) and builds the agent that plays each (src/selfplay/snapshot-agent.ts).
  */
+import { Packr } from 'msgpackr';
 import type { Activation } from '../../agents/policy.ts';
 import { CheckpointError } from '../../core/errors.ts';
 import type { RunningMeanStdData } from '../algorithms/running-stats.ts';
@@ -117,4 +123,62 @@ export async function loadOffPolicyActor(path: string): Promise<OffPolicyActor> 
   if (obsRms !== null && (obsRms.mean?.length !== O || obsRms.var?.length !== O)) throw new CheckpointError(`${ck.dir}/state.json`, `has observation statistics of another size than ${O}`);
   const weights = [...actor.layers, ...critic.layers].flatMap((l) => [l.kernel, l.bias]);
   return { meta, nets: { algo, obsSize: O, actionDims: A, hidden, activation, weights }, obsRms, dir: ck.dir };
+}
+
+export const OFF_POLICY_SNAPSHOT_FORMAT = 'arena-offpolicy-snapshot';
+
+/** An off-policy actor as league snapshot bytes hold it. */
+export interface OffPolicySnapshot {
+  readonly format: typeof OFF_POLICY_SNAPSHOT_FORMAT;
+  readonly version: 1;
+  /** The game it was trained on. */
+  readonly game: string;
+  readonly nets: OffPolicyNets;
+  /** The observation statistics it reads observations with (null: raw observations). */
+  readonly obsRms: RunningMeanStdData | null;
+}
+
+const packr = new Packr({ moreTypes: true, useRecords: false });
+
+/** An off-policy actor (with its first critic, as OffPolicyAgent runs them) as snapshot bytes for the league. */
+export function encodeOffPolicySnapshot(s: Omit<OffPolicySnapshot, 'format' | 'version'>): Uint8Array {
+  const { algo, obsSize, actionDims, hidden, activation, weights } = s.nets;
+  // pack() returns a view into a reused buffer: copy it before it can be overwritten or transferred
+  return new Uint8Array(packr.pack({ format: OFF_POLICY_SNAPSHOT_FORMAT, version: 1, game: s.game, nets: { algo, obsSize, actionDims, hidden: [...hidden], activation, weights: [...weights] }, obsRms: s.obsRms }));
+}
+
+/** Sizes of the weight arrays of `nets` (actor kernels and biases layer by layer, then the critic's). */
+function weightSizes(nets: Omit<OffPolicyNets, 'weights'>): number[] {
+  const { algo, obsSize: O, actionDims: A, hidden } = nets;
+  const layers = (inputs: number, outputs: number) => {
+    const sizes = [inputs, ...hidden, outputs];
+    return sizes.slice(1).flatMap((out, i) => [sizes[i]! * out, out]);
+  };
+  return [...layers(O, algo === 'sac' ? 2 * A : A), ...layers(O + A, 1)];
+}
+
+/**
+ * Off-policy snapshot bytes → the actor they hold. Bytes that are not msgpack, of another format
+ * (a policy snapshot), or whose networks do not add up throw a CheckpointError naming `source`.
+ */
+export function decodeOffPolicySnapshot(bytes: Uint8Array, source = 'snapshot'): OffPolicySnapshot {
+  let s: OffPolicySnapshot;
+  try {
+    s = packr.unpack(bytes) as OffPolicySnapshot;
+  } catch (err) {
+    throw new CheckpointError(source, `is not an off-policy actor snapshot: ${(err as Error).message}`, { cause: err });
+  }
+  if (s?.format !== OFF_POLICY_SNAPSHOT_FORMAT || s.version !== 1 || typeof s.game !== 'string') throw new CheckpointError(source, 'is not a version-1 off-policy actor snapshot');
+  const n = s.nets as Partial<OffPolicyNets> | undefined;
+  const positive = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
+  if (!n || !ALGOS.includes(n.algo as string) || !positive(n.obsSize) || !positive(n.actionDims) || !Array.isArray(n.hidden) || !n.hidden.every(positive) || (n.activation !== 'relu' && n.activation !== 'tanh')) {
+    throw new CheckpointError(source, 'holds no valid off-policy networks (algorithm, sizes, hidden layers, activation)');
+  }
+  const sizes = weightSizes(n as OffPolicyNets);
+  const w = n.weights;
+  if (!Array.isArray(w) || w.length !== sizes.length || !w.every((x, i) => x instanceof Float32Array && x.length === sizes[i])) {
+    throw new CheckpointError(source, `holds ${Array.isArray(w) ? w.length : 'no'} weight arrays that do not fit a ${n.algo} actor and critic of hidden layers [${n.hidden.join(', ')}]`);
+  }
+  if (s.obsRms !== null && (s.obsRms?.mean?.length !== n.obsSize || s.obsRms.var?.length !== n.obsSize)) throw new CheckpointError(source, `has observation statistics of another size than ${n.obsSize}`);
+  return s;
 }

@@ -11,6 +11,9 @@
  * step, SB3's train_freq 1 / gradient_steps 1. The networks act in [−1, 1] per action dimension; the
  * collector maps that box onto the game's (`GameInfo.actionSpace`) linearly, as SB3's `unscale_action`.
  *
+ * On a two-seat game (duel) the learner is the main agent of a league instead, its games played by
+ * src/train/offpolicy-selfplay.ts and its actor frozen into the league as snapshots (`snapshot()`).
+ *
  * Evaluation (`eval/return`): the deterministic policy — μ(s), or tanh of SAC's mean — plays `evalGames`
  * fresh episodes; their mean return. It is the agent `arena eval` plays from a checkpoint
  * (agents/offpolicy-agent.ts, on a copy of the learner's current weights) in `evaluateAgent`'s episodes.
@@ -31,7 +34,7 @@ import { evaluateAgent } from '../eval/evaluate.ts';
 import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collectors.ts';
 import type { Algorithm, Stats } from './algorithm.ts';
 import { isOffPolicy, type TrainConfig } from './config.ts';
-import type { OffPolicyNets } from './offpolicy-actor.ts';
+import { encodeOffPolicySnapshot, type OffPolicyNets } from './offpolicy-actor.ts';
 import { saveOffPolicyCheckpoint, type LoadedOffPolicy, type OffPolicyExtra } from './offpolicy-checkpoint.ts';
 import type { OptimizerState, TrainingState } from './policy-checkpoint.ts';
 
@@ -141,8 +144,9 @@ export class OffPolicyAlgorithm implements Algorithm {
     this.learner.act(obs, rows, out, explore, this.rng);
   }
 
+  /** The actor (and first critic) as off-policy snapshot bytes: what the league freezes (agentFromSnapshot plays them). */
   snapshot(): Uint8Array {
-    throw new ConfigError(`${this.config.algo} publishes no snapshots: it trains one agent on the main thread`);
+    return encodeOffPolicySnapshot({ game: this.info.id, nets: this.actorNets(), obsRms: null });
   }
 
   extraState(): Record<string, unknown> {

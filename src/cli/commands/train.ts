@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'JSON file with config fields to override the defaults')
     .option('--out <dir>', 'run folder (checkpoints, metrics, config)')
     .option('--resume', 'continue the run in --out from its latest checkpoints (every learner)')
-    .option('--league', 'self-play against a league of snapshots, with rollouts in worker threads')
+    .option('--league', 'self-play against a league of snapshots, with rollouts in worker threads (sac, td3, ddpg: on the main thread)')
     .option('--workers <w>', 'rollout worker threads (league and team training)', intOption('--workers', 1))
     .option('--sync', 'synchronous collection: the actors wait for each update (exactly reproducible; default: asynchronous)')
     .option('--max-lag <n>', 'drop segments played by weights more than n versions old', intOption('--max-lag', 0))
@@ -157,7 +157,7 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
     const p = summary.profile as Record<string, number>;
     const share = (x: number) => `${((100 * x) / p.totalSeconds!).toFixed(1)}%`;
     console.log(
-      `time: waiting for rollouts ${share(p.rolloutSeconds!)} (in workers: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
+      `time: waiting for rollouts ${share(p.rolloutSeconds!)} (${p.workers ? 'in workers' : 'on the main thread'}: games ${p.envSeconds!.toFixed(0)} s, inference ${p.inferenceSeconds!.toFixed(0)} s), ` +
         `learner ${share(p.learnerSeconds!)}, league ${share(p.leagueSeconds!)}, evaluation ${share(p.evalSeconds!)}, checkpoints ${share(p.checkpointSeconds!)}; ` +
         `policy lag mean ${p.meanPolicyLag!.toFixed(2)}, max ${p.maxPolicyLag} (profile.json)`,
     );
@@ -170,7 +170,7 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
     );
   }
   const short = config.game.replace(/-v\d+$/, '');
-  const hint = isOffPolicy(config.algo)
+  const hint = isOffPolicy(config.algo) && summary.mode === 'single'
     ? `plot: npx arena plot ${outDir}; the run's own evaluations are eval/return in metrics.jsonl`
     : summary.mode === 'single'
       ? `evaluate: npx arena eval --agent ${outDir} --game ${short}`
