@@ -30,6 +30,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
+import * as tf from '@tensorflow/tfjs';
 import { basename, join, resolve } from 'node:path';
 import { createBot } from '../../agents/index.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
@@ -198,6 +199,9 @@ interface MemorySample {
   heapPhysicalMB: number;
   mallocedMB: number;
   externalMB: number;
+  /** Live tfjs tensors on the main thread and their bytes (the reference learner, checkpoints). */
+  tfTensors: number;
+  tfMB: number;
   workersHeapMB: number | null;
   workersHeapPhysicalMB: number | null;
   workersMallocedMB: number | null;
@@ -439,6 +443,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     // worker threads' heaps and external buffers (summed)
     const v8 = getHeapStatistics();
     const rss = residentSplit();
+    const tfm = tf.memory();
     profile.memory.push({
       elapsedS: Math.round(e),
       rssMB: mb(m.rss),
@@ -448,6 +453,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       heapPhysicalMB: mb(v8.total_physical_size),
       mallocedMB: mb(v8.malloced_memory),
       externalMB: mb(m.external),
+      tfTensors: tfm.numTensors,
+      tfMB: mb(tfm.numBytes),
       workersHeapMB: sum((t) => t.heapBytes),
       workersHeapPhysicalMB: sum((t) => t.heapPhysicalBytes),
       workersMallocedMB: sum((t) => t.mallocedBytes),

@@ -21,7 +21,7 @@ import { decodeReplay, encodeReplay, type ReplayBuffer } from '../algorithms/rep
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint/store.ts';
 import { modelFromFiles, modelToFiles, packTensors, unpackTensors } from '../checkpoint/tfjs-io.ts';
 import { isOffPolicyMeta, OFF_POLICY_CHECKPOINT_KIND, type OffPolicyMeta } from './offpolicy-actor.ts';
-import { need, readTrainingState, type TrainingState } from './policy-checkpoint.ts';
+import { disposeCopies, need, readTrainingState, type TrainingState } from './policy-checkpoint.ts';
 
 /** A named tensor as `Optimizer.getWeights` returns it and `setWeights` takes it. */
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
@@ -64,11 +64,14 @@ export async function saveOffPolicyCheckpoint(runDir: string, opts: { learner: O
   const networks = learner.networks();
   for (const [name, net] of Object.entries(networks)) Object.assign(files, await modelToFiles(net.model, `${name}/`));
   const optimizers: Record<string, { names: string[]; tensors: tf.Tensor[] }> = {};
+  const copies: { tensor: tf.Tensor }[] = [];
   for (const [name, opt] of Object.entries(learner.optimizers())) {
     const weights = await opt.getWeights();
     optimizers[name] = { names: weights.map((w) => w.name), tensors: weights.map((w) => w.tensor) };
+    copies.push(...weights);
   }
   files['optimizers.bin'] = packTensors(optimizers);
+  disposeCopies(copies);
   files['variables.bin'] = packTensors(learner.extraVariables());
   if (replay) files[REPLAY_FILE] = encodeReplay(replay, { game: config.game, algo: config.algo, globalStep: state.globalStep });
   const meta: OffPolicyMeta = {

@@ -30,6 +30,19 @@ afterAll(() => {
 const small = { totalSteps: 1024, envs: 4, steps: 32, minibatchSize: 64, epochs: 2, normObs: true, checkpointEvery: 2 };
 
 describe('policy checkpoints', () => {
+  it('saving a checkpoint leaves no tensor behind, for the fast and the reference learner alike', async () => {
+    const run = new TrainingRun(resolveConfig('ppo', 'cartpole-v1', small));
+    run.step();
+    const state = { config: run.config, update: run.update, globalStep: run.globalStep, obsRms: run.obsRms!.toJSON(), rng: run.rng.getState(), elapsedSeconds: 1 };
+    const dir = tmp();
+    await savePolicyCheckpoint(dir, { policy: run.policy, optimizer: run.learner.optimizer, state }); // warm-up: lazily made tensors
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await savePolicyCheckpoint(dir, { policy: run.policy, optimizer: run.learner.optimizer, state: { ...state, update: state.update + i + 1 } });
+    // each save used to leak the optimizer state's copies (1 + 2 × variables tensors with the fast learner)
+    expect(tf.memory().numTensors).toBe(before);
+    run.dispose();
+  });
+
   it('round-trip restores identical outputs, statistics, counters, RNG and optimizer state', async () => {
     const dir = tmp();
     const run = new TrainingRun(resolveConfig('ppo', 'cartpole-v1', small));

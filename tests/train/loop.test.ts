@@ -150,6 +150,7 @@ describe('the training loop', () => {
     if (process.platform === 'linux') expect(Math.abs(sample['rssAnonMB']! + sample['rssFileMB']! - sample['rssMB']!)).toBeLessThanOrEqual(2);
     expect(sample['heapPhysicalMB']!).toBeGreaterThanOrEqual(sample['heapMB']! - 1);
     expect(sample['mallocedMB']).toBeTypeOf('number');
+    expect(sample['tfTensors']).toBeGreaterThan(0); // the reference policy's variables live in tfjs
   });
 
   it('synchronous mode is exactly reproducible from the seed', async () => {
