@@ -53,7 +53,11 @@ export interface RemoteActorOptions {
   readonly game?: string | null;
   /** Stops the actor (Ctrl-C). */
   readonly signal?: AbortSignal;
-  /** Test hook: once this many segments are pushed, claimed tasks are held, never played (an actor hung mid-task). */
+  /**
+   * Test hook: once this many tasks were taken to play, later claimed tasks are held, never played (an
+   * actor hung mid-task). Counted when a task starts, not when its segment is sent, so tasks played at
+   * once cannot slip past the bound: at most this many segments are ever sent.
+   */
   readonly holdAfter?: number;
 }
 
@@ -95,6 +99,8 @@ class RemoteActor {
   private readonly fetching = new Map<string, Promise<CachedSnapshot | null>>();
   private nextLocal = 1;
   private segments = 0;
+  /** Tasks taken to play (the `holdAfter` test hook counts these). */
+  private started = 0;
   private failed = 0;
   private skipped = 0;
   private lastVersion: number | null = null;
@@ -278,10 +284,11 @@ class RemoteActor {
         return this.done(entry);
       }
     }
-    if (this.o.holdAfter !== undefined && this.segments >= this.o.holdAfter) {
+    if (this.o.holdAfter !== undefined && this.started >= this.o.holdAfter) {
       while (!this.stopping) await this.woken();
       return;
     }
+    this.started++;
     if (m.task.game !== this.meta.game.id) return this.fail(entry, m, `a task for ${m.task.game} in a run of ${this.meta.game.id}`);
 
     // the snapshots, cached by (session, version) under numbers of the local pool's own

@@ -53,9 +53,9 @@ export function snapshotFormat(bytes: Uint8Array, source = 'snapshot'): string {
   try {
     s = packr.unpack(bytes) as { format?: unknown } | null;
   } catch (err) {
-    throw new CheckpointError(source, `is not a snapshot: ${(err as Error).message}`, { cause: err });
+    throw new CheckpointError(source, `is not a policy snapshot nor an off-policy actor's: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof s?.format !== 'string') throw new CheckpointError(source, 'is not a snapshot (no format tag)');
+  if (typeof s?.format !== 'string') throw new CheckpointError(source, "is not a policy snapshot nor an off-policy actor's (no format tag)");
   return s.format;
 }
 

@@ -170,7 +170,7 @@ describe.skipIf(SKIP_REDIS)('rollout actors over Redis', { timeout: 240_000 }, (
     const summary = await l.stop();
 
     const r = checkRemoteCounts(summary, dir);
-    const sent = (await heartbeat(run))!.segments; // four, or five when the spare task had already started
+    const sent = (await heartbeat(run))!.segments; // four: the hook counts tasks as they start
     expect(sent).toBeGreaterThanOrEqual(4);
     expect(r.segmentsUsed).toBeGreaterThan(0);
     expect(r.tasksAccepted).toBeLessThanOrEqual(sent); // only the actor's own results became segments

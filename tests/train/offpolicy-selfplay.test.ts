@@ -229,7 +229,7 @@ describe('off-policy snapshots', () => {
       expect(() => decodeOffPolicySnapshot(bytes, name)).toThrow(CheckpointError);
       expect(() => decodeOffPolicySnapshot(bytes, name)).toThrow(new RegExp(`^${name}: `));
     }
-    expect(() => agentFromSnapshot(new Uint8Array([0xc1, 1, 2]), info, { name })).toThrow(new RegExp(`^${name}: is not a snapshot`));
+    expect(() => agentFromSnapshot(new Uint8Array([0xc1, 1, 2]), info, { name })).toThrow(new RegExp(`^${name}: is not a policy snapshot nor an off-policy actor`));
     // a truncated off-policy snapshot: still its format, its weights do not add up (or it does not unpack)
     const good = new OffPolicyAgent({ name: 'g', nets: { ...nets, weights: [new Float32Array(O * 4), new Float32Array(4), new Float32Array(4 * 2 * A), new Float32Array(2 * A), new Float32Array((O + A) * 4), new Float32Array(4), new Float32Array(4), new Float32Array(1)] }, info }).snapshot();
     expect(decodeOffPolicySnapshot(good, name).nets.hidden).toEqual([4]);

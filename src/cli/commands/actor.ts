@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .requiredOption('--run <name>', "the run to join (the learner prints it; default there: its --out folder's name)")
     .option('--workers <w>', 'rollout worker threads (default: one per CPU core)', intOption('--workers', 1))
     .option('--game <id>', 'join only a run of this game (refuse any other)')
-    .addOption(new Option('--test-hold-after <n>', 'tests: once n segments are sent, hold claimed tasks without playing them').hideHelp().argParser(intOption('--test-hold-after', 0)))
+    .addOption(new Option('--test-hold-after <n>', 'tests: once n tasks were taken to play, hold claimed tasks without playing them').hideHelp().argParser(intOption('--test-hold-after', 0)))
     .option('--json', 'print one JSON object at the end')
     .action(async (opts: { redis?: string; run: string; workers?: number; game?: string; testHoldAfter?: number; json?: boolean }) => {
       const url = opts.redis ?? process.env['ARENA_REDIS_URL'];
