@@ -27,15 +27,10 @@ import {
   FIRE,
   MAX_SPEED,
   OBS_SIZE,
-  PROJECTILE_SPEED,
-  PROJECTILE_TICKS,
-  SHIP_RADIUS,
   THRUST_X,
   THRUST_Y,
-  TURN_RATE,
-  wrapAngle,
 } from '../games/duel.ts';
-import { interceptTime, ownShip } from './duel-scripted.ts';
+import { leadShot, ownShip } from './duel-scripted.ts';
 
 /** Waypoints are drawn this far inside the walls, units. */
 const MARGIN = 1.5;
@@ -100,14 +95,9 @@ export class DuelGunnerAgent implements Agent {
     const ry = o[9]! * POS + (o[11]! * MAX_SPEED - vy) * DT;
     const lvx = this.lead * o[10]! * MAX_SPEED;
     const lvy = this.lead * o[11]! * MAX_SPEED;
-    const tau = interceptTime(rx, ry, lvx, lvy);
-    const ax = rx + lvx * tau;
-    const ay = ry + lvy * tau;
-    const aim = Math.atan2(ay, ax);
-    out[AIM] = aim / Math.PI;
-    const miss = Math.max(0, Math.abs(wrapAngle(aim - heading)) - TURN_RATE);
-    const reach = SHIP_RADIUS + PROJECTILE_SPEED * DT * (PROJECTILE_TICKS - 1);
-    const fire = cooldown <= 1 && miss < Math.atan2(SHIP_RADIUS, Math.hypot(ax, ay)) && Math.hypot(ax, ay) < reach && (this.trigger === 1 || this.rng.next() < this.trigger);
+    const shot = leadShot(rx, ry, lvx, lvy, heading);
+    out[AIM] = shot.aim / Math.PI;
+    const fire = cooldown <= 1 && shot.onTarget && (this.trigger === 1 || this.rng.next() < this.trigger);
     out[FIRE] = fire ? 1 : -1;
     if (fire) this.drawLead();
   }

@@ -108,15 +108,10 @@ export class DuelScriptedAgent implements Agent {
     out[THRUST_Y] = Math.max(-1, Math.min(1, ty));
 
     // aim: lead the opponent; fire once the gun points at it
-    const tau = interceptTime(rx, ry, ovx, ovy);
-    const ax = rx + ovx * tau;
-    const ay = ry + ovy * tau;
-    const aim = Math.atan2(ay, ax);
-    out[AIM] = aim / Math.PI;
-    const miss = Math.max(0, Math.abs(wrapAngle(aim - heading)) - TURN_RATE);
-    const reach = SHIP_RADIUS + PROJECTILE_SPEED * DT * (PROJECTILE_TICKS - 1);
+    const shot = leadShot(rx, ry, ovx, ovy, heading);
+    out[AIM] = shot.aim / Math.PI;
     const ready = cooldown <= 1; // cooldowns fall by 1 before firing
-    out[FIRE] = ready && miss < Math.atan2(SHIP_RADIUS, Math.hypot(ax, ay)) && Math.hypot(ax, ay) < reach ? 1 : -1;
+    out[FIRE] = ready && shot.onTarget ? 1 : -1;
   }
 
   /**
@@ -168,6 +163,22 @@ export function ownShip(o: Float32Array): { x: number; y: number; vx: number; vy
     heading: Math.atan2(o[5]!, o[4]!),
     cooldown: Math.round(o[6]! * COOLDOWN_TICKS),
   };
+}
+
+/**
+ * A shot at an opponent at (rx, ry) relative to the ship (after this tick's move) aimed where it will be
+ * if it keeps the velocity (lvx, lvy) — its own velocity for a full lead, a fraction of it for less: the
+ * gun's angle, and whether a projectile fired now from `heading` (turning at most TURN_RATE) would hit
+ * within range. Both duel bots shoot this way.
+ */
+export function leadShot(rx: number, ry: number, lvx: number, lvy: number, heading: number): { aim: number; onTarget: boolean } {
+  const tau = interceptTime(rx, ry, lvx, lvy);
+  const ax = rx + lvx * tau;
+  const ay = ry + lvy * tau;
+  const aim = Math.atan2(ay, ax);
+  const miss = Math.max(0, Math.abs(wrapAngle(aim - heading)) - TURN_RATE);
+  const reach = SHIP_RADIUS + PROJECTILE_SPEED * DT * (PROJECTILE_TICKS - 1);
+  return { aim, onTarget: miss < Math.atan2(SHIP_RADIUS, Math.hypot(ax, ay)) && Math.hypot(ax, ay) < reach };
 }
 
 export function interceptTime(rx: number, ry: number, vx: number, vy: number): number {
