@@ -23,8 +23,7 @@ import { gaussianLogProb, sampleCategorical } from './sampling.ts';
 
 export { sampleCategorical } from './sampling.ts';
 
-/** Logit offset for illegal actions: exp(−1e9) underflows to exactly 0 in float32, so they are never sampled. */
-export const MASKED_LOGIT = -1e9;
+export { MASKED_LOGIT } from './logits.ts';
 
 export type Activation = 'tanh' | 'relu';
 

@@ -47,6 +47,8 @@ interface LearnerPath {
 const PATHS: readonly LearnerPath[] = [
   { name: 'reference', create: (policy, settings, rng) => new PolicyGradientLearner({ policy, settings, rng }) },
   { name: 'fast', create: (policy, settings, rng) => new FastLearner({ policy, settings, rng }) },
+  // each minibatch's gradient split over two threads (src/fast/grad-threads.ts)
+  { name: 'fast ×2 threads', create: (policy, settings, rng) => new FastLearner({ policy, settings: { ...settings, threads: 2 }, rng }) },
 ];
 
 // ---------------------------------------------------------------------------------------------

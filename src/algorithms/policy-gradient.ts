@@ -31,6 +31,11 @@ export interface LearnerSettings extends LossSettings {
   readonly entCoefFinal?: number | null;
   /** Fraction of training over which the entropy coefficient anneals, then holds (default 1). */
   readonly entAnnealFraction?: number;
+  /**
+   * Threads that compute each minibatch's gradient (the fast learner splits its rows over helper
+   * threads, src/fast/grad-threads.ts; default 1). The tfjs reference learner ignores it.
+   */
+  readonly threads?: number;
 }
 
 

@@ -16,15 +16,17 @@
  * passes it inside the closed interval; logSoftmax's gradient is dy − Σdy·softmax.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MASKED_LOGIT, type ActorCritic } from '../../agents/policy.ts';
+import type { ActorCritic } from '../../agents/policy.ts';
 import { ConfigError, type Rng } from '../../core/index.ts';
 import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, type UpdateStats } from '../algorithms/learner-common.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import { createKernels, type KernelChoice } from './kernels.ts';
-import { pad4, type ParamLayout } from './mlp.ts';
+import type { ParamLayout } from './mlp.ts';
 import { layoutOf, PolicyMlpEngine } from './mlp-tf.ts';
 import { FastForward } from './forward.ts';
+import { GradientThreads } from './grad-threads.ts';
+import { maskedLogSoftmax, PARTIALS, RowGradient } from './ppo-grad.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const f32 = Math.fround;
@@ -83,16 +85,21 @@ export class FastLearner {
   private rowCap = 0;
   private adv = new Float64Array(0);
   private logStdGrad = new Float64Array(0);
-  // per-row scratch of the categorical head: log-probabilities, probabilities, d(loss)/d(log p)
+  // per-row scratch of `evaluate`'s categorical head: log-probabilities, probabilities
   private readonly rowLogp: Float64Array;
   private readonly rowP: Float64Array;
-  private readonly rowD: Float64Array;
+  /** The minibatch gradient (of the first share, when there are gradient threads) and its partial sums. */
+  private readonly grad: RowGradient;
+  private readonly partial: Float64Array;
+  /** The helper threads that take the other shares of each minibatch (`settings.threads` > 1), or null. */
+  readonly threads: GradientThreads | null;
 
   /**
    * `optimizes`: the variables the optimizer steps and checkpoints — every one (default), or the
    * critic's (TRPO, whose actor moves by its own trust-region step, so its Adam has no actor slots).
+   * `threadTimeoutMs`: how long a minibatch waits for a gradient thread before it reports it lost.
    */
-  constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; kernels?: KernelChoice; optimizes?: 'all' | 'critic' }) {
+  constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng; kernels?: KernelChoice; optimizes?: 'all' | 'critic'; threadTimeoutMs?: number }) {
     this.policy = opts.policy;
     this.settings = opts.settings;
     this.rng = opts.rng;
@@ -111,7 +118,10 @@ export class FastLearner {
     this.logStdGrad = new Float64Array(this.layout.actions);
     this.rowLogp = new Float64Array(this.layout.actions);
     this.rowP = new Float64Array(this.layout.actions);
-    this.rowD = new Float64Array(this.layout.actions);
+    this.grad = new RowGradient(this.e, this.layout, opts.settings);
+    this.partial = new Float64Array(PARTIALS + this.layout.actions);
+    const threads = opts.settings.threads ?? 1;
+    this.threads = threads > 1 ? new GradientThreads({ threads, layout: this.layout, settings: opts.settings, kernels: k.name, timeoutMs: opts.threadTimeoutMs }) : null;
   }
 
   /** Current learning rate for a fraction `progress` ∈ [0, 1] of training done. */
@@ -168,6 +178,7 @@ export class FastLearner {
     const clip = this.clipCoef(progress);
     const entCoef = this.entropyCoef(progress);
     this.e.loadFrom(this.policy);
+    this.threads?.publish(buf);
     const indices = validIndices(buf);
     const n = indices.length;
     const mb = Math.min(Math.max(1, s.minibatchSize), n);
@@ -242,6 +253,7 @@ export class FastLearner {
    */
   computeGradients(buf: RolloutBuffer, indices: Int32Array, clip = this.settings.clip, entCoef = this.settings.entCoef): MinibatchResult & { grads: Float32Array } {
     this.e.loadFrom(this.policy);
+    this.threads?.publish(buf);
     this.ensureRows(indices.length);
     const r = this.minibatch(buf, indices, clip, entCoef, false, 0);
     return { ...r, grads: this.e.gradView().slice() };
@@ -306,6 +318,7 @@ export class FastLearner {
 
   dispose(): void {
     this.forwardView = null;
+    this.threads?.dispose();
   }
 
   private ensureRows(rows: number): void {
@@ -317,34 +330,15 @@ export class FastLearner {
 
   /**
    * Loss (at clip range `clip`, entropy coefficient `entCoef`) and gradient on the rows `idx` of `buf`
-   * (gathered into the heap), then, when `apply`,
-   * gradient clipping and one optimizer step at learning rate `lr`.
+   * (gathered into the heap; shared with the gradient threads when there are any), then, when
+   * `apply`, gradient clipping and one optimizer step at learning rate `lr`.
    */
   private minibatch(buf: RolloutBuffer, idx: Int32Array, clip: number, entCoef: number, apply: boolean, lr: number): MinibatchResult {
     const s = this.settings;
     const e = this.e;
-    const { actor, critic, head, actions: A } = this.layout;
     const M = idx.length;
-    const Mp = pad4(M);
-    const h = e.k.f32;
 
-    // -- gather the minibatch rows (padded rows zero)
-    const obsSize = actor.inSize;
-    gatherRows(h, e.actor.input, buf.obs, obsSize, idx, Mp);
-    const separateCritic = buf.criticObs !== null;
-    if (separateCritic) gatherRows(h, e.critic.input, buf.criticObs!, critic.inSize, idx, Mp);
-    else if (critic.inSize !== obsSize) throw new ConfigError(`the critic reads ${critic.inSize} inputs but the buffer has no critic observations`);
-    const criticInput = separateCritic ? e.critic.input : e.actor.input;
-
-    // -- forward
-    e.forward('actor', Mp);
-    e.forward('critic', Mp, criticInput);
-    const out = e.actor.outs[actor.layers.length - 1]!;
-    const vOut = e.critic.outs[critic.layers.length - 1]!;
-    const dOut = e.actor.dOut;
-    const dV = e.critic.dOut;
-
-    // -- weights and advantage normalisation (constants: no gradient flows through them)
+    // -- weights and advantage normalisation over the whole minibatch (constants: no gradient flows through them)
     let wsum = 0;
     for (let r = 0; r < M; r++) wsum += buf.valid[idx[r]!]!;
     const W = Math.max(wsum, 1e-8);
@@ -360,124 +354,22 @@ export class FastLearner {
       for (let r = 0; r < M; r++) adv[r] = (adv[r]! - mean) / (std + 1e-8);
     }
 
-    // -- head: log-probs, entropies, loss terms and d(loss)/d(head output), d(loss)/dV
-    const P = e.params;
-    const logStdGrad = this.logStdGrad.fill(0);
-    let pgSum = 0;
-    let vSum = 0;
-    let entSum = 0;
-    /** Σ w·Σ_j p_j·log ρ_j: the magnet's part of the regulariser (0 without a magnet). */
-    let regSum = 0;
-    let klSum = 0;
-    let clipSum = 0;
-    const { vfCoef, clipValue } = s;
-    const clipped = s.kind === 'clipped';
-    const lo = 1 - clip;
-    const hi = 1 + clip;
-    const masks = buf.masks;
-    const { rowLogp, rowP, rowD } = this;
-    for (let r = 0; r < M; r++) {
-      const i = idx[r]!;
-      const w = buf.valid[i]!;
-      const o = out + r * A;
-      // log π(a|s) and entropy; gradients w.r.t. the head output follow below
-      let lp: number;
-      let ent: number;
-      if (head === 'categorical') {
-        ent = maskedLogSoftmax(h, o, masks, i * A, A, rowLogp, rowP);
-        lp = rowLogp[buf.actions[i]!]!;
-      } else {
-        lp = 0;
-        ent = 0;
-        const ao = i * A;
-        for (let j = 0; j < A; j++) {
-          const ls = h[P + this.layout.logStd + j]!;
-          const z = (buf.continuousActions[ao + j]! - h[o + j]!) / Math.exp(ls);
-          lp += -0.5 * z * z - ls - 0.5 * LOG_2PI;
-          ent += ls;
-        }
-        ent += A * 0.5 * Math.log(2 * Math.PI * Math.E);
-      }
-      const logRatio = lp - buf.logProbs[i]!;
-      const ratio = Math.exp(logRatio);
-      const aHat = adv[r]!;
-      const cw = w / W;
-      // d(loss)/d(log π) and the policy-loss term
-      let gLp: number;
-      if (clipped) {
-        const u = -aHat * ratio;
-        const c = -aHat * Math.min(Math.max(ratio, lo), hi);
-        pgSum += w * Math.max(u, c);
-        // tf.maximum: the gradient goes to the unclipped term on ties; the clipped term is flat
-        // wherever it is strictly larger (the ratio is outside [1 − ε, 1 + ε] there)
-        gLp = u >= c ? -aHat * ratio * cw : 0;
-      } else {
-        pgSum += w * -aHat * lp;
-        gLp = -aHat * cw;
-      }
-      entSum += w * ent;
-      klSum += w * (ratio - 1 - logRatio);
-      if (Math.abs(ratio - 1) > clip) clipSum += w;
-      // d(loss)/d(entropy_r) = −c_ent·w_r/W
-      const gEnt = -entCoef * cw;
-      if (head === 'categorical') {
-        const a = buf.actions[i]!;
-        // regulariser H(π) + Σ_j p_j·c_j with c = log ρ of the magnet (c = 0: the entropy bonus):
-        // dlogp_j = [j = a]·gLp − gEnt·p_j·(log p_j + 1 − c_j);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j
-        const mag = buf.magnetLogp;
-        let sumD = 0;
-        for (let j = 0; j < A; j++) {
-          const c = mag ? mag[i * A + j]! : 0;
-          if (mag) regSum += w * rowP[j]! * c;
-          const d = (j === a ? gLp : 0) - gEnt * rowP[j]! * (rowLogp[j]! + 1 - c);
-          rowD[j] = d;
-          sumD += d;
-        }
-        for (let j = 0; j < A; j++) h[dOut + r * A + j] = rowD[j]! - sumD * rowP[j]!;
-      } else {
-        const ao = i * A;
-        for (let j = 0; j < A; j++) {
-          const ls = h[P + this.layout.logStd + j]!;
-          const sigma = Math.exp(ls);
-          const z = (buf.continuousActions[ao + j]! - h[o + j]!) / sigma;
-          h[dOut + r * A + j] = (gLp * z) / sigma;
-          logStdGrad[j]! += gLp * (z * z - 1) + gEnt;
-        }
-      }
-      // value loss ½·max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²) or ½·(V − R)²
-      const v = h[vOut + r]!;
-      const ret = buf.returns[i]!;
-      let gV: number;
-      if (clipValue !== null) {
-        const oldV = buf.values[i]!;
-        const uv = (v - ret) ** 2;
-        const dv = v - oldV;
-        const vc = oldV + Math.min(Math.max(dv, -clipValue), clipValue);
-        const cv = (vc - ret) ** 2;
-        vSum += w * Math.max(uv, cv);
-        gV = uv >= cv ? 2 * (v - ret) : dv >= -clipValue && dv <= clipValue ? 2 * (vc - ret) : 0;
-      } else {
-        vSum += w * (v - ret) ** 2;
-        gV = 2 * (v - ret);
-      }
-      h[dV + r] = vfCoef * 0.5 * cw * gV;
-    }
-    // padded rows carry no gradient
-    h.fill(0, dOut + M * A, dOut + Mp * A);
-    h.fill(0, dV + M, dV + Mp);
+    // -- loss terms and gradient: the first share here, the others on the gradient threads
+    const part = this.partial;
+    const threads = this.threads;
+    const first = threads ? threads.firstShare(M) : M;
+    if (threads && first < M) threads.start(idx, adv, first, W, clip, entCoef, e.paramView());
+    this.grad.compute(buf, first < M ? idx.subarray(0, first) : idx, adv, W, clip, entCoef, part);
+    if (threads && first < M) threads.join(e.k.f32, e.grads, part);
+    if (this.layout.head === 'gaussian') for (let j = 0; j < this.layout.actions; j++) e.k.f32[e.grads + this.layout.logStd + j] = part[PARTIALS + j]!;
 
-    // -- backward through both networks into the flat gradient
-    e.backward('actor', Mp);
-    e.backward('critic', Mp, criticInput);
-    if (head === 'gaussian') for (let j = 0; j < A; j++) h[e.grads + this.layout.logStd + j] = logStdGrad[j]!;
-
-    const pg = pgSum / W;
-    const vl = (0.5 * vSum) / W;
-    const entMean = entSum / W;
-    const stats = Float64Array.of(pg, vl, entMean, klSum / W, clipSum / W);
-    const loss = pg - entCoef * (entMean + regSum / W) + vfCoef * vl;
-    const n = this.layout.size;
-    const gradNorm = Math.sqrt(e.k.sumsq(e.grads, n));
+    // partial sums: policy term, squared value error, entropy, magnet term, approx-KL, clipped (ppo-grad.ts)
+    const pg = part[0]! / W;
+    const vl = (0.5 * part[1]!) / W;
+    const entMean = part[2]! / W;
+    const stats = Float64Array.of(pg, vl, entMean, part[4]! / W, part[5]! / W);
+    const loss = pg - entCoef * (entMean + part[3]! / W) + s.vfCoef * vl;
+    const gradNorm = Math.sqrt(e.k.sumsq(e.grads, this.layout.size));
     if (apply) this.optimizerStep(gradNorm, lr);
     return { loss, stats, gradNorm };
   }
@@ -502,46 +394,3 @@ export class FastLearner {
     this.step++;
   }
 }
-
-/**
- * Log-softmax of the logits `h[o…o+A)` with illegal actions (mask 0 at `masks[mo + j]`) masked as tf
- * forms them in float32 (logit + MASKED_LOGIT): log-probabilities into `logp`, probabilities into
- * `p`; returns the entropy. The one place the fast path turns logits into log π.
- */
-export function maskedLogSoftmax(h: Float32Array, o: number, masks: Uint8Array, mo: number, A: number, logp: Float64Array, p: Float64Array): number {
-  let max = -Infinity;
-  for (let j = 0; j < A; j++) {
-    const l = masks[mo + j] === 0 ? f32(h[o + j]! + MASKED_LOGIT) : h[o + j]!;
-    logp[j] = l;
-    if (l > max) max = l;
-  }
-  let sum = 0;
-  for (let j = 0; j < A; j++) sum += Math.exp(logp[j]! - max);
-  const shift = max + Math.log(sum);
-  let ent = 0;
-  for (let j = 0; j < A; j++) {
-    const lp = logp[j]! - shift;
-    const pj = Math.exp(lp);
-    logp[j] = lp;
-    p[j] = pj;
-    ent -= pj * lp;
-  }
-  return ent;
-}
-
-/** Copies rows `idx` of a [n × width] array into the heap at `dst`, zeroing rows up to `padded`. */
-export function gatherRows(h: Float32Array, dst: number, src: Float32Array, width: number, idx: Int32Array, padded: number): void {
-  const M = idx.length;
-  if (width >= 16) {
-    for (let r = 0; r < M; r++) h.set(src.subarray(idx[r]! * width, (idx[r]! + 1) * width), dst + r * width);
-  } else {
-    for (let r = 0; r < M; r++) {
-      const so = idx[r]! * width;
-      const d = dst + r * width;
-      for (let c = 0; c < width; c++) h[d + c] = src[so + c]!;
-    }
-  }
-  h.fill(0, dst + M * width, dst + padded * width);
-}
-
-

@@ -25,7 +25,8 @@ import { shuffle, validIndices } from '../algorithms/learner-common.ts';
 import { checkTrpoSettings, trpoStats, type TrpoProblem, type TrpoSettings, type TrpoStats } from '../algorithms/trpo.ts';
 import { trustRegionStep } from '../algorithms/trust-region.ts';
 import type { KernelChoice } from './kernels.ts';
-import { FastLearner, gatherRows, maskedLogSoftmax } from './learner.ts';
+import { FastLearner } from './learner.ts';
+import { gatherRows, maskedLogSoftmax } from './ppo-grad.ts';
 import { pad4 } from './mlp.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);

@@ -71,6 +71,7 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
     targetKl: config.targetKl,
     optimizer: config.optimizer,
     optimizerEps: config.optimizerEps,
+    threads: config.learnerThreads,
   };
 }
 

@@ -200,13 +200,16 @@ describe('fast learner gradients = reference gradients', () => {
     if (magnet) fillMagnet(buf, 12);
     const idx = Int32Array.from({ length: buf.size }, (_, i) => (i * 7) % buf.size);
     const ref = referenceGradients(policy, buf, idx, s);
-    for (const kernels of ['wasm', 'js'] as const) {
-      const fast = new FastLearner({ policy, settings: s, rng: new Rng(0), kernels });
+    // one thread on either kernel set; the rows split over 2 and 3 gradient threads (shares of 12, 12, 6 and 8, 8, 8, 6 rows)
+    const runs = [['wasm', 1], ['js', 1], ['wasm', 2], ['wasm', 3]] as const;
+    for (const [kernels, threads] of runs) {
+      const fast = new FastLearner({ policy, settings: { ...s, threads }, rng: new Rng(0), kernels });
       const got = fast.computeGradients(buf, idx);
       const tol = spec.conv ? CONV_TOL : 1;
-      expectAllClose([got.loss], [ref.loss], `${kernels} loss`, tol);
-      expectAllClose(got.stats, ref.stats, `${kernels} stats`, tol);
-      fast.layout.variables.forEach((v, i) => expectAllClose(got.grads.subarray(v.offset, v.offset + v.size), ref.grads[i]!, `${kernels} ∂/∂${v.name}`, tol));
+      const what = `${kernels} × ${threads}`;
+      expectAllClose([got.loss], [ref.loss], `${what} loss`, tol);
+      expectAllClose(got.stats, ref.stats, `${what} stats`, tol);
+      fast.layout.variables.forEach((v, i) => expectAllClose(got.grads.subarray(v.offset, v.offset + v.size), ref.grads[i]!, `${what} ∂/∂${v.name}`, tol));
       fast.dispose();
     }
     policy.dispose();
@@ -266,25 +269,35 @@ describe('fast learner updates = reference updates (same seed, same shuffles)', 
     const refPolicy = makePolicy(spec, 7);
     const fastPolicy = makePolicy(spec, 7);
     const buf = makeBuffer(spec, { steps: 9, envs: 5, invalidEvery: 11 }, 5);
+    // and the same fast learner with each minibatch split over two gradient threads
+    const threadedPolicy = makePolicy(spec, 7);
     const refRng = new Rng(42);
     const fastRng = new Rng(42);
+    const threadedRng = new Rng(42);
     const ref = new PolicyGradientLearner({ policy: refPolicy, settings: s, rng: refRng });
     const fast = new FastLearner({ policy: fastPolicy, settings: s, rng: fastRng });
+    const threaded = new FastLearner({ policy: threadedPolicy, settings: { ...s, threads: 2 }, rng: threadedRng });
     for (let u = 0; u < updates; u++) {
       const progress = u / 4;
       const r = ref.update(buf, progress);
       const f = fast.update(buf, progress);
+      const t = threaded.update(buf, progress);
       const tol = spec.conv ? CONV_TOL : 1;
       expectStatsClose(f, r, tol);
       expectSameParams(fastPolicy, refPolicy, `update ${u}`, tol);
+      expectStatsClose(t, r, tol);
+      expectSameParams(threadedPolicy, refPolicy, `2 threads, update ${u}`, tol);
       expect(r['losses/grad_norm']).toBeGreaterThan(s.maxGradNorm); // clipping is active
       if (s.targetKl !== null) expect(r['charts/epochs']).toBeLessThan(s.epochs); // the early stop fired
     }
     expect(fastRng.getState()).toEqual(refRng.getState());
+    expect(threadedRng.getState()).toEqual(refRng.getState());
     ref.dispose();
     fast.dispose();
+    threaded.dispose();
     refPolicy.dispose();
     fastPolicy.dispose();
+    threadedPolicy.dispose();
   });
 });
 
