@@ -23,13 +23,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'sync-1', algo: 'ppo', layer: { workers: 1, async: false } },
-  { name: 'sync-2', algo: 'ppo', layer: { workers: 2, async: false } },
-  { name: 'async-2', algo: 'ppo', layer: { workers: 2, async: true } },
+  { name: 'sync-1', algo: 'ppo', layer: { workers: 1, async: false, learnerThreads: 1 } },
+  { name: 'sync-2', algo: 'ppo', layer: { workers: 2, async: false, learnerThreads: 1 } },
+  { name: 'async-2', algo: 'ppo', layer: { workers: 2, async: true, learnerThreads: 1 } },
   { name: 'sync-1-t2', algo: 'ppo', layer: { workers: 1, async: false, learnerThreads: 2 } },
   { name: 'async-2-t2', algo: 'ppo', layer: { workers: 2, async: true, learnerThreads: 2 } },
-  { name: 'impala-sync-1', algo: 'impala', layer: { workers: 1, async: false } },
-  { name: 'impala-async-2', algo: 'impala', layer: { workers: 2, async: true } },
+  { name: 'impala-sync-1', algo: 'impala', layer: { workers: 1, async: false, learnerThreads: 1 } },
+  { name: 'impala-async-2', algo: 'impala', layer: { workers: 2, async: true, learnerThreads: 1 } },
 ];
 
 async function main(): Promise<void> {

@@ -669,6 +669,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       envSeconds: profile.envSeconds,
       inferenceSeconds: profile.inferenceSeconds,
       workers,
+      learnerThreads: config.learnerThreads,
       async: asyncFeed,
       totalSeconds: seconds,
       learnerBusy: profile.learnerSeconds / seconds,
