@@ -53,7 +53,8 @@ export class FastTrpoLearner extends FastLearner {
   private readonly p: Float64Array;
 
   constructor(opts: { policy: ActorCritic; settings: TrpoSettings; rng: Rng; kernels?: KernelChoice }) {
-    super({ ...opts, optimizes: 'critic' });
+    // the critic's epochs and the trust-region step run on this thread: no gradient threads to start
+    super({ ...opts, settings: { ...opts.settings, threads: 1 }, optimizes: 'critic' });
     checkTrpoSettings(opts.settings);
     if (this.layout.actor.conv) throw new ConfigError('trpo trains MLPs only (network: mlp)');
     this.trpo = opts.settings;

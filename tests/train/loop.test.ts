@@ -177,5 +177,20 @@ describe('the training loop', () => {
     expect(lag.code).not.toBe(0);
     expect(lag.stderr).toMatch(/--max-lag must be an integer >= 0/);
     expect(() => resolveConfig('ppo', 'kuhn-poker-v1', { league: true, mainExploiters: 9 })).toThrow(/mainExploiters/);
+    const threads = arena(['train', '--game', 'kuhn-poker', '--league', '--learner-threads', '0']);
+    expect(threads.code).not.toBe(0);
+    expect(threads.stderr).toMatch(/--learner-threads must be an integer >= 1/);
+  });
+
+  it('--learner-threads 2 trains a league run with gradient threads, recorded in the profile', () => {
+    const out = join(tmp(), 'threads');
+    const cfg = join(tmp(), 'threads.json');
+    writeFileSync(cfg, JSON.stringify({ hidden: [16, 16], envs: 8, steps: 8, minibatchSize: 32, evalEvery: 0 }));
+    const r = arena(['train', '--game', 'tic-tac-toe', '--league', '--workers', '1', '--learner-threads', '2', '--steps', String(4 * 64), '--config', cfg, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { updates: number; profile: { learnerThreads: number } };
+    expect(summary.updates).toBeGreaterThanOrEqual(4);
+    expect(summary.profile.learnerThreads).toBe(2);
+    expect(readMetrics(out).every((m) => Number.isFinite(m['losses/policy_loss']))).toBe(true);
   });
 });
