@@ -20,6 +20,7 @@
  * No tfjs here: the helper threads load this module.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import type { KernelChoice } from './kernels.ts';
 import { pad4, type ParamLayout } from './mlp.ts';
 import { PARTIALS, type GradientRows, type GradientSettings } from './ppo-grad.ts';
@@ -192,12 +193,6 @@ export function rowViews(s: RowShapes, helpers: number, b: SharedArrayBuffer): R
 /** How long the learner waits for a helper before it reports it lost (default). */
 const HELPER_TIMEOUT_MS = 120_000;
 
-/** A rollout buffer's shape, as the learner sees it. */
-export interface PublishedRows extends GradientRows {
-  readonly size: number;
-  readonly spec: { readonly obsSize: number; readonly criticSize: number; readonly actions: number; readonly continuous: boolean };
-}
-
 export class GradientThreads {
   readonly helpers: number;
   private readonly shapes: ThreadShapes;
@@ -207,6 +202,10 @@ export class GradientThreads {
   private readonly timeoutMs: number;
   private readonly ports: MessagePort[] = [];
   private rows: (RowViews & { shapes: RowShapes }) | null = null;
+  /** Whether the published buffer carries magnet log-probabilities. */
+  private hasMagnet = false;
+  /** A helper's failure reported by its 'error' event (it fires while the learner is between updates). */
+  private failure: string | null = null;
   private gen = 0;
   private seq = 0;
   /** Rows in each helper's share of the step in flight. */
@@ -227,9 +226,10 @@ export class GradientThreads {
       const { port1, port2 } = new MessageChannel();
       const data: HelperData = { index: t, layout: opts.layout, settings: opts.settings, kernels: opts.kernels, fixed: sab, shapes: this.shapes, port: port2 };
       const w = new Worker(new URL('./grad-worker.ts', import.meta.url), { workerData: data, transferList: [port2] });
-      // a helper never keeps the process alive; its errors come back through the step's status
+      // a helper never keeps the process alive; a failure inside a step comes back through the step's
+      // status, one outside (at start-up) through this event, reported by the next step
       w.unref();
-      w.on('error', () => {});
+      w.on('error', (err) => (this.failure ??= `gradient thread ${t + 1} failed: ${err.message}`));
       port1.unref();
       this.workers.push(w);
       this.ports.push(port1);
@@ -237,7 +237,7 @@ export class GradientThreads {
   }
 
   /** Copies the columns of `buf` the gradient reads where the helpers read them (once per update). */
-  publish(buf: PublishedRows): void {
+  publish(buf: RolloutBuffer): void {
     const shapes: RowShapes = { rows: buf.size, obsSize: buf.spec.obsSize, criticSize: buf.spec.criticSize, actions: buf.spec.actions, continuous: buf.spec.continuous };
     const r = this.rows;
     const fits = r && r.shapes.rows >= shapes.rows && r.shapes.obsSize === shapes.obsSize && r.shapes.criticSize === shapes.criticSize && r.shapes.actions === shapes.actions && r.shapes.continuous === shapes.continuous;
@@ -262,8 +262,6 @@ export class GradientThreads {
     if (buf.magnetLogp) d.magnet.set(buf.magnetLogp);
   }
 
-  private hasMagnet = false;
-
   /**
    * Rows of a minibatch the learner keeps (the first share); the helpers take the rest. Shares are
    * multiples of 4 rows (the engine's padding), so small minibatches use fewer helpers.
@@ -278,6 +276,7 @@ export class GradientThreads {
    */
   start(idx: Int32Array, adv: Float64Array, first: number, W: number, clip: number, entCoef: number, params: Float32Array): void {
     if (this.disposed) throw new Error('gradient threads were disposed');
+    if (this.failure) throw new Error(this.failure);
     if (!this.rows) throw new Error('gradient threads: publish a buffer before a step');
     const f = this.fixed;
     f.params.set(params);

@@ -358,9 +358,9 @@ export class FastLearner {
     const part = this.partial;
     const threads = this.threads;
     const first = threads ? threads.firstShare(M) : M;
-    if (threads && first < M) threads.start(idx, adv, first, W, clip, entCoef, e.paramView());
-    this.grad.compute(buf, first < M ? idx.subarray(0, first) : idx, adv, W, clip, entCoef, part);
-    if (threads && first < M) threads.join(e.k.f32, e.grads, part);
+    if (first < M) threads!.start(idx, adv, first, W, clip, entCoef, e.paramView());
+    this.grad.compute(buf, idx.subarray(0, first), adv, W, clip, entCoef, part);
+    if (first < M) threads!.join(e.k.f32, e.grads, part);
     if (this.layout.head === 'gaussian') for (let j = 0; j < this.layout.actions; j++) e.k.f32[e.grads + this.layout.logStd + j] = part[PARTIALS + j]!;
 
     // partial sums: policy term, squared value error, entropy, magnet term, approx-KL, clipped (ppo-grad.ts)
