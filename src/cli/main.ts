@@ -29,6 +29,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   'average-policy': () => import('./commands/average-policy.ts'),
   tournament: () => import('./commands/tournament.ts'),
   ladder: () => import('./commands/ladder.ts'),
+  curve: () => import('./commands/curve.ts'),
   league: () => import('./commands/league.ts'),
   serve: () => import('./commands/serve.ts'),
   bot: () => import('./commands/bot.ts'),

@@ -15,7 +15,8 @@ import { WorkerError } from '../../core/index.ts';
 import { log } from '../../core/log.ts';
 import type { RolloutResult } from './rollout.ts';
 import type { TeamRolloutResult } from './team-rollout.ts';
-import { runActorTask, type ActorTask, type WorkerTask } from './worker.ts';
+import { MAX_NICE } from './thread-priority.ts';
+import { runActorTask, type ActorTask, type ActorThreadData, type WorkerTask } from './worker.ts';
 
 export interface PoolOptions {
   readonly workers: number;
@@ -26,6 +27,11 @@ export interface PoolOptions {
   readonly heapMB?: number;
   /** Published snapshots shared with other actors (default: the pool's own). */
   readonly snapshots?: SnapshotSet;
+  /**
+   * Scheduling niceness of the worker threads, 0–19 (default 0). Above 0 the actors yield the cores
+   * to the learner's threads when both want them (Linux: per thread; elsewhere it has no effect).
+   */
+  readonly nice?: number;
 }
 
 const WORKER_HEAP_MB = Number(process.env['ARENA_WORKER_HEAP_MB'] ?? 0) || 128;
@@ -136,11 +142,14 @@ export class ActorPool extends Published implements Actors {
     this.workers = opts.workers;
     this.timeoutMs = opts.taskTimeoutMs ?? 120_000;
     this.maxRetries = opts.maxRetries ?? 3;
+    const nice = opts.nice ?? 0;
+    if (!Number.isInteger(nice) || nice < 0 || nice > MAX_NICE) throw new RangeError(`actor pool: nice is an integer from 0 to ${MAX_NICE}, got ${nice}`);
     this.piscina = new Piscina({
       filename: new URL('./worker.ts', import.meta.url).href,
       minThreads: opts.workers,
       maxThreads: opts.workers,
       idleTimeout: 60_000,
+      workerData: { nice } satisfies ActorThreadData,
       // A capped heap makes each worker collect its garbage (decoded snapshots, task buffers) instead
       // of growing: with V8's defaults a worker's heap grew for the whole of a 30-minute run.
       resourceLimits: { maxOldGenerationSizeMb: opts.heapMB ?? WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },

@@ -4,10 +4,23 @@
  * transferables (moved, not copied). No tfjs anywhere in this module graph (tested).
  * Test hooks (`crashOnce`, `hangOnce`) let the pool's tests kill or stall a real worker.
  */
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { isWorkerThread, move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { trajectoryArrays } from '../algorithms/trajectory.ts';
 import { runRollout, type RolloutTask } from './rollout.ts';
 import { runTeamRollout, type TeamRolloutTask } from './team-rollout.ts';
+import { niceThisThread } from './thread-priority.ts';
+
+/** What the pool starts its threads with (Piscina's workerData). */
+export interface ActorThreadData {
+  /** Scheduling niceness of this thread (0: the learner's priority). */
+  readonly nice: number;
+}
+
+// a pool thread lowers its own priority once, as it starts (a replacement thread does the same)
+if (isWorkerThread) {
+  const nice = (workerData as ActorThreadData | undefined)?.nice ?? 0;
+  if (nice > 0) niceThisThread(nice);
+}
 
 /** What an actor runs: one segment of self-play (`two-seat`) or of team play (`team`). */
 export type ActorTask = ({ readonly kind: 'two-seat' } & RolloutTask) | ({ readonly kind: 'team' } & TeamRolloutTask);

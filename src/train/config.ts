@@ -65,6 +65,12 @@ export const TrainConfigSchema = z
     league: z.boolean().describe('self-play against a league of snapshots in worker threads'),
     workers: z.number().int().min(1).max(64).describe('rollout worker threads (league training)'),
     learnerThreads: z.number().int().min(1).max(16).describe("threads computing each minibatch's gradient (the fast learner splits the rows; 1: the learner alone)"),
+    actorNice: z
+      .number()
+      .int()
+      .min(0)
+      .max(19)
+      .describe("scheduling niceness of the rollout worker threads (Linux, per thread): above 0 the actors yield the cores to the learner's threads when both want them (0: the learner's priority)"),
     batchSegments: z.number().int().min(1).max(256).nullable().optional().describe('league self-play: segments per update, from any actor, local or remote (null: one per worker thread)'),
     minutes: z.number().positive().nullable().describe('stop after this many minutes of training (null: by steps only)'),
     snapshotEvery: z.number().int().positive().describe('freeze a league snapshot every this many updates'),
@@ -146,6 +152,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   league: false,
   workers: 2,
   learnerThreads: 1,
+  actorNice: 0,
   batchSegments: null,
   minutes: null,
   snapshotEvery: 10,

@@ -332,7 +332,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     mode !== 'single' && config.league
       ? League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling, mainExploiters: config.mainExploiters, leagueExploiters: config.leagueExploiters, snapshotEvery: config.snapshotEvery })
       : null;
-  const actors: Actors | null = mode === 'single' || offPolicy ? null : workers > 0 ? new ActorPool({ workers, snapshots: published }) : new InThreadActors();
+  const actors: Actors | null = mode === 'single' || offPolicy ? null : workers > 0 ? new ActorPool({ workers, snapshots: published, nice: config.actorNice }) : new InThreadActors();
   // weights versions are unique for the run's life: above every stored snapshot's, so a resumed run never reuses one
   let lastVersion = Math.max(0, ...(league?.snapshotVersions() ?? []));
   /** A new weights version for the learner; its snapshot bytes go to the actors (none on the main thread). */
@@ -670,6 +670,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       inferenceSeconds: profile.inferenceSeconds,
       workers,
       learnerThreads: config.learnerThreads,
+      actorNice: config.actorNice,
       async: asyncFeed,
       totalSeconds: seconds,
       learnerBusy: profile.learnerSeconds / seconds,
