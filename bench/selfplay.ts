@@ -28,6 +28,8 @@ const CASES: Case[] = [
   { name: 'async-2', algo: 'ppo', layer: { workers: 2, async: true, learnerThreads: 1 } },
   { name: 'sync-1-t2', algo: 'ppo', layer: { workers: 1, async: false, learnerThreads: 2 } },
   { name: 'async-2-t2', algo: 'ppo', layer: { workers: 2, async: true, learnerThreads: 2 } },
+  { name: 'async-2-t2-n5', algo: 'ppo', layer: { workers: 2, async: true, learnerThreads: 2, actorNice: 5 } },
+  { name: 'async-2-t2-n10', algo: 'ppo', layer: { workers: 2, async: true, learnerThreads: 2, actorNice: 10 } },
   { name: 'impala-sync-1', algo: 'impala', layer: { workers: 1, async: false, learnerThreads: 1 } },
   { name: 'impala-async-2', algo: 'impala', layer: { workers: 2, async: true, learnerThreads: 1 } },
 ];
@@ -46,17 +48,18 @@ async function main(): Promise<void> {
     process.stdout.write(`  ${c.name} … `);
     const s = await benchLeagueRun(benchLeagueConfig(c.algo, SECONDS, c.layer));
     const p = s.profile as Record<string, number>;
-    results.push({ name: c.name, algo: c.algo, workers: p.workers, async: p.async, learnerThreads: c.layer.learnerThreads ?? 1, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p.learnerBusy, learnerBusyAfterWarmup: p.learnerBusyAfterWarmup, meanPolicyLag: p.meanPolicyLag, maxPolicyLag: p.maxPolicyLag, seconds: s.seconds });
+    results.push({ name: c.name, algo: c.algo, workers: p.workers, async: p.async, learnerThreads: c.layer.learnerThreads ?? 1, actorNice: c.layer.actorNice ?? 0, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p.learnerBusy, learnerBusyAfterWarmup: p.learnerBusyAfterWarmup, meanPolicyLag: p.meanPolicyLag, maxPolicyLag: p.maxPolicyLag, seconds: s.seconds });
     console.log(`${fmtInt(s.stepsPerSecond)} decisions/s`);
   }
   // each algorithm against its own synchronous single-worker run with the learner on one thread
-  const base = (algo: unknown) => results.find((r) => r['algo'] === algo && r['workers'] === 1 && !r['async'] && r['learnerThreads'] === 1)?.['decisionsPerSecond'] as number | undefined;
+  const base = (algo: unknown) => results.find((r) => r['algo'] === algo && r['workers'] === 1 && !r['async'] && r['learnerThreads'] === 1 && r['actorNice'] === 0)?.['decisionsPerSecond'] as number | undefined;
   const rows = results.map((r) => [
     String(r['name']),
     String(r['algo']),
     String(r['workers']),
     r['async'] ? 'async' : 'sync',
     String(r['learnerThreads']),
+    String(r['actorNice']),
     fmtInt(r['decisionsPerSecond'] as number),
     base(r['algo']) ? fmtRatio((r['decisionsPerSecond'] as number) / base(r['algo'])!) : '–',
     `${(100 * (r['learnerBusyAfterWarmup'] as number)).toFixed(0)}%`,
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
     String(r['maxPolicyLag']),
   ]);
   console.log();
-  console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'learner threads', 'decisions/s', '÷ same algo sync, 1 worker, 1 thread', 'learner busy', 'mean lag', 'max lag'], rows));
+  console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'learner threads', 'actor nice', 'decisions/s', '÷ same algo sync, 1 worker, 1 thread', 'learner busy', 'mean lag', 'max lag'], rows));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/selfplay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
   writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, results }, null, 2)}\n`);

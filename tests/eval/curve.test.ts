@@ -93,5 +93,17 @@ describe('arena curve: snapshots at time marks', () => {
     expect(j.points.map((p) => p.member)).toEqual(['main@000002', 'main@000006']);
     for (const f of ['curve.json', 'curve.csv', 'curve.png', 'curve.html']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'curve.csv'), 'utf8').split('\n')[0]).toBe('run,minute,member,update,elapsedS,vs,games,distinct,wins,draws,losses,score,lo,hi');
-  }, 60_000);
+
+    // --with: the earlier points join a new chart as they are (no run replayed)
+    const out2 = join(tmp(), 'd');
+    const r2 = arena(['curve', '--game', 'tic-tac-toe', '--vs', 'minimax', '--with', join(out, 'curve.json'), '--out', out2, '--json']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect((JSON.parse(r2.stdout) as { points: unknown[] }).points).toEqual(j.points);
+    // another game's curve, or a file that is not one, is refused with its name
+    const bad = arena(['curve', '--game', 'connect-four', '--vs', 'alphabeta:1', '--with', join(out, 'curve.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/curve\.json: its curve is of tic-tac-toe-v1, not connect-four-v1/);
+    writeFileSync(join(out, 'broken.json'), '{"game": "tic-tac-toe-v1", "points": [{"run": 1}]}');
+    expect(arena(['curve', '--game', 'tic-tac-toe', '--vs', 'minimax', '--with', join(out, 'broken.json')]).stderr).toMatch(/broken\.json: point 0 has no string 'run'/);
+  }, 90_000);
 });

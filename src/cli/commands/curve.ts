@@ -1,8 +1,9 @@
 /** `arena curve`: a learner's strength over its run — its league snapshots at regular time marks against reference bots. */
 import type { Command } from 'commander';
 import { getGame } from '../../../games/index.ts';
-import { curveGames, runCurve } from '../../eval/curve.ts';
-import { writeCurve } from '../../plot/curve.ts';
+import { ConfigError } from '../../../core/index.ts';
+import { curveGames, runCurve, type CurvePoint } from '../../eval/curve.ts';
+import { readCurvePoints, writeCurve } from '../../plot/curve.ts';
 import { intOption, OPENING_PLIES_HELP, timestampedRunDir } from '../options.ts';
 import { createProgress } from '../progress.ts';
 
@@ -10,7 +11,7 @@ export function register(program: Command): void {
   program
     .command('curve')
     .description("strength over training time: every --every minutes of each run, the learner's latest league snapshot plays a paired series against each --vs bot; a table, curve.json/.csv and a plot")
-    .argument('<runs...>', 'league run folders (several: compared on one chart)')
+    .argument('[runs...]', 'league run folders (several: compared on one chart)')
     .requiredOption('--game <id>', 'game id (see `arena games`)')
     .requiredOption('--vs <a,b,...>', 'reference bots, e.g. alphabeta:3,alphabeta:5')
     .option('--every <minutes>', 'minutes of training between marks', (v: string) => {
@@ -23,16 +24,19 @@ export function register(program: Command): void {
     .option('--sampling', 'sample from the snapshots instead of playing their most probable move')
     .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
     .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
+    .option('--with <files>', 'earlier curve.json files (comma-separated) whose points join the table and chart as they are, not replayed')
     .option('--out <dir>', 'folder for curve.json/.csv/.png/.html (default runs/curve-<game>-<time>)')
     .option('--json', 'print the points as one JSON object')
-    .action(async (runs: string[], opts: { game: string; vs: string; every: number; games: number; learner: string; sampling?: boolean; seed: number; openingPlies?: number; out?: string; json?: boolean }) => {
+    .action(async (runs: string[], opts: { game: string; vs: string; every: number; games: number; learner: string; sampling?: boolean; seed: number; openingPlies?: number; with?: string; out?: string; json?: boolean }) => {
       const game = getGame(opts.game);
       const bots = opts.vs.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const earlier = (opts.with ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').flatMap((f) => readCurvePoints(f, game.info.id));
+      if (runs.length === 0 && earlier.length === 0) throw new ConfigError('curve: name at least one run folder (or --with an earlier curve.json)');
       const total = curveGames(runs, opts.learner, opts.every, bots.length, opts.games);
       const progress = opts.json ? undefined : createProgress(`curve ${game.info.id}`, total, 'games');
-      let points;
+      let fresh: CurvePoint[] = [];
       try {
-        points = await runCurve({
+        if (runs.length > 0) fresh = await runCurve({
           game,
           runs,
           bots,
@@ -47,8 +51,10 @@ export function register(program: Command): void {
       } finally {
         progress?.stop();
       }
+      const points = [...earlier, ...fresh];
       const how = opts.sampling ? 'sampling' : 'greedy';
       const files = await writeCurve(points, opts.out ?? timestampedRunDir(`curve-${game.info.id}`), {
+        game: game.info.id,
         title: `${opts.learner}'s ${how} snapshots over training: ${game.info.id}`,
         subtitle: `every ${opts.every} min of training, ${opts.games} games per mark and bot (sides alternate, paired random openings), seed ${opts.seed}; 95% Wilson intervals over distinct games`,
       });
