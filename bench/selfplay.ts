@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { setLogLevel } from '../core/log.ts';
 import { selectBackend } from '../src/backend.ts';
 import type { Algo, TrainConfig } from '../src/train/config.ts';
+import { gemmScaling } from './gemm-probe.ts';
 import { benchLeagueConfig, benchLeagueRun } from './league-runs.ts';
 import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable } from './lib.ts';
 
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
   console.log(`Connect Four league self-play (128×128 MLP, as measured before the conv default), ${SECONDS} s per configuration, ${m.cores} cores, Node ${m.node}`);
   const warn = loadWarning(m.cores);
   if (warn) console.log(warn);
+  // the machine's own two-thread ceiling, before and after: what two cores give the learner's GEMM now
+  const probe = async () => (await gemmScaling(1)).ratio;
+  const ceilingBefore = await probe();
+  console.log(`  two threads' GEMM over one (this machine's ceiling for two cores), before: ${ceilingBefore.toFixed(2)}×`);
   const results: Record<string, unknown>[] = [];
   for (const c of cases) {
     process.stdout.write(`  ${c.name} … `);
@@ -66,11 +71,14 @@ async function main(): Promise<void> {
     (r['meanPolicyLag'] as number).toFixed(2),
     String(r['maxPolicyLag']),
   ]);
+  const ceilingAfter = await probe();
+  console.log(`  two threads' GEMM over one, after: ${ceilingAfter.toFixed(2)}×`);
   console.log();
   console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'learner threads', 'actor nice', 'decisions/s', '÷ same algo sync, 1 worker, 1 thread', 'learner busy', 'mean lag', 'max lag'], rows));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/selfplay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-  writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, results }, null, 2)}\n`);
+  console.log(`\ntwo threads' GEMM over one thread on this machine: ${ceilingBefore.toFixed(2)}× before the runs, ${ceilingAfter.toFixed(2)}× after (the most two cores can give the learner's products; 2× on two free cores)`);
+  writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, gemmTwoThreadRatio: { before: ceilingBefore, after: ceilingAfter }, results }, null, 2)}\n`);
 }
 
 await main();

@@ -180,17 +180,22 @@ describe('the training loop', () => {
     const threads = arena(['train', '--game', 'kuhn-poker', '--league', '--learner-threads', '0']);
     expect(threads.code).not.toBe(0);
     expect(threads.stderr).toMatch(/--learner-threads must be an integer >= 1/);
+    const nice = arena(['train', '--game', 'kuhn-poker', '--league', '--actor-nice', '20']);
+    expect(nice.code).not.toBe(0);
+    expect(nice.stderr).toMatch(/actorNice/);
+    expect(nice.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('--learner-threads 2 trains a league run with gradient threads, recorded in the profile', () => {
+  it('--learner-threads 2 and --actor-nice 5 train a league run with gradient threads and lowered actors, recorded in the profile', () => {
     const out = join(tmp(), 'threads');
     const cfg = join(tmp(), 'threads.json');
     writeFileSync(cfg, JSON.stringify({ hidden: [16, 16], envs: 8, steps: 8, minibatchSize: 32, evalEvery: 0 }));
-    const r = arena(['train', '--game', 'tic-tac-toe', '--league', '--workers', '1', '--learner-threads', '2', '--steps', String(4 * 64), '--config', cfg, '--out', out, '--json']);
+    const r = arena(['train', '--game', 'tic-tac-toe', '--league', '--workers', '1', '--learner-threads', '2', '--actor-nice', '5', '--steps', String(4 * 64), '--config', cfg, '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { updates: number; profile: { learnerThreads: number } };
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { updates: number; profile: { learnerThreads: number; actorNice: number } };
     expect(summary.updates).toBeGreaterThanOrEqual(4);
     expect(summary.profile.learnerThreads).toBe(2);
+    expect(summary.profile.actorNice).toBe(5);
     expect(readMetrics(out).every((m) => Number.isFinite(m['losses/policy_loss']))).toBe(true);
   });
 });

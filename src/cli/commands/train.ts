@@ -29,6 +29,7 @@ interface TrainOptions {
   league?: boolean;
   workers?: number;
   learnerThreads?: number;
+  actorNice?: number;
   sync?: boolean;
   maxLag?: number;
   mainExploiters?: number;
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     .option('--league', 'self-play against a league of snapshots, with rollouts in worker threads (sac, td3, ddpg: on the main thread)')
     .option('--workers <w>', 'rollout worker threads (league and team training)', intOption('--workers', 1))
     .option('--learner-threads <n>', "threads computing each minibatch's gradient (fast learner; default 1)", intOption('--learner-threads', 1))
+    .option('--actor-nice <n>', "scheduling niceness 0-19 of the rollout worker threads: above 0 they yield the cores to the learner's threads (Linux; default 0)", intOption('--actor-nice', 0))
     .option('--sync', 'synchronous collection: the actors wait for each update (exactly reproducible; default: asynchronous)')
     .option('--max-lag <n>', 'drop segments played by weights more than n versions old', intOption('--max-lag', 0))
     .option('--main-exploiters <n>', 'league: main exploiters, each its own learner (default 0)', intOption('--main-exploiters', 0))
@@ -91,6 +93,7 @@ function configFlags(opts: TrainOptions): Partial<TrainConfig> {
   if (opts.league) flags.league = true;
   if (opts.workers !== undefined) flags.workers = opts.workers;
   if (opts.learnerThreads !== undefined) flags.learnerThreads = opts.learnerThreads;
+  if (opts.actorNice !== undefined) flags.actorNice = opts.actorNice;
   if (opts.sync) flags.async = false;
   if (opts.maxLag !== undefined) flags.maxLag = opts.maxLag;
   if (opts.mainExploiters !== undefined) flags.mainExploiters = opts.mainExploiters;
