@@ -20,4 +20,4 @@ const f = (x: number): string => x.toFixed(1);
 const rows = SHAPES.map(([name], i) => [name, f(g.alone[i]!), f(g.workerAlone[i]!), f(g.both.main[i]!), f(g.both.worker[i]!), f(g.both.main[i]! + g.both.worker[i]!), `${((g.both.main[i]! + g.both.worker[i]!) / g.alone[i]!).toFixed(2)}×`]);
 console.log();
 console.log(markdownTable(['GEMM', 'main alone GFLOP/s', 'worker alone', 'both at once: main', 'worker', 'total', 'total ÷ main alone'], rows));
-console.log(`\nover one pass of the three shapes: two threads at once do ${g.ratio.toFixed(2)}× the work of one alone`);
+console.log(`\nover one pass of the three shapes: two threads at once do ${g.ratio.toFixed(2)}× the work of the faster one alone`);

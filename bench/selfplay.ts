@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const warn = loadWarning(m.cores);
   if (warn) console.log(warn);
   // the machine's own two-thread ceiling, before and after: what two cores give the learner's GEMM now
-  const probe = async () => (await gemmScaling(1)).ratio;
+  const probe = async () => (await gemmScaling(2)).ratio;
   const ceilingBefore = await probe();
   console.log(`  two threads' GEMM over one (this machine's ceiling for two cores), before: ${ceilingBefore.toFixed(2)}×`);
   const results: Record<string, unknown>[] = [];
