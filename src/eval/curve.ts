@@ -118,6 +118,8 @@ export interface CurveOptions {
   readonly greedy?: boolean;
   readonly seed?: number;
   readonly openingPlies?: number;
+  /** Called once the marks are known, with the number of games to play (for a progress bar). */
+  readonly onStart?: (totalGames: number) => void;
   readonly onGame?: (done: number, label: string) => void;
 }
 
@@ -128,6 +130,7 @@ export async function runCurve(opts: CurveOptions): Promise<CurvePoint[]> {
   const learner = opts.learner ?? 'main';
   const seed = opts.seed ?? 0;
   const plan = opts.runs.map((run) => ({ run, marks: curveMarks(run, learner, opts.everyMinutes) }));
+  opts.onStart?.(plan.reduce((a, p) => a + p.marks.length, 0) * opts.bots.length * opts.games);
   const points: CurvePoint[] = [];
   let done = 0;
   for (const { run, marks } of plan) {
@@ -153,9 +156,4 @@ export async function runCurve(opts: CurveOptions): Promise<CurvePoint[]> {
     }
   }
   return points;
-}
-
-/** Games a curve will play (for a progress bar). */
-export function curveGames(runs: readonly string[], learner: AgentId, everyMinutes: number, bots: number, games: number): number {
-  return runs.reduce((a, run) => a + curveMarks(run, learner, everyMinutes).length * bots * games, 0);
 }

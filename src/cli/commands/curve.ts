@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { getGame } from '../../../games/index.ts';
 import { ConfigError } from '../../../core/index.ts';
-import { curveGames, runCurve, type CurvePoint } from '../../eval/curve.ts';
+import { runCurve, type CurvePoint } from '../../eval/curve.ts';
 import { readCurvePoints, writeCurve } from '../../plot/curve.ts';
 import { intOption, OPENING_PLIES_HELP, timestampedRunDir } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -32,8 +32,7 @@ export function register(program: Command): void {
       const bots = opts.vs.split(',').map((s) => s.trim()).filter((s) => s !== '');
       const earlier = (opts.with ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').flatMap((f) => readCurvePoints(f, game.info.id));
       if (runs.length === 0 && earlier.length === 0) throw new ConfigError('curve: name at least one run folder (or --with an earlier curve.json)');
-      const total = curveGames(runs, opts.learner, opts.every, bots.length, opts.games);
-      const progress = opts.json ? undefined : createProgress(`curve ${game.info.id}`, total, 'games');
+      let progress: ReturnType<typeof createProgress> | undefined;
       let fresh: CurvePoint[] = [];
       try {
         if (runs.length > 0) fresh = await runCurve({
@@ -46,6 +45,7 @@ export function register(program: Command): void {
           greedy: !opts.sampling,
           seed: opts.seed,
           ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+          onStart: (total) => (progress = opts.json ? undefined : createProgress(`curve ${game.info.id}`, total, 'games')),
           onGame: (done, label) => progress?.update(done, label),
         });
       } finally {
