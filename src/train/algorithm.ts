@@ -76,6 +76,16 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
 }
 
 /** TRPO's settings: the learner's (δ = `targetKl`; the critic's lr, epochs and minibatch) and the trust-region solver's. */
+/**
+ * The magnet's uniform blend at a fraction `progress` ∈ [0, 1] of training: `magnetMix`, annealed
+ * linearly to `magnetMixFinal` when that is set.
+ */
+export function magnetMixAt(config: Pick<TrainConfig, 'magnetMix' | 'magnetMixFinal'>, progress: number): number {
+  const { magnetMix: m0, magnetMixFinal: m1 } = config;
+  if (m1 === null) return m0;
+  return m0 + (m1 - m0) * Math.min(1, Math.max(0, progress));
+}
+
 export function trpoSettings(config: TrainConfig): TrpoSettings {
   return { ...learnerSettings(config), cgIters: config.cgIters, cgDamping: config.cgDamping, lineSearchShrink: config.lineSearchShrink, lineSearchSteps: config.lineSearchSteps };
 }
@@ -146,7 +156,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
   }
 
   /** Fills `b.magnetLogp` with the magnet's masked log-softmax on every row (0 on illegal actions); refreshes the magnet when due. */
-  private applyMagnet(b: RolloutBuffer): void {
+  private applyMagnet(b: RolloutBuffer, progress: number): void {
     if (!this.magnet) return;
     if (this.magnet.age >= this.config.magnetEvery!) this.setMagnet(this.policy.getWeights(), 0);
     this.magnet.age++;
@@ -167,7 +177,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
       // action the policy has dropped is still pulled back in (a pure copy would hold it at 0)
       let legal = 0;
       for (let j = 0; j < A; j++) legal += b.masks[i * A + j]!;
-      const eps = this.config.magnetMix;
+      const eps = magnetMixAt(this.config, progress);
       for (let j = 0; j < A; j++) out[i * A + j] = b.masks[i * A + j] === 1 ? Math.log((1 - eps) * Math.exp(logits[i * A + j]! - lse) + eps / legal) : 0;
     }
   }
@@ -202,7 +212,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
         b.returns,
       );
     }
-    this.applyMagnet(b);
+    this.applyMagnet(b, progress);
     return { ...this.learner.update(b, progress), ...extra };
   }
 

@@ -45,6 +45,7 @@ export const TrainConfigSchema = z
       .nullable()
       .describe('regularise toward a magnet policy (KL(π‖ρ) with coefficient entCoef) refreshed to the current policy every this many updates, as R-NaD/MMD; null: the entropy bonus (a uniform magnet); discrete actions only'),
     magnetMix: z.number().min(0).max(1).describe('with magnetEvery: the magnet is (1 − magnetMix)·(the policy copy) + magnetMix·uniform over the legal actions, so it keeps full support'),
+    magnetMixFinal: z.number().min(0).max(1).nullable().describe('with magnetEvery: anneal magnetMix linearly to this value over the run (null: constant); the blend biases the fixed point toward uniform'),
     vfCoef: z.number().min(0).describe('value loss coefficient'),
     maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
     targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off); TRPO: the trust-region bound δ on the mean KL of a step'),
@@ -132,6 +133,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   entAnnealFraction: 1,
   magnetEvery: null,
   magnetMix: 0,
+  magnetMixFinal: null,
   vfCoef: 0.5,
   maxGradNorm: 0.5,
   targetKl: null,

@@ -12,7 +12,7 @@ import { getGame } from '../../games/index.ts';
 import { RolloutBuffer } from '../../src/algorithms/buffer.ts';
 import type { LearnerSettings } from '../../src/algorithms/policy-gradient.ts';
 import { FastLearner } from '../../src/fast/learner.ts';
-import { PolicyGradientAlgorithm, type MagnetState } from '../../src/train/algorithm.ts';
+import { magnetMixAt, PolicyGradientAlgorithm, type MagnetState } from '../../src/train/algorithm.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 
 beforeAll(async () => {
@@ -167,6 +167,26 @@ describe('PolicyGradientAlgorithm with magnetEvery', () => {
       expect(b.magnetLogp![k]).toBeCloseTo(Math.log(0.75 * Math.exp(a.magnetLogp![k]!) + 0.25 / legal), 5);
       expect(b.magnetLogp![k]).toBeGreaterThanOrEqual(Math.log(0.25 / legal) - 1e-6);
     }
+    pure.dispose();
+    mixed.dispose();
+  });
+
+  it('magnetMixFinal anneals the blend linearly over the run (0.2 → 0.02: 0.11 halfway) and holds it after', () => {
+    expect(magnetMixAt({ magnetMix: 0.2, magnetMixFinal: null }, 0.7)).toBe(0.2);
+    expect(magnetMixAt({ magnetMix: 0.2, magnetMixFinal: 0.02 }, 0)).toBeCloseTo(0.2, 12);
+    expect(magnetMixAt({ magnetMix: 0.2, magnetMixFinal: 0.02 }, 0.5)).toBeCloseTo(0.11, 12);
+    expect(magnetMixAt({ magnetMix: 0.2, magnetMixFinal: 0.02 }, 1)).toBeCloseTo(0.02, 12);
+    expect(magnetMixAt({ magnetMix: 0.2, magnetMixFinal: 0.02 }, 1.3)).toBeCloseTo(0.02, 12);
+    // the update applies the blend of its own progress: at 0.5 the rows' log ρ' use ε = 0.11
+    const pure = make(3);
+    const config = resolveConfig('ppo', info.id, { magnetEvery: 3, magnetMix: 0.2, magnetMixFinal: 0.02, hidden: [8], epochs: 2, minibatchSize: 4 });
+    const policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [8], activation: 'tanh' }, 5);
+    const mixed = new PolicyGradientAlgorithm({ config, info, policy, rng: new Rng(1) });
+    const a = segment();
+    const b = segment();
+    pure.update([a], 0.5);
+    mixed.update([b], 0.5);
+    for (let k = 0; k < a.size * info.actions; k++) expect(b.magnetLogp![k]).toBeCloseTo(Math.log(0.89 * Math.exp(a.magnetLogp![k]!) + 0.11 / info.actions), 5);
     pure.dispose();
     mixed.dispose();
   });
