@@ -213,6 +213,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
       );
     }
     this.applyMagnet(b, progress);
+    if (this.magnet) extra = { ...extra, 'charts/magnet_mix': magnetMixAt(this.config, progress) };
     return { ...this.learner.update(b, progress), ...extra };
   }
 

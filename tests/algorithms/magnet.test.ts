@@ -185,7 +185,8 @@ describe('PolicyGradientAlgorithm with magnetEvery', () => {
     const a = segment();
     const b = segment();
     pure.update([a], 0.5);
-    mixed.update([b], 0.5);
+    const stats = mixed.update([b], 0.5);
+    expect(stats['charts/magnet_mix']).toBeCloseTo(0.11, 12);
     for (let k = 0; k < a.size * info.actions; k++) expect(b.magnetLogp![k]).toBeCloseTo(Math.log(0.89 * Math.exp(a.magnetLogp![k]!) + 0.11 / info.actions), 5);
     pure.dispose();
     mixed.dispose();
