@@ -5,7 +5,10 @@
  * decisions per second, the learner's busy share of the wall-clock after warm-up, and the policy lag.
  *
  * BENCH_SECONDS (default 60) per configuration; BENCH_QUICK=1 for 20 s; BENCH_CONFIGS to pick
- * (comma-separated names below). Raw numbers go to bench/results/selfplay-<time>.json.
+ * (comma-separated names below); BENCH_ROUNDS (default 1) to run the configurations in that many
+ * rounds, A B A B …, so that each ratio compares runs a few minutes apart, and to report the median
+ * and range of the per-round ratios (this VM's speed drifts between minutes). Raw numbers go to
+ * bench/results/selfplay-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setLogLevel } from '../core/log.ts';
@@ -13,9 +16,10 @@ import { selectBackend } from '../src/backend.ts';
 import type { Algo, TrainConfig } from '../src/train/config.ts';
 import { gemmScaling } from './gemm-probe.ts';
 import { benchLeagueConfig, benchLeagueRun } from './league-runs.ts';
-import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable } from './lib.ts';
+import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable, quantile } from './lib.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.env['BENCH_QUICK'] ? 20 : 60));
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
 
 interface Case {
   readonly name: string;
@@ -35,6 +39,63 @@ const CASES: Case[] = [
   { name: 'impala-async-2', algo: 'impala', layer: { workers: 2, async: true, learnerThreads: 1 } },
 ];
 
+interface Result {
+  readonly round: number;
+  readonly name: string;
+  readonly algo: Algo;
+  readonly workers: number;
+  readonly async: boolean;
+  readonly learnerThreads: number;
+  readonly actorNice: number;
+  readonly decisionsPerSecond: number;
+  readonly updates: number;
+  readonly learnerBusy: number;
+  readonly learnerBusyAfterWarmup: number;
+  readonly meanPolicyLag: number;
+  readonly maxPolicyLag: number;
+  readonly seconds: number;
+}
+
+interface Summary extends Omit<Result, 'round' | 'updates' | 'learnerBusy' | 'seconds'> {
+  /** Median over rounds of the ratio to the same round's baseline, and its range; null without a baseline. */
+  readonly ratio: number | null;
+  readonly ratioMin: number | null;
+  readonly ratioMax: number | null;
+}
+
+const median = (xs: number[]): number => quantile(xs.toSorted((a, b) => a - b), 0.5);
+
+/**
+ * One row per configuration: medians over the rounds, and each round's ratio to its own baseline
+ * (the same algorithm's synchronous single-worker run, one learner thread, nice 0, in that round).
+ */
+function summarise(cases: readonly Case[], results: readonly Result[]): Summary[] {
+  const isBase = (r: Result) => r.workers === 1 && !r.async && r.learnerThreads === 1 && r.actorNice === 0;
+  return cases.map((c) => {
+    const mine = results.filter((r) => r.name === c.name);
+    const ratios = mine.flatMap((r) => {
+      const base = results.find((b) => b.round === r.round && b.algo === r.algo && isBase(b));
+      return base ? [r.decisionsPerSecond / base.decisionsPerSecond] : [];
+    });
+    const first = mine[0]!;
+    return {
+      name: c.name,
+      algo: c.algo,
+      workers: first.workers,
+      async: first.async,
+      learnerThreads: first.learnerThreads,
+      actorNice: first.actorNice,
+      decisionsPerSecond: median(mine.map((r) => r.decisionsPerSecond)),
+      learnerBusyAfterWarmup: median(mine.map((r) => r.learnerBusyAfterWarmup)),
+      meanPolicyLag: median(mine.map((r) => r.meanPolicyLag)),
+      maxPolicyLag: Math.max(...mine.map((r) => r.maxPolicyLag)),
+      ratio: ratios.length ? median(ratios) : null,
+      ratioMin: ratios.length ? Math.min(...ratios) : null,
+      ratioMax: ratios.length ? Math.max(...ratios) : null,
+    };
+  });
+}
+
 async function main(): Promise<void> {
   setLogLevel('warn');
   await selectBackend('wasm');
@@ -48,37 +109,39 @@ async function main(): Promise<void> {
   const probe = async () => (await gemmScaling(2)).ratio;
   const ceilingBefore = await probe();
   console.log(`  two threads' GEMM over one (this machine's ceiling for two cores), before: ${ceilingBefore.toFixed(2)}×`);
-  const results: Record<string, unknown>[] = [];
-  for (const c of cases) {
-    process.stdout.write(`  ${c.name} … `);
-    const s = await benchLeagueRun(benchLeagueConfig(c.algo, SECONDS, c.layer));
-    const p = s.profile as Record<string, number>;
-    results.push({ name: c.name, algo: c.algo, workers: p.workers, async: p.async, learnerThreads: c.layer.learnerThreads ?? 1, actorNice: c.layer.actorNice ?? 0, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p.learnerBusy, learnerBusyAfterWarmup: p.learnerBusyAfterWarmup, meanPolicyLag: p.meanPolicyLag, maxPolicyLag: p.maxPolicyLag, seconds: s.seconds });
-    console.log(`${fmtInt(s.stepsPerSecond)} decisions/s`);
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, got ${process.env['BENCH_ROUNDS']}`);
+  const results: Result[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of cases) {
+      process.stdout.write(`  ${ROUNDS > 1 ? `round ${round}/${ROUNDS} ` : ''}${c.name} … `);
+      const s = await benchLeagueRun(benchLeagueConfig(c.algo, SECONDS, c.layer));
+      const p = s.profile as Record<string, number>;
+      results.push({ round, name: c.name, algo: c.algo, workers: p['workers']!, async: Boolean(p['async']), learnerThreads: c.layer.learnerThreads ?? 1, actorNice: c.layer.actorNice ?? 0, decisionsPerSecond: s.stepsPerSecond, updates: s.updates, learnerBusy: p['learnerBusy']!, learnerBusyAfterWarmup: p['learnerBusyAfterWarmup']!, meanPolicyLag: p['meanPolicyLag']!, maxPolicyLag: p['maxPolicyLag']!, seconds: s.seconds });
+      console.log(`${fmtInt(s.stepsPerSecond)} decisions/s`);
+    }
   }
-  // each algorithm against its own synchronous single-worker run with the learner on one thread
-  const base = (algo: unknown) => results.find((r) => r['algo'] === algo && r['workers'] === 1 && !r['async'] && r['learnerThreads'] === 1 && r['actorNice'] === 0)?.['decisionsPerSecond'] as number | undefined;
-  const rows = results.map((r) => [
-    String(r['name']),
-    String(r['algo']),
-    String(r['workers']),
-    r['async'] ? 'async' : 'sync',
-    String(r['learnerThreads']),
-    String(r['actorNice']),
-    fmtInt(r['decisionsPerSecond'] as number),
-    base(r['algo']) ? fmtRatio((r['decisionsPerSecond'] as number) / base(r['algo'])!) : '–',
-    `${(100 * (r['learnerBusyAfterWarmup'] as number)).toFixed(0)}%`,
-    (r['meanPolicyLag'] as number).toFixed(2),
-    String(r['maxPolicyLag']),
+  const rows = summarise(cases, results).map((r) => [
+    r.name,
+    r.algo,
+    String(r.workers),
+    r.async ? 'async' : 'sync',
+    String(r.learnerThreads),
+    String(r.actorNice),
+    fmtInt(r.decisionsPerSecond),
+    r.ratio === null ? '–' : fmtRatio(r.ratio) + (ROUNDS > 1 ? ` (${fmtRatio(r.ratioMin!)}–${fmtRatio(r.ratioMax!)})` : ''),
+    `${(100 * r.learnerBusyAfterWarmup).toFixed(0)}%`,
+    r.meanPolicyLag.toFixed(2),
+    String(r.maxPolicyLag),
   ]);
   const ceilingAfter = await probe();
   console.log(`  two threads' GEMM over one, after: ${ceilingAfter.toFixed(2)}×`);
   console.log();
+  if (ROUNDS > 1) console.log(`medians over ${ROUNDS} rounds; the ratio is the median of each round's own ratio (range in brackets)\n`);
   console.log(markdownTable(['config', 'algo', 'workers', 'feed', 'learner threads', 'actor nice', 'decisions/s', '÷ same algo sync, 1 worker, 1 thread', 'learner busy', 'mean lag', 'max lag'], rows));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/selfplay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
   console.log(`\ntwo threads' GEMM over one thread on this machine: ${ceilingBefore.toFixed(2)}× before the runs, ${ceilingAfter.toFixed(2)}× after (the most two cores can give the learner's products; 2× on two free cores)`);
-  writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, gemmTwoThreadRatio: { before: ceilingBefore, after: ceilingAfter }, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: m, seconds: SECONDS, rounds: ROUNDS, gemmTwoThreadRatio: { before: ceilingBefore, after: ceilingAfter }, results }, null, 2)}\n`);
 }
 
 await main();
