@@ -21,6 +21,21 @@
  * exploration, not play. The tree is rebuilt every move (no subtree reuse) in preallocated typed
  * arrays, and a simulation clones the root state once and replays its path.
  *
+ * The solver (on by default; MCTS-Solver, Winands, Björnsson & Saito 2008): positions whose
+ * minimax value the tree already proves are not estimated any more.
+ *  - Expanding a node tries each legal move once: a move that ends the game makes that child solved
+ *    at its exact return (so a win in one is seen before any simulation reaches it).
+ *  - A node is solved when one child is a solved win for the seat to move there (its value reaches
+ *    `maxReturn`), or when every child is solved: its exact value is then the best child's. The
+ *    check runs up the path after each simulation, as far as nodes keep becoming solved.
+ *  - A simulation stops at a solved node and backs up its exact value instead of a critic's guess.
+ *    Selection skips proven losses (children whose exact value is `minReturn` for the seat choosing).
+ *  - Once the root is solved the search stops. The move played is then a child that achieves the
+ *    root's exact value (the most visited of them); otherwise the most visited child that is not a
+ *    proven loss.
+ * Values are exact final returns, which the zero-sum backup negates for the other seat. With the
+ * solver off (`solver: false`) the search is plain PUCT, as AlphaZero plays.
+ *
  * Only sequential, perfect-information, two-player zero-sum games without chance events are searched:
  * hidden information needs determinisation or information-set search, simultaneous moves and chance
  * nodes need other node kinds, and the backup assumes the two seats' values are opposite.
@@ -126,6 +141,7 @@ export function checkMctsGame(spec: string, info: GameInfo): void {
  * Index of the child in `[first, first + count)` with the largest PUCT score
  * Q + c_puct · P · √N(parent) / (1 + N), where Q = W / N for visited children and 0 otherwise
  * (the first such child on ties). `values` are W, summed for the seat choosing among these children.
+ * Children with `excluded[c]` set (the solver's proven losses) are skipped; at least one must remain.
  */
 export function puctSelect(
   visits: ArrayLike<number>,
@@ -135,11 +151,13 @@ export function puctSelect(
   count: number,
   parentVisits: number,
   cPuct: number,
+  excluded?: ArrayLike<number>,
 ): number {
   const scale = cPuct * Math.sqrt(parentVisits);
   let best = first;
   let bestScore = -Infinity;
   for (let c = first; c < first + count; c++) {
+    if (excluded?.[c]) continue;
     const n = visits[c]!;
     const score = (n > 0 ? values[c]! / n : 0) + (scale * priors[c]!) / (1 + n);
     if (score > bestScore) {
@@ -162,6 +180,8 @@ export interface MctsAgentOptions {
   readonly cPuct?: number;
   /** Seed of the Rng that breaks ties between equally visited root moves. */
   readonly seed?: number;
+  /** Prove wins and losses in the tree (MCTS-Solver, see the file comment; default true). */
+  readonly solver?: boolean;
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
 }
@@ -171,6 +191,8 @@ export class MctsAgent implements Agent {
   readonly name: string;
   readonly simulations: number;
   readonly cPuct: number;
+  /** Whether the search proves wins and losses (the file comment's solver). */
+  readonly solver: boolean;
   private readonly info: GameInfo;
   /** Priors and values of the search (read by the server to rebuild the agent in a worker thread). */
   readonly evaluator: PositionEvaluator;
@@ -186,6 +208,14 @@ export class MctsAgent implements Agent {
   private firstChild: Int32Array;
   private childCount: Int32Array;
   private terminal: Uint8Array;
+  // the solver's marks: solved nodes, their exact value for the seat that chose the move into them,
+  // proven losses for that seat, and the seat to move at each expanded node
+  private solved: Uint8Array;
+  private exact: Float64Array;
+  private lost: Uint8Array;
+  private seatOf: Int8Array;
+  /** The root's exact value for its seat to move, once `solved[0]`. */
+  private rootExact = 0;
   private size = 0;
   // per-simulation scratch
   private readonly path: Int32Array;
@@ -193,6 +223,7 @@ export class MctsAgent implements Agent {
   private readonly leafValues: Float64Array;
   private readonly leafPriors: Float64Array;
   private readonly mask: Uint8Array;
+  private readonly probeReturns: Float64Array;
 
   constructor(opts: MctsAgentOptions) {
     const simulations = opts.simulations ?? DEFAULT_SIMULATIONS;
@@ -211,6 +242,7 @@ export class MctsAgent implements Agent {
     this.owned = opts.owned;
     this.simulations = simulations;
     this.cPuct = cPuct;
+    this.solver = opts.solver ?? true;
     this.rng = new Rng(opts.seed ?? 0);
     // each simulation expands at most one node, adding at most `actions` children
     const capacity = 1 + simulations * opts.info.actions;
@@ -221,11 +253,16 @@ export class MctsAgent implements Agent {
     this.firstChild = new Int32Array(capacity);
     this.childCount = new Int32Array(capacity);
     this.terminal = new Uint8Array(capacity);
+    this.solved = new Uint8Array(capacity);
+    this.exact = new Float64Array(capacity);
+    this.lost = new Uint8Array(capacity);
+    this.seatOf = new Int8Array(capacity);
     this.path = new Int32Array(opts.info.maxSteps + 2);
     this.pathSeats = new Int32Array(opts.info.maxSteps + 2);
     this.leafValues = new Float64Array(opts.info.seats);
     this.leafPriors = new Float64Array(opts.info.actions);
     this.mask = new Uint8Array(opts.info.actions);
+    this.probeReturns = new Float64Array(opts.info.seats);
   }
 
   reset(seed: number): void {
@@ -251,7 +288,17 @@ export class MctsAgent implements Agent {
     this.firstChild[0] = -1;
     this.childCount[0] = 0;
     this.terminal[0] = 0;
-    for (let sim = 0; sim < this.simulations; sim++) this.simulate(root);
+    this.solved[0] = 0;
+    this.lost[0] = 0;
+    for (let sim = 0; sim < this.simulations; sim++) {
+      if (this.solved[0]) break; // the root's value is proven: more simulations cannot change the move
+      this.simulate(root);
+    }
+  }
+
+  /** After `search`: whether the solver proved the root's value, and that value for the seat to move at the root. */
+  rootSolution(): { solved: boolean; value: number } {
+    return this.solved[0] ? { solved: true, value: this.rootExact } : { solved: false, value: Number.NaN };
   }
 
   /**
@@ -278,28 +325,34 @@ export class MctsAgent implements Agent {
     let node = 0;
     let depth = 0;
     this.path[0] = 0;
-    // 1. select down to a leaf
-    while (this.firstChild[node]! >= 0) {
+    const excluded = this.solver ? this.lost : undefined;
+    // 1. select down to a leaf: a node not expanded yet, or one the solver has proven
+    while (this.firstChild[node]! >= 0 && !this.solved[node]) {
       const seat = state.currentSeat();
-      const child = puctSelect(this.visits, this.values, this.priors, this.firstChild[node]!, this.childCount[node]!, this.visits[node]!, this.cPuct);
+      const child = puctSelect(this.visits, this.values, this.priors, this.firstChild[node]!, this.childCount[node]!, this.visits[node]!, this.cPuct, excluded);
       state.apply(this.actions[child]!);
       depth++;
       this.path[depth] = child;
       this.pathSeats[depth] = seat;
       node = child;
     }
-    // 2. value the leaf: the returns at a terminal, else expand it and ask the evaluator
+    // 2. value the leaf: its exact value once solved, the returns at a terminal, else expand it and ask the evaluator
     const v = this.leafValues;
-    state.returns(v);
-    if (!this.terminal[node]) {
-      const seat = state.currentSeat();
-      if (state.isTerminal()) {
-        this.terminal[node] = 1;
-      } else {
-        if (seat < 0) throw new ConfigError(`${this.name}: reached a ${seat === CHANCE ? 'chance' : 'simultaneous'} node in ${this.info.id}; ${ACCEPTED_GAMES}`);
-        const value = this.evaluator.evaluatePosition(state, seat, this.leafPriors);
-        this.expand(node, state, seat);
-        for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
+    if (this.solved[node] && depth > 0) {
+      this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
+    } else {
+      state.returns(v);
+      if (!this.terminal[node]) {
+        const seat = state.currentSeat();
+        if (state.isTerminal()) {
+          this.terminal[node] = 1;
+        } else {
+          if (seat < 0) throw new ConfigError(`${this.name}: reached a ${seat === CHANCE ? 'chance' : 'simultaneous'} node in ${this.info.id}; ${ACCEPTED_GAMES}`);
+          const value = this.evaluator.evaluatePosition(state, seat, this.leafPriors);
+          this.expand(node, state, seat);
+          if (this.solver && this.trySolve(node, depth) && depth > 0) this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
+          else for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
+        }
       }
     }
     // 3. back up: each edge adds the value for the seat that chose it
@@ -309,6 +362,56 @@ export class MctsAgent implements Agent {
       this.visits[n]!++;
       this.values[n]! += v[this.pathSeats[d]!]!;
     }
+    // 4. the solver: a node proven below may prove its ancestors
+    if (this.solver) {
+      for (let d = depth - 1; d >= 0; d--) {
+        const n = this.path[d]!;
+        if (!this.solved[n] && !this.trySolve(n, d)) break;
+      }
+    }
+  }
+
+  /** The leaf values of a solved node: `value` for the seat that chose the move into it, its negation for the other (zero-sum). */
+  private exactValues(chooser: number, value: number): void {
+    const v = this.leafValues;
+    for (let s = 0; s < v.length; s++) v[s] = s === chooser ? value : -value;
+  }
+
+  /**
+   * Marks the expanded node at `path[depth]` solved when its children prove it: a child that is a
+   * win for the seat to move (exact value ≥ `maxReturn`), or every child solved (the best of them).
+   * Returns whether it is solved now.
+   */
+  private trySolve(node: number, depth: number): boolean {
+    const first = this.firstChild[node]!;
+    const count = this.childCount[node]!;
+    if (first < 0 || count === 0) return false;
+    let best = -Infinity;
+    let proven = true;
+    for (let c = first; c < first + count; c++) {
+      if (!this.solved[c]) {
+        proven = false;
+        continue;
+      }
+      const e = this.exact[c]!;
+      if (e >= this.info.maxReturn) {
+        best = e;
+        proven = true;
+        break;
+      }
+      if (e > best) best = e;
+    }
+    if (!proven) return false;
+    this.solved[node] = 1;
+    if (depth === 0) {
+      this.rootExact = best;
+    } else {
+      // the exact value for the seat that chose the move into this node (the other seat's is the negation)
+      const value = this.pathSeats[depth] === this.seatOf[node] ? best : -best;
+      this.exact[node] = value;
+      this.lost[node] = value <= this.info.minReturn ? 1 : 0;
+    }
+    return true;
   }
 
   private expand(node: number, state: GameState, seat: Seat): void {
@@ -328,20 +431,41 @@ export class MctsAgent implements Agent {
       this.firstChild[c] = -1;
       this.childCount[c] = 0;
       this.terminal[c] = 0;
+      this.solved[c] = 0;
+      this.lost[c] = 0;
+      if (this.solver) {
+        // one ply ahead: a move that ends the game is solved at once, at its exact return for `seat`
+        const probe = state.clone();
+        probe.apply(a);
+        if (probe.isTerminal()) {
+          probe.returns(this.probeReturns);
+          const e = this.probeReturns[seat]!;
+          this.terminal[c] = 1;
+          this.solved[c] = 1;
+          this.exact[c] = e;
+          this.lost[c] = e <= this.info.minReturn ? 1 : 0;
+        }
+      }
     }
     if (!(total > 0)) for (let c = first; c < first + count; c++) this.priors[c] = 1 / count;
     this.size += count;
     this.firstChild[node] = first;
     this.childCount[node] = count;
+    this.seatOf[node] = seat;
   }
 
-  /** The most visited root move, ties drawn uniformly with the agent's Rng. */
+  /**
+   * The most visited root move, ties drawn uniformly with the agent's Rng. With the solver: among the
+   * moves that achieve the root's proven value when it is solved, else among those not proven lost.
+   */
   private pickMostVisited(): number {
     const first = this.firstChild[0]!;
+    const rootSolved = this.solver && this.solved[0] === 1;
     let best = -1;
     let ties = 0;
     let action = -1;
     for (let c = first; c < first + this.childCount[0]!; c++) {
+      if (rootSolved ? !this.solved[c] || this.exact[c] !== this.rootExact : this.solver && this.lost[c]) continue;
       const n = this.visits[c]!;
       if (n > best) {
         best = n;

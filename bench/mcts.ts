@@ -1,6 +1,7 @@
 /**
  * `npm run bench:mcts`: play-time search speed at Connect Four — milliseconds per move and simulations
- * per second of `mcts:<checkpoint>:<n>` at 50, 200 and 800 simulations, on one thread.
+ * per second of `mcts:<checkpoint>:<n>` at 50, 200 and 800 simulations, on one thread, with the
+ * solver (the default, agents/mcts.ts) and as plain PUCT, side by side.
  *
  * The checkpoint is a freshly initialised [128, 128] tanh MLP (the size of the Connect Four default),
  * saved and loaded through the real spec path: search cost does not depend on what the weights have
@@ -11,24 +12,33 @@
  *
  * BENCH_SECONDS (default 3) per row. The target, so that search can face a person on a server without
  * a noticeable wait: 200 simulations answer in ≤ 100 ms.
+ *
+ * Strength, with a trained run: BENCH_GAMES=N (default 0: none) plays N games of search at
+ * BENCH_STRENGTH_SIMS simulations (default 200) with the solver and as plain PUCT, each against
+ * BENCH_VS (default alphabeta:5), from the same paired random first moves (`arena match`'s series),
+ * and prints both scores with their intervals over distinct games.
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../agents/index.ts';
-import type { MctsAgent } from '../agents/mcts.ts';
+import { MctsAgent } from '../agents/mcts.ts';
 import { ActorCritic } from '../agents/policy.ts';
 import type { PolicyAgent } from '../agents/policy-agent.ts';
 import { Rng, type GameState } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
 import { getGame } from '../games/index.ts';
 import { backendSummary, selectBackend } from '../src/backend.ts';
+import { playSeries } from '../src/eval/match.ts';
 import { resolveConfig } from '../src/train/config.ts';
 import { savePolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
 import { fmtInt, fmtMs, loadWarning, machineInfo, markdownTable, timeCalls } from './lib.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
+const GAMES = Number(process.env['BENCH_GAMES'] ?? 0);
+const STRENGTH_SIMS = Number(process.env['BENCH_STRENGTH_SIMS'] ?? 200);
+const VS = process.env['BENCH_VS'] ?? 'alphabeta:5';
 const SIMULATIONS = [50, 200, 800];
 const TARGET_MS = 100;
 const game = getGame('connect-four');
@@ -92,32 +102,62 @@ async function main(): Promise<void> {
   }, Math.min(1, SECONDS), 100);
   inner.dispose();
 
+  /** `mcts:<dir>:<n>` through the spec path (the solver on, as users get it), or plain PUCT on the same network. */
+  const searcher = async (n: number, solver: boolean, seed: number): Promise<MctsAgent> => {
+    if (solver) return (await createAgent(`mcts:${dir}:${n}`, game.info, seed)) as MctsAgent;
+    const evaluator = (await createAgent(dir, game.info, seed, { evaluator: true })) as PolicyAgent;
+    return new MctsAgent({ name: `puct:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver: false, owned: evaluator });
+  };
+
   const rows: string[][] = [];
   const results: Record<string, unknown>[] = [];
   for (const n of SIMULATIONS) {
-    const agent = (await createAgent(`mcts:${dir}:${n}`, game.info, 1)) as MctsAgent;
-    const move = () => {
-      const s = next();
-      agent.act(s, s.currentSeat());
-    };
-    for (let w = 0; w < 5; w++) move(); // warm up the JIT
-    const t = timeCalls(move, SECONDS, 10);
-    agent.dispose();
-    const simsPerSecond = (n * t.calls) / t.seconds;
-    rows.push([String(n), fmtMs(t.medianMs), fmtMs(t.p90Ms), fmtMs(t.meanMs), fmtInt(simsPerSecond), String(t.calls), t.cpuShare.toFixed(2)]);
-    results.push({ simulations: n, moves: t.calls, medianMs: t.medianMs, p90Ms: t.p90Ms, meanMs: t.meanMs, simulationsPerSecond: simsPerSecond, cpuShare: t.cpuShare });
+    for (const solver of [true, false]) {
+      const agent = await searcher(n, solver, 1);
+      const move = () => {
+        const s = next();
+        agent.act(s, s.currentSeat());
+      };
+      for (let w = 0; w < 5; w++) move(); // warm up the JIT
+      const t = timeCalls(move, SECONDS, 10);
+      agent.dispose();
+      const simsPerSecond = (n * t.calls) / t.seconds;
+      rows.push([String(n), solver ? 'yes' : 'no', fmtMs(t.medianMs), fmtMs(t.p90Ms), fmtMs(t.meanMs), fmtInt(simsPerSecond), String(t.calls), t.cpuShare.toFixed(2)]);
+      results.push({ simulations: n, solver, moves: t.calls, medianMs: t.medianMs, p90Ms: t.p90Ms, meanMs: t.meanMs, simulationsPerSecond: simsPerSecond, cpuShare: t.cpuShare });
+    }
   }
-  console.log(markdownTable(['simulations', 'ms/move (median)', 'p90', 'mean', 'simulations/s', 'moves timed', 'CPU share'], rows));
+  console.log(markdownTable(['simulations', 'solver', 'ms/move (median)', 'p90', 'mean', 'simulations/s (budget)', 'moves timed', 'CPU share'], rows));
+  console.log('(simulations/s counts the budget: a solved root stops the search early, so the solver may spend fewer)');
   console.log();
   console.log(`evaluator (actor + critic, one position, WASM kernels): ${(evalTiming.meanMs * 1000).toFixed(1)} µs; tfjs actor forward alone: ${(tfjsTiming.meanMs * 1000).toFixed(0)} µs`);
-  const at200 = results.find((r) => r['simulations'] === 200);
+  const at200 = results.find((r) => r['simulations'] === 200 && r['solver'] === true);
   if (at200) {
     const ms = at200['p90Ms'] as number;
     console.log(`target: mcts:…:200 answers in ≤ ${TARGET_MS} ms — p90 ${fmtMs(ms)} ms: ${ms <= TARGET_MS ? 'met' : 'NOT met'}`);
   }
+  const strength: Record<string, unknown>[] = [];
+  if (GAMES > 0) {
+    if (!given) throw new Error('BENCH_GAMES needs a trained run: npm run bench:mcts -- runs/c4');
+    console.log();
+    console.log(`strength: ${GAMES} games each against ${VS}, ${STRENGTH_SIMS} simulations, paired random first moves (seed 0)`);
+    const srows: string[][] = [];
+    for (const solver of [true, false]) {
+      const agent = await searcher(STRENGTH_SIMS, solver, 0);
+      const opponent = await createAgent(VS, game.info, 1);
+      const t0 = performance.now();
+      const r = playSeries({ game, agents: [agent, opponent], games: GAMES, seed: 0, onGame: (d) => process.stderr.write(`\r  solver ${solver ? 'on ' : 'off'}: ${d}/${GAMES} games`) });
+      process.stderr.write('\n');
+      agent.dispose();
+      opponent.dispose?.();
+      const [lo, hi] = r.scoreInterval;
+      srows.push([solver ? 'yes' : 'no', `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
+      strength.push({ solver, vs: VS, simulations: STRENGTH_SIMS, ...r });
+    }
+    console.log(markdownTable(['solver', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
+  }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/mcts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-  writeFileSync(file, `${JSON.stringify({ machine: m, checkpoint: what, seconds: SECONDS, evaluatorUs: evalTiming.meanMs * 1000, tfjsActorUs: tfjsTiming.meanMs * 1000, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: m, checkpoint: what, seconds: SECONDS, evaluatorUs: evalTiming.meanMs * 1000, tfjsActorUs: tfjsTiming.meanMs * 1000, results, strength }, null, 2)}\n`);
   if (!given) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
 import { DEFAULT_SIMULATIONS, MctsAgent, parseMctsSpec, puctSelect, uniformEvaluator, type PositionEvaluator } from '../../agents/mcts.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
-import { AgentMismatchError, ArenaError, ConfigError, type Agent, type Game, type GameState } from '../../core/index.ts';
+import { AgentMismatchError, ArenaError, ConfigError, Rng, type Agent, type Game, type GameState } from '../../core/index.ts';
 import { connectFour } from '../../games/connect-four.ts';
 import { getGame } from '../../games/index.ts';
 import { ticTacToe } from '../../games/tic-tac-toe.ts';
@@ -24,8 +24,29 @@ function after(game: Game, moves: readonly number[]): GameState {
 /** Connect Four from 1-based column digits, e.g. '121212'. */
 const c4 = (cols: string) => after(connectFour, [...cols].map((c) => Number(c) - 1));
 
-function uniformSearch(game: Game, simulations: number, seed = 0): MctsAgent {
-  return new MctsAgent({ name: 'mcts:uniform', info: game.info, evaluator: uniformEvaluator, simulations, seed });
+function uniformSearch(game: Game, simulations: number, seed = 0, solver = true): MctsAgent {
+  return new MctsAgent({ name: 'mcts:uniform', info: game.info, evaluator: uniformEvaluator, simulations, seed, solver });
+}
+
+/** Plain PUCT (no solver): the search the hand-computed trees below follow. */
+const plainSearch = (game: Game, simulations: number, seed = 0) => uniformSearch(game, simulations, seed, false);
+
+/** The exact value for `seat` (to move in `s`) of playing `a`, by negamax over the rest of the game. */
+function moveValue(s: GameState, a: number, seat: number): number {
+  const t = s.clone();
+  t.apply(a);
+  if (t.isTerminal()) {
+    const r = new Float64Array(2);
+    t.returns(r);
+    return r[seat]!;
+  }
+  return t.currentSeat() === seat ? negamax(t) : -negamax(t);
+}
+
+/** The exact minimax value of `s` for its seat to move. */
+function negamax(s: GameState): number {
+  const seat = s.currentSeat();
+  return Math.max(...s.legalActions(seat).map((a) => moveValue(s, a, seat)));
 }
 
 /** Plays a whole game between `agents` (seat order) and returns the moves. */
@@ -68,7 +89,7 @@ describe('the PUCT rule', () => {
 
 describe('search with uniform priors and zero values', () => {
   it('spends every simulation but the root expansion on the root moves', () => {
-    const agent = uniformSearch(ticTacToe, 50);
+    const agent = plainSearch(ticTacToe, 50);
     const s = ticTacToe.newState(0);
     agent.search(s);
     const visits = new Float64Array(9);
@@ -84,7 +105,7 @@ describe('search with uniform priors and zero values', () => {
     const visits = new Float64Array(9);
     const q = new Float64Array(9);
     const search = (n: number) => {
-      const agent = uniformSearch(ticTacToe, n);
+      const agent = plainSearch(ticTacToe, n);
       agent.search(s);
       agent.rootVisits(visits, q);
       return agent;
@@ -107,7 +128,7 @@ describe('search with uniform priors and zero values', () => {
       evaluationProblem: () => null,
       evaluatePosition: (state, seat, priors) => (uniformEvaluator.evaluatePosition(state, seat, priors), 0.5),
     };
-    const agent = new MctsAgent({ name: 'mcts:half', info: ticTacToe.info, evaluator, simulations: 2 });
+    const agent = new MctsAgent({ name: 'mcts:half', info: ticTacToe.info, evaluator, simulations: 2, solver: false });
     agent.search(ticTacToe.newState(0));
     const visits = new Float64Array(9);
     const q = new Float64Array(9);
@@ -117,9 +138,9 @@ describe('search with uniform priors and zero values', () => {
     expect(q[0]).toBe(-0.5);
   });
 
-  it('tic-tac-toe: takes a win in one over blocking, and blocks a loss in one', () => {
-    for (let seed = 0; seed < 3; seed++) {
-      const agent = uniformSearch(ticTacToe, 400, seed);
+  it('tic-tac-toe: takes a win in one over blocking, and blocks a loss in one (with and without the solver)', () => {
+    for (let seed = 0; seed < 6; seed++) {
+      const agent = uniformSearch(ticTacToe, 400, seed >> 1, seed % 2 === 0);
       // X: 0 1, O: 3 4, X to move: 2 wins (O threatens 5)
       const win = after(ticTacToe, [0, 3, 1, 4]);
       expect(agent.act(win, win.currentSeat())).toBe(2);
@@ -129,9 +150,9 @@ describe('search with uniform priors and zero values', () => {
     }
   });
 
-  it('Connect Four: takes a win in one over blocking, and blocks vertical and horizontal threats', () => {
-    for (let seed = 0; seed < 2; seed++) {
-      const agent = uniformSearch(connectFour, 800, seed);
+  it('Connect Four: takes a win in one over blocking, and blocks vertical and horizontal threats (with and without the solver)', () => {
+    for (let seed = 0; seed < 4; seed++) {
+      const agent = uniformSearch(connectFour, 800, seed >> 1, seed % 2 === 0);
       const win = c4('121212'); // X has three in column 1, O three in column 2; X to move
       expect(agent.act(win, win.currentSeat())).toBe(0);
       const vertical = c4('12121'); // O to move: X threatens column 1
@@ -142,8 +163,91 @@ describe('search with uniform priors and zero values', () => {
   });
 
   it('replays: the same seed gives the same game', () => {
+    const plain = () => playGame(ticTacToe, [plainSearch(ticTacToe, 30, 7), plainSearch(ticTacToe, 30, 8)], 3);
+    expect(plain()).toEqual(plain());
     const game = () => playGame(ticTacToe, [uniformSearch(ticTacToe, 30, 7), uniformSearch(ticTacToe, 30, 8)], 3);
     expect(game()).toEqual(game());
+  });
+});
+
+describe('the solver (proven wins and losses)', () => {
+  it('a win in one ends the search at the root expansion', () => {
+    // X: 1 2 3 5, O: 0 4 6, O to move: 8 wins (0-4-8) — found by trying each move once while expanding
+    const s = after(ticTacToe, [1, 0, 2, 4, 3, 6, 5]);
+    const agent = uniformSearch(ticTacToe, 1000);
+    expect(agent.act(s, 1)).toBe(8);
+    const visits = new Float64Array(9);
+    agent.rootVisits(visits);
+    expect(visits.reduce((a, b) => a + b, 0)).toBe(0); // one simulation, the root's own expansion
+    expect(agent.rootSolution()).toEqual({ solved: true, value: 1 });
+  });
+
+  it('a loss in one is avoided after one visit of each move, where plain PUCT has not found it yet', () => {
+    // X: 0 1, O: 4, O to move (6 legal moves): every move but 2 lets X complete 0-1-2; each other child,
+    // once expanded, holds X's win in one, so it is a proven loss for O and never chosen
+    const s = after(ticTacToe, [0, 4, 1]);
+    const visits = new Float64Array(9);
+    const q = new Float64Array(9);
+    for (let seed = 0; seed < 5; seed++) {
+      const agent = uniformSearch(ticTacToe, 7, seed); // the root's expansion + its 6 moves, one simulation each
+      expect(agent.act(s, s.currentSeat())).toBe(2);
+      agent.rootVisits(visits);
+      expect(visits.reduce((a, b) => a + b, 0)).toBe(6);
+    }
+    // plain PUCT after the same 7 simulations: every move visited once and valued 0, so its pick is a tie-break
+    const plain = plainSearch(ticTacToe, 7, 0);
+    plain.search(s);
+    plain.rootVisits(visits, q);
+    expect([...visits].filter((n) => n === 1)).toHaveLength(6);
+    expect([...q].every((v) => v === 0)).toBe(true);
+  });
+
+  it('a lost position is solved as lost, and the search stops once the root is proven', () => {
+    // X: 0 4 2, O: 8 3, O to move: X threatens 1 (0-1-2) and 6 (2-4-6), O has no win in one: lost
+    const s = after(ticTacToe, [0, 8, 4, 3, 2]);
+    const agent = uniformSearch(ticTacToe, 5000);
+    agent.act(s, s.currentSeat());
+    const visits = new Float64Array(9);
+    agent.rootVisits(visits);
+    expect(agent.rootSolution()).toEqual({ solved: true, value: -1 });
+    expect(visits.reduce((a, b) => a + b, 0)).toBeLessThan(4999);
+  });
+
+  it('the proven root value is the exact minimax value (negamax over the whole tree), and its move achieves it', () => {
+    const rng = new Rng(5);
+    let checked = 0;
+    for (let g = 0; checked < 12; g++) {
+      // a position 3–6 random plies in, not over
+      const s = ticTacToe.newState(0);
+      const plies = 3 + rng.int(4);
+      for (let p = 0; p < plies && !s.isTerminal(); p++) {
+        const legal = s.legalActions(s.currentSeat());
+        s.apply(legal[rng.int(legal.length)]!);
+      }
+      if (s.isTerminal()) continue;
+      const seat = s.currentSeat();
+      const agent = uniformSearch(ticTacToe, 20_000, g);
+      const move = agent.act(s, seat);
+      const solution = agent.rootSolution();
+      expect(solution.solved).toBe(true);
+      const value = negamax(s);
+      expect(solution.value).toBe(value);
+      // the chosen move keeps that value
+      expect(moveValue(s, move, seat)).toBe(value);
+      checked++;
+    }
+  });
+
+  it('Connect Four: sees a double threat two moves ahead with few simulations', () => {
+    // X (first) on the bottom row in columns 2 and 3, O on top of both; X to move: column 4 makes three
+    // in a row with both ends open (columns 1 and 5), so X wins next move whatever O does. The proof:
+    // that move, O's seven replies, and X's win in one after each (found while expanding them)
+    const s = c4('2233');
+    for (let seed = 0; seed < 3; seed++) {
+      const agent = uniformSearch(connectFour, 400, seed);
+      expect(agent.act(s, s.currentSeat())).toBe(3);
+      expect(agent.rootSolution()).toEqual({ solved: true, value: 1 });
+    }
   });
 });
 
