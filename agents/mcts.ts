@@ -402,16 +402,21 @@ export class MctsAgent implements Agent {
       if (e > best) best = e;
     }
     if (!proven) return false;
-    this.solved[node] = 1;
     if (depth === 0) {
+      this.solved[0] = 1;
       this.rootExact = best;
     } else {
       // the exact value for the seat that chose the move into this node (the other seat's is the negation)
-      const value = this.pathSeats[depth] === this.seatOf[node] ? best : -best;
-      this.exact[node] = value;
-      this.lost[node] = value <= this.info.minReturn ? 1 : 0;
+      this.markSolved(node, this.pathSeats[depth] === this.seatOf[node] ? best : -best);
     }
     return true;
+  }
+
+  /** Marks a non-root node solved at `value` for the seat that chose the move into it (a proven loss at `minReturn`). */
+  private markSolved(node: number, value: number): void {
+    this.solved[node] = 1;
+    this.exact[node] = value;
+    this.lost[node] = value <= this.info.minReturn ? 1 : 0;
   }
 
   private expand(node: number, state: GameState, seat: Seat): void {
@@ -439,11 +444,8 @@ export class MctsAgent implements Agent {
         probe.apply(a);
         if (probe.isTerminal()) {
           probe.returns(this.probeReturns);
-          const e = this.probeReturns[seat]!;
           this.terminal[c] = 1;
-          this.solved[c] = 1;
-          this.exact[c] = e;
-          this.lost[c] = e <= this.info.minReturn ? 1 : 0;
+          this.markSolved(c, this.probeReturns[seat]!);
         }
       }
     }
@@ -460,12 +462,12 @@ export class MctsAgent implements Agent {
    */
   private pickMostVisited(): number {
     const first = this.firstChild[0]!;
-    const rootSolved = this.solver && this.solved[0] === 1;
+    const rootSolved = this.solved[0] === 1; // the solver's marks stay 0 when it is off
     let best = -1;
     let ties = 0;
     let action = -1;
     for (let c = first; c < first + this.childCount[0]!; c++) {
-      if (rootSolved ? !this.solved[c] || this.exact[c] !== this.rootExact : this.solver && this.lost[c]) continue;
+      if (rootSolved ? !this.solved[c] || this.exact[c] !== this.rootExact : this.lost[c]) continue;
       const n = this.visits[c]!;
       if (n > best) {
         best = n;
