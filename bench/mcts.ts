@@ -16,7 +16,8 @@
  * Strength, with a trained run: BENCH_GAMES=N (default 0: none) plays N games of search at
  * BENCH_STRENGTH_SIMS simulations (default 200) with the solver and as plain PUCT, each against
  * BENCH_VS (default alphabeta:5), from the same paired random first moves (`arena match`'s series),
- * and prints both scores with their intervals over distinct games.
+ * and prints both scores with their intervals over distinct games. BENCH_C_PUCT=0.8,1.25,2 plays the
+ * solver at each of those exploration constants instead (the same openings for every row).
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,8 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 0);
 const STRENGTH_SIMS = Number(process.env['BENCH_STRENGTH_SIMS'] ?? 200);
 const VS = process.env['BENCH_VS'] ?? 'alphabeta:5';
+/** Exploration constants to compare in the strength games (solver on), e.g. `0.8,1.25,2`; unset: the default, with and without the solver. */
+const C_PUCTS = (process.env['BENCH_C_PUCT'] ?? '').split(',').filter((x) => x.trim() !== '').map(Number);
 const SIMULATIONS = [50, 200, 800];
 const TARGET_MS = 100;
 const game = getGame('connect-four');
@@ -103,10 +106,10 @@ async function main(): Promise<void> {
   inner.dispose();
 
   /** `mcts:<dir>:<n>` through the spec path (the solver on, as users get it), or plain PUCT on the same network. */
-  const searcher = async (n: number, solver: boolean, seed: number): Promise<MctsAgent> => {
-    if (solver) return (await createAgent(`mcts:${dir}:${n}`, game.info, seed)) as MctsAgent;
+  const searcher = async (n: number, solver: boolean, seed: number, cPuct?: number): Promise<MctsAgent> => {
+    if (solver && cPuct === undefined) return (await createAgent(`mcts:${dir}:${n}`, game.info, seed)) as MctsAgent;
     const evaluator = (await createAgent(dir, game.info, seed, { evaluator: true })) as PolicyAgent;
-    return new MctsAgent({ name: `puct:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver: false, owned: evaluator });
+    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, cPuct, owned: evaluator });
   };
 
   const rows: string[][] = [];
@@ -141,19 +144,21 @@ async function main(): Promise<void> {
     console.log();
     console.log(`strength: ${GAMES} games each against ${VS}, ${STRENGTH_SIMS} simulations, paired random first moves (seed 0)`);
     const srows: string[][] = [];
-    for (const solver of [true, false]) {
-      const agent = await searcher(STRENGTH_SIMS, solver, 0);
+    const variants = C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ solver: true, cPuct: c as number | undefined })) : [true, false].map((solver) => ({ solver, cPuct: undefined }));
+    for (const { solver, cPuct } of variants) {
+      const agent = await searcher(STRENGTH_SIMS, solver, 0, cPuct);
       const opponent = await createAgent(VS, game.info, 1);
       const t0 = performance.now();
-      const r = playSeries({ game, agents: [agent, opponent], games: GAMES, seed: 0, onGame: (d) => process.stderr.write(`\r  solver ${solver ? 'on ' : 'off'}: ${d}/${GAMES} games`) });
+      const label = `solver ${solver ? 'on ' : 'off'}, c_puct ${agent.cPuct}`;
+      const r = playSeries({ game, agents: [agent, opponent], games: GAMES, seed: 0, onGame: (d) => process.stderr.write(`\r  ${label}: ${d}/${GAMES} games`) });
       process.stderr.write('\n');
       agent.dispose();
       opponent.dispose?.();
       const [lo, hi] = r.scoreInterval;
-      srows.push([solver ? 'yes' : 'no', `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
-      strength.push({ solver, vs: VS, simulations: STRENGTH_SIMS, ...r });
+      srows.push([solver ? 'yes' : 'no', String(agent.cPuct), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
+      strength.push({ solver, cPuct: agent.cPuct, vs: VS, simulations: STRENGTH_SIMS, ...r });
     }
-    console.log(markdownTable(['solver', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
+    console.log(markdownTable(['solver', 'c_puct', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/mcts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
