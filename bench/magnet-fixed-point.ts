@@ -15,10 +15,13 @@
  *
  * BENCH_OUTER (default 100) outer iterations of BENCH_INNER (default 50) steps of size BENCH_ALPHA
  * (default 0.1 / η). Prints one row per setting.
+ *
+ * Then how the refresh period matters at a fixed budget: Leduc's default (η 1, blend 0.05), the
+ * same total number of exact steps split into more, shorter phases or fewer, longer ones. A
+ * trainer's `magnetEvery` sets how far its (sampled, slower) learner gets inside each phase.
  */
-import { getGame } from '../games/index.ts';
-import { bestResponse, buildGameTree, policyValues, uniformPolicy, type GameTree } from '../src/eval/exploitability.ts';
 import { markdownTable } from './lib.ts';
+import { magnetDynamics, TabularMagnet } from './tabular-magnet.ts';
 
 const OUTER = Number(process.env['BENCH_OUTER'] ?? 100);
 const INNER = Number(process.env['BENCH_INNER'] ?? 50);
@@ -43,114 +46,6 @@ const SETTINGS: Setting[] = [
   { game: 'leduc-poker', eta: 2, mix: 0.05, mixFinal: null, note: 'hotter' },
   { game: 'leduc-poker', eta: 0.5, mix: 0.05, mixFinal: null, note: 'colder' },
 ];
-
-/** Exact tabular magnet-regularised self-play on one game's tree (both seats share the table, as the learner does). */
-class TabularMagnet {
-  readonly tree: GameTree;
-  private readonly A: number;
-  private readonly sets: number;
-  /** Legal-action mask per information set (`A` per set). */
-  private readonly legal: Uint8Array;
-  private readonly uniform: Float64Array;
-  /** Per node and seat: expected return under the table, and reach by chance and the other seat. */
-  private readonly value: Float64Array;
-  private readonly reach: Float64Array;
-  readonly q: Float64Array;
-
-  constructor(gameId: string) {
-    this.tree = buildGameTree(getGame(gameId), uniformPolicy);
-    const t = this.tree;
-    this.A = t.actions;
-    this.sets = t.infoSetKey.length;
-    this.legal = new Uint8Array(this.sets * this.A);
-    for (let id = 0; id < this.sets; id++) {
-      const h = t.infoSetNodes[id]![0]!;
-      for (let e = t.firstEdge[h]!; e < t.firstEdge[h]! + t.edgeCount[h]!; e++) this.legal[id * this.A + t.edgeAction[e]!] = 1;
-    }
-    this.uniform = t.infoSetPolicy.slice();
-    this.value = new Float64Array(t.nodes * t.seats);
-    this.reach = new Float64Array(t.nodes * t.seats);
-    this.q = new Float64Array(this.sets * this.A);
-  }
-
-  uniformTable(): Float64Array {
-    return this.uniform.slice();
-  }
-
-  /** Writes the table into the tree's decision edges. */
-  private load(pi: Float64Array): void {
-    const t = this.tree;
-    for (let id = 0; id < this.sets; id++) {
-      for (const h of t.infoSetNodes[id]!) for (let e = t.firstEdge[h]!; e < t.firstEdge[h]! + t.edgeCount[h]!; e++) t.edgeProb[e] = pi[id * this.A + t.edgeAction[e]!]!;
-    }
-  }
-
-  exploitability(pi: Float64Array): number {
-    this.load(pi);
-    const on = policyValues(this.tree);
-    let conv = 0;
-    for (let s = 0; s < this.tree.seats; s++) conv += bestResponse(this.tree, s).value - on[s]!;
-    return conv / this.tree.seats;
-  }
-
-  /** Q(s, a) of every information set under the table, into `this.q`. */
-  private actionValues(pi: Float64Array): void {
-    const t = this.tree;
-    const S = t.seats;
-    this.load(pi);
-    const { value, reach } = this;
-    // values bottom-up (preorder numbering: children after parents)
-    for (let n = t.nodes - 1; n >= 0; n--) {
-      for (let s = 0; s < S; s++) value[n * S + s] = t.kind[n] === 0 ? t.returns[n * S + s]! : 0;
-      for (let e = t.firstEdge[n]!; e < t.firstEdge[n]! + t.edgeCount[n]!; e++) {
-        for (let s = 0; s < S; s++) value[n * S + s]! += t.edgeProb[e]! * value[t.edgeChild[e]! * S + s]!;
-      }
-    }
-    // reach top-down, each seat's own actions counting 1
-    for (let s = 0; s < S; s++) reach[s] = 1;
-    for (let n = 0; n < t.nodes; n++) {
-      for (let e = t.firstEdge[n]!; e < t.firstEdge[n]! + t.edgeCount[n]!; e++) {
-        const c = t.edgeChild[e]!;
-        for (let s = 0; s < S; s++) reach[c * S + s] = reach[n * S + s]! * (t.kind[n] === 2 && t.seat[n] === s ? 1 : t.edgeProb[e]!);
-      }
-    }
-    this.q.fill(0);
-    for (let id = 0; id < this.sets; id++) {
-      const s = t.infoSetSeat[id]!;
-      let w = 0;
-      for (const h of t.infoSetNodes[id]!) {
-        const r = reach[h * S + s]!;
-        w += r;
-        for (let e = t.firstEdge[h]!; e < t.firstEdge[h]! + t.edgeCount[h]!; e++) this.q[id * this.A + t.edgeAction[e]!]! += r * value[t.edgeChild[e]! * S + s]!;
-      }
-      for (let a = 0; a < this.A; a++) this.q[id * this.A + a]! /= w > 0 ? w : 1;
-    }
-  }
-
-  /** One mirror-descent step of size `alpha` toward π ∝ ρ·exp(Q/η), in place. */
-  step(pi: Float64Array, rho: Float64Array, eta: number, alpha: number): void {
-    this.actionValues(pi);
-    const A = this.A;
-    const logits = new Float64Array(A);
-    for (let id = 0; id < this.sets; id++) {
-      let max = -Infinity;
-      for (let a = 0; a < A; a++) {
-        const k = id * A + a;
-        if (!this.legal[k]) continue;
-        logits[a] = (Math.log(pi[k]!) + alpha * eta * Math.log(rho[k]!) + alpha * this.q[k]!) / (1 + alpha * eta);
-        max = Math.max(max, logits[a]!);
-      }
-      let z = 0;
-      for (let a = 0; a < A; a++) if (this.legal[id * A + a]) z += Math.exp(logits[a]! - max);
-      for (let a = 0; a < A; a++) pi[id * A + a] = this.legal[id * A + a] ? Math.exp(logits[a]! - max) / z : 0;
-    }
-  }
-
-  /** The magnet after a refresh: (1 − m)·π + m·uniform. */
-  refresh(pi: Float64Array, rho: Float64Array, m: number): void {
-    for (let k = 0; k < pi.length; k++) rho[k] = (1 - m) * pi[k]! + m * this.uniform[k]!;
-  }
-}
 
 function run(setting: Setting, games: Map<string, TabularMagnet>): { final: number; half: number } {
   let g = games.get(setting.game);
@@ -181,6 +76,20 @@ function main(): void {
   }
   console.log();
   console.log(markdownTable(['game', 'η (entCoef)', 'magnetMix', `exploitability at refresh ${Math.ceil(OUTER / 2)}`, `at refresh ${OUTER}`, 'setting'], rows));
+  console.log();
+  const g = games.get('leduc-poker') ?? new TabularMagnet('leduc-poker');
+  const split: string[][] = [];
+  for (const total of [180, 360]) {
+    for (const inner of [1, 2, 3, 6, 12, 20, 45]) {
+      const pi = g.uniformTable();
+      const rho = g.uniformTable();
+      const outer = Math.round(total / inner);
+      magnetDynamics(g, pi, rho, { eta: 1, alpha: 0.1, inner, outer, mix: 0.05 });
+      split.push([String(inner * outer), String(inner), String(outer), g.exploitability(pi).toFixed(4)]);
+    }
+  }
+  console.log('Leduc, η 1, magnetMix 0.05, steps of 0.1: one budget of exact steps split between refreshes');
+  console.log(markdownTable(['exact steps', 'steps per phase', 'refreshes', 'exploitability at the end'], split));
 }
 
 main();
