@@ -7,7 +7,9 @@
  * With `spec.conv`, each network (actor and critic alike, each with its own weights) starts with a
  * convolutional trunk over the observation's board planes (GameInfo.observationShape): a 3×3 'same'
  * convolution with ReLU, then `resBlocks` residual blocks (conv, ReLU, conv, + skip, ReLU, as
- * AlphaZero's tower without batch norm), flattened into the dense layers. The plane-major input is
+ * AlphaZero's tower without batch norm), optionally a 1×1 convolution with ReLU down to `reduce`
+ * channels (AlphaZero's heads start with one: the first dense layer, which reads every position's
+ * channels, then has `reduce`/`channels` of the weights), flattened into the dense layers. The plane-major input is
  * reshaped and permuted to channels-last (NHWC) inside the model, so a browser feeds it the flat
  * observation as for an MLP. Convolution kernels get the same orthogonal initialisation, on their
  * [3·3·in, out] matrix (torch's `orthogonal_` flattens conv weights the same way).
@@ -51,11 +53,13 @@ export interface ConvSpec {
   readonly channels: number;
   /** Residual blocks after the first convolution. */
   readonly resBlocks: number;
+  /** Channels of a 1×1 convolution (ReLU) after the tower, before the dense layers; 0 or absent: none. */
+  readonly reduce?: number;
 }
 
-/** Number of convolution layers of a trunk: the first, then two per residual block. */
+/** Number of convolution layers of a trunk: the first, two per residual block, and the 1×1 reduction if any. */
 export function convLayerCount(conv: ConvSpec): number {
-  return 1 + 2 * conv.resBlocks;
+  return 1 + 2 * conv.resBlocks + (conv.reduce ? 1 : 0);
 }
 
 /** Why `spec`'s conv trunk is malformed (null when it is fine, or absent). */
@@ -69,6 +73,7 @@ function convSpecProblem(spec: PolicySpec): string | null {
   if (spec.criticInputSize !== spec.obsSize) return `a conv policy's critic reads the observation (criticInputSize ${spec.criticInputSize} ≠ obsSize ${spec.obsSize})`;
   if (!Number.isInteger(c.channels) || c.channels <= 0) return `conv channels must be a positive integer, got ${c.channels}`;
   if (!Number.isInteger(c.resBlocks) || c.resBlocks < 0) return `conv resBlocks must be a non-negative integer, got ${c.resBlocks}`;
+  if (c.reduce !== undefined && (!Number.isInteger(c.reduce) || c.reduce < 0)) return `conv reduce must be a non-negative integer (0: no 1×1 reduction), got ${c.reduce}`;
   return null;
 }
 
@@ -159,6 +164,10 @@ function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number
     x = apply(tf.layers.add({ name: `${name}_res${b}add` }), [x, z]);
     x = apply(tf.layers.activation({ activation: 'relu', name: `${name}_res${b}relu` }), x);
   }
+  const reduce = conv.reduce ?? 0;
+  if (reduce > 0) {
+    x = apply(tf.layers.conv2d({ filters: reduce, kernelSize: 1, strides: 1, padding: 'valid', dataFormat: 'channelsLast', activation: 'relu', kernelInitializer: 'zeros', biasInitializer: 'zeros', name: `${name}_reduce` }), x);
+  }
   x = apply(tf.layers.flatten({ name: `${name}_flatten` }), x);
   const sizes = [...hidden, outputs];
   sizes.forEach((units, i) => {
@@ -173,10 +182,12 @@ function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     if (cls === 'Conv2D') {
-      const kernel = orthogonalMatrix(9 * inChannels, channels, Math.SQRT2, rng);
-      tf.tidy(() => layer.setWeights([tf.tensor4d(kernel, [3, 3, inChannels, channels]), tf.zeros([channels])]));
-      inChannels = channels;
-      fanIn = rows * cols * channels;
+      // the 3×3 tower, then the 1×1 reduction (its kernel a [channels × reduce] matrix)
+      const [k, out] = layer.name === `${name}_reduce` ? [1, reduce] : [3, channels];
+      const kernel = orthogonalMatrix(k * k * inChannels, out, Math.SQRT2, rng);
+      tf.tidy(() => layer.setWeights([tf.tensor4d(kernel, [k, k, inChannels, out]), tf.zeros([out])]));
+      inChannels = out;
+      fanIn = rows * cols * out;
     } else if (cls === 'Dense') {
       const units = sizes[dense]!;
       const kernel = orthogonalMatrix(fanIn, units, dense === sizes.length - 1 ? outGain : Math.SQRT2, rng);
@@ -210,7 +221,7 @@ function netVariables(net: NetVars): tf.Variable[] {
   return [...net.conv, ...net.dense].flatMap((l) => [l.kernel, l.bias]);
 }
 
-/** The conv trunk as raw ops: [batch, planes·rows·cols] plane-major → [batch, rows·cols·channels] (NHWC, flattened). */
+/** The conv trunk as raw ops: [batch, planes·rows·cols] plane-major → [batch, rows·cols·(reduce or channels)] (NHWC, flattened). */
 function forwardConvTrunk(layers: readonly DenseVars[], x: tf.Tensor2D, conv: ConvSpec): tf.Tensor2D {
   const [planes, rows, cols] = conv.shape;
   const batch = x.shape[0];
@@ -220,7 +231,9 @@ function forwardConvTrunk(layers: readonly DenseVars[], x: tf.Tensor2D, conv: Co
     const m = tf.relu(convolve(a, layers[1 + 2 * b]!));
     a = tf.relu(tf.add(a, convolve(m, layers[2 + 2 * b]!)) as tf.Tensor4D);
   }
-  return a.reshape([batch, rows * cols * conv.channels]);
+  const reduce = conv.reduce ?? 0;
+  if (reduce > 0) a = tf.relu(convolve(a, layers[1 + 2 * conv.resBlocks]!));
+  return a.reshape([batch, rows * cols * (reduce > 0 ? reduce : conv.channels)]);
 }
 
 function forwardNet(net: NetVars, x: tf.Tensor2D, spec: PolicySpec): tf.Tensor2D {
@@ -410,7 +423,8 @@ function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, out
   }
   // the raw-op forward pass assumes exactly the layers buildConvNet makes
   const conv = spec.conv;
-  const expected = ['InputLayer', 'Reshape', 'Permute', 'Conv2D', ...Array.from({ length: conv.resBlocks }, () => ['Conv2D', 'Conv2D', 'Add', 'Activation']).flat(), 'Flatten', ...dense];
+  const reduce = conv.reduce ?? 0;
+  const expected = ['InputLayer', 'Reshape', 'Permute', 'Conv2D', ...Array.from({ length: conv.resBlocks }, () => ['Conv2D', 'Conv2D', 'Add', 'Activation']).flat(), ...(reduce > 0 ? ['Conv2D'] : []), 'Flatten', ...dense];
   const got = model.layers.map((l) => l.getClassName());
   if (got.join() !== expected.join()) throw new ConfigError(`${what} network has layers [${got.join(', ')}]; a conv policy of this spec has [${expected.join(', ')}]`);
   const [planes, rows, cols] = conv.shape;
@@ -419,15 +433,19 @@ function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, out
     throw new ConfigError(`${what} network does not read its input as [${planes}, ${rows}, ${cols}] planes`);
   }
   let inChannels = planes;
+  // the layer order is checked above: the reduction, when there is one, is the last Conv2D
+  const reduceAt = reduce > 0 ? model.layers.findLastIndex((l) => l.getClassName() === 'Conv2D') : -1;
   model.layers.forEach((layer, i) => {
     if (layer.getClassName() !== 'Conv2D') return;
     const c = cfg(i);
-    const ok = JSON.stringify([c['kernelSize'], c['strides'], c['dilationRate'], c['padding'], c['dataFormat'], c['useBias']]) === JSON.stringify([[3, 3], [1, 1], [1, 1], 'same', 'channelsLast', true]);
+    const isReduce = i === reduceAt;
+    const [k, pad, out] = isReduce ? [1, 'valid', reduce] : [3, 'same', conv.channels];
+    const ok = JSON.stringify([c['kernelSize'], c['strides'], c['dilationRate'], c['padding'], c['dataFormat'], c['useBias']]) === JSON.stringify([[k, k], [1, 1], [1, 1], pad, 'channelsLast', true]) && (!isReduce || c['activation'] === 'relu');
     const shape = layer.getWeights()[0]?.shape;
-    if (!ok || JSON.stringify(shape) !== JSON.stringify([3, 3, inChannels, conv.channels])) {
-      throw new ConfigError(`${what} layer ${layer.name} is not a 3×3 'same' convolution from ${inChannels} to ${conv.channels} channels`);
+    if (!ok || JSON.stringify(shape) !== JSON.stringify([k, k, inChannels, out])) {
+      throw new ConfigError(`${what} layer ${layer.name} is not a ${isReduce ? "1×1 convolution with ReLU" : "3×3 'same' convolution"} from ${inChannels} to ${out} channels`);
     }
-    inChannels = conv.channels;
+    inChannels = out;
   });
 }
 

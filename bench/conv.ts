@@ -1,7 +1,8 @@
 /**
  * `npm run bench:conv`: the conv policy (`network: 'conv'`) at Connect Four's size — 2 planes of
  * 6×7, 7 actions, the PPO defaults for connect-four-v1 (minibatch 512, dense 128×128 after the trunk)
- * with the default 32 channels, without and with a residual block — on the fast learner (src/fast/:
+ * with the default 32 channels, without and with a residual block, and with a 1×1 reduction to 8 or 4
+ * channels before the dense layers (`convReduce`) — on the fast learner (src/fast/:
  * im2col + WASM SIMD GEMMs) and on the tfjs reference learner, side by side. Prints Markdown tables
  * and writes the same results as JSON to bench/results/conv.json.
  *
@@ -16,7 +17,7 @@
  *    'wasm' (XNNPACK's conv kernels) when it starts.
  *
  * Environment: BENCH_SECONDS sets the minimum time per measurement; BENCH_QUICK=1 skips the residual
- * case. Nothing here asserts on time: this is a benchmark, not a test.
+ * case and the reduction to 4. Nothing here asserts on time: this is a benchmark, not a test.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -48,8 +49,14 @@ interface Case {
 /** The training configs `arena train --game connect-four --config {network: 'conv', …}` resolves. */
 const CASES: readonly Case[] = [
   { name: 'conv 32ch, 0 res blocks (default)', config: resolveConfig('ppo', GAME.info.id, { network: 'conv' }) },
-  ...(QUICK ? [] : [{ name: 'conv 32ch, 1 res block', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', resBlocks: 1 }) }]),
-  { name: 'mlp 128×128 (for scale)', config: resolveConfig('ppo', GAME.info.id, {}) },
+  { name: 'conv 32ch, 1×1 reduction to 8', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', convReduce: 8 }) },
+  ...(QUICK
+    ? []
+    : [
+        { name: 'conv 32ch, 1×1 reduction to 4', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', convReduce: 4 }) },
+        { name: 'conv 32ch, 1 res block', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', resBlocks: 1 }) },
+      ]),
+  { name: 'mlp 128×128 (for scale)', config: resolveConfig('ppo', GAME.info.id, { network: 'mlp' }) },
 ];
 
 /** One minibatch of random but consistent transitions from real-looking boards (0/1 planes). */

@@ -22,7 +22,7 @@ import type { RolloutBuffer } from '../algorithms/buffer.ts';
 import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, type UpdateStats } from '../algorithms/learner-common.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import { createKernels, type KernelChoice } from './kernels.ts';
-import type { ParamLayout } from './mlp.ts';
+import { netVariableCount, type ParamLayout } from './mlp.ts';
 import { layoutOf, PolicyMlpEngine } from './mlp-tf.ts';
 import { FastForward } from './forward.ts';
 import { GradientThreads } from './grad-threads.ts';
@@ -104,10 +104,9 @@ export class FastLearner {
     this.settings = opts.settings;
     this.rng = opts.rng;
     this.layout = layoutOf(opts.policy);
-    // a network's variables: a kernel and a bias per conv and dense layer; the actor's come first
-    const count = (net: ParamLayout['actor']) => 2 * (net.layers.length + (net.conv?.layers.length ?? 0));
-    const actorVars = count(this.layout.actor);
-    const variables = opts.optimizes === 'critic' ? this.layout.variables.slice(actorVars, actorVars + count(this.layout.critic)) : this.layout.variables;
+    // the actor's variables come first
+    const actorVars = netVariableCount(this.layout.actor);
+    const variables = opts.optimizes === 'critic' ? this.layout.variables.slice(actorVars, actorVars + netVariableCount(this.layout.critic)) : this.layout.variables;
     const offset = variables[0]!.offset;
     const end = variables.at(-1)!.offset + variables.at(-1)!.size;
     this.optimized = { offset, size: end - offset, variables };

@@ -28,7 +28,7 @@ export interface DenseLayout {
   readonly b: number;
 }
 
-/** One 3×3 convolution: kernel [3, 3, inCh, outCh] (a [9·inCh × outCh] matrix) and bias [outCh]. */
+/** One convolution: kernel [3, 3, inCh, outCh] (a [9·inCh × outCh] matrix; the 1×1 reduction's [1, 1, inCh, outCh]) and bias [outCh]. */
 export interface ConvLayerLayout {
   readonly inCh: number;
   readonly outCh: number;
@@ -36,14 +36,30 @@ export interface ConvLayerLayout {
   readonly b: number;
 }
 
-/** A conv trunk: the first convolution, then two per residual block; every one has `channels` outputs. */
+/**
+ * A conv trunk: the first 3×3 convolution, then two per residual block (every one with `channels`
+ * outputs), then optionally a 1×1 convolution down to `reduce.outCh` channels.
+ */
 export interface ConvLayout {
   readonly planes: number;
   readonly rows: number;
   readonly cols: number;
   readonly channels: number;
   readonly resBlocks: number;
+  /** The 3×3 convolutions. */
   readonly layers: readonly ConvLayerLayout[];
+  /** The 1×1 reduction after them, or null. */
+  readonly reduce: ConvLayerLayout | null;
+}
+
+/** Channels of a trunk's output (what the first dense layer reads at every position). */
+export function trunkChannels(conv: ConvLayout): number {
+  return conv.reduce ? conv.reduce.outCh : conv.channels;
+}
+
+/** Kernels and biases of a network: two per conv (3×3 and 1×1) and dense layer. */
+export function netVariableCount(net: NetLayout): number {
+  return 2 * (net.layers.length + (net.conv ? net.conv.layers.length + (net.conv.reduce ? 1 : 0) : 0));
 }
 
 export interface NetLayout {
@@ -101,8 +117,10 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
         const w = take([3, 3, inCh, channels]);
         layers.push({ inCh, outCh: channels, w, b: take([channels]) });
       }
-      conv = { planes, rows, cols, channels, resBlocks, layers };
-      width = rows * cols * channels;
+      const r = spec.conv.reduce ?? 0;
+      const reduce = r > 0 ? { inCh: channels, outCh: r, w: take([1, 1, channels, r]), b: take([r]) } : null;
+      conv = { planes, rows, cols, channels, resBlocks, layers, reduce };
+      width = rows * cols * (r > 0 ? r : channels);
     }
     const layers: DenseLayout[] = [];
     for (const units of [...spec.hidden, outSize]) {
@@ -122,7 +140,7 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
 export function sameArchitecture(a: PolicySpec, b: PolicySpec): boolean {
   const ca = a.conv;
   const cb = b.conv;
-  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
+  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && (ca.reduce ?? 0) === (cb.reduce ?? 0) && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
   return (
     sameConv && a.obsSize === b.obsSize && a.criticInputSize === b.criticInputSize && a.actions === b.actions && a.head === b.head && a.activation === b.activation && a.hidden.length === b.hidden.length && a.hidden.every((h, i) => h === b.hidden[i])
   );
@@ -149,7 +167,10 @@ export interface NetScratch {
   dOut: number;
   /** Gradient of the loss w.r.t. the network's input (capacity × inSize; training only, −1 otherwise). */
   dInput: number;
-  /** Conv nets: the output of each conv layer (capacity·H·W × channels, after its ReLU; a residual block's second, after the skip and ReLU). */
+  /**
+   * Conv nets: the output of each conv layer (capacity·H·W × channels, after its ReLU; a residual
+   * block's second, after the skip and ReLU), then the 1×1 reduction's (capacity·H·W × its channels).
+   */
   trunk: number[];
 }
 
@@ -235,7 +256,7 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
       outs: l.layers.map((d) => take(cap * d.outSize)),
       dOut: this.training ? take(cap * l.outSize) : -1,
       dInput: this.training ? take(cap * l.inSize) : -1,
-      trunk: l.conv ? l.conv.layers.map(() => take(cap * l.conv!.rows * l.conv!.cols * l.conv!.channels)) : [],
+      trunk: l.conv ? [...l.conv.layers, ...(l.conv.reduce ? [l.conv.reduce] : [])].map((c) => take(cap * l.conv!.rows * l.conv!.cols * c.outCh)) : [],
     });
     this.actor = net(actor);
     this.critic = net(critic);
@@ -252,11 +273,12 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
     if (convs.length > 0) {
       this.col = take(Math.max(...convs.flatMap((c) => c.layers.map((l) => cap * c.rows * c.cols * 9 * l.inCh))));
       if (this.training) {
-        const trunk = Math.max(...convs.map((c) => cap * c.rows * c.cols * c.channels));
+        const trunk = Math.max(...convs.map((c) => cap * c.rows * c.cols * Math.max(c.channels, trunkChannels(c))));
         this.cg = [take(trunk), take(trunk), take(trunk)];
       }
     }
-    this.wt = take(Math.max(...all.map((d) => d.inSize * d.outSize), ...convLayers.map((l) => 9 * l.inCh * l.outCh)));
+    const reductions = convs.flatMap((c) => (c.reduce ? [c.reduce.inCh * c.reduce.outCh] : []));
+    this.wt = take(Math.max(...all.map((d) => d.inSize * d.outSize), ...convLayers.map((l) => 9 * l.inCh * l.outCh), ...reductions));
     this.k.ensure(at);
     this.k.f32.fill(0, this.scratchBase, at);
     this.capacity = cap;
@@ -311,6 +333,13 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
       this.affine(this.col, P + second.w, P + second.b, out, M, 9 * C, C);
       addInto(h, out, a, M * C);
       k.actFwd(out, M * C, ACT_RELU);
+    }
+    const red = conv.reduce;
+    if (red) {
+      // a 1×1 convolution on channels-last features is one GEMM over the positions
+      const out = trunk[trunk.length - 1]!;
+      this.affine(trunk[trunk.length - 2]!, P + red.w, P + red.b, out, M, C, red.outCh);
+      k.actFwd(out, M * red.outCh, ACT_RELU);
     }
     return trunk[trunk.length - 1]!;
   }
@@ -427,9 +456,10 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
   }
 
   /**
-   * Backward through the conv trunk from the gradient w.r.t. its last pre-activation in `cg[0]`:
-   * every conv kernel and bias gradient. Each residual block's skip adds its output gradient to the
-   * gradient of its input; the stem's input (the observation) needs none.
+   * Backward through the conv trunk from the gradient w.r.t. its last pre-activation in `cg[0]`
+   * (the 1×1 reduction's when there is one): every conv kernel and bias
+   * gradient. Each residual block's skip adds its output gradient to the gradient of its input; the
+   * stem's input (the observation) needs none.
    */
   private convBackward(conv: ConvLayout, trunk: readonly number[], x: number, rows: number): void {
     const k = this.k;
@@ -442,6 +472,15 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
     const features = channelsLast(C, H, W);
     const dm = this.cg[1];
     let [d, dt] = [this.cg[0], this.cg[2]];
+    const red = conv.reduce;
+    if (red) {
+      // the 1×1 reduction: input the tower's output, output gradient d; then through the tower's last ReLU
+      const tower = trunk[trunk.length - 2]!;
+      this.affineGrads(tower, d, G + red.w, G + red.b, M, C, red.outCh);
+      this.affineInputGrad(d, P + red.w, dt, M, C, red.outCh);
+      k.actBwd(dt, tower, n, ACT_RELU);
+      [d, dt] = [dt, d];
+    }
     for (let b = conv.resBlocks - 1; b >= 0; b--) {
       const a = trunk[2 * b]!;
       const m = trunk[2 * b + 1]!;

@@ -56,6 +56,12 @@ describe('network: conv in the training config', () => {
     expect(policy.spec.conv).toEqual({ shape: [2, 6, 7], channels: 8, resBlocks: 1 });
     expect(policy.actor.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(3);
     policy.dispose();
+    // a 1×1 reduction: one more Conv2D, and a first dense layer reading 42 positions × 2 channels
+    const reduced = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 8, resBlocks: 1, convReduce: 2 }), c4.info, 0);
+    expect(reduced.spec.conv).toEqual({ shape: [2, 6, 7], channels: 8, resBlocks: 1, reduce: 2 });
+    expect(reduced.actor.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(4);
+    expect(reduced.actor.getLayer('actor_dense0').getWeights()[0]!.shape).toEqual([84, 128]);
+    reduced.dispose();
     // Connect Four trains the conv net by default; "mlp" gives the MLP back, with no conv entry in its spec
     expect(resolveConfig('ppo', c4.info.id, {}).network).toBe('conv');
     const mlp = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'mlp' }), c4.info, 0);
@@ -80,6 +86,7 @@ describe('network: conv in the training config', () => {
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'cnn' as 'conv' })).toThrow(ConfigError);
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 0 })).toThrow(/convChannels/);
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', resBlocks: -1 })).toThrow(/resBlocks/);
+    expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', convReduce: 1.5 })).toThrow(/convReduce/);
   });
 
   it('rejects a conv spec that does not fit the observation, and models that are not its network', () => {
@@ -95,8 +102,11 @@ describe('network: conv in the training config', () => {
   });
 });
 
-describe('a conv policy outside the learner', () => {
-  const config = resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 6, resBlocks: 1, hidden: [32] });
+describe.each([
+  ['', {}],
+  [', with a 1×1 reduction', { convReduce: 3 }],
+])('a conv policy outside the learner%s', (_name, extra) => {
+  const config = resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 6, resBlocks: 1, hidden: [32], ...extra });
 
   it('checkpoints as standard tfjs models that load back to the same network', async () => {
     const dir = tmp();
