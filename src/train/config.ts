@@ -318,6 +318,7 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   'leduc-poker-v1': {
     // the same moving magnet as Kuhn's, refreshed every 1,000 updates at a constant temperature 1.0 (Leduc's stakes are
     // larger): three 30-minute seeds exported 0.118 / 0.147 / 0.119, against 0.242 / 0.153 / 0.222 for the annealed bonus
+    // and 0.112 / 0.192 / 0.151 with magnetEvery 2000 (README, "Where a trained Leduc run loses")
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
   },
 };
