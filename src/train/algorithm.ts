@@ -106,11 +106,23 @@ export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): Ac
   );
 }
 
-/** What a checkpoint keeps of a magnet-regularised learner: the magnet's weights and how many updates ago they were taken. */
+/**
+ * What a checkpoint keeps of a magnet-regularised learner: the magnet's weights and how many updates
+ * ago they were taken; with `magnetAverage`, the running mean of this phase's weights so far (float64,
+ * base64) and how many iterates it holds.
+ */
 export interface MagnetState {
   readonly weights: string[];
   readonly age: number;
+  readonly mean?: string[];
+  readonly meanCount?: number;
 }
+
+const toBase64 = (w: Float32Array | Float64Array): string => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64');
+const fromBase64 = (b: string): ArrayBuffer => {
+  const bytes = Buffer.from(b, 'base64');
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+};
 
 export class PolicyGradientAlgorithm implements Algorithm {
   readonly policy: ActorCritic;
@@ -130,6 +142,8 @@ export class PolicyGradientAlgorithm implements Algorithm {
    */
   private magnet: { weights: Float32Array[]; forward: MlpForward; age: number } | null = null;
   private magnetLogits = new Float32Array(0);
+  /** `magnetAverage`: the mean of the weights after each update in the second half of the phase (null until the first). */
+  private phaseMean: { mean: Float64Array[]; count: number } | null = null;
 
   constructor(opts: { config: TrainConfig; info: GameInfo; policy: ActorCritic; rng: Rng; obsRms?: RunningMeanStd | null; magnet?: MagnetState | null }) {
     this.config = opts.config;
@@ -145,8 +159,10 @@ export class PolicyGradientAlgorithm implements Algorithm {
     if (opts.config.magnetEvery !== null) {
       if (opts.policy.spec.head !== 'categorical') throw new ConfigError(`magnetEvery needs discrete actions: ${opts.info.id} has continuous ones (set magnetEvery to null)`);
       if (opts.config.algo === 'trpo') throw new ConfigError('magnetEvery applies to ppo, a2c, reinforce and impala, not trpo (set magnetEvery to null)');
-      if (opts.magnet) this.setMagnet(opts.magnet.weights.map((b) => new Float32Array(new Uint8Array(Buffer.from(b, 'base64')).buffer)), opts.magnet.age);
-      else this.setMagnet(this.policy.getWeights(), 0);
+      if (opts.magnet) {
+        this.setMagnet(opts.magnet.weights.map((b) => new Float32Array(fromBase64(b))), opts.magnet.age);
+        if (opts.magnet.mean && opts.magnet.meanCount) this.phaseMean = { mean: opts.magnet.mean.map((b) => new Float64Array(fromBase64(b))), count: opts.magnet.meanCount };
+      } else this.setMagnet(this.policy.getWeights(), 0);
     }
   }
 
@@ -158,7 +174,12 @@ export class PolicyGradientAlgorithm implements Algorithm {
   /** Fills `b.magnetLogp` with the magnet's masked log-softmax on every row (0 on illegal actions); refreshes the magnet when due. */
   private applyMagnet(b: RolloutBuffer, progress: number): void {
     if (!this.magnet) return;
-    if (this.magnet.age >= this.config.magnetEvery!) this.setMagnet(this.policy.getWeights(), 0);
+    if (this.magnet.age >= this.config.magnetEvery!) {
+      // the phase's mean iterate (magnetAverage), or the last one
+      const mean = this.phaseMean;
+      this.setMagnet(mean ? mean.mean.map((m) => Float32Array.from(m)) : this.policy.getWeights(), 0);
+      this.phaseMean = null;
+    }
     this.magnet.age++;
     const n = b.size;
     const A = b.spec.actions;
@@ -214,7 +235,23 @@ export class PolicyGradientAlgorithm implements Algorithm {
     }
     this.applyMagnet(b, progress);
     if (this.magnet) extra = { ...extra, 'charts/magnet_mix': magnetMixAt(this.config, progress) };
-    return { ...this.learner.update(b, progress), ...extra };
+    const stats = this.learner.update(b, progress);
+    if (this.magnet && c.magnetAverage && 2 * this.magnet.age > c.magnetEvery!) this.accumulatePhaseMean();
+    return { ...stats, ...extra };
+  }
+
+  /** Adds the weights after this update to the running mean of the phase's second half. */
+  private accumulatePhaseMean(): void {
+    const weights = this.policy.getWeights();
+    if (!this.phaseMean) {
+      this.phaseMean = { mean: weights.map((w) => Float64Array.from(w)), count: 1 };
+      return;
+    }
+    const n = ++this.phaseMean.count;
+    weights.forEach((w, i) => {
+      const m = this.phaseMean!.mean[i]!;
+      for (let j = 0; j < w.length; j++) m[j]! += (w[j]! - m[j]!) / n;
+    });
   }
 
   snapshot(): Uint8Array {
@@ -223,7 +260,8 @@ export class PolicyGradientAlgorithm implements Algorithm {
 
   extraState(): Record<string, unknown> {
     if (!this.magnet) return {};
-    const magnet: MagnetState = { weights: this.magnet.weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')), age: this.magnet.age };
+    const mean = this.phaseMean ? { mean: this.phaseMean.mean.map(toBase64), meanCount: this.phaseMean.count } : {};
+    const magnet: MagnetState = { weights: this.magnet.weights.map(toBase64), age: this.magnet.age, ...mean };
     return { magnet };
   }
 

@@ -192,6 +192,46 @@ describe('PolicyGradientAlgorithm with magnetEvery', () => {
     mixed.dispose();
   });
 
+  it("magnetAverage refreshes to the mean of the second half of the phase's iterates, and a checkpoint keeps the partial mean", () => {
+    const config = resolveConfig('ppo', info.id, { magnetEvery: 4, magnetMix: 0, magnetAverage: true, hidden: [8], epochs: 2, minibatchSize: 4 });
+    const build = (magnet: MagnetState | null = null) =>
+      new PolicyGradientAlgorithm({ config, info, policy: new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [8], activation: 'tanh' }, 5), rng: new Rng(1), magnet });
+    const alg = build();
+    const after: Float32Array[][] = [];
+    for (let k = 0; k < 4; k++) {
+      alg.update([segment()], 0);
+      after.push(alg.policy.getWeights());
+    }
+    // ages 1–4: the iterates after updates 3 and 4 (2·age > 4) are averaged; the magnet is still the initial policy
+    const state = alg.extraState().magnet as MagnetState;
+    expect(state.meanCount).toBe(2);
+    alg.update([segment()], 0); // the refresh: the magnet becomes the mean of those two
+    const refreshed = (alg.extraState().magnet as MagnetState).weights.map((b) => new Float32Array(new Uint8Array(Buffer.from(b, 'base64')).buffer));
+    refreshed.forEach((w, i) => {
+      const expected = Float32Array.from(w, (_, j) => Math.fround((after[2]![i]![j]! + after[3]![i]![j]!) / 2));
+      for (let j = 0; j < w.length; j++) expect(w[j]).toBeCloseTo(expected[j]!, 6);
+    });
+    expect(refreshed[0]).not.toEqual(after[3]![0]); // not the last iterate
+    expect((alg.extraState().magnet as MagnetState).meanCount).toBeUndefined(); // a new phase, nothing averaged yet
+    // resumed mid-average (after update 3 of a phase): the partial mean comes back exactly, and the
+    // next update averages the new iterate into it
+    const mid = build();
+    for (let k = 0; k < 3; k++) mid.update([segment()], 0);
+    const saved = JSON.parse(JSON.stringify(mid.extraState().magnet)) as MagnetState;
+    expect(saved.meanCount).toBe(1);
+    const resumed = build(saved);
+    expect(resumed.extraState().magnet).toEqual(saved);
+    resumed.update([segment()], 0);
+    const next = resumed.policy.getWeights();
+    const partial = saved.mean!.map((b) => new Float64Array(new Uint8Array(Buffer.from(b, 'base64')).buffer));
+    const state2 = resumed.extraState().magnet as MagnetState;
+    expect(state2.meanCount).toBe(2);
+    state2.mean!.map((b) => new Float64Array(new Uint8Array(Buffer.from(b, 'base64')).buffer)).forEach((m, i) => {
+      for (let j = 0; j < m.length; j++) expect(m[j]).toBeCloseTo((partial[i]![j]! + next[i]![j]!) / 2, 12);
+    });
+    for (const x of [alg, mid, resumed]) x.dispose();
+  });
+
   it('without magnetEvery nothing changes: no magnet, no checkpoint state', () => {
     const alg = make(null);
     const b = segment();
