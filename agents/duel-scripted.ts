@@ -32,6 +32,7 @@ import {
   THRUST_X,
   THRUST_Y,
   TURN_RATE,
+  interceptTime,
   wrapAngle,
 } from '../games/duel.ts';
 
@@ -148,11 +149,6 @@ export class DuelScriptedAgent implements Agent {
   }
 }
 
-/**
- * Flight time τ (s) of a projectile fired from the rim at the target at relative position (rx, ry)
- * moving at (vx, vy): the positive root of |r + v·τ| = R + S·τ (R the ship radius, S the projectile
- * speed), i.e. (v·v − S²)τ² + (2 r·v − 2RS)τ + (r·r − R²) = 0; 0 when the target is within reach of the rim.
- */
 /** The observer's own ship from a duel observation (games/duel.ts scales): position, velocity, heading, cooldown ticks. */
 export function ownShip(o: Float32Array): { x: number; y: number; vx: number; vy: number; heading: number; cooldown: number } {
   return {
@@ -179,16 +175,6 @@ export function leadShot(rx: number, ry: number, lvx: number, lvy: number, headi
   const miss = Math.max(0, Math.abs(wrapAngle(aim - heading)) - TURN_RATE);
   const reach = SHIP_RADIUS + PROJECTILE_SPEED * DT * (PROJECTILE_TICKS - 1);
   return { aim, onTarget: miss < Math.atan2(SHIP_RADIUS, Math.hypot(ax, ay)) && Math.hypot(ax, ay) < reach };
-}
-
-export function interceptTime(rx: number, ry: number, vx: number, vy: number): number {
-  const S = PROJECTILE_SPEED;
-  const R = SHIP_RADIUS;
-  const a = vx * vx + vy * vy - S * S; // < 0: projectiles outrun ships
-  const b = 2 * (rx * vx + ry * vy) - 2 * R * S;
-  const c = rx * rx + ry * ry - R * R;
-  if (c <= 0) return 0;
-  return (-b - Math.sqrt(b * b - 4 * a * c)) / (2 * a);
 }
 
 export const duelScriptedKind: AgentKind = {

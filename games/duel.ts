@@ -41,13 +41,19 @@
  * x0, y0, x1, y1 from the state's RNG, which nothing else uses: the game is deterministic given the
  * seed and the actions.
  *
- * Observation (27 floats, the seat's own frame; positions / 10, ship velocities / 5.4, projectile
- * velocities / 14):
+ * Observation (30 floats, the seat's own frame; positions / 10, ship velocities / 5.4, projectile
+ * velocities / 14, angles / π, so each is on the scale of the aim action):
  *   0-1 own x, y · 2-3 own vx, vy · 4-5 own heading (cos, sin) · 6 own cooldown / 8 · 7 own hp / 5 ·
  *   8-9 opponent position relative to own · 10-11 opponent vx, vy · 12-13 opponent heading (cos, sin) ·
  *   14 opponent cooldown / 8 · 15 opponent hp / 5 · 16-20 nearest incoming projectile (present,
- *   relative x, y, vx, vy) · 21-25 the next nearest · 26 time left (fraction of 300).
- * "Incoming" means the opponent's (at most 2 fly at once); absent ones are all zeros.
+ *   relative x, y, vx, vy) · 21-25 the next nearest · 26 time left (fraction of 300) ·
+ *   27 bearing of the opponent · 28 lead bearing: the heading of a shot fired now from the rim that
+ *   meets the opponent flying on at its velocity (`leadBearing`) · 29 the gun's error to it (lead
+ *   bearing − heading, wrapped to (−π, π]).
+ * "Incoming" means the opponent's (at most 2 fly at once); absent ones are all zeros. 27–29 are
+ * functions of 0–13, given because a small network reads angles poorly from positions: they are what a
+ * player sees on the screen (where the enemy is, where to lead it, how far the gun is off). duel-v2
+ * observed 0–26 only; its checkpoints are refused by duel-v2.
  *
  * Global state (37 floats, the arena's frame): per ship x, y, vx, vy, cos, sin of heading, cooldown,
  * hp (8 each, seat 0 first), per projectile slot (2 per ship, seat 0's first) alive, x, y, vx, vy
@@ -109,7 +115,9 @@ export const AIM = 2;
 export const FIRE = 3;
 const ACTION_NAMES = ['thrust_x', 'thrust_y', 'aim', 'fire'] as const;
 
-export const OBS_SIZE = 27;
+export const OBS_SIZE = 30;
+/** Observation offset of the opponent's bearing, then the lead bearing, then the gun's error to it. */
+export const OBS_BEARING = 27;
 /** Observation offset of the first incoming projectile (present, x, y, vx, vy), then the second. */
 export const OBS_PROJECTILES = 16;
 export const STATE_SIZE = 16 + 5 * SLOTS + 1;
@@ -120,7 +128,7 @@ const HIT_RADIUS = SHIP_RADIUS + PROJECTILE_RADIUS;
 const TWO_PI = 2 * Math.PI;
 
 export const DUEL_INFO: GameInfo = Object.freeze({
-  id: 'duel-v1',
+  id: 'duel-v2',
   name: 'Duel',
   description:
     'Two ships in a walled arena, moving at once every tick: continuous thrust (x, y), aim and fire; ' +
@@ -183,6 +191,28 @@ export function wrapAngle(a: number): number {
 }
 
 /** +1 for seat 0, −1 for seat 1: a vector in the arena's frame times this is the vector in the seat's frame (and back). */
+/**
+ * Flight time τ (s) of a projectile fired from the rim at a target at relative position (rx, ry)
+ * moving at (vx, vy): the positive root of |r + v·τ| = R + S·τ (R the ship radius, S the projectile
+ * speed), i.e. (v·v − S²)τ² + (2 r·v − 2RS)τ + (r·r − R²) = 0; 0 when the target is within reach of the
+ * rim. Projectiles outrun ships (S > top speed), so the root exists.
+ */
+export function interceptTime(rx: number, ry: number, vx: number, vy: number): number {
+  const S = PROJECTILE_SPEED;
+  const R = SHIP_RADIUS;
+  const a = vx * vx + vy * vy - S * S; // < 0: projectiles outrun ships
+  const b = 2 * (rx * vx + ry * vy) - 2 * R * S;
+  const c = rx * rx + ry * ry - R * R;
+  if (c <= 0) return 0;
+  return (-b - Math.sqrt(b * b - 4 * a * c)) / (2 * a);
+}
+
+/** The heading (radians, [−π, π]) of a shot that meets a target at (rx, ry) flying on at (vx, vy). */
+export function leadBearing(rx: number, ry: number, vx: number, vy: number): number {
+  const tau = interceptTime(rx, ry, vx, vy);
+  return Math.atan2(ry + vy * tau, rx + vx * tau);
+}
+
 export function frameSign(seat: Seat): number {
   return seat === 0 ? 1 : -1;
 }
@@ -282,7 +312,7 @@ export class DuelState extends BaseState {
 
   protected doApply(action: number): void {
     // unreachable: BaseState refuses discrete actions in a continuous game
-    throw new IllegalActionError(ID, SIMULTANEOUS, action, 'duel-v1 takes one action vector per seat (applyJointContinuous)');
+    throw new IllegalActionError(ID, SIMULTANEOUS, action, 'duel-v2 takes one action vector per seat (applyJointContinuous)');
   }
 
   protected override doApplyJointContinuous(u: Float64Array): void {
@@ -425,6 +455,14 @@ export class DuelState extends BaseState {
     this.writeIncoming(a, seat, sign, out, offset + OBS_PROJECTILES);
     this.writeIncoming(b, seat, sign, out, offset + OBS_PROJECTILES + 5);
     out[offset + 26] = (MAX_TICKS - this.steps) / MAX_TICKS;
+    // angles, from the seat's frame: where the opponent is, where to lead it, how far the gun is off
+    const rx = sign * (this.x[opp]! - this.x[seat]!);
+    const ry = sign * (this.y[opp]! - this.y[seat]!);
+    const heading = wrapAngle(this.heading[seat]! + (sign < 0 ? Math.PI : 0));
+    const lead = leadBearing(rx, ry, sign * this.vx[opp]!, sign * this.vy[opp]!);
+    out[offset + OBS_BEARING] = Math.atan2(ry, rx) / Math.PI;
+    out[offset + OBS_BEARING + 1] = lead / Math.PI;
+    out[offset + OBS_BEARING + 2] = wrapAngle(lead - heading) / Math.PI;
   }
 
   /** Ship s in a frame (sign): x, y, vx, vy, cos, sin, cooldown, hp (8 floats). */

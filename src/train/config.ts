@@ -311,7 +311,7 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   // never a training opponent. 22 minutes of these (2-core machine, shared) beat random 93–2 but not
   // duel-scripted: 0 of 100 (README, "Duel"). Evaluation and checkpoints every 50 updates: every 10 took a
   // fifth of the time at ~8 updates a second.
-  'duel-v1': {
+  'duel-v2': {
     ppo: { envs: 16, steps: 128, minibatchSize: 512, epochs: 4, lr: 3e-4, gamma: 0.99, lambda: 0.95, entCoef: 0, initLogStd: -2.5, hidden: [64, 64], snapshotEvery: 20, checkpointEvery: 50, evalEvery: 50, evalGames: 40, evalAgents: ['random', 'duel-scripted'], leagueBots: ['random', 'duel-gunner:0.1', 'duel-gunner'] },
     sac: DUEL_OFF_POLICY,
     td3: DUEL_OFF_POLICY,

@@ -1,5 +1,5 @@
 /**
- * duel-v1 (games/duel.ts): physics against numbers worked out by hand — a tick of thrust and drag, a
+ * duel-v2 (games/duel.ts): physics against numbers worked out by hand — a tick of thrust and drag, a
  * wall bounce, the gun's turn, a projectile that misses by 0.02 and hits on the next tick, the
  * cooldown — the end by hit points and by the time limit, seat-relative observations (one policy
  * plays both seats), the seeded start, and the scripted pilot against the random bot.
@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBot } from '../../agents/index.ts';
 import { IllegalActionError, SIMULTANEOUS, TERMINAL } from '../../core/index.ts';
-import { COOLDOWN_TICKS, DuelState, MAX_HP, MAX_SPEED, MAX_TICKS, OBS_SIZE, duel, wrapAngle } from '../../games/duel.ts';
+import { COOLDOWN_TICKS, DuelState, MAX_HP, MAX_SPEED, MAX_TICKS, OBS_BEARING, OBS_SIZE, duel, interceptTime, wrapAngle } from '../../games/duel.ts';
 import { getGame } from '../../games/index.ts';
 import { playSeries } from '../../src/eval/match.ts';
 
@@ -32,7 +32,7 @@ const rewards = (s: DuelState) => {
   return Array.from(r);
 };
 
-describe('duel-v1 physics (hand-computed)', () => {
+describe('duel-v2 physics (hand-computed)', () => {
   it('one tick of thrust and drag: v = (0 + 6·0.1)·0.9 = 0.54, x = −7 + 0.054; then v = (0.54 + 0.6)·0.9 = 1.026', () => {
     const s = at([
       [-7, 0, 0, 0, 0, 0, 5],
@@ -196,7 +196,7 @@ describe('duel-v1 physics (hand-computed)', () => {
   });
 });
 
-describe('duel-v1 observations and start', () => {
+describe('duel-v2 observations and start', () => {
   it('is seat-relative: seat 1 sees the arena turned half a turn exactly as seat 0 sees the mirrored position', () => {
     const a: Ship = [-3, 1.5, 0.7, -0.2, 0.3, 2, 4];
     const b: Ship = [4, -2, -1.1, 0.4, 2.5, 5, 3];
@@ -212,6 +212,38 @@ describe('duel-v1 observations and start', () => {
     expect((swapped.view(1)['ships'] as { x: number }[])[1]!.x).toBeCloseTo(-3, 12);
     expect(swapped.view(1)['frame']).toBe('own');
     expect(swapped.view(null)['frame']).toBe('arena');
+  });
+
+  it('observes the bearing, the lead bearing and the gun error, worked out by hand, in each seat\'s frame', () => {
+    // seat 0 at the origin, gun at 0.1 rad; the opponent 7 units ahead flying sideways at 5 units/s
+    const s = at([
+      [0, 0, 0, 0, 0.1, 0, 5],
+      [7, 0, 0, 5, Math.PI, 0, 5],
+    ]);
+    // flight time: (v·v − 196)τ² + (2 r·v − 14)τ + (49 − 0.25) = 0, i.e. −171τ² − 14τ + 48.75 = 0
+    const tau = (14 - Math.sqrt(196 + 4 * 171 * 48.75)) / (2 * -171);
+    expect(tau).toBeCloseTo(0.494567, 6);
+    expect(interceptTime(7, 0, 0, 5)).toBeCloseTo(tau, 12);
+    // the shot meets it where |r + vτ| = 0.5 + 14τ: at (7, 5τ)
+    expect(Math.hypot(7, 5 * tau)).toBeCloseTo(0.5 + 14 * tau, 12);
+    const lead = Math.atan2(5 * tau, 7); // ≈ 0.3397 rad
+    const o = new Float32Array(OBS_SIZE);
+    s.observe(0, o);
+    expect(o[OBS_BEARING]).toBeCloseTo(0, 6);
+    expect(o[OBS_BEARING + 1]).toBeCloseTo(lead / Math.PI, 6);
+    expect(o[OBS_BEARING + 2]).toBeCloseTo((lead - 0.1) / Math.PI, 6);
+    // seat 1, gun at π (facing seat 0): in its frame seat 0 is 7 ahead and at rest, the gun at 0
+    s.observe(1, o);
+    expect(Array.from(o.subarray(OBS_BEARING, OBS_BEARING + 3)).map((v) => +v.toFixed(6))).toEqual([0, 0, 0]);
+    // an opponent straight behind: bearing ±1 (π), the gun's error wraps to the short way
+    const behind = at([
+      [0, 0, 0, 0, 3, 0, 5],
+      [-5, -0.001, 0, 0, 0, 0, 5],
+    ]);
+    behind.observe(0, o);
+    expect(o[OBS_BEARING]).toBeCloseTo(-1, 3);
+    expect(o[OBS_BEARING + 2]).toBeCloseTo(wrapAngle(Math.atan2(-0.001, -5) - 3) / Math.PI, 6);
+    expect(Math.abs(o[OBS_BEARING + 2]!)).toBeLessThan(0.1);
   });
 
   it('starts seeded: seat 0 in x ∈ [−8, −6], seat 1 in [6, 8], y ∈ [−4, 4], at rest, facing each other', () => {
@@ -239,6 +271,6 @@ describe('duel-scripted', () => {
     const game = getGame('duel');
     const play = () => playSeries({ game, agents: [createBot('duel-scripted', game.info, 7), createBot('duel-scripted', game.info, 8)], games: 2, seed: 1 });
     expect(play()).toEqual(play());
-    expect(() => createBot('duel-scripted', getGame('pendulum').info)).toThrow(/only plays duel-v1/);
+    expect(() => createBot('duel-scripted', getGame('pendulum').info)).toThrow(/only plays duel-v2/);
   });
 });

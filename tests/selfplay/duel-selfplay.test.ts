@@ -1,5 +1,5 @@
 /**
- * League self-play of a two-seat game with simultaneous continuous moves (duel-v1): the rollout a
+ * League self-play of a two-seat game with simultaneous continuous moves (duel-v2): the rollout a
  * worker plays (both seats every tick, Gaussian samples stored unclipped with their log-densities,
  * outcomes, games continued across tasks), the league snapshot as an agent that plays action vectors,
  * and a short `train --league` run end to end (checkpoints, metrics, evaluation against the held-out
@@ -182,7 +182,7 @@ describe('train --league on duel', () => {
     // the run and its snapshots are agents for `arena match`
     const m = arena(['match', '--game', 'duel', '--agents', `${dir},${dir}#main@000002`, '--games', '2', '--json']);
     expect(m.code).toBe(0);
-    expect(JSON.parse(m.stdout)).toMatchObject({ game: 'duel-v1', games: 2 });
+    expect(JSON.parse(m.stdout)).toMatchObject({ game: 'duel-v2', games: 2 });
   }, 120_000);
 });
 

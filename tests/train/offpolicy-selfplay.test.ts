@@ -239,7 +239,7 @@ describe('off-policy snapshots', () => {
     const policy = encodeSnapshot({ game: info.id, spec: { obsSize: O, criticInputSize: O, head: 'gaussian', actions: A, hidden: [4], activation: 'tanh' }, weights: sizes.map((n) => new Float32Array(n)), obsRms: null });
     expect(() => decodeOffPolicySnapshot(policy, name)).toThrow(`${name}: is not a version-1 off-policy actor snapshot`);
     expect(agentFromSnapshot(policy, info, { name })).toBeInstanceOf(SnapshotAgent);
-    expect(() => agentFromSnapshot(good, { ...info, id: 'duel-v0' }, { name })).toThrow(`snapshot '${name}' plays duel-v1, not duel-v0`);
+    expect(() => agentFromSnapshot(good, { ...info, id: 'duel-v0' }, { name })).toThrow(`snapshot '${name}' plays duel-v2, not duel-v0`);
   });
 });
 
@@ -257,9 +257,9 @@ describe('what off-policy league self-play refuses', () => {
     for (const algo of ['sac', 'td3', 'ddpg'] as const) {
       const err = error(() => resolveConfig(algo, info.id));
       expect(err).toBeInstanceOf(ConfigError);
-      expect(err.message).toBe(`${algo} trains duel-v1 by self-play against a league of its snapshots and bots: add --league`);
+      expect(err.message).toBe(`${algo} trains duel-v2 by self-play against a league of its snapshots and bots: add --league`);
       const discrete = error(() => resolveConfig(algo, 'connect-four-v1', { league: true }));
-      expect(discrete.message).toMatch(new RegExp(`^${algo} trains games with continuous actions: single-agent ones \\([^)]*pendulum-v1[^)]*\\), or two-seat ones with simultaneous moves in a league \\(duel-v1\\); connect-four-v1 has discrete actions$`));
+      expect(discrete.message).toMatch(new RegExp(`^${algo} trains games with continuous actions: single-agent ones \\([^)]*pendulum-v1[^)]*\\), or two-seat ones with simultaneous moves in a league \\(duel-v2\\); connect-four-v1 has discrete actions$`));
     }
     expect(error(() => resolveConfig('sac', info.id, { league: true, mainExploiters: 1 })).message).toBe('sac league self-play trains the main agent only: set mainExploiters and leagueExploiters to 0 (exploiters train with ppo)');
     expect(error(() => resolveConfig('sac', info.id, { league: true, batchSegments: 2 })).message).toMatch(/^sac plays its league games on the main thread, one segment per update: leave batchSegments unset$/);
