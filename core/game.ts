@@ -286,6 +286,13 @@ export interface GameState {
   rewards(out: Float64Array): void;
   /** Cumulative returns so far for every seat (final returns once terminal). */
   returns(out: Float64Array): void;
+  /**
+   * A shaping potential Φ(state) for `seat` (e.g. its hit-point or material balance), for potential-based
+   * reward shaping in training (Ng, Harada & Russell 1999): a learner may add c·(γ·Φ(s') − Φ(s)) to its
+   * reward, with Φ = 0 once the game is over, which leaves the optimal policies unchanged. Never part of
+   * the game's rewards or returns. Optional: games without a natural one omit it.
+   */
+  potential?(seat: Seat): number;
   /** Seat-relative observation: only what `seat` may see, from its own point of view. */
   observe(seat: Seat, out: Float32Array, offset?: number): void;
   /** Full global state (hidden information included) for centralized critics. */

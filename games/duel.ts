@@ -423,6 +423,11 @@ export class DuelState extends BaseState {
     out[1] = 0 - this.result0;
   }
 
+  /** Shaping potential (core/game.ts): the seat's hit-point lead over the opponent, in [−1, 1] (a hit moves it by 0.2). */
+  potential(seat: Seat): number {
+    return (this.hp[seat]! - this.hp[1 - seat]!) / MAX_HP;
+  }
+
   // ---- observations ----
 
   observe(seat: Seat, out: Float32Array, offset = 0): void {

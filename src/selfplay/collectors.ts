@@ -15,7 +15,7 @@ import { Rng, type GameInfo } from '../../core/index.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { mean } from '../eval/stats.ts';
 import type { Actors, RemoteReceipt } from './pool.ts';
-import type { CarriedGame, OpponentRef } from './rollout.ts';
+import type { CarriedGame, OpponentRef, RolloutTask } from './rollout.ts';
 
 /** A finished game of a segment, from the learner's side. */
 export interface GameOutcome {
@@ -145,6 +145,8 @@ export class SelfPlayCollector implements SegmentCollector {
   private readonly opponents: OpponentSource;
   private readonly rng: Rng;
   private readonly openingPlies: number;
+  /** Potential-based reward shaping of the learner's rewards (RolloutTask.shaping); undefined: none. */
+  private readonly shaping: RolloutTask['shaping'];
   /** Games continued across a slot's segments (simultaneous games with `continueGames`); null: every task starts new games. */
   private readonly games: SlotGames | null;
 
@@ -153,7 +155,7 @@ export class SelfPlayCollector implements SegmentCollector {
    * in simultaneous games, a slot's next segment continues the games its last one left in progress —
    * for slots that come back (the local workers); remote tasks, on ever new slots, start new games.
    */
-  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number; segments?: number | null; continueGames?: boolean }) {
+  constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number; segments?: number | null; continueGames?: boolean; shaping?: RolloutTask['shaping'] }) {
     this.actors = o.actors;
     this.info = o.info;
     this.envs = o.envs;
@@ -162,6 +164,7 @@ export class SelfPlayCollector implements SegmentCollector {
     this.opponents = o.opponents;
     this.rng = o.rng;
     this.openingPlies = o.openingPlies ?? 0;
+    this.shaping = o.shaping;
     this.segmentsPerUpdate = o.segments ?? Math.max(1, o.actors.workers);
     this.games = o.info.dynamics === 'simultaneous' && (o.continueGames ?? true) ? new SlotGames(o.actors, o.opponents) : null;
   }
@@ -181,6 +184,7 @@ export class SelfPlayCollector implements SegmentCollector {
         opponentProbs: probs,
         openingPlies: this.openingPlies,
         ...(carry ? { carry } : {}),
+        ...(this.shaping ? { shaping: this.shaping } : {}),
       },
       versionsOf(learner.version, refs),
     );

@@ -49,6 +49,12 @@ export interface RolloutTask {
    * starts a new game. (Sequential games always start new ones: their games are short.)
    */
   readonly carry?: readonly CarriedGame[];
+  /**
+   * Potential-based reward shaping (simultaneous games whose states define `potential`): the learner's
+   * reward of each tick gains coef·(gamma·Φ(s') − Φ(s)), Φ(s') = 0 when the tick ended the game. The
+   * games' outcomes (league scores, returns) are unchanged. Absent: none.
+   */
+  readonly shaping?: { readonly coef: number; readonly gamma: number };
 }
 
 /** A game in progress between two rollout tasks (plain data: it crosses threads). */
@@ -341,6 +347,8 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   const finalValue = new Float32Array(1);
   let episodeCount = 0;
   let inference = 0;
+  const { shaping } = task;
+  const potential = shaping && shaping.coef !== 0 ? shapingPotential(states[0]!) : null;
   const t0 = performance.now();
 
   const startEpisode = (e: number) => {
@@ -414,13 +422,15 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
         sampleGaussian(means, r * A, opponentStd[k]!, A, rng, false, joint, A * (2 * e + 1 - seat[e]!));
       }
     }
-    // 3. every env's tick; finished games are recorded and replaced
+    // 3. every env's tick (with shaping: coef·(γΦ(s') − Φ(s)) on top); finished games are recorded and replaced
     for (let e = 0; e < N; e++) {
       const s = states[e]!;
+      const before = potential ? potential(s, seat[e]!) : 0;
       s.applyJointContinuous(jointOf[e]!);
       lengths[e]!++;
       s.rewards(scratch);
       out.rewards[base + e] = scratch[seat[e]!]!;
+      if (potential) out.rewards[base + e]! += shaping!.coef * (shaping!.gamma * (s.isTerminal() ? 0 : potential(s, seat[e]!)) - before);
       if (s.isTerminal()) finishEpisode(e, t);
     }
   }
@@ -432,6 +442,12 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   for (let e = 0; e < N; e++) out.carry.push({ state: states[e]!.serialize(), side: seat[e]!, opponent: opp[e]!, length: lengths[e]! });
   const total = (performance.now() - t0) / 1000;
   return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000 };
+}
+
+/** The potential of states like `probe` (`GameState.potential`), or a ConfigError naming the game when it has none. */
+export function shapingPotential(probe: GameState): (s: GameState, seat: number) => number {
+  if (typeof probe.potential !== 'function') throw new ConfigError(`${probe.info.id} defines no shaping potential: set shaping 0`);
+  return (s, seat) => s.potential!(seat);
 }
 
 /**

@@ -96,6 +96,7 @@ export const TrainConfigSchema = z
     lineSearchSteps: z.number().int().positive().describe('TRPO: candidate steps of the backtracking line search, the full step included'),
     mainExploiters: z.number().int().min(0).max(8).describe('league: main exploiters (AlphaStar), each its own learner'),
     leagueExploiters: z.number().int().min(0).max(8).describe('league: league exploiters (AlphaStar), each its own learner'),
+    shaping: z.number().min(0).max(10).describe("potential-based reward shaping: the learner's reward of each tick gains shaping·(γ·Φ(s') − Φ(s)), Φ the game's potential (duel: hit-point lead), 0 once a game ends, which leaves optimal play unchanged; league self-play of simultaneous continuous games (0: off)"),
     trainOpeningPlies: z.number().int().min(0).max(32).describe('exploring starts: each training game begins with k uniformly random plies, k drawn from 0..N (sequential games without chance; 0: off)'),
     exportPolicy: z.enum(['last', 'average']).describe("what the run exports as its agent: the last iterate, or the reach-weighted average of its snapshots (imperfect-information games)"),
     shareParams: z.boolean().optional().describe('MAPPO/IPPO: one policy shared by the teammates (default true)'),
@@ -182,6 +183,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   leagueExploiters: 0,
   exportPolicy: 'last',
   trainOpeningPlies: 0,
+  shaping: 0,
   bufferSize: 200_000,
   learningStarts: 100,
   gradientSteps: 1,
@@ -357,6 +359,12 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
   if (c.trainOpeningPlies > 0) {
     const why = openingsUnsupported(getGame(gameId).info);
     if (why !== null) throw new ConfigError(`invalid training config: trainOpeningPlies needs a sequential game without chance: ${why} (set it to 0)`);
+  }
+  if (c.shaping > 0) {
+    const game = getGame(gameId);
+    if (!c.league || isOffPolicy(c.algo) || !isTwoSeatContinuous(game.info) || typeof game.newState(0).potential !== 'function') {
+      throw new ConfigError(`invalid training config: shaping applies to ${c.algo === 'ppo' ? '' : 'on-policy '}league self-play (--league, not sac/td3/ddpg) of a two-seat game with simultaneous continuous moves whose states define a potential (duel-v2); ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} has none (set shaping 0)`);
+    }
   }
   if ((c.mainExploiters > 0 || c.leagueExploiters > 0) && !c.league) {
     throw new ConfigError(`invalid training config: mainExploiters/leagueExploiters train inside a league: add --league (or set both to 0)`);

@@ -368,7 +368,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // self-play segments from the local workers, and with --redis from the remote actors: the same tasks
   // (remote tasks start new games: a remote slot does not come back to continue its games)
   const selfPlay = (where: Actors, continueGames: boolean) =>
-    new SelfPlayCollector({ actors: where, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0, segments: config.batchSegments ?? null, continueGames });
+    new SelfPlayCollector({ actors: where, info, envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng, openingPlies: config.trainOpeningPlies ?? 0, segments: config.batchSegments ?? null, continueGames, ...(config.shaping > 0 ? { shaping: { coef: config.shaping, gamma: config.gamma } } : {}) });
   const collector: SegmentCollector =
     mode === 'single'
       ? offPolicy

@@ -125,6 +125,46 @@ describe('duel self-play rollouts', () => {
   });
 });
 
+describe('potential-based shaping in duel rollouts', () => {
+  it("adds coef·(γΦ(s') − Φ(s)) to the learner's reward, Φ its hit-point lead read off its own observations, 0 after the end", () => {
+    const snapshots = { 1: blob(1, -0.5) };
+    const opponents = [{ id: 'duel-scripted', bot: 'duel-scripted' }];
+    const N = 2;
+    const T = 200;
+    const plain = runRollout(task(N, T, opponents, snapshots));
+    const coef = 0.5;
+    const gamma = 0.9;
+    const shaped = runRollout(task(N, T, opponents, snapshots, { shaping: { coef, gamma } }));
+    // the same seed plays the same games: shaping changes rewards only
+    expect(shaped.obs).toEqual(plain.obs);
+    expect(shaped.episodes).toEqual(plain.episodes);
+    // Φ(s_t) = own hp / 5 − opponent hp / 5 = obs[7] − obs[15] of the learner's observation of s_t
+    const phi = (i: number) => shaped.obs[i * O + 7]! - shaped.obs[i * O + 15]!;
+    let hits = 0;
+    for (let t = 0; t < T - 1; t++) {
+      for (let e = 0; e < N; e++) {
+        const i = t * N + e;
+        const next = shaped.dones[i] ? 0 : phi(i + N);
+        const bonus = coef * (gamma * next - phi(i));
+        expect(shaped.rewards[i]! - plain.rewards[i]!).toBeCloseTo(bonus, 5);
+        if (!shaped.dones[i] && next !== phi(i)) hits++;
+      }
+    }
+    // duel-scripted hits a policy that barely moves: the potential changes inside the games
+    expect(hits).toBeGreaterThan(2);
+    // the games' outcomes are the game's: the league still sees ±1 / 0
+    for (const e of shaped.episodes) expect([-1, 0, 1]).toContain(e.learnerReturn);
+  });
+
+  it('is refused in one line where it does not apply', () => {
+    expect(() => resolveConfig('ppo', info.id, { shaping: 1 })).toThrow(/^invalid training config: shaping applies to league self-play .* ppo on duel-v2 without --league has none \(set shaping 0\)$/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { shaping: 1, league: true })).toThrow(/shaping applies to .* ppo on connect-four-v1 has none/);
+    expect(() => resolveConfig('sac', info.id, { shaping: 1, league: true })).toThrow(/not sac\/td3\/ddpg/);
+    expect(resolveConfig('ppo', info.id, { shaping: 1, league: true }).shaping).toBe(1);
+    expect(() => resolveConfig('ppo', info.id, { shaping: -1, league: true })).toThrow(/shaping/);
+  });
+});
+
 describe('SnapshotAgent in a continuous game', () => {
   it('plays the mean when deterministic and samples around it otherwise', () => {
     const b = blob(3, -1);
