@@ -17,6 +17,9 @@
  *     35%  self-play against a main agent M (itself when there is one): M if x(M) > 0.3, else
  *          PFSP `variance` over M's snapshots (a curriculum).
  *   or a plain strategy (`latest`, `uniform` over a window, `pfsp`) over the historical players.
+ *   With `botShare` b > 0, a share b of its games goes to the pool's bots (PFSP `hard` among them) and
+ *   the rest (1 − b) follows the above: a pool of many snapshots otherwise leaves each bot a fraction of
+ *   a percent of the games.
  * - main exploiter: a main agent M while x(M) > 0.1, else PFSP `variance` over M's snapshots; it
  *   resets to its initial weights after each snapshot.
  * - league exploiter: PFSP `linear_capped` over all historical players; resets with probability 0.25
@@ -65,6 +68,12 @@ export interface LeagueOptions {
   readonly mainStrategy?: 'alphastar' | OpponentStrategy;
   /** Branch probabilities of the AlphaStar main agent: PFSP over all (0.5) and verification (0.15); self-play gets the rest. */
   readonly mainMix?: { readonly pfsp: number; readonly verification: number };
+  /**
+   * Share of a main agent's games against the pool's bots, drawn among them by PFSP `hard`; the rest
+   * follows `mainStrategy` (default 0: bots are only historical players among the snapshots, so a pool
+   * of a thousand snapshots gives each bot a fraction of a percent of the games).
+   */
+  readonly botShare?: number;
   /** Exponent p of the `hard` weighting (default 2, AlphaStar's `squared`). */
   readonly pfspP?: number;
   /**
@@ -178,6 +187,7 @@ export class League {
   private readonly mainStrategy: 'alphastar' | OpponentStrategy;
   private readonly mix: { pfsp: number; verification: number };
   private readonly p: number;
+  private readonly botShare: number;
   private readonly decay: number;
   private ownsStore = false;
 
@@ -218,6 +228,8 @@ export class League {
       throw new ConfigError(`mainMix probabilities must be >= 0 and sum to at most 1, got ${JSON.stringify(opts.mainMix)}`);
     }
     this.p = opts.pfspP ?? 2;
+    this.botShare = opts.botShare ?? 0;
+    if (!(this.botShare >= 0 && this.botShare <= 1)) throw new ConfigError(`botShare must be in [0, 1], got ${opts.botShare}`);
     pfspProbabilities([0.5], 'hard', this.p);
     this.decay = opts.payoffDecay ?? store.info().payoffDecay;
     if (this.decay !== 1 && this.decay !== store.info().payoffDecay) {
@@ -435,7 +447,7 @@ export class League {
       }
       return mass.result();
     }
-    // main agent
+    // main agent: its strategy, then the bots' share mixed in (withBots)
     const s = this.mainStrategy;
     if (s !== 'alphastar') {
       if (s.kind === 'latest' || histIds.length === 0) {
@@ -448,7 +460,7 @@ export class League {
       } else {
         pfspOver(histIds, s.weighting ?? 'hard', 1);
       }
-      return mass.result();
+      return this.withBots(learner, hist, mass.result());
     }
     const { pfsp, verification } = this.mix;
     if (histIds.length) pfspOver(histIds, 'hard', pfsp);
@@ -467,6 +479,16 @@ export class League {
       else selfPlay(pv);
       selfPlay(pm - pv);
     }
+    return this.withBots(learner, hist, mass.result());
+  }
+
+  /** A main agent's opponent mass with `botShare` of it moved to the pool's bots, PFSP `hard` among them (unchanged without bots). */
+  private withBots(learner: AgentId, hist: readonly Member[], rest: { ids: AgentId[]; probs: number[] }): { ids: AgentId[]; probs: number[] } {
+    const bots = this.botShare > 0 ? hist.filter((m) => m.role === 'bot').map((m) => m.id) : [];
+    if (bots.length === 0) return rest;
+    const mass = new Mass();
+    mass.spread(rest.ids, rest.probs, 1 - this.botShare);
+    mass.spread(bots, pfspProbabilities(this.rates(learner, bots), 'hard', this.p), this.botShare);
     return mass.result();
   }
 

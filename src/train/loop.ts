@@ -330,7 +330,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // 2. league, actors, collector, feed
   const league =
     mode !== 'single' && config.league
-      ? League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling, mainExploiters: config.mainExploiters, leagueExploiters: config.leagueExploiters, snapshotEvery: config.snapshotEvery })
+      ? League.open({ runDir: outDir, game: info.id, sampling: config.opponentSampling, mainExploiters: config.mainExploiters, leagueExploiters: config.leagueExploiters, snapshotEvery: config.snapshotEvery, botShare: config.leagueBotShare })
       : null;
   const actors: Actors | null = mode === 'single' || offPolicy ? null : workers > 0 ? new ActorPool({ workers, snapshots: published, nice: config.actorNice }) : new InThreadActors();
   // weights versions are unique for the run's life: above every stored snapshot's, so a resumed run never reuses one

@@ -50,6 +50,19 @@ describe('League: roles, snapshots and opponent sampling', () => {
     expect(() => league.opponentDistribution('main')).toThrow(/needs its current weights version/);
   });
 
+  it('botShare moves that share of a main agent\'s games to the bots, PFSP hard among them (hand-computed)', () => {
+    const league = new League(store, { bots: ['random', 'nash'], mainStrategy: { kind: 'latest' }, botShare: 0.4 });
+    play('main', 'bot:random', 3, 1); // x = 0.75: weight (1 − 0.75)² = 0.0625
+    play('main', 'bot:nash', 1, 3); // x = 0.25: weight 0.5625; normalised 0.1 and 0.9
+    const d = dist(league, 'main');
+    expect(d['main']).toBeCloseTo(0.6, 12);
+    expect(d['bot:random']).toBeCloseTo(0.4 * 0.1, 12);
+    expect(d['bot:nash']).toBeCloseTo(0.4 * 0.9, 12);
+    // without it, `latest` plays only itself; a share outside [0, 1] is refused
+    expect(dist(new League(store, { mainStrategy: { kind: 'latest' } }), 'main')).toEqual({ main: 1 });
+    expect(() => new League(store, { botShare: 1.5 })).toThrow('botShare must be in [0, 1], got 1.5');
+  });
+
   it('snapshots every K updates: ids, versions, parent; rated from their own games', () => {
     const league = new League(store, { snapshotEvery: 10, bots: ['random'] });
     expect(league.shouldSnapshot('main', 9)).toBe(false);
