@@ -47,6 +47,24 @@ export class RunningMeanStd {
     this.count += n;
   }
 
+  /**
+   * Folds in statistics gathered elsewhere (Chan et al.'s parallel combination): an actor's moments of
+   * the observations it normalised, so the learner's statistics follow what every actor saw.
+   */
+  merge(other: RunningMeanStdData): void {
+    const n = other.count;
+    if (!(n > 0)) return;
+    if (other.mean.length !== this.size || other.var.length !== this.size) throw new RangeError(`statistics of size ${other.mean.length} do not fit ${this.size}`);
+    const tot = this.count + n;
+    for (let j = 0; j < this.size; j++) {
+      const delta = other.mean[j]! - this.mean[j]!;
+      const m2 = this.var[j]! * this.count + other.var[j]! * n + (delta * delta * this.count * n) / tot;
+      this.mean[j] = this.mean[j]! + (delta * n) / tot;
+      this.var[j] = m2 / tot;
+    }
+    this.count = tot;
+  }
+
   /** Normalises `rows` vectors in place: (x − mean) / sqrt(var + eps), clipped to ±clip. */
   normalize(batch: Float32Array, rows: number, clip = 10, eps = 1e-8, offset = 0): void {
     const d = this.size;

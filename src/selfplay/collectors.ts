@@ -12,6 +12,7 @@
  * - The single-agent vector env on the main thread lives in src/train/run.ts (`LocalCollector`).
  */
 import { Rng, type GameInfo } from '../../core/index.ts';
+import type { RunningMeanStdData } from '../algorithms/running-stats.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { mean } from '../eval/stats.ts';
 import type { Actors, RemoteReceipt } from './pool.ts';
@@ -44,6 +45,8 @@ export interface Segment {
   readonly inferenceSeconds: number;
   /** Played by a remote actor: the entry to acknowledge once the learner used or dropped it. */
   readonly remote?: RemoteReceipt;
+  /** The raw observations' moments, when the learner normalises them (RolloutResult.obsStats). */
+  readonly obsStats?: RunningMeanStdData;
 }
 
 /** What a collector reads of a learner: its id and the version of its newest published weights. */
@@ -198,6 +201,7 @@ export class SelfPlayCollector implements SegmentCollector {
       envSeconds: r.envSeconds,
       inferenceSeconds: r.inferenceSeconds,
       ...(r.remote ? { remote: r.remote } : {}),
+      ...(r.obsStats ? { obsStats: r.obsStats } : {}),
     };
   }
 

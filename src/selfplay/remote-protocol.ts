@@ -261,6 +261,11 @@ export function checkResult(value: unknown, task: RemoteTask, info: GameInfo): R
   }
   if (!continuous) for (let i = 0; i < n; i++) if (r.actions![i]! < 0 || r.actions![i]! >= info.actions) throw bad(`action ${r.actions![i]} out of range`);
   if (!Number.isFinite(r.envSeconds) || !Number.isFinite(r.inferenceSeconds) || !Array.isArray(r.episodes)) throw bad('missing timings or episodes');
+  if (r.obsStats !== undefined) {
+    const st = r.obsStats as { mean?: unknown; var?: unknown; count?: unknown } | null;
+    const fits = (a: unknown, min: number) => Array.isArray(a) && a.length === info.observationSize && a.every((x) => Number.isFinite(x) && x >= min);
+    if (!st || !fits(st.mean, -Infinity) || !fits(st.var, 0) || !(Number.isFinite(st.count) && (st.count as number) >= 0)) throw bad('malformed observation statistics');
+  }
   for (const e of r.episodes) {
     const ok = isInt(e?.opponent) && e.opponent < task.opponents.length && [0, 0.5, 1].includes(e.score) && (e.seat === 0 || e.seat === 1) && isInt(e.length, 1) && Number.isFinite(e.learnerReturn);
     if (!ok) throw bad('a malformed game outcome');

@@ -20,7 +20,7 @@ import { sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
 import { CHANCE, ConfigError, isContinuous, Rng, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { playExploringStart } from '../eval/openings.ts';
-import { RunningMeanStd } from '../algorithms/running-stats.ts';
+import { RunningMeanStd, type RunningMeanStdData } from '../algorithms/running-stats.ts';
 import { allocTrajectory, type Trajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { SnapshotCache } from './snapshot.ts';
@@ -87,6 +87,11 @@ export interface RolloutResult extends Trajectory {
   /** Seconds spent in game logic and in inference (for profiles). */
   readonly envSeconds: number;
   readonly inferenceSeconds: number;
+  /**
+   * When the learner's snapshot normalises observations (normObs): the moments of the raw observations
+   * it normalised in this task, for the learner to fold into its statistics (`RunningMeanStd.merge`).
+   */
+  readonly obsStats?: RunningMeanStdData;
 }
 
 interface LoadedPolicy {
@@ -146,6 +151,8 @@ export function runRollout(task: RolloutTask): RolloutResult {
   const rng = new Rng(task.seed);
   const openingPlies = task.openingPlies ?? 0;
   const learner = loadPolicy(task.learner, task.snapshots);
+  /** Moments of the raw observations the learner's snapshot normalises (RolloutResult.obsStats). */
+  const rawStats = learner.obsRms ? new RunningMeanStd(info.observationSize, 0) : null;
   const opponents = task.opponents.map((o): LoadedPolicy | Agent =>
     'version' in o ? loadPolicy(o.version, task.snapshots) : loadBot(o.bot, info.id, rng.nextU32()),
   );
@@ -258,6 +265,7 @@ export function runRollout(task: RolloutTask): RolloutResult {
       states[e]!.legalMask(seat[e]!, out.masks.subarray((base + e) * A, (base + e + 1) * A));
     }
     const obsSlot = out.obs.subarray(base * O, (base + N) * O);
+    rawStats?.update(obsSlot, N);
     learner.obsRms?.normalize(obsSlot, N);
     const ti = performance.now();
     learner.mlp.actorForward(obsSlot, N, logits);
@@ -284,7 +292,7 @@ export function runRollout(task: RolloutTask): RolloutResult {
   learner.mlp.criticForward(rowObs, N, values);
   fillNextValues(out, values);
   const total = (performance.now() - t0) / 1000;
-  return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000 };
+  return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000, ...(rawStats ? { obsStats: rawStats.toJSON() } : {}) };
 }
 
 /**
@@ -318,6 +326,8 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   const A = info.actions;
   const rng = new Rng(task.seed);
   const learner = loadPolicy(task.learner, task.snapshots);
+  /** Moments of the raw observations the learner's snapshot normalises (RolloutResult.obsStats). */
+  const rawStats = learner.obsRms ? new RunningMeanStd(info.observationSize, 0) : null;
   const opponents = task.opponents.map((o): LoadedPolicy | Agent[] =>
     'version' in o ? loadPolicy(o.version, task.snapshots) : Array.from({ length: N }, (_, e) => loadBot(o.bot, info.id, rng.nextU32(), e)),
   );
@@ -387,6 +397,7 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
     // 1. the learner: one forward pass over every env, a Gaussian sample each
     for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, out.obs, (base + e) * O);
     const obsSlot = out.obs.subarray(base * O, (base + N) * O);
+    rawStats?.update(obsSlot, N);
     learner.obsRms?.normalize(obsSlot, N);
     let ti = performance.now();
     learner.mlp.actorForward(obsSlot, N, means);
@@ -441,7 +452,7 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   fillNextValues(out, values);
   for (let e = 0; e < N; e++) out.carry.push({ state: states[e]!.serialize(), side: seat[e]!, opponent: opp[e]!, length: lengths[e]! });
   const total = (performance.now() - t0) / 1000;
-  return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000 };
+  return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000, ...(rawStats ? { obsStats: rawStats.toJSON() } : {}) };
 }
 
 /** The potential of states like `probe` (`GameState.potential`), or a ConfigError naming the game when it has none. */

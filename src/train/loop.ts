@@ -531,6 +531,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       // 2. update, then publish the new weights to the actors
       const progress = Math.min(1, config.minutes === null ? runStep() / config.totalSteps : Math.max(runStep() / config.totalSteps, elapsed() / deadline));
       const stats = u.algorithm.update(segments.map((s) => s.trajectory), progress);
+      // normObs in self-play: the actors normalised with the snapshot's statistics and report the raw moments; the next snapshot carries them
+      if (u.obsRms) for (const s of segments) if (s.obsStats) u.obsRms.merge(s.obsStats);
       remote?.settle(got); // used or dropped: acknowledged
       u.update++;
       const steps = segments.reduce((a, s) => a + s.steps, 0);

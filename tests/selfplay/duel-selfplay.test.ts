@@ -18,7 +18,9 @@ import { MlpForward } from '../../src/selfplay/mlp-forward.ts';
 import { runRollout, type RolloutTask } from '../../src/selfplay/rollout.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
+import { RunningMeanStd } from '../../src/algorithms/running-stats.ts';
 import { resolveConfig } from '../../src/train/config.ts';
+import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { arena } from '../cli/helpers.ts';
 
@@ -163,6 +165,53 @@ describe('potential-based shaping in duel rollouts', () => {
     expect(resolveConfig('ppo', info.id, { shaping: 1, league: true }).shaping).toBe(1);
     expect(() => resolveConfig('ppo', info.id, { shaping: -1, league: true })).toThrow(/shaping/);
   });
+});
+
+describe('observation statistics in self-play (normObs)', () => {
+  it('merge is the statistics of the concatenated rows (hand-computed)', () => {
+    const a = new RunningMeanStd(2, 0);
+    a.update([1, 10, 3, 30], 2); // column 0: mean 2, var 1; column 1: mean 20, var 100
+    const b = new RunningMeanStd(2, 0);
+    b.update([5, 0, 7, 0, 9, 0], 3); // mean 7, var 8/3; mean 0, var 0
+    a.merge(b.toJSON());
+    // all five: column 0 = 1, 3, 5, 7, 9 → mean 5, var 8; column 1 = 10, 30, 0, 0, 0 → mean 8, var (4 + 484 + 3·64)/5 = 136
+    expect(a.count).toBe(5);
+    expect(Array.from(a.mean)).toEqual([5, 8]);
+    expect(a.var[0]).toBeCloseTo(8, 12);
+    expect(a.var[1]).toBeCloseTo(136, 12);
+    expect(() => a.merge({ mean: [0], var: [1], count: 1 })).toThrow('statistics of size 1 do not fit 2');
+  });
+
+  it("a rollout reports the moments of the raw observations its learner's snapshot normalised", () => {
+    const policy = new ActorCritic({ obsSize: O, criticInputSize: O, head: 'gaussian', actions: A, hidden: [16, 16], activation: 'tanh', initLogStd: -1 }, 3);
+    // mean 0, variance 1: normalising changes nothing (duel's observations stay inside the ±10 clip), so the raw rows are the recorded ones
+    const identity = new RunningMeanStd(O);
+    const bytes = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: identity.toJSON() });
+    policy.dispose();
+    // versions are unique in a run (workers cache snapshots by version): fresh ones here
+    const r = runRollout(task(2, 40, [{ id: 'random', bot: 'random' }], { 21: bytes }, { learner: 21 }));
+    const want = new RunningMeanStd(O, 0);
+    want.update(r.obs, 80);
+    expect(r.obsStats!.count).toBe(80);
+    for (let j = 0; j < O; j++) {
+      expect(r.obsStats!.mean[j]).toBeCloseTo(want.mean[j]!, 5);
+      expect(r.obsStats!.var[j]).toBeCloseTo(want.var[j]!, 5);
+    }
+    // without normObs there is nothing to report
+    expect(runRollout(task(2, 8, [{ id: 'random', bot: 'random' }], { 22: blob(1, -1) }, { learner: 22 })).obsStats).toBeUndefined();
+  });
+
+  it('a league run folds the actors\' statistics into the checkpoint it writes', async () => {
+    const dir = tmp();
+    const config = resolveConfig('ppo', info.id, { league: true, workers: 1, envs: 4, steps: 32, snapshotEvery: 2, checkpointEvery: 2, evalEvery: 100, normObs: true, totalSteps: 4 * 32 * 3 });
+    await runTraining({ config, outDir: dir, resume: false });
+    const { obsRms, policy } = await loadPolicyCheckpoint(dir);
+    policy.dispose();
+    // 3 updates × 4 envs × 32 ticks of the learner's seat; positions vary, so the variances left 1
+    expect(obsRms!.count).toBeCloseTo(3 * 4 * 32, 2);
+    expect(obsRms!.var[0]).not.toBeCloseTo(1, 3);
+    expect(Math.abs(obsRms!.mean[0]!)).toBeGreaterThan(0.01);
+  }, 60_000);
 });
 
 describe('SnapshotAgent in a continuous game', () => {
