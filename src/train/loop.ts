@@ -233,6 +233,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   const { info } = game;
   const mode = trainingMode(config, info);
   const teamSize = mode === 'team' ? checkTeamGame(info) : 1;
+  if (mode === 'team' && config.normObs) throw new ConfigError(`${config.algo} on ${info.id} trains team policies on raw observations: set normObs false`);
   const seatPolicies = mode === 'team' && config.shareParams === false ? teamSize : 1;
   const hasRun = existsSync(join(outDir, 'checkpoints', 'latest'));
   if (!opts.resume && hasRun) throw new ConfigError(`${outDir} already holds a run: pass --resume to continue it, or choose another --out`);

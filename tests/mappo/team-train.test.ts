@@ -110,6 +110,11 @@ describe('team training', () => {
     await expect(runTraining({ config, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/MAPPO\/IPPO train teams/);
   });
 
+  it('refuses normObs in one line (team policies train on raw observations)', async () => {
+    const config = resolveConfig('mappo', soccer.info.id, { ...tiny, normObs: true });
+    await expect(runTraining({ config, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(`mappo on ${soccer.info.id} trains team policies on raw observations: set normObs false`);
+  });
+
   it('arena train --algo mappo, then arena match with the team checkpoint', () => {
     const dir = tmp();
     const cfg = join(dir, 'cfg.json');
