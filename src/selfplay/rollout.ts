@@ -358,7 +358,8 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   let episodeCount = 0;
   let inference = 0;
   const { shaping } = task;
-  const potential = shaping && shaping.coef !== 0 ? shapingPotential(states[0]!) : null;
+  const shaped = shaping !== undefined && shaping.coef !== 0;
+  if (shaped) checkPotential(states[0]!);
   const t0 = performance.now();
 
   const startEpisode = (e: number) => {
@@ -436,12 +437,12 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
     // 3. every env's tick (with shaping: coef·(γΦ(s') − Φ(s)) on top); finished games are recorded and replaced
     for (let e = 0; e < N; e++) {
       const s = states[e]!;
-      const before = potential ? potential(s, seat[e]!) : 0;
+      const before = shaped ? s.potential!(seat[e]!) : 0;
       s.applyJointContinuous(jointOf[e]!);
       lengths[e]!++;
       s.rewards(scratch);
       out.rewards[base + e] = scratch[seat[e]!]!;
-      if (potential) out.rewards[base + e]! += shaping!.coef * (shaping!.gamma * (s.isTerminal() ? 0 : potential(s, seat[e]!)) - before);
+      if (shaped) out.rewards[base + e]! += shaping!.coef * (shaping!.gamma * (s.isTerminal() ? 0 : s.potential!(seat[e]!)) - before);
       if (s.isTerminal()) finishEpisode(e, t);
     }
   }
@@ -455,10 +456,9 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000, ...(rawStats ? { obsStats: rawStats.toJSON() } : {}) };
 }
 
-/** The potential of states like `probe` (`GameState.potential`), or a ConfigError naming the game when it has none. */
-export function shapingPotential(probe: GameState): (s: GameState, seat: number) => number {
+/** A ConfigError naming the game unless its states define a shaping potential (`GameState.potential`). */
+function checkPotential(probe: GameState): void {
   if (typeof probe.potential !== 'function') throw new ConfigError(`${probe.info.id} defines no shaping potential: set shaping 0`);
-  return (s, seat) => s.potential!(seat);
 }
 
 /**
