@@ -10,7 +10,10 @@
  * - Aim: it leads the opponent by a fraction f of its velocity — it aims where a projectile fired now
  *   meets the opponent moving on at f·v (`interceptTime`) — with f drawn uniformly in [0, 1] after
  *   every shot. Over the shots it covers every prediction between "stays where it is" and "flies on
- *   straight", so only a change of course dodges.
+ *   straight", so only a change of course dodges. `duel-gunner:P:F` leads every shot by the fixed
+ *   fraction F instead (`duel-gunner:1:1`: always the full lead, as duel-scripted aims, so a ship
+ *   that flies on at the trigger is hit by every shot and only a course change timed to the shot
+ *   dodges).
  * - Fire: like duel-scripted, when the gun points within the target's angular half-width after this
  *   tick's turn, the shot can reach, and the weapon is cool — then with probability P, 1 unless set
  *   (`duel-gunner:0.2`): a gunner that shoots less is one a learner can beat while it learns to dodge.
@@ -50,14 +53,17 @@ export class DuelGunnerAgent implements Agent {
   private readonly trigger: number;
   /** Lead fraction of the next shot. */
   private lead = 0;
+  /** A fixed lead fraction, or null: drawn uniformly in [0, 1] after every shot. */
+  private readonly fixedLead: number | null;
   /** Waypoint in the seat's frame, and ticks left on this leg. */
   private wx = 0;
   private wy = 0;
   private legLeft = 0;
 
-  constructor(seed = 0, trigger = 1) {
-    this.name = trigger === 1 ? 'duel-gunner' : `duel-gunner:${trigger}`;
+  constructor(seed = 0, trigger = 1, fixedLead: number | null = null) {
+    this.name = fixedLead !== null ? `duel-gunner:${trigger}:${fixedLead}` : trigger === 1 ? 'duel-gunner' : `duel-gunner:${trigger}`;
     this.trigger = trigger;
+    this.fixedLead = fixedLead;
     this.rng = new Rng(seed);
     this.reset(seed);
   }
@@ -103,23 +109,28 @@ export class DuelGunnerAgent implements Agent {
   }
 
   private drawLead(): void {
-    this.lead = this.rng.next();
+    this.lead = this.fixedLead ?? this.rng.next();
   }
 }
 
 export const duelGunnerKind: AgentKind = {
   kind: 'duel-gunner',
-  summary: 'duel training opponent: flies to random waypoints, leads its aim by a random fraction per shot; duel-gunner:P fires with probability P when it could',
+  summary: 'duel training opponent: flies to random waypoints, leads its aim by a random fraction per shot; duel-gunner:P fires with probability P when it could, duel-gunner:P:F leads every shot by the fraction F',
   fits(game: GameInfo): string | null {
     return game.id === DUEL_INFO.id ? null : `'duel-gunner' only plays ${DUEL_INFO.id}, not ${game.id}`;
   },
   create(game: GameInfo, arg: string | undefined, seed: number): Agent {
-    const trigger = arg === undefined ? 1 : Number(arg);
-    if (arg !== undefined && (arg.trim() === '' || !Number.isFinite(trigger) || trigger <= 0 || trigger > 1)) {
-      throw new ConfigError(`agent 'duel-gunner:P' takes a probability P in (0, 1] of firing when it could (got '${arg}')`);
+    const [p, f, ...rest] = arg === undefined ? [] : arg.split(':');
+    const trigger = p === undefined ? 1 : Number(p);
+    if (p !== undefined && (p.trim() === '' || !Number.isFinite(trigger) || trigger <= 0 || trigger > 1)) {
+      throw new ConfigError(`agent 'duel-gunner:P' takes a probability P in (0, 1] of firing when it could (got '${p}')`);
+    }
+    const lead = f === undefined ? null : Number(f);
+    if (rest.length > 0 || (f !== undefined && (f.trim() === '' || !Number.isFinite(lead) || lead! < 0 || lead! > 1))) {
+      throw new ConfigError(`agent 'duel-gunner:P:F' takes a lead fraction F in [0, 1] (got '${arg}')`);
     }
     const reason = duelGunnerKind.fits(game);
     if (reason !== null) throw new AgentMismatchError(reason);
-    return new DuelGunnerAgent(seed, trigger);
+    return new DuelGunnerAgent(seed, trigger, lead);
   },
 };

@@ -13,6 +13,52 @@ describe('duel gunner', () => {
     expect(() => duelGunnerKind.create(ticTacToe.info, undefined, 0)).toThrow(AgentMismatchError);
     for (const bad of ['', 'x', '0', '1.5']) expect(() => createBot(`duel-gunner:${bad}`, duel.info, 0)).toThrow(ConfigError);
     expect(createBot('duel-gunner:0.5', duel.info, 0).name).toBe('duel-gunner:0.5');
+    for (const bad of ['1:', '1:x', '1:-0.1', '1:1.5', '1:1:1', ':1']) expect(() => createBot(`duel-gunner:${bad}`, duel.info, 0)).toThrow(ConfigError);
+    expect(createBot('duel-gunner:1:1', duel.info, 0).name).toBe('duel-gunner:1:1');
+  });
+
+  it('with a fixed full lead (duel-gunner:1:1) hits a ship circling it far more often than with none', () => {
+    // the target circles the gunner at full thrust, sideways to the line between them, and never fires
+    const circler = {
+      name: 'circler',
+      reset() {},
+      act(): number {
+        throw new Error('vectors only');
+      },
+      actContinuous(state: { observe(seat: number, out: Float32Array): void }, seat: number, out: Float32Array | Float64Array) {
+        const o = new Float32Array(duel.info.observationSize);
+        state.observe(seat, o);
+        const d = Math.hypot(o[8]!, o[9]!) || 1;
+        out[0] = -o[9]! / d;
+        out[1] = o[8]! / d;
+        out[2] = 0;
+        out[3] = -1;
+      },
+    };
+    const hitsTaken = (spec: string): number => {
+      let hits = 0;
+      for (let g = 0; g < 10; g++) {
+        const gunner = createBot(spec, duel.info, g);
+        const s = duel.newState(100 + g);
+        const u = new Float64Array(8);
+        const out = new Float64Array(4);
+        for (let t = 0; t < 50 && !s.isTerminal(); t++) {
+          gunner.actContinuous!(s, 0, out);
+          u.set(out, 0);
+          circler.actContinuous(s, 1, out);
+          u.set(out, 4);
+          s.applyJointContinuous(u);
+        }
+        const o = new Float32Array(duel.info.observationSize);
+        s.observe(1, o);
+        hits += Math.round((1 - o[7]!) * 5);
+      }
+      return hits;
+    };
+    const full = hitsTaken('duel-gunner:1:1');
+    const none = hitsTaken('duel-gunner:1:0');
+    expect(full).toBeGreaterThan(2 * none);
+    expect(full).toBeGreaterThanOrEqual(20);
   });
 
   it('plays vectors in the action box, the same ones again from the same seed', () => {
