@@ -5,6 +5,8 @@
  *
  * Per opponent, BENCH_GAMES games (default 40; seeded starts, sides alternating, as `arena match`):
  *  - won–drawn–lost, hits landed and taken per game, ticks per game;
+ *  - the share of the agent's shots that hit, and of the opponent's shots that hit the agent (how well
+ *    it dodges: a ship that flies on when a full-lead shooter fires is hit by nearly every shot);
  *  - aim: at every tick where the agent pulls the trigger with its gun cooled down, how far its aim
  *    (the action) and its gun (the heading) are from the lead bearing (observation 28, the heading of a
  *    shot that meets the opponent if it flies on) — medians, radians; and over every tick, the slope and
@@ -25,7 +27,7 @@ const GAMES = Number(process.env['BENCH_GAMES'] ?? 40);
 /** Wraps an agent: records, at each of its ticks, its aim against the lead bearing and its speed. */
 class Watched implements Agent {
   readonly name: string;
-  private readonly inner: Agent;
+  readonly inner: Agent;
   private readonly obs = new Float32Array(OBS_SIZE);
   /** (lead bearing, aim) per tick, both / π. */
   readonly pairs: [number, number][] = [];
@@ -66,6 +68,10 @@ class Watched implements Agent {
   }
 }
 
+function pct(n: number, of: number): string {
+  return of === 0 ? '–' : `${((100 * n) / of).toFixed(0)}%`;
+}
+
 function median(x: readonly number[]): number {
   if (x.length === 0) return NaN;
   const s = [...x].sort((a, b) => a - b);
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const name of opponents) {
     const me = new Watched(await createAgent(spec, game.info, 1));
-    const them = await createAgent(name, game.info, 2);
+    const them = new Watched(await createAgent(name, game.info, 2));
     const match = new Match({ state: game.newState(0), seed: 0, openingPlies: 0 });
     let won = 0;
     let drawn = 0;
@@ -129,18 +135,20 @@ async function main(): Promise<void> {
       (taken / GAMES).toFixed(2),
       (ticks / GAMES).toFixed(1),
       (me.aimErr.length / GAMES).toFixed(1),
+      pct(landed, me.aimErr.length),
+      pct(taken, them.aimErr.length),
       median(me.aimErr).toFixed(3),
       median(me.gunErr).toFixed(3),
       slope.toFixed(2),
       corr.toFixed(2),
       (me.speed / me.ticks).toFixed(2),
     ]);
-    them.dispose?.();
+    them.inner.dispose?.();
   }
   console.log(`# bench:duel-diagnose — ${spec}, ${GAMES} games per opponent (seeded starts, sides alternating)\n`);
   console.log(
     markdownTable(
-      ['opponent', 'won–drawn–lost', 'hits landed / game', 'taken / game', 'ticks / game', 'shots / game', 'aim off lead, median (rad)', 'gun off lead, median (rad)', 'aim-on-lead slope', 'corr', 'mean speed'],
+      ['opponent', 'won–drawn–lost', 'hits landed / game', 'taken / game', 'ticks / game', 'shots / game', 'its shots that hit', "opponent's shots that hit it", 'aim off lead, median (rad)', 'gun off lead, median (rad)', 'aim-on-lead slope', 'corr', 'mean speed'],
       rows,
     ),
   );
