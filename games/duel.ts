@@ -41,7 +41,7 @@
  * x0, y0, x1, y1 from the state's RNG, which nothing else uses: the game is deterministic given the
  * seed and the actions.
  *
- * Observation (30 floats, the seat's own frame; positions / 10, ship velocities / 5.4, projectile
+ * Observation (33 floats, the seat's own frame; positions / 10, ship velocities / 5.4, projectile
  * velocities / 14, angles / π, so each is on the scale of the aim action):
  *   0-1 own x, y · 2-3 own vx, vy · 4-5 own heading (cos, sin) · 6 own cooldown / 8 · 7 own hp / 5 ·
  *   8-9 opponent position relative to own · 10-11 opponent vx, vy · 12-13 opponent heading (cos, sin) ·
@@ -49,11 +49,18 @@
  *   relative x, y, vx, vy) · 21-25 the next nearest · 26 time left (fraction of 300) ·
  *   27 bearing of the opponent · 28 lead bearing: the heading of a shot fired now from the rim that
  *   meets the opponent flying on at its velocity (`leadBearing`) · 29 the gun's error to it (lead
- *   bearing − heading, wrapped to (−π, π]).
- * "Incoming" means the opponent's (at most 2 fly at once); absent ones are all zeros. 27–29 are
- * functions of 0–13, given because a small network reads angles poorly from positions: they are what a
- * player sees on the screen (where the enemy is, where to lead it, how far the gun is off). duel-v2
- * observed 0–26 only; its checkpoints are refused by duel-v2.
+ *   bearing − heading, wrapped to (−π, π]) ·
+ *   30 the threat: the opponent's gun error to ITS lead bearing on this ship (the heading of a shot it
+ *   fired now that meets this ship flying on, minus its heading, wrapped) — near 0 with its cooldown
+ *   (14) near 0, a ship that flies on is about to be hit ·
+ *   31-32 the nearest incoming projectile (16-20) if both fly on: its closest approach to this ship's
+ *   centre within its remaining flight (units / 10; a hit is < 0.065), and the time until then (s / 1.5,
+ *   the longest flight); absent: 1 and 0 (far off, now).
+ * "Incoming" means the opponent's (at most 2 fly at once); absent ones are all zeros. 27–32 are
+ * functions of 0–25 (and the projectile's age), given because a small network reads angles and
+ * relative motion poorly from positions: they are what a player sees on the screen (where the enemy
+ * is, where to lead it, how far the gun is off, whether the enemy's gun is on them, whether a shot in
+ * flight will hit). duel-v1 observed 0–26 and duel-v2 0–29; their checkpoints are refused by duel-v3.
  *
  * Global state (37 floats, the arena's frame): per ship x, y, vx, vy, cos, sin of heading, cooldown,
  * hp (8 each, seat 0 first), per projectile slot (2 per ship, seat 0's first) alive, x, y, vx, vy
@@ -115,9 +122,13 @@ export const AIM = 2;
 export const FIRE = 3;
 const ACTION_NAMES = ['thrust_x', 'thrust_y', 'aim', 'fire'] as const;
 
-export const OBS_SIZE = 30;
+export const OBS_SIZE = 33;
 /** Observation offset of the opponent's bearing, then the lead bearing, then the gun's error to it. */
 export const OBS_BEARING = 27;
+/** Observation offset of the threat (the opponent's gun error to its lead on this ship), then the nearest incoming projectile's closest approach and time to it. */
+export const OBS_THREAT = 30;
+/** Scale of observation 32: the longest flight, seconds. */
+const FLIGHT_S = PROJECTILE_TICKS * DT;
 /** Observation offset of the first incoming projectile (present, x, y, vx, vy), then the second. */
 export const OBS_PROJECTILES = 16;
 export const STATE_SIZE = 16 + 5 * SLOTS + 1;
@@ -128,7 +139,7 @@ const HIT_RADIUS = SHIP_RADIUS + PROJECTILE_RADIUS;
 const TWO_PI = 2 * Math.PI;
 
 export const DUEL_INFO: GameInfo = Object.freeze({
-  id: 'duel-v2',
+  id: 'duel-v3',
   name: 'Duel',
   description:
     'Two ships in a walled arena, moving at once every tick: continuous thrust (x, y), aim and fire; ' +
@@ -312,7 +323,7 @@ export class DuelState extends BaseState {
 
   protected doApply(action: number): void {
     // unreachable: BaseState refuses discrete actions in a continuous game
-    throw new IllegalActionError(ID, SIMULTANEOUS, action, 'duel-v2 takes one action vector per seat (applyJointContinuous)');
+    throw new IllegalActionError(ID, SIMULTANEOUS, action, 'duel-v3 takes one action vector per seat (applyJointContinuous)');
   }
 
   protected override doApplyJointContinuous(u: Float64Array): void {
@@ -468,6 +479,29 @@ export class DuelState extends BaseState {
     out[offset + OBS_BEARING] = Math.atan2(ry, rx) / Math.PI;
     out[offset + OBS_BEARING + 1] = lead / Math.PI;
     out[offset + OBS_BEARING + 2] = wrapAngle(lead - heading) / Math.PI;
+    // the threat: the same from the opponent's side, at this ship
+    const oppHeading = wrapAngle(this.heading[opp]! + (sign < 0 ? Math.PI : 0));
+    const onMe = leadBearing(-rx, -ry, sign * this.vx[seat]!, sign * this.vy[seat]!);
+    out[offset + OBS_THREAT] = wrapAngle(onMe - oppHeading) / Math.PI;
+    this.writeApproach(a, seat, out, offset + OBS_THREAT + 1);
+  }
+
+  /** Slot i's closest approach to seat's ship if both fly on, within its remaining flight (units / 10, s / 1.5); (1, 0) for i = −1. */
+  private writeApproach(i: number, seat: Seat, out: Float32Array, at: number): void {
+    if (i < 0) {
+      out[at] = 1;
+      out[at + 1] = 0;
+      return;
+    }
+    const px = this.bx[i]! - this.x[seat]!;
+    const py = this.by[i]! - this.y[seat]!;
+    const wx = this.bvx[i]! - this.vx[seat]!;
+    const wy = this.bvy[i]! - this.vy[seat]!;
+    const w2 = wx * wx + wy * wy;
+    const left = (PROJECTILE_TICKS - this.age[i]!) * DT;
+    const t = w2 > 0 ? Math.max(0, Math.min(left, -(px * wx + py * wy) / w2)) : 0;
+    out[at] = Math.hypot(px + wx * t, py + wy * t) * POS_SCALE;
+    out[at + 1] = t / FLIGHT_S;
   }
 
   /** Ship s in a frame (sign): x, y, vx, vy, cos, sin, cooldown, hp (8 floats). */

@@ -9,7 +9,7 @@ import { playSeries } from '../../src/eval/match.ts';
 describe('duel gunner', () => {
   it('fits duel only, and takes an optional probability of firing in (0, 1]', () => {
     expect(duelGunnerKind.fits(duel.info)).toBeNull();
-    expect(duelGunnerKind.fits(ticTacToe.info)).toMatch(/duel-v2/);
+    expect(duelGunnerKind.fits(ticTacToe.info)).toMatch(/duel-v3/);
     expect(() => duelGunnerKind.create(ticTacToe.info, undefined, 0)).toThrow(AgentMismatchError);
     for (const bad of ['', 'x', '0', '1.5']) expect(() => createBot(`duel-gunner:${bad}`, duel.info, 0)).toThrow(ConfigError);
     expect(createBot('duel-gunner:0.5', duel.info, 0).name).toBe('duel-gunner:0.5');

@@ -186,7 +186,7 @@ describe('off-policy checkpoints as agents', () => {
       expect((err as Error).message).toMatch(pattern);
       expect((err as Error).message).not.toContain('\n');
     };
-    await oneLine(createAgent(dir, duel.info, 0), AgentMismatchError, /checkpoint '.*sac' \(sac\) was trained on pendulum-v1, not duel-v2/);
+    await oneLine(createAgent(dir, duel.info, 0), AgentMismatchError, /checkpoint '.*sac' \(sac\) was trained on pendulum-v1, not duel-v3/);
     await oneLine(createAgent(`greedy:${dir}`, ticTacToe.info, 0), AgentMismatchError, /was trained on pendulum-v1, not tic-tac-toe-v1/);
     const nets = { algo: 'td3' as const, obsSize: 3, actionDims: 1, hidden: [], activation: 'relu' as const, weights: [new Float32Array(3), new Float32Array(1), new Float32Array(4), new Float32Array(1)] };
     expect(() => new OffPolicyAgent({ name: 'x', nets, info: ticTacToe.info })).toThrow(/plays continuous-action games only; tic-tac-toe-v1 has discrete actions/);

@@ -14,7 +14,7 @@ describe('arena CLI: games and match', () => {
       'grid-soccer-v1',
       'cartpole-v1',
       'pendulum-v1',
-      'duel-v2',
+      'duel-v3',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);
@@ -26,7 +26,7 @@ describe('arena CLI: games and match', () => {
   it('plays a continuous game: duel-scripted beats random at duel', () => {
     const r = arena(['match', '--game', 'duel', '--agents', 'duel-scripted,random', '--games', '6', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ game: 'duel-v2', games: 6, wins: [6, 0], distinct: 6 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ game: 'duel-v3', games: 6, wins: [6, 0], distinct: 6 });
   });
 
   it('minimax vs minimax at tic-tac-toe is all draws', () => {

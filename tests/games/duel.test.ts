@@ -1,5 +1,5 @@
 /**
- * duel-v2 (games/duel.ts): physics against numbers worked out by hand — a tick of thrust and drag, a
+ * duel-v3 (games/duel.ts): physics against numbers worked out by hand — a tick of thrust and drag, a
  * wall bounce, the gun's turn, a projectile that misses by 0.02 and hits on the next tick, the
  * cooldown — the end by hit points and by the time limit, seat-relative observations (one policy
  * plays both seats), the seeded start, and the scripted pilot against the random bot.
@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBot } from '../../agents/index.ts';
 import { IllegalActionError, SIMULTANEOUS, TERMINAL } from '../../core/index.ts';
-import { COOLDOWN_TICKS, DuelState, MAX_HP, MAX_SPEED, MAX_TICKS, OBS_BEARING, OBS_SIZE, duel, interceptTime, wrapAngle } from '../../games/duel.ts';
+import { COOLDOWN_TICKS, DuelState, MAX_HP, MAX_SPEED, MAX_TICKS, OBS_BEARING, OBS_SIZE, OBS_THREAT, duel, interceptTime, wrapAngle } from '../../games/duel.ts';
 import { getGame } from '../../games/index.ts';
 import { playSeries } from '../../src/eval/match.ts';
 
@@ -32,7 +32,7 @@ const rewards = (s: DuelState) => {
   return Array.from(r);
 };
 
-describe('duel-v2 physics (hand-computed)', () => {
+describe('duel-v3 physics (hand-computed)', () => {
   it('one tick of thrust and drag: v = (0 + 6·0.1)·0.9 = 0.54, x = −7 + 0.054; then v = (0.54 + 0.6)·0.9 = 1.026', () => {
     const s = at([
       [-7, 0, 0, 0, 0, 0, 5],
@@ -196,7 +196,7 @@ describe('duel-v2 physics (hand-computed)', () => {
   });
 });
 
-describe('duel-v2 observations and start', () => {
+describe('duel-v3 observations and start', () => {
   it('is seat-relative: seat 1 sees the arena turned half a turn exactly as seat 0 sees the mirrored position', () => {
     const a: Ship = [-3, 1.5, 0.7, -0.2, 0.3, 2, 4];
     const b: Ship = [4, -2, -1.1, 0.4, 2.5, 5, 3];
@@ -246,6 +246,53 @@ describe('duel-v2 observations and start', () => {
     expect(Math.abs(o[OBS_BEARING + 2]!)).toBeLessThan(0.1);
   });
 
+  it('observes the threat (the opponent\'s gun error to its lead on this ship), worked out by hand and by symmetry', () => {
+    // seat 0 at the origin flying sideways at 5 units/s; seat 1 7 units ahead, its gun at π − 0.2
+    const s = at([
+      [0, 0, 0, 5, 0.1, 0, 5],
+      [7, 0, 0, 0, Math.PI - 0.2, 0, 5],
+    ]);
+    const tau = interceptTime(7, 0, 0, 5); // the same flight as above, ≈ 0.494567 s
+    const onMe = Math.PI - Math.atan2(5 * tau, 7); // seat 1's lead bearing on seat 0, ≈ π − 0.3397
+    const o0 = new Float32Array(OBS_SIZE);
+    const o1 = new Float32Array(OBS_SIZE);
+    s.observe(0, o0);
+    expect(o0[OBS_THREAT]).toBeCloseTo((onMe - (Math.PI - 0.2)) / Math.PI, 6); // ≈ −0.1397 rad
+    // the threat to one seat is the other seat's gun error, in any position
+    for (const [a, b] of [
+      [[-3, 1.5, 0.7, -0.2, 0.3, 2, 4], [4, -2, -1.1, 0.4, 2.5, 5, 3]],
+      [[6, -4, -3, 2, -2.9, 0, 5], [-7, 3, 4, 4, 1.2, 1, 1]],
+    ] as [Ship, Ship][]) {
+      const t = at([a, b]);
+      t.observe(0, o0);
+      t.observe(1, o1);
+      expect(o0[OBS_THREAT]).toBeCloseTo(o1[OBS_BEARING + 2]!, 6);
+      expect(o1[OBS_THREAT]).toBeCloseTo(o0[OBS_BEARING + 2]!, 6);
+    }
+  });
+
+  it('observes the nearest incoming projectile\'s closest approach if both fly on, worked out by hand', () => {
+    const o = new Float32Array(OBS_SIZE);
+    const approach = (own: Ship, age: number, seat = 0): number[] => {
+      at([own, [7, 0, 0, 0, Math.PI, 0, 5]], [[2, 5, 1, -14, 0, age]]).observe(seat, o);
+      return [o[OBS_THREAT + 1]!, o[OBS_THREAT + 2]!];
+    };
+    // at rest: relative p = (5, 1), w = (−14, 0): t = 70 / 196 s, passing 1 unit off
+    let [d, t] = approach([0, 0, 0, 0, 0, 0, 5], 3);
+    expect(d).toBeCloseTo(0.1, 6);
+    expect(t).toBeCloseTo(70 / 196 / 1.5, 6);
+    // flying at (0, 2): w = (−14, −2), t = 72 / 200 = 0.36 s, passing at (−0.04, 0.28): a hit
+    [d, t] = approach([0, 0, 0, 2, 0, 0, 5], 3);
+    expect(d).toBeCloseTo(Math.hypot(0.04, 0.28) / 10, 6);
+    expect(t).toBeCloseTo(0.36 / 1.5, 6);
+    // a shot with one tick left (age 14) gets only 0.1 s: it ends at (3.6, 0.8) from the ship
+    [d, t] = approach([0, 0, 0, 2, 0, 0, 5], 14);
+    expect(d).toBeCloseTo(Math.hypot(3.6, 0.8) / 10, 6);
+    expect(t).toBeCloseTo(0.1 / 1.5, 6);
+    // none incoming (seat 1: the shot is its own): far off, now
+    expect(approach([0, 0, 0, 0, 0, 0, 5], 3, 1)).toEqual([1, 0]);
+  });
+
   it('starts seeded: seat 0 in x ∈ [−8, −6], seat 1 in [6, 8], y ∈ [−4, 4], at rest, facing each other', () => {
     const starts = new Set<string>();
     for (let seed = 0; seed < 20; seed++) {
@@ -271,6 +318,6 @@ describe('duel-scripted', () => {
     const game = getGame('duel');
     const play = () => playSeries({ game, agents: [createBot('duel-scripted', game.info, 7), createBot('duel-scripted', game.info, 8)], games: 2, seed: 1 });
     expect(play()).toEqual(play());
-    expect(() => createBot('duel-scripted', getGame('pendulum').info)).toThrow(/only plays duel-v2/);
+    expect(() => createBot('duel-scripted', getGame('pendulum').info)).toThrow(/only plays duel-v3/);
   });
 });

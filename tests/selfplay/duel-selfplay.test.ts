@@ -1,5 +1,5 @@
 /**
- * League self-play of a two-seat game with simultaneous continuous moves (duel-v2): the rollout a
+ * League self-play of a two-seat game with simultaneous continuous moves (duel-v3): the rollout a
  * worker plays (both seats every tick, Gaussian samples stored unclipped with their log-densities,
  * outcomes, games continued across tasks), the league snapshot as an agent that plays action vectors,
  * and a short `train --league` run end to end (checkpoints, metrics, evaluation against the held-out
@@ -159,7 +159,7 @@ describe('potential-based shaping in duel rollouts', () => {
   });
 
   it('is refused in one line where it does not apply', () => {
-    expect(() => resolveConfig('ppo', info.id, { shaping: 1 })).toThrow(/^invalid training config: shaping applies to league self-play .* ppo on duel-v2 without --league has none \(set shaping 0\)$/);
+    expect(() => resolveConfig('ppo', info.id, { shaping: 1 })).toThrow(/^invalid training config: shaping applies to league self-play .* ppo on duel-v3 without --league has none \(set shaping 0\)$/);
     expect(() => resolveConfig('ppo', 'connect-four-v1', { shaping: 1, league: true })).toThrow(/shaping applies to .* ppo on connect-four-v1 has none/);
     expect(() => resolveConfig('sac', info.id, { shaping: 1, league: true })).toThrow(/not sac\/td3\/ddpg/);
     expect(resolveConfig('ppo', info.id, { shaping: 1, league: true }).shaping).toBe(1);
@@ -261,7 +261,7 @@ describe('train --league on duel', () => {
     const store = LeagueStore.open(dir, { create: false });
     expect(store.listMembers({ role: 'snapshot' }).map((m) => m.id)).toEqual(expect.arrayContaining(['main@000000', 'main@000002', 'main@000004']));
     // duel-scripted evaluates but never trains against the learner; the default pool's bots do
-    expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random', 'bot:duel-gunner:0.1', 'bot:duel-gunner']);
+    expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random', 'bot:duel-gunner:0.1', 'bot:duel-gunner', 'bot:duel-gunner:0.3:1']);
     store.close();
 
     const resumed = await runTraining({ config: resolveConfig('ppo', info.id, { ...layers, totalSteps: perUpdate * 6 }), outDir: dir, resume: true });
@@ -271,7 +271,7 @@ describe('train --league on duel', () => {
     // the run and its snapshots are agents for `arena match`
     const m = arena(['match', '--game', 'duel', '--agents', `${dir},${dir}#main@000002`, '--games', '2', '--json']);
     expect(m.code).toBe(0);
-    expect(JSON.parse(m.stdout)).toMatchObject({ game: 'duel-v2', games: 2 });
+    expect(JSON.parse(m.stdout)).toMatchObject({ game: 'duel-v3', games: 2 });
   }, 120_000);
 });
 

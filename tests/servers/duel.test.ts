@@ -1,5 +1,5 @@
 /**
- * duel-v2 hosted: continuous moves over the protocol. A whole duel on the real server over real
+ * duel-v3 hosted: continuous moves over the protocol. A whole duel on the real server over real
  * WebSockets between an SDK client bot sending action vectors and a server-side `duel-scripted`
  * (thinking in the agent pool) is the same game as offline; a bad vector (NaN, ±Infinity, the wrong
  * length, an action id) is refused with a clear error and changes nothing, out-of-box components are
@@ -114,7 +114,7 @@ describe('duel room flow', () => {
     const { rm } = flow(50);
     rm.start(0, [null, null]);
     expect(rm.move(0, [0, 0, 0], undefined)).toMatchObject({ code: 'ILLEGAL_ACTION', message: 'actions are vectors of 4 finite numbers, got 3 numbers' });
-    expect(rm.move(0, 1, undefined)).toMatchObject({ code: 'ILLEGAL_ACTION', message: 'duel-v2 has continuous actions: a move is a vector of 4 numbers' });
+    expect(rm.move(0, 1, undefined)).toMatchObject({ code: 'ILLEGAL_ACTION', message: 'duel-v3 has continuous actions: a move is a vector of 4 numbers' });
     expect(rm.move(0, [1, 0, 0, 0], undefined)).toBeNull();
     await until(() => rm.match.state.stepCount() === 1, 'the deadline');
     expect(rm.match.history).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);

@@ -125,7 +125,7 @@ describe('off-policy training in the loop', () => {
         throw new Error('no error');
       })();
       expect(err).toBeInstanceOf(ConfigError);
-      expect(err.message).toMatch(new RegExp(`^${algo} trains games with continuous actions: single-agent ones \\([^)]*pendulum-v1[^)]*\\), or two-seat ones with simultaneous moves in a league \\([^)]*duel-v2[^)]*\\); cartpole-v1 has discrete actions$`));
+      expect(err.message).toMatch(new RegExp(`^${algo} trains games with continuous actions: single-agent ones \\([^)]*pendulum-v1[^)]*\\), or two-seat ones with simultaneous moves in a league \\([^)]*duel-v3[^)]*\\); cartpole-v1 has discrete actions$`));
     }
     expect(() => resolveConfig('sac', 'pendulum-v1', { league: true })).toThrow(/drop --league/);
   });

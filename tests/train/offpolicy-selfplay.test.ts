@@ -152,7 +152,7 @@ describe('train --league on duel with an off-policy learner', () => {
     try {
       expect(store.listMembers({ role: 'snapshot' }).map((m) => m.id)).toEqual(['main@000000', 'main@000005', 'main@000010']);
       // duel-scripted evaluates but never trains against the learner
-      expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random', 'bot:duel-gunner:0.1', 'bot:duel-gunner']);
+      expect(store.listMembers({ role: 'bot' }).map((m) => m.id)).toEqual(['bot:random', 'bot:duel-gunner:0.1', 'bot:duel-gunner', 'bot:duel-gunner:0.3:1']);
       expect(store.gameCount()).toBeGreaterThanOrEqual(2);
       const blob = store.getSnapshot('main@000010')!;
       expect(decodeOffPolicySnapshot(blob).format).toBe(OFF_POLICY_SNAPSHOT_FORMAT);
@@ -239,7 +239,7 @@ describe('off-policy snapshots', () => {
     const policy = encodeSnapshot({ game: info.id, spec: { obsSize: O, criticInputSize: O, head: 'gaussian', actions: A, hidden: [4], activation: 'tanh' }, weights: sizes.map((n) => new Float32Array(n)), obsRms: null });
     expect(() => decodeOffPolicySnapshot(policy, name)).toThrow(`${name}: is not a version-1 off-policy actor snapshot`);
     expect(agentFromSnapshot(policy, info, { name })).toBeInstanceOf(SnapshotAgent);
-    expect(() => agentFromSnapshot(good, { ...info, id: 'duel-v0' }, { name })).toThrow(`snapshot '${name}' plays duel-v2, not duel-v0`);
+    expect(() => agentFromSnapshot(good, { ...info, id: 'duel-v0' }, { name })).toThrow(`snapshot '${name}' plays duel-v3, not duel-v0`);
   });
 });
 
@@ -257,9 +257,9 @@ describe('what off-policy league self-play refuses', () => {
     for (const algo of ['sac', 'td3', 'ddpg'] as const) {
       const err = error(() => resolveConfig(algo, info.id));
       expect(err).toBeInstanceOf(ConfigError);
-      expect(err.message).toBe(`${algo} trains duel-v2 by self-play against a league of its snapshots and bots: add --league`);
+      expect(err.message).toBe(`${algo} trains duel-v3 by self-play against a league of its snapshots and bots: add --league`);
       const discrete = error(() => resolveConfig(algo, 'connect-four-v1', { league: true }));
-      expect(discrete.message).toMatch(new RegExp(`^${algo} trains games with continuous actions: single-agent ones \\([^)]*pendulum-v1[^)]*\\), or two-seat ones with simultaneous moves in a league \\(duel-v2\\); connect-four-v1 has discrete actions$`));
+      expect(discrete.message).toMatch(new RegExp(`^${algo} trains games with continuous actions: single-agent ones \\([^)]*pendulum-v1[^)]*\\), or two-seat ones with simultaneous moves in a league \\(duel-v3\\); connect-four-v1 has discrete actions$`));
     }
     expect(error(() => resolveConfig('sac', info.id, { league: true, mainExploiters: 1 })).message).toBe('sac league self-play trains the main agent only: set mainExploiters and leagueExploiters to 0 (exploiters train with ppo)');
     expect(error(() => resolveConfig('sac', info.id, { league: true, batchSegments: 2 })).message).toMatch(/^sac plays its league games on the main thread, one segment per update: leave batchSegments unset$/);
@@ -267,7 +267,7 @@ describe('what off-policy league self-play refuses', () => {
     // the defaults train duel: the pool's bots, the held-out evaluation bot
     const c = resolveConfig('sac', info.id, { league: true });
     expect(c.evalAgents).toEqual(['random', 'duel-scripted']);
-    expect(c.leagueBots).toEqual(['random', 'duel-gunner:0.1', 'duel-gunner']);
+    expect(c.leagueBots).toEqual(['random', 'duel-gunner:0.1', 'duel-gunner', 'duel-gunner:0.3:1']);
   });
 
   it('remote actors (--redis): refused before anything connects or is written', async () => {
