@@ -317,7 +317,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   // (leagueBotShare 0.5): among ~1,000 snapshots PFSP gave them 3%, and the agent never learned to aim (its aim
   // followed the lead bearing with slope 0.34; 0.92 with the share). Observations are normalised (normObs):
   // the agent then moves (3.3 units/s against 1.4). With the full-lead gunner duel-scripted's shots hit it
-  // 44–54% of the time instead of 57%, and greedy it beats duel-scripted 22–32 games in 100 instead of 3.
+  // 44–54% of the time instead of 57%, and greedy it beats duel-scripted 22–32 games in 100 instead of 3
+  // (22-minute runs, one seed each; the same defaults over 44 minutes ended 0–100: not robust yet).
   // duel-scripted is a held-out evaluation bot, never a training opponent (README, "Duel"). Evaluation and
   // checkpoints every 50 updates: every 10 took a fifth of the time.
   'duel-v3': {
