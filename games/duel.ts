@@ -323,7 +323,7 @@ export class DuelState extends BaseState {
 
   protected doApply(action: number): void {
     // unreachable: BaseState refuses discrete actions in a continuous game
-    throw new IllegalActionError(ID, SIMULTANEOUS, action, 'duel-v3 takes one action vector per seat (applyJointContinuous)');
+    throw new IllegalActionError(ID, SIMULTANEOUS, action, `${ID} takes one action vector per seat (applyJointContinuous)`);
   }
 
   protected override doApplyJointContinuous(u: Float64Array): void {
