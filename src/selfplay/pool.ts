@@ -16,7 +16,7 @@ import { log } from '../../core/log.ts';
 import type { RolloutResult } from './rollout.ts';
 import type { TeamRolloutResult } from './team-rollout.ts';
 import { MAX_NICE } from './thread-priority.ts';
-import { runActorTask, type ActorTask, type ActorThreadData, type WorkerTask } from './worker.ts';
+import { clearActorCaches, runActorTask, type ActorTask, type ActorThreadData, type WorkerTask } from './worker.ts';
 
 export interface PoolOptions {
   readonly workers: number;
@@ -191,6 +191,12 @@ export class ActorPool extends Published implements Actors {
 export class InThreadActors extends Published implements Actors {
   readonly workers = 0;
   readonly retries = 0;
+
+  constructor(snapshots?: SnapshotSet) {
+    super(snapshots);
+    // the main thread's caches outlive a run, and every run numbers its snapshots from 0
+    clearActorCaches();
+  }
 
   async run<T extends TaskRequest>(task: T, versions: readonly number[]): Promise<ResultOf<T>> {
     return runActorTask({ ...task, snapshots: this.snapshots.pick(versions) } as ActorTask) as ResultOf<T>;

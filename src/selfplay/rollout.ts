@@ -17,7 +17,7 @@
  */
 import { createBot } from '../../agents/bots.ts';
 import { sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
-import { CHANCE, ConfigError, isContinuous, Rng, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
+import { agentStateSize, CHANCE, ConfigError, isContinuous, Rng, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { playExploringStart } from '../eval/openings.ts';
 import { RunningMeanStd, type RunningMeanStdData } from '../algorithms/running-stats.ts';
@@ -102,6 +102,11 @@ interface LoadedPolicy {
 /** Decoded snapshots, cached by version for the life of the worker. */
 const policyCache = new SnapshotCache<LoadedPolicy>();
 
+/** Forgets the decoded snapshots: a new run in this thread numbers its versions from 0 again. */
+export function clearRolloutCache(): void {
+  policyCache.clear();
+}
+
 function loadPolicy(version: number, snapshots: RolloutTask['snapshots']): LoadedPolicy {
   return policyCache.get(version, snapshots, (snap, old) => ({
     mlp: old ? old.mlp.reuse(snap.spec, snap.weights) : new MlpForward(snap.spec, snap.weights),
@@ -157,9 +162,15 @@ export function runRollout(task: RolloutTask): RolloutResult {
     'version' in o ? loadPolicy(o.version, task.snapshots) : loadBot(o.bot, info.id, rng.nextU32()),
   );
 
-  const out: RolloutResult = { ...allocTrajectory(T, N, O, 0, A), envs: N, episodes: [], envSeconds: 0, inferenceSeconds: 0 };
+  // a centralized critic (criticInput 'agent-state') reads the seat's agent state, hidden cards included
+  const C = learner.mlp.spec.criticInputSize;
+  const central = C !== O;
+  if (central && C !== agentStateSize(info)) throw new ConfigError(`the learner's critic reads ${C} inputs; ${info.id}'s observation has ${O} and its agent state ${agentStateSize(info)}`);
+  const out: RolloutResult = { ...allocTrajectory(T, N, O, central ? C : 0, A), envs: N, episodes: [], envSeconds: 0, inferenceSeconds: 0 };
   out.valid.fill(1);
   const states: GameState[] = Array.from({ length: N }, () => game.newState(0));
+  if (central && !states[0]!.agentState) throw new ConfigError(`${info.id}: its states write no agent state (GameState.agentState), which a centralized critic reads`);
+  const rowCritic = central ? new Float32Array(N * C) : null;
   const seat = new Int32Array(N);
   const opp = new Int32Array(N);
   const lengths = new Int32Array(N);
@@ -263,13 +274,14 @@ export function runRollout(task: RolloutTask): RolloutResult {
     for (let e = 0; e < N; e++) {
       states[e]!.observe(seat[e]!, out.obs, (base + e) * O);
       states[e]!.legalMask(seat[e]!, out.masks.subarray((base + e) * A, (base + e + 1) * A));
+      if (central) states[e]!.agentState!(seat[e]!, out.criticObs!, (base + e) * C);
     }
     const obsSlot = out.obs.subarray(base * O, (base + N) * O);
     rawStats?.update(obsSlot, N);
     learner.obsRms?.normalize(obsSlot, N);
     const ti = performance.now();
     learner.mlp.actorForward(obsSlot, N, logits);
-    learner.mlp.criticForward(obsSlot, N, values);
+    learner.mlp.criticForward(central ? out.criticObs!.subarray(base * C, (base + N) * C) : obsSlot, N, values);
     inference += performance.now() - ti;
     for (let e = 0; e < N; e++) {
       const i = base + e;
@@ -287,9 +299,14 @@ export function runRollout(task: RolloutTask): RolloutResult {
     for (let e = 0; e < N; e++) out.rewards[base + e] = reward[e]!;
   }
   // bootstrap values: V(s_{t+1}) inside the rollout, V(s_T) at its end, 0 after a finished game
-  for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, rowObs, e * O);
-  learner.obsRms?.normalize(rowObs, N);
-  learner.mlp.criticForward(rowObs, N, values);
+  if (rowCritic) {
+    for (let e = 0; e < N; e++) states[e]!.agentState!(seat[e]!, rowCritic, e * C);
+    learner.mlp.criticForward(rowCritic, N, values);
+  } else {
+    for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, rowObs, e * O);
+    learner.obsRms?.normalize(rowObs, N);
+    learner.mlp.criticForward(rowObs, N, values);
+  }
   fillNextValues(out, values);
   const total = (performance.now() - t0) / 1000;
   return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000, ...(rawStats ? { obsStats: rawStats.toJSON() } : {}) };

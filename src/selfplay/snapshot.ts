@@ -139,4 +139,10 @@ export class SnapshotCache<T> {
     this.bytes += need;
     return loaded;
   }
+
+  /** Forgets every entry (versions name snapshots within one run only). */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
 }

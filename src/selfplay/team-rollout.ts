@@ -82,6 +82,11 @@ export function teamPolicyFromSnapshot(snap: TeamSnapshot, teamSize: number, rec
 
 const policyCache = new SnapshotCache<TeamPolicy>();
 
+/** Forgets the decoded snapshots: a new run in this thread numbers its versions from 0 again. */
+export function clearTeamRolloutCache(): void {
+  policyCache.clear();
+}
+
 function loadTeamPolicy(version: number, snapshots: TeamRolloutTask['snapshots'], teamSize: number): TeamPolicy {
   return policyCache.get(version, snapshots, (snap, old) => teamPolicyFromSnapshot(snap as TeamSnapshot, teamSize, old), 'team snapshot');
 }

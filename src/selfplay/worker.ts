@@ -6,8 +6,8 @@
  */
 import { isWorkerThread, move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { trajectoryArrays } from '../algorithms/trajectory.ts';
-import { runRollout, type RolloutTask } from './rollout.ts';
-import { runTeamRollout, type TeamRolloutTask } from './team-rollout.ts';
+import { clearRolloutCache, runRollout, type RolloutTask } from './rollout.ts';
+import { clearTeamRolloutCache, runTeamRollout, type TeamRolloutTask } from './team-rollout.ts';
 import { niceThisThread } from './thread-priority.ts';
 
 /** What the pool starts its threads with (Piscina's workerData). */
@@ -36,6 +36,12 @@ export type WorkerTask = ActorTask & {
 
 function claim(flag: SharedArrayBuffer | undefined): boolean {
   return flag !== undefined && Atomics.compareExchange(new Int32Array(flag), 0, 0, 1) === 0;
+}
+
+/** Forgets this thread's decoded snapshots (the main thread's, when a new run plays its tasks there). */
+export function clearActorCaches(): void {
+  clearRolloutCache();
+  clearTeamRolloutCache();
 }
 
 /** Runs one actor task in the calling thread. */

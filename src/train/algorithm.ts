@@ -101,7 +101,7 @@ export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): Ac
   // configs saved before initLogStd existed start from log-std 0
   const gaussian = head === 'gaussian' && config.initLogStd !== undefined && config.initLogStd !== 0 ? { initLogStd: config.initLogStd } : {};
   return new ActorCritic(
-    { obsSize: info.observationSize, criticInputSize: info.observationSize, head, actions: info.actions, hidden: config.hidden, activation: config.activation, ...gaussian, ...(conv ? { conv } : {}) },
+    { obsSize: info.observationSize, criticInputSize: config.criticInput === 'agent-state' ? agentStateSize(info) : info.observationSize, head, actions: info.actions, hidden: config.hidden, activation: config.activation, ...gaussian, ...(conv ? { conv } : {}) },
     seed,
   );
 }
@@ -210,10 +210,10 @@ export class PolicyGradientAlgorithm implements Algorithm {
     const T = first.steps;
     const C = segments.reduce((a, s) => a + s.columns, 0);
     const continuous = hasContinuousActions(first);
-    if (!this.buffer || this.buffer.spec.steps !== T || this.buffer.spec.envs !== C || this.buffer.spec.continuous !== continuous) {
+    if (!this.buffer || this.buffer.spec.steps !== T || this.buffer.spec.envs !== C || this.buffer.spec.continuous !== continuous || (this.buffer.criticObs === null) !== (first.criticObs === null)) {
       const per = T * first.columns;
       const actions = (continuous ? first.continuousActions!.length : first.masks.length) / per;
-      this.buffer = new RolloutBuffer({ steps: T, envs: C, obsSize: first.obs.length / per, criticSize: 0, actions, continuous });
+      this.buffer = new RolloutBuffer({ steps: T, envs: C, obsSize: first.obs.length / per, criticSize: first.criticObs ? first.criticObs.length / per : 0, actions, continuous });
     }
     concatTrajectories(segments, this.buffer);
     return this.buffer;

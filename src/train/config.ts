@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ConvSpec } from '../../agents/policy.ts';
-import { ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
+import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
 
@@ -54,6 +54,9 @@ export const TrainConfigSchema = z
     normObs: z.boolean().describe('running observation normalisation'),
     normReward: z.boolean().describe('scale rewards by the running std of discounted returns'),
     hidden: z.array(z.number().int().positive()).min(1).max(8).describe('hidden layer sizes of actor and critic'),
+    criticInput: z
+      .enum(['observation', 'agent-state'])
+      .describe("what the critic reads: the seat's observation, or 'agent-state', the whole state as the seat sees it (hidden cards included; GameState.agentState) — a lower-variance baseline that leaves the policy gradient unbiased, since it does not depend on the action; league self-play of two-seat sequential games with an MLP"),
     activation: z.enum(['tanh', 'relu']).describe('hidden activation'),
     initLogStd: z.number().min(-5).max(2).describe('continuous actions: initial log standard deviation of the Gaussian policy, every component (SB3 log_std_init)'),
     network: z.enum(['mlp', 'conv']).describe("'mlp': dense layers on the flat observation; 'conv': 3×3 convolutions over the game's board planes (observationShape), then the dense layers"),
@@ -146,6 +149,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   normObs: false,
   normReward: false,
   hidden: [64, 64],
+  criticInput: 'observation',
   activation: 'tanh',
   initLogStd: 0,
   network: 'mlp',
@@ -372,6 +376,15 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     const game = getGame(gameId);
     if (!c.league || isOffPolicy(c.algo) || !isTwoSeatContinuous(game.info) || typeof game.newState(0).potential !== 'function') {
       throw new ConfigError(`invalid training config: shaping applies to ${c.algo === 'ppo' ? '' : 'on-policy '}league self-play (--league, not sac/td3/ddpg) of a two-seat game with simultaneous continuous moves whose states define a potential (duel-v3); ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} has none (set shaping 0)`);
+    }
+  }
+  if (c.criticInput === 'agent-state') {
+    const { info } = getGame(gameId);
+    if (agentStateSize(info) === info.observationSize) throw new ConfigError(`invalid training config: criticInput 'agent-state' needs an agent state unlike the observation; ${gameId}'s are both ${info.observationSize} floats (set criticInput 'observation')`);
+    if (!c.league || info.seats !== 2 || info.dynamics !== 'sequential' || isOffPolicy(c.algo) || c.algo === 'mappo' || c.algo === 'ippo' || c.network !== 'mlp') {
+      throw new ConfigError(
+        `invalid training config: criticInput 'agent-state' applies to league self-play (--league) of a two-seat sequential game with ppo, a2c, reinforce, impala or trpo and network 'mlp' (mappo has its own centralized critic); ${c.algo} on ${gameId}${c.league ? '' : ' without --league'}${c.network === 'mlp' ? '' : ` with network '${c.network}'`} (set criticInput 'observation')`,
+      );
     }
   }
   if ((c.mainExploiters > 0 || c.leagueExploiters > 0) && !c.league) {

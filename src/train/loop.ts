@@ -258,6 +258,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   if (opts.remote && (mode !== 'self-play' || !asyncFeed)) {
     throw new ConfigError(mode !== 'self-play' ? 'remote actors (--redis) join league self-play of two-seat games: add --league (team games train on local workers)' : 'remote actors (--redis) need the asynchronous feed and worker threads: drop --sync');
   }
+  if (opts.remote && config.criticInput === 'agent-state') throw new ConfigError("remote actors (--redis) play segments for a critic of the observation: set criticInput 'observation', or drop --redis");
   if (mode === 'team' && config.batchSegments != null) throw new ConfigError('batchSegments applies to two-seat league self-play; team games split their envs over the workers');
   // remote actors: connected before anything is written or printed, so an unreachable Redis costs one
   // line and no run folder; closed however the run ends (`await using`)
