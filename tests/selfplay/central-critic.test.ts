@@ -94,7 +94,9 @@ describe("criticInput 'agent-state'", () => {
   });
 
   it('is refused in one line where it does not apply', () => {
-    expect(resolveConfig('ppo', leduc.info.id, { league: true, criticInput: 'agent-state' }).criticInput).toBe('agent-state');
+    expect(resolveConfig('ppo', leduc.info.id, { league: true }).criticInput).toBe('agent-state'); // Leduc's default
+    expect(resolveConfig('ppo', leduc.info.id, {}).criticInput).toBe('observation'); // outside a league, by default
+    expect(resolveConfig('ppo', kuhn.info.id, { league: true }).criticInput).toBe('observation');
     expect(() => resolveConfig('ppo', leduc.info.id, { criticInput: 'agent-state' })).toThrow(/league self-play \(--league\).*without --league/);
     expect(() => resolveConfig('ppo', 'duel-v3', { league: true, criticInput: 'agent-state' })).toThrow(/two-seat sequential game/);
     expect(() => resolveConfig('ppo', 'connect-four-v1', { league: true, criticInput: 'agent-state' })).toThrow(/network 'conv'/);
