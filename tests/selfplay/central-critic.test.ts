@@ -18,7 +18,8 @@ import { runRollout } from '../../src/selfplay/rollout.ts';
 import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
-import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
+import { loadPolicyCheckpoint, readTrainingState } from '../../src/train/policy-checkpoint.ts';
+import type { LoadedCheckpoint } from '../../src/checkpoint/store.ts';
 
 const leduc = getGame('leduc-poker');
 const kuhn = getGame('kuhn-poker');
@@ -91,6 +92,13 @@ describe("criticInput 'agent-state'", () => {
       await pool.destroy();
       policy.dispose();
     }
+  });
+
+  it('a Leduc run saved before criticInput existed resumes with the critic it trained (the observation)', () => {
+    const { criticInput: _, ...old } = resolveConfig('ppo', leduc.info.id, { league: true });
+    const state = (config: object) => ({ dir: '/ck', meta: null, manifest: {} as LoadedCheckpoint['manifest'], files: new Map([['state.json', new TextEncoder().encode(JSON.stringify({ update: 3, config }))]]) });
+    expect(readTrainingState(state(old)).config.criticInput).toBe('observation');
+    expect(readTrainingState(state({ ...old, criticInput: 'agent-state' })).config.criticInput).toBe('agent-state');
   });
 
   it('is refused in one line where it does not apply', () => {
