@@ -61,6 +61,8 @@ export interface RemoteActorsOptions {
   readonly network: string;
   /** The snapshot set the local actors publish to: tasks name versions from it. */
   readonly snapshots: SnapshotSet;
+  /** Floats of the learner's critic input per decision when its critic reads the agent state (criticInput 'agent-state'), else 0. */
+  readonly criticSize?: number;
   /** A task not answered within this many ms is given up (default 120 s, as the local pool's timeout). */
   readonly taskTimeoutMs?: number;
 }
@@ -457,7 +459,7 @@ export class RedisActors extends Published implements Actors {
     }
     let result: ResultOf<RemoteTask>;
     try {
-      result = { ...checkResult(value, f.task, this.o.info), remote: { actor, entry } };
+      result = { ...checkResult(value, f.task, this.o.info, this.o.criticSize ?? 0), remote: { actor, entry } };
     } catch (err) {
       return this.corrupt(entry, actor, err as Error, f);
     }

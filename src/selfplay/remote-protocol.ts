@@ -212,15 +212,20 @@ function asBytes(x: Float32Array): Uint8Array | null {
  */
 export function encodeResult(r: RolloutResult): Uint8Array {
   const bytes = asBytes(r.obs);
-  return packr.pack(bytes ? { ...r, obs: null, obsBytes: bytes } : r);
+  const critic = r.criticObs ? asBytes(r.criticObs) : null;
+  return packr.pack({ ...r, ...(bytes ? { obs: null, obsBytes: bytes } : {}), ...(critic ? { criticObs: null, criticObsBytes: critic } : {}) });
 }
 
 /** The value packed in a result entry (observations as floats again); a RemoteDataError when the bytes are not msgpack. */
 export function unpackResult(bytes: Uint8Array): unknown {
-  const r = unpack(bytes, 'result') as { obs?: unknown; obsBytes?: unknown } | null;
+  const r = unpack(bytes, 'result') as { obs?: unknown; obsBytes?: unknown; criticObs?: unknown; criticObsBytes?: unknown } | null;
   if (r && typeof r === 'object' && r.obsBytes instanceof Uint8Array && r.obs === null) {
     r.obs = Float32Array.from(r.obsBytes);
     delete r.obsBytes;
+  }
+  if (r && typeof r === 'object' && r.criticObsBytes instanceof Uint8Array && r.criticObs === null) {
+    r.criticObs = Float32Array.from(r.criticObsBytes);
+    delete r.criticObsBytes;
   }
   return r;
 }
@@ -229,9 +234,11 @@ export function unpackResult(bytes: Uint8Array): unknown {
  * A remote actor's result for `task`, checked whole before it can become a segment: the trajectory's
  * arrays have the task's shape and types, actions are valid indices (or, in a continuous game, vectors
  * of finite numbers), numbers are finite, and every finished game names one of the task's opponents.
- * Throws RemoteDataError otherwise.
+ * `criticSize`: the floats of the learner's critic input per decision when its critic reads the
+ * agent state (criticInput 'agent-state'; the result must then carry them), 0 when it reads the
+ * observation (the result must carry none). Throws RemoteDataError otherwise.
  */
-export function checkResult(value: unknown, task: RemoteTask, info: GameInfo): RolloutResult {
+export function checkResult(value: unknown, task: RemoteTask, info: GameInfo, criticSize = 0): RolloutResult {
   const r = value as Partial<RolloutResult> | null;
   const bad = (why: string) => new RemoteDataError(`result of a ${task.envs}×${task.steps} task: ${why}`);
   if (!r || typeof r !== 'object') throw bad('not an object');
@@ -253,9 +260,10 @@ export function checkResult(value: unknown, task: RemoteTask, info: GameInfo): R
     const a = r[key] as ArrayLike<number> | undefined;
     if (!(a instanceof type) || a.length !== length) throw bad(`${key} is not a ${type.name} of ${length}`);
   }
-  if (r.criticObs !== null) throw bad('unexpected critic inputs');
+  if (criticSize === 0 && r.criticObs !== null) throw bad('unexpected critic inputs (this run\'s critic reads the observation)');
+  if (criticSize > 0 && !(r.criticObs instanceof Float32Array && r.criticObs.length === n * criticSize)) throw bad(`criticObs is not a Float32Array of ${n * criticSize} (this run's critic reads the agent state)`);
   if (continuous && !(r.continuousActions instanceof Float32Array && r.continuousActions.length === n * info.actions)) throw bad(`continuousActions is not a Float32Array of ${n * info.actions}`);
-  for (const key of ['obs', 'logProbs', 'values', 'rewards', 'nextValues', ...(continuous ? (['continuousActions'] as const) : [])] as const) {
+  for (const key of ['obs', 'logProbs', 'values', 'rewards', 'nextValues', ...(continuous ? (['continuousActions'] as const) : []), ...(criticSize > 0 ? (['criticObs'] as const) : [])] as const) {
     const a = r[key]!;
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw bad(`${key} holds ${a[i]}`);
   }

@@ -34,7 +34,7 @@ import * as tf from '@tensorflow/tfjs';
 import { basename, join, resolve } from 'node:path';
 import { createBot } from '../../agents/index.ts';
 import type { ActorCritic } from '../../agents/policy.ts';
-import { ConfigError, Rng, type Agent, type Game, type GameInfo } from '../../core/index.ts';
+import { agentStateSize, ConfigError, Rng, type Agent, type Game, type GameInfo } from '../../core/index.ts';
 import { log } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
 import { League, learnerId, snapshotId } from '../../league/league.ts';
@@ -258,13 +258,12 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   if (opts.remote && (mode !== 'self-play' || !asyncFeed)) {
     throw new ConfigError(mode !== 'self-play' ? 'remote actors (--redis) join league self-play of two-seat games: add --league (team games train on local workers)' : 'remote actors (--redis) need the asynchronous feed and worker threads: drop --sync');
   }
-  if (opts.remote && config.criticInput === 'agent-state') throw new ConfigError("remote actors (--redis) play segments for a critic of the observation: set criticInput 'observation', or drop --redis");
   if (mode === 'team' && config.batchSegments != null) throw new ConfigError('batchSegments applies to two-seat league self-play; team games split their envs over the workers');
   // remote actors: connected before anything is written or printed, so an unreachable Redis costs one
   // line and no run folder; closed however the run ends (`await using`)
   const published = new SnapshotSet();
   const runName = opts.remote ? checkRunName(opts.remote.run ?? basename(resolve(outDir))) : null;
-  await using remote = opts.remote ? await RedisActors.open({ url: opts.remote.url, run: runName!, info, algo: config.algo, network: config.network, snapshots: published }) : null;
+  await using remote = opts.remote ? await RedisActors.open({ url: opts.remote.url, run: runName!, info, algo: config.algo, network: config.network, snapshots: published, criticSize: config.criticInput === 'agent-state' ? agentStateSize(info) : 0 }) : null;
   log.info(
     `training ${config.algo} on ${info.id} (${mode}${config.league ? ', league' : ''}, ${workers ? `${workers} worker(s), ${asyncFeed ? 'asynchronous' : 'synchronous'}` : 'main thread'}${remote ? ' + remote actors' : ''}) → ${outDir}` +
       (resumed ? ` (resuming at update ${resumed.update})` : ''),

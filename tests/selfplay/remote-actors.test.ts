@@ -101,10 +101,10 @@ function checkRemoteCounts(summary: TrainSummary, dir: string): Record<string, n
 }
 
 /** Starts the learner in this process with remote actors; `stop()` ends it after the current update. */
-function learner(run: string, dir: string) {
+function learner(run: string, dir: string, cfg: TrainConfig = config()) {
   const stop = new AbortController();
   const state = { update: 0 };
-  const training = runTraining({ config: config(), outDir: dir, resume: false, remote: { url: redis.url, run, waitActors: 1 }, signal: stop.signal, onUpdate: (u) => (state.update = u.update) });
+  const training = runTraining({ config: cfg, outDir: dir, resume: false, remote: { url: redis.url, run, waitActors: 1 }, signal: stop.signal, onUpdate: (u) => (state.update = u.update) });
   return {
     state,
     training,
@@ -177,6 +177,24 @@ describe.skipIf(SKIP_REDIS)('rollout actors over Redis', { timeout: 240_000 }, (
     expect(r.resultsCorrupt).toBe(2);
     expect(r.tasksLost).toBeGreaterThanOrEqual(1); // the held task whose result was corrupt
     expect(r.actorsSeen).toBe(1);
+    actor.child.kill('SIGTERM');
+    expect((await actor.exit).code).toBe(0);
+  });
+
+  it('Leduc with the critic that sees both cards: the actor plays the agent-state critic inputs, and its segments are trained on', async () => {
+    const run = 'leduc-central';
+    const dir = tmp();
+    const cfg = resolveConfig('ppo', 'leduc-poker-v1', { ...LAYER, envs: 8, steps: 4, hidden: [32, 32], totalSteps: 1e9 });
+    expect(cfg.criticInput).toBe('agent-state'); // Leduc's league default
+    const actor = actorProcess(run);
+    const l = learner(run, dir, cfg);
+    await until(async () => ((await heartbeat(run))?.segments ?? 0) >= 3, 'three segments from the actor', l.training);
+    const at = l.state.update;
+    await until(() => l.state.update >= at + 3, 'three more updates', l.training);
+    const summary = await l.stop();
+    const r = checkRemoteCounts(summary, dir);
+    expect(r.resultsCorrupt).toBe(0); // every result carried whole, finite critic inputs of the agent state's size
+    expect(r.segmentsUsed).toBeGreaterThan(0);
     actor.child.kill('SIGTERM');
     expect((await actor.exit).code).toBe(0);
   });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActorCritic } from '../../agents/policy.ts';
+import { agentStateSize } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { trajectoryArrays } from '../../src/algorithms/trajectory.ts';
 import {
@@ -95,6 +96,31 @@ describe('actor protocol', () => {
     expect(bad(damaged((r) => (r['episodes'] = [{ opponent: 2, score: 1, seat: 0, length: 5, learnerReturn: 1 }])))).toThrow(/game outcome/);
     expect(bad(damaged((r) => (r['criticObs'] = new Float32Array(4))))).toThrow(/critic/);
     expect(() => decodeTask(packr.pack({ uid: 1, session: 's', task: { ...task, kind: 'team' }, versions: [3] }))).toThrow(RemoteDataError);
+  });
+
+  it('a critic that reads the agent state (Leduc): its inputs travel exactly, and a result without them, or with damaged ones, is refused', () => {
+    const leduc = getGame('leduc-poker');
+    const C = agentStateSize(leduc.info);
+    const central = new ActorCritic({ obsSize: leduc.info.observationSize, criticInputSize: C, head: 'categorical', actions: leduc.info.actions, hidden: [16], activation: 'tanh' }, 5);
+    try {
+      const lTask: RemoteTask = { ...task, game: leduc.info.id, learner: 5, opponents: [{ id: 'main', version: 5 }, { id: 'random', bot: 'random' }] };
+      const bytes = encodeSnapshot({ game: leduc.info.id, spec: central.spec, weights: central.getWeights(), obsRms: null });
+      const played = runRollout({ ...lTask, snapshots: { 5: bytes } });
+      expect(played.criticObs).toHaveLength(lTask.envs * lTask.steps * C);
+      const back = checkResult(unpackResult(encodeResult(played)), lTask, leduc.info, C);
+      expect(Array.from(back.criticObs!)).toEqual(Array.from(played.criticObs!));
+      expect(Array.from(back.obs)).toEqual(Array.from(played.obs));
+      // a run whose critic reads the observation takes none; one whose critic reads the agent state needs them whole and finite
+      expect(() => checkResult(unpackResult(encodeResult(played)), lTask, leduc.info, 0)).toThrow(/unexpected critic inputs/);
+      const without = packr.pack({ ...played, criticObs: null });
+      expect(() => checkResult(unpackResult(without), lTask, leduc.info, C)).toThrow(/criticObs is not a Float32Array of \d+/);
+      const short = packr.pack({ ...played, criticObs: played.criticObs!.subarray(C) });
+      expect(() => checkResult(unpackResult(short), lTask, leduc.info, C)).toThrow(/criticObs is not a Float32Array/);
+      const nan = packr.pack({ ...played, criticObs: Float32Array.from(played.criticObs!, (v, i) => (i === 3 ? NaN : v)) });
+      expect(() => checkResult(unpackResult(nan), lTask, leduc.info, C)).toThrow(/criticObs holds NaN/);
+    } finally {
+      central.dispose();
+    }
   });
 
   it('an actor refuses, in one line, a run it cannot serve', () => {
