@@ -62,8 +62,10 @@ export interface PositionEvaluator {
   /**
    * Writes P(a | state) for `seat` (the seat to move) into `priors[0..actions)` — 0 for illegal
    * moves, summing to 1 — and returns V(state) for `seat`: its expected return from here on.
+   * `symmetric`: average over the game's symmetries (`GameInfo.symmetries`, agents/symmetry.ts) where
+   * the evaluator can; ignored by one that has nothing to average.
    */
-  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number;
+  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array, symmetric?: boolean): number;
 }
 
 /** Why a trained policy of `spec` cannot guide search (null when it can): the check of every network evaluator. */
@@ -182,6 +184,8 @@ export interface MctsAgentOptions {
   readonly seed?: number;
   /** Prove wins and losses in the tree (MCTS-Solver, see the file comment; default true). */
   readonly solver?: boolean;
+  /** Average the evaluator over the game's symmetries (agents/symmetry.ts; default true, a no-op for games that declare none). */
+  readonly symmetries?: boolean;
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
 }
@@ -193,6 +197,8 @@ export class MctsAgent implements Agent {
   readonly cPuct: number;
   /** Whether the search proves wins and losses (the file comment's solver). */
   readonly solver: boolean;
+  /** Whether leaves are evaluated as the average over the game's symmetries (false when it declares none). */
+  readonly symmetric: boolean;
   private readonly info: GameInfo;
   /** Priors and values of the search (read by the server to rebuild the agent in a worker thread). */
   readonly evaluator: PositionEvaluator;
@@ -243,6 +249,7 @@ export class MctsAgent implements Agent {
     this.simulations = simulations;
     this.cPuct = cPuct;
     this.solver = opts.solver ?? true;
+    this.symmetric = (opts.symmetries ?? true) && (opts.info.symmetries?.length ?? 0) > 0;
     this.rng = new Rng(opts.seed ?? 0);
     // each simulation expands at most one node, adding at most `actions` children
     const capacity = 1 + simulations * opts.info.actions;
@@ -348,7 +355,7 @@ export class MctsAgent implements Agent {
           this.terminal[node] = 1;
         } else {
           if (seat < 0) throw new ConfigError(`${this.name}: reached a ${seat === CHANCE ? 'chance' : 'simultaneous'} node in ${this.info.id}; ${ACCEPTED_GAMES}`);
-          const value = this.evaluator.evaluatePosition(state, seat, this.leafPriors);
+          const value = this.evaluator.evaluatePosition(state, seat, this.leafPriors, this.symmetric);
           this.expand(node, state, seat);
           if (this.solver && this.trySolve(node, depth) && depth > 0) this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
           else for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);

@@ -14,6 +14,7 @@ import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
 import { policySearchProblem, type PositionEvaluator } from './mcts.ts';
 import { ActorCritic, type ActBuffers } from './policy.ts';
 import { maskedSoftmax, oneHotArgmax } from './sampling.ts';
+import { SymmetricEvaluation } from './symmetry.ts';
 
 /** Search's forward pass (the rollout workers' WASM kernels over a copy of the weights) and its outputs. */
 type EvalNet = { readonly forward: MlpForward; readonly logits: Float32Array; readonly value: Float32Array };
@@ -32,6 +33,8 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   private readonly teams: readonly (readonly number[])[] | null;
   /** Built by the first `evaluatePosition`. */
   private evalNet: EvalNet | null = null;
+  /** Built by the first symmetric `evaluatePosition`. */
+  private symmetric: SymmetricEvaluation | null = null;
 
   constructor(opts: { name: string; policy: ActorCritic; obsRms: RunningMeanStd | null; info: GameInfo; deterministic?: boolean; seed?: number }) {
     this.name = opts.name;
@@ -114,8 +117,14 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
    * [128, 128] MLP. It runs on a copy of the weights taken at the first call, so a PolicyAgent around a
    * policy that keeps training evaluates the weights of that moment.
    */
-  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number {
+  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array, symmetric = false): number {
     const net = this.evalNet ?? (this.evalNet = this.buildEvalNet());
+    if (symmetric) {
+      state.observe(seat, this.obs);
+      state.legalMask(seat, this.mask);
+      const sym = this.symmetric ?? (this.symmetric = new SymmetricEvaluation(state.info));
+      return sym.evaluate(this.obs, this.mask, seat, net.forward, this.obsRms ? (rows, n) => this.obsRms!.normalize(rows, n) : null, priors);
+    }
     this.observe(state, seat);
     state.legalMask(seat, this.mask);
     net.forward.actorForward(this.obs, 1, net.logits);

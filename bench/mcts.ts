@@ -1,7 +1,8 @@
 /**
  * `npm run bench:mcts`: play-time search speed at Connect Four — milliseconds per move and simulations
- * per second of `mcts:<checkpoint>:<n>` at 50, 200 and 800 simulations, on one thread, with the
- * solver (the default, agents/mcts.ts) and as plain PUCT, side by side.
+ * per second of `mcts:<checkpoint>:<n>` at 50, 200 and 800 simulations, on one thread, as users get it
+ * (the solver and the average over the board's mirror, agents/mcts.ts and agents/symmetry.ts), without
+ * the mirror average, and as plain PUCT, side by side.
  *
  * The checkpoint is a freshly initialised [128, 128] tanh MLP (the size of the Connect Four default),
  * saved and loaded through the real spec path: search cost does not depend on what the weights have
@@ -14,10 +15,10 @@
  * a noticeable wait: 200 simulations answer in ≤ 100 ms.
  *
  * Strength, with a trained run: BENCH_GAMES=N (default 0: none) plays N games of search at
- * BENCH_STRENGTH_SIMS simulations (default 200) with the solver and as plain PUCT, each against
+ * BENCH_STRENGTH_SIMS simulations (default 200) in the same three variants, each against
  * BENCH_VS (default alphabeta:5), from the same paired random first moves (`arena match`'s series),
  * and prints both scores with their intervals over distinct games. BENCH_C_PUCT=0.8,1.25,2 plays the
- * solver at each of those exploration constants instead (the same openings for every row).
+ * default (solver and mirror average) at each of those exploration constants instead (the same openings for every row).
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,9 +42,19 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 0);
 const STRENGTH_SIMS = Number(process.env['BENCH_STRENGTH_SIMS'] ?? 200);
 const VS = process.env['BENCH_VS'] ?? 'alphabeta:5';
-/** Exploration constants to compare in the strength games (solver on), e.g. `0.8,1.25,2`; unset: the default, with and without the solver. */
+/** Exploration constants to compare in the strength games (the default search), e.g. `0.8,1.25,2`; unset: the three variants at the default constant. */
 const C_PUCTS = (process.env['BENCH_C_PUCT'] ?? '').split(',').filter((x) => x.trim() !== '').map(Number);
 const SIMULATIONS = [50, 200, 800];
+/** What is compared: the default (solver, and the average over the board's mirror), without the average, and plain PUCT. */
+interface Variant {
+  readonly solver: boolean;
+  readonly symmetries: boolean;
+}
+const VARIANTS: readonly Variant[] = [
+  { solver: true, symmetries: true },
+  { solver: true, symmetries: false },
+  { solver: false, symmetries: false },
+];
 const TARGET_MS = 100;
 const game = getGame('connect-four');
 
@@ -106,18 +117,23 @@ async function main(): Promise<void> {
   }, Math.min(1, SECONDS), 100);
   inner.dispose();
 
-  /** `mcts:<dir>:<n>` through the spec path (the solver on, as users get it), or plain PUCT on the same network. */
-  const searcher = async (n: number, solver: boolean, seed: number, cPuct?: number): Promise<MctsAgent> => {
-    if (solver && cPuct === undefined) return (await createAgent(`mcts:${dir}:${n}`, game.info, seed)) as MctsAgent;
+  /**
+   * `mcts:<dir>:<n>` through the spec path (solver and symmetry averaging on, as users get it), or the
+   * same network searched without the symmetry average, or as plain PUCT (neither).
+   */
+  const searcher = async ({ solver, symmetries }: Variant, n: number, seed: number, cPuct?: number): Promise<MctsAgent> => {
+    if (solver && symmetries && cPuct === undefined) return (await createAgent(`mcts:${dir}:${n}`, game.info, seed)) as MctsAgent;
     const evaluator = (await createAgent(dir, game.info, seed, { evaluator: true })) as PolicyAgent;
-    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, cPuct, owned: evaluator });
+    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, symmetries, cPuct, owned: evaluator });
   };
+  const yes = (x: boolean) => (x ? 'yes' : 'no');
 
   const rows: string[][] = [];
   const results: Record<string, unknown>[] = [];
   for (const n of SIMULATIONS) {
-    for (const solver of [true, false]) {
-      const agent = await searcher(n, solver, 1);
+    for (const variant of VARIANTS) {
+      const { solver, symmetries } = variant;
+      const agent = await searcher(variant, n, 1);
       const move = () => {
         const s = next();
         agent.act(s, s.currentSeat());
@@ -126,15 +142,15 @@ async function main(): Promise<void> {
       const t = timeCalls(move, SECONDS, 10);
       agent.dispose();
       const simsPerSecond = (n * t.calls) / t.seconds;
-      rows.push([String(n), solver ? 'yes' : 'no', fmtMs(t.medianMs), fmtMs(t.p90Ms), fmtMs(t.meanMs), fmtInt(simsPerSecond), String(t.calls), t.cpuShare.toFixed(2)]);
-      results.push({ simulations: n, solver, moves: t.calls, medianMs: t.medianMs, p90Ms: t.p90Ms, meanMs: t.meanMs, simulationsPerSecond: simsPerSecond, cpuShare: t.cpuShare });
+      rows.push([String(n), yes(solver), yes(symmetries), fmtMs(t.medianMs), fmtMs(t.p90Ms), fmtMs(t.meanMs), fmtInt(simsPerSecond), String(t.calls), t.cpuShare.toFixed(2)]);
+      results.push({ simulations: n, solver, symmetries, moves: t.calls, medianMs: t.medianMs, p90Ms: t.p90Ms, meanMs: t.meanMs, simulationsPerSecond: simsPerSecond, cpuShare: t.cpuShare });
     }
   }
-  console.log(markdownTable(['simulations', 'solver', 'ms/move (median)', 'p90', 'mean', 'simulations/s (budget)', 'moves timed', 'CPU share'], rows));
+  console.log(markdownTable(['simulations', 'solver', 'mirror average', 'ms/move (median)', 'p90', 'mean', 'simulations/s (budget)', 'moves timed', 'CPU share'], rows));
   console.log('(simulations/s counts the budget: a solved root stops the search early, so the solver may spend fewer)');
   console.log();
   console.log(`evaluator (actor + critic, one position, WASM kernels): ${(evalTiming.meanMs * 1000).toFixed(1)} µs; tfjs actor forward alone: ${(tfjsTiming.meanMs * 1000).toFixed(0)} µs`);
-  const at200 = results.find((r) => r['simulations'] === 200 && r['solver'] === true);
+  const at200 = results.find((r) => r['simulations'] === 200 && r['solver'] === true && r['symmetries'] === true);
   if (at200) {
     const ms = at200['p90Ms'] as number;
     console.log(`target: mcts:…:200 answers in ≤ ${TARGET_MS} ms — p90 ${fmtMs(ms)} ms: ${ms <= TARGET_MS ? 'met' : 'NOT met'}`);
@@ -145,22 +161,22 @@ async function main(): Promise<void> {
     console.log();
     console.log(`strength: ${GAMES} games each against ${VS}, ${STRENGTH_SIMS} simulations, paired random first moves (seed 0)`);
     const srows: string[][] = [];
-    const variants = C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ solver: true, cPuct: c as number | undefined })) : [true, false].map((solver) => ({ solver, cPuct: undefined }));
-    for (const { solver, cPuct } of variants) {
-      const agent = await searcher(STRENGTH_SIMS, solver, 0, cPuct);
+    const variants = C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ solver: true, symmetries: true, cPuct: c as number | undefined })) : VARIANTS.map((v) => ({ ...v, cPuct: undefined }));
+    for (const { solver, symmetries, cPuct } of variants) {
+      const agent = await searcher({ solver, symmetries }, STRENGTH_SIMS, 0, cPuct);
       const opponent = await createAgent(VS, game.info, 1);
       const t0 = performance.now();
-      const label = `solver ${solver ? 'on ' : 'off'}, c_puct ${agent.cPuct}`;
+      const label = `solver ${solver ? 'on ' : 'off'}, mirror ${symmetries ? 'on ' : 'off'}, c_puct ${agent.cPuct}`;
       const progress = createProgress(`  ${label}`, GAMES, 'games');
       const r = playSeries({ game, agents: [agent, opponent], games: GAMES, seed: 0, onGame: (d) => progress.update(d) });
       progress.stop();
       agent.dispose();
       opponent.dispose?.();
       const [lo, hi] = r.scoreInterval;
-      srows.push([solver ? 'yes' : 'no', String(agent.cPuct), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
-      strength.push({ solver, cPuct: agent.cPuct, vs: VS, simulations: STRENGTH_SIMS, ...r });
+      srows.push([yes(solver), yes(symmetries), String(agent.cPuct), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
+      strength.push({ solver, symmetries, cPuct: agent.cPuct, vs: VS, simulations: STRENGTH_SIMS, ...r });
     }
-    console.log(markdownTable(['solver', 'c_puct', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
+    console.log(markdownTable(['solver', 'mirror average', 'c_puct', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/mcts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);

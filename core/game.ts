@@ -22,6 +22,40 @@ export type Dynamics = 'sequential' | 'simultaneous';
 /** How returns relate across seats. `zero-sum`: returns of all seats sum to 0 at the end. */
 export type Utility = 'zero-sum' | 'general-sum' | 'single-agent';
 
+/** One symmetry of a game (`GameInfo.symmetries`). */
+export interface GameSymmetry {
+  /** For messages and tests, e.g. `mirror`. */
+  readonly name: string;
+  /** The transformed position's observation at index i is the original observation at `observation[i]` (a permutation). */
+  readonly observation: readonly number[];
+  /** Action a of the original position is action `actions[a]` of the transformed one (a permutation). */
+  readonly actions: readonly number[];
+}
+
+/**
+ * The symmetries of a board observed as planes (`[planes, rows, cols]`, plane-major, row-major) that
+ * move the cell (r, c) to `cell(r, c)`, with actions relabelled by `action`: one per entry of `maps`.
+ */
+export function boardSymmetries(
+  shape: readonly [planes: number, rows: number, cols: number],
+  maps: readonly { readonly name: string; readonly cell: (r: number, c: number) => readonly [number, number]; readonly action: (a: number) => number }[],
+  actions: number,
+): GameSymmetry[] {
+  const [planes, rows, cols] = shape;
+  return maps.map(({ name, cell, action }) => {
+    const observation = new Array<number>(planes * rows * cols);
+    for (let p = 0; p < planes; p++) {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const [r2, c2] = cell(r, c);
+          observation[(p * rows + r2) * cols + c2] = (p * rows + r) * cols + c;
+        }
+      }
+    }
+    return { name, observation, actions: Array.from({ length: actions }, (_, a) => action(a)) };
+  });
+}
+
 /** Static facts about a game: plain data, safe to print or send as JSON. */
 export interface GameInfo {
   /** Versioned id, e.g. `connect-four-v1`: bump the version when observations or rewards change. */
@@ -55,6 +89,15 @@ export interface GameInfo {
    * Absent: the observation is a flat vector (cards, physics); only MLPs can read it.
    */
   readonly observationShape?: readonly [planes: number, rows: number, cols: number];
+  /**
+   * The game's symmetries other than the identity (optional): transformations under which the rules,
+   * and so the value of every position, are unchanged — Connect Four's left–right mirror, the eight
+   * rotations and reflections of tic-tac-toe's board. Play-time search averages the network over them
+   * (agents/symmetry.ts). Each must be exact: playing every move relabelled by it from the start gives
+   * the transformed position, whose observation is the permuted observation (tested for every game that
+   * declares any, tests/games/symmetry.test.ts).
+   */
+  readonly symmetries?: readonly GameSymmetry[];
   /** Global-state size (flat Float32 vector) for centralized critics. */
   readonly stateSize: number;
   /**

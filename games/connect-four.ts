@@ -22,7 +22,7 @@
  * `undo()`, `canPlay(col)`, `isWinningMove(col)`, `hasImmediateWin()`, `cellAt(index)`,
  * `heightOf(col)`, `moveCount()` and `winnerSeat()`.
  */
-import { BadStateError, BaseState, checkInt, checkSnapshot, TERMINAL, type BoardUi, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { BadStateError, BaseState, boardSymmetries, checkInt, checkSnapshot, TERMINAL, type BoardUi, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 
 export const ROWS = 6;
 export const COLS = 7;
@@ -40,6 +40,8 @@ export const CONNECT_FOUR_INFO: GameInfo = Object.freeze({
   observationSize: 2 * CELLS,
   // plane 0: the observer's pieces, plane 1: the opponent's; row 0 is the top row (`cells` order)
   observationShape: [2, ROWS, COLS] as const,
+  // the left–right mirror: column c becomes column 6 − c
+  symmetries: boardSymmetries([2, ROWS, COLS], [{ name: 'mirror', cell: (r, c) => [r, COLS - 1 - c], action: (a) => COLS - 1 - a }], COLS),
   stateSize: 2 * CELLS + 1,
   chanceOutcomes: 0,
   maxSteps: CELLS,

@@ -15,7 +15,7 @@
  * cheap to copy. `informationState` is the board plus the side to move: the game has perfect
  * information and the position determines everything about the future.
  */
-import { BadStateError, BaseState, checkInt, checkSnapshot, TERMINAL, type BoardUi, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { BadStateError, BaseState, boardSymmetries, checkInt, checkSnapshot, TERMINAL, type BoardUi, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 
 export const TIC_TAC_TOE_INFO: GameInfo = Object.freeze({
   id: 'tic-tac-toe-v1',
@@ -27,6 +27,22 @@ export const TIC_TAC_TOE_INFO: GameInfo = Object.freeze({
   observationSize: 18,
   // plane 0: the observer's marks, plane 1: the opponent's; cell i = row ⌊i/3⌋, column i mod 3
   observationShape: [2, 3, 3] as const,
+  // the square's seven non-trivial rotations and reflections; an action is the cell it marks
+  symmetries: boardSymmetries(
+    [2, 3, 3],
+    (
+      [
+        ['rotate 90°', (r, c) => [c, 2 - r]],
+        ['rotate 180°', (r, c) => [2 - r, 2 - c]],
+        ['rotate 270°', (r, c) => [2 - c, r]],
+        ['mirror', (r, c) => [r, 2 - c]],
+        ['flip', (r, c) => [2 - r, c]],
+        ['transpose', (r, c) => [c, r]],
+        ['anti-transpose', (r, c) => [2 - c, 2 - r]],
+      ] as const satisfies readonly (readonly [string, (r: number, c: number) => readonly [number, number]])[]
+    ).map(([name, cell]) => ({ name, cell, action: (a: number) => { const [r, c] = cell(Math.floor(a / 3), a % 3); return r * 3 + c; } })),
+    9,
+  ),
   stateSize: 19,
   chanceOutcomes: 0,
   maxSteps: 9,

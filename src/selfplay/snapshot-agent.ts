@@ -14,6 +14,7 @@
 import { policySearchProblem, type PositionEvaluator } from '../../agents/mcts.ts';
 import { maskedSoftmax, oneHotArgmax, sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
 import { OffPolicyAgent } from '../../agents/offpolicy-agent.ts';
+import { SymmetricEvaluation } from '../../agents/symmetry.ts';
 import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
 import type { PolicySpec } from '../../agents/policy.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
@@ -35,6 +36,8 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   private readonly mask: Uint8Array;
   private readonly logits: Float32Array;
   private readonly probs: Float64Array;
+  /** Built by the first symmetric `evaluatePosition`. */
+  private symmetric: SymmetricEvaluation | null = null;
   /** Team snapshots: the team policy and the game's teams. */
   private readonly team: TeamPolicy | null = null;
   private readonly teams: GameInfo['teams'];
@@ -106,7 +109,13 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   }
 
   /** Search's evaluation: the actor's masked softmax over `seat`'s legal moves and the critic's V(observation). */
-  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array): number {
+  evaluatePosition(state: GameState, seat: Seat, priors: Float64Array, symmetric = false): number {
+    if (symmetric && !this.team) {
+      state.observe(seat, this.obs);
+      state.legalMask(seat, this.mask);
+      const sym = this.symmetric ?? (this.symmetric = new SymmetricEvaluation(state.info));
+      return sym.evaluate(this.obs, this.mask, seat, this.mlp, this.obsRms ? (rows, n) => this.obsRms!.normalize(rows, n) : null, priors);
+    }
     this.forward(state, seat);
     this.mlp.criticForward(this.obs, 1, this.value);
     maskedSoftmax(this.logits, this.mask, priors, seat);
