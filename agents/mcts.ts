@@ -36,6 +36,10 @@
  * Values are exact final returns, which the zero-sum backup negates for the other seat. With the
  * solver off (`solver: false`) the search is plain PUCT, as AlphaZero plays.
  *
+ * Leaves of a game that declares symmetries (`GameInfo.symmetries`) are evaluated as the average of the
+ * network over the position and its images (agents/symmetry.ts; on by default, `symmetries: false` turns
+ * it off): Connect Four's mirror costs a second row in the same forward pass.
+ *
  * Only sequential, perfect-information, two-player zero-sum games without chance events are searched:
  * hidden information needs determinisation or information-set search, simultaneous moves and chance
  * nodes need other node kinds, and the backup assumes the two seats' values are opposite.
