@@ -27,15 +27,16 @@
  * with one entry per decision information state of the game, by seat and then in depth-first order.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { sampleCategorical } from '../../agents/sampling.ts';
 import { TablePolicyAgent } from '../../agents/table-agent.ts';
-import { AgentMismatchError, CheckpointError, ConfigError, Rng, type Agent, type Game, type GameInfo } from '../../core/index.ts';
+import { AgentMismatchError, ArenaError, CheckpointError, ConfigError, Rng, type Agent, type Game, type GameInfo } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { LeagueStore, type AgentId } from '../../league/store.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
+import { readMetrics } from '../metrics.ts';
 import { MlpForward } from '../selfplay/mlp-forward.ts';
 import { decodeSnapshot } from '../selfplay/snapshot.ts';
 import { syncDir } from '../checkpoint/store.ts';
@@ -392,13 +393,71 @@ export function accumulateSnapshot(avg: AveragePolicy, snapshotBytes: Uint8Array
   avg.accumulate(snapshotPolicy(snapshotBytes, avg.game.info, source), weight);
 }
 
+/** How a run's exported average weighs its snapshots (the training config's `averageWeights`). */
+export type AverageWeights = 'update-squared' | 'update-squared-lr';
+
 /**
  * The weight of the snapshot taken at `update` in a run's exported average: (update + 1)², so early,
- * far-from-equilibrium iterates fade (as discounted CFR's γ = 2 averaging). The trainer and
- * `arena average-policy` use the same weights.
+ * far-from-equilibrium iterates fade (as discounted CFR's γ = 2 averaging), times `lrScale` under
+ * 'update-squared-lr': the learning rate of that update over the initial one, as stochastic mirror
+ * descent's average weighs each iterate by its step size. With a learning rate annealed to 0, (update
+ * + 1)² alone puts half the weight on the last fifth of the run, where the steps are smallest and the
+ * iterates hardly move. The trainer and `arena average-policy` use the same weights.
  */
-export function iterateWeight(update: number): number {
-  return (update + 1) ** 2;
+export function iterateWeight(update: number, lrScale = 1, weights: AverageWeights = 'update-squared'): number {
+  return (update + 1) ** 2 * (weights === 'update-squared-lr' ? lrScale : 1);
+}
+
+/**
+ * How the run in `runDir` weighed its snapshots, from its config.json: its `averageWeights` (a run
+ * saved before the option existed, or a folder without a config: 'update-squared') and its initial
+ * learning rate. A config.json that is not JSON is a CheckpointError naming it.
+ */
+export function runAveraging(runDir: string): { weights: AverageWeights; lr: number } {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) return { weights: 'update-squared', lr: 1 };
+  let config: { averageWeights?: unknown; lr?: unknown };
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8')) as typeof config;
+  } catch (err) {
+    throw new CheckpointError(path, `is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const weights = config?.averageWeights === 'update-squared-lr' ? 'update-squared-lr' : 'update-squared';
+  const lr = typeof config?.lr === 'number' && config.lr > 0 ? config.lr : 1;
+  return { weights, lr };
+}
+
+/**
+ * The iterate weight of each snapshot update of the run in `runDir`, as its trainer gave them: under
+ * 'update-squared-lr' the learning rate of an update is read from the run's metrics
+ * (`charts/learning_rate`, the nearest earlier row where rows are missing; `lr` when there is none).
+ */
+export function runIterateWeights(runDir: string, weights: AverageWeights, lr: number): (update: number) => number {
+  if (weights === 'update-squared') return (update) => iterateWeight(update);
+  const logged: [number, number][] = [];
+  try {
+    for (const row of readMetrics(runDir)) {
+      const value = row['charts/learning_rate'];
+      const update = row['update'];
+      if (typeof value === 'number' && Number.isFinite(value) && typeof update === 'number') logged.push([update, value]);
+    }
+  } catch (err) {
+    if (!(err instanceof ArenaError && err.code === 'NO_METRICS')) throw err;
+  }
+  logged.sort((a, b) => a[0] - b[0]);
+  return (update) => {
+    let lo = 0;
+    let hi = logged.length - 1;
+    let found = lr;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (logged[mid]![0] <= update) {
+        found = logged[mid]![1];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return iterateWeight(update, found / lr, weights);
+  };
 }
 
 export interface AverageFromLeagueOptions {

@@ -103,6 +103,9 @@ export const TrainConfigSchema = z
     shaping: z.number().min(0).max(10).describe("potential-based reward shaping: the learner's reward of each tick gains shaping·(γ·Φ(s') − Φ(s)), Φ the game's potential (duel: hit-point lead), 0 once a game ends, which leaves optimal play unchanged; league self-play of simultaneous continuous games (0: off)"),
     trainOpeningPlies: z.number().int().min(0).max(32).describe('exploring starts: each training game begins with k uniformly random plies, k drawn from 0..N (sequential games without chance; 0: off)'),
     exportPolicy: z.enum(['last', 'average']).describe("what the run exports as its agent: the last iterate, or the reach-weighted average of its snapshots (imperfect-information games)"),
+    averageWeights: z
+      .enum(['update-squared', 'update-squared-lr'])
+      .describe("exportPolicy 'average': each snapshot's weight, (update + 1)², or that times the learning rate it was trained with over the initial one ('update-squared-lr': with an annealed learning rate the nearly frozen iterates of the run's end no longer carry half the weight)"),
     shareParams: z.boolean().optional().describe('MAPPO/IPPO: one policy shared by the teammates (default true)'),
     valueNorm: z.boolean().optional().describe('MAPPO/IPPO: normalise value targets with running statistics (default true)'),
     bufferSize: z.number().int().positive().describe('off-policy: replay buffer capacity in transitions (the oldest are overwritten)'),
@@ -188,6 +191,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   mainExploiters: 0,
   leagueExploiters: 0,
   exportPolicy: 'last',
+  averageWeights: 'update-squared',
   trainOpeningPlies: 0,
   shaping: 0,
   bufferSize: 200_000,

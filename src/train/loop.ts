@@ -41,7 +41,7 @@ import { League, learnerId, snapshotId } from '../../league/league.ts';
 import { LEARNERS_FILE, REMOTE_FILE } from '../../league/status.ts';
 import type { Role } from '../../league/store.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
-import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague, iterateWeight } from '../eval/average-policy.ts';
+import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague, iterateWeight, runIterateWeights } from '../eval/average-policy.ts';
 import { checkExactEvalGame, nashConv } from '../eval/exploitability.ts';
 import { playSeries, seriesMetrics } from '../eval/match.ts';
 import { checkOpeningPlies, defaultOpeningPlies } from '../eval/openings.ts';
@@ -358,13 +358,14 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     // only the configured pool bots are training opponents: evaluation bots not listed there stay held out
     for (const bot of new Set([...bots, ...(config.leagueBots ?? config.evalAgents)])) league.addBot(bot);
   }
-  // the exported average policy (XFP): every main snapshot, weighted by iterateWeight(update)
-  const averageWeight = iterateWeight;
+  // the exported average policy (XFP): every main snapshot, weighted by iterateWeight (update, and the
+  // learning rate it was trained with under averageWeights 'update-squared-lr'); a resumed run rebuilds
+  // it from the league with the weights it gave before (learning rates from its metrics)
   let average: AveragePolicy | null = null;
   if (config.exportPolicy === 'average') {
     if (!league) throw new ConfigError('exportPolicy "average" averages the league\'s snapshots: add --league (or set exportPolicy "last")');
     checkExactEvalGame(info.id);
-    average = averageFromLeague(outDir, { weight: averageWeight });
+    average = averageFromLeague(outDir, { weight: runIterateWeights(outDir, config.averageWeights, config.lr) });
   }
   // self-play segments from the local workers, and with --redis from the remote actors: the same tasks
   // (remote tasks start new games: a remote slot does not come back to continue its games)
@@ -557,7 +558,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
           // off-policy learners publish nothing per update (no actors): their bytes are made when a snapshot is due
           const blob = bytes ?? u.algorithm.snapshot();
           league.addSnapshot({ learner: u.id, update: u.update, version: u.version, blob });
-          if (average && u === main) accumulateSnapshot(average, blob, averageWeight(u.update));
+          if (average && u === main) accumulateSnapshot(average, blob, iterateWeight(u.update, (stats['charts/learning_rate'] ?? config.lr) / config.lr, config.averageWeights));
           if (league.resetsAfterSnapshot(u.id, u.rng)) {
             // AlphaStar: exploiters start again from the initial weights (a fresh optimizer too)
             u.algorithm.dispose();

@@ -25,12 +25,15 @@ import {
   averageFromLeague,
   AveragePolicy,
   averagePolicyAgent,
+  runAveraging,
+  runIterateWeights,
   snapshotPolicy,
 } from '../../src/eval/average-policy.ts';
 import { agentPolicy, nashConv, type PolicyFn } from '../../src/eval/exploitability.ts';
 import { policyTable, policyTableObject } from '../../src/eval/policy-table.ts';
 import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 import { resolveConfig } from '../../src/train/config.ts';
+import { runTraining } from '../../src/train/loop.ts';
 import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { arena } from '../cli/helpers.ts';
 
@@ -417,5 +420,56 @@ describe('snapshots and leagues', () => {
     const bad = arena(['average-policy', dir, '--from', '99']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^arena: .*no snapshot of 'main' at update >= 99/);
+  });
+});
+
+describe('step-size weights (averageWeights update-squared-lr)', () => {
+  it('hand-computed: (update + 1)² times the update\'s learning rate over the initial one, read from the metrics', () => {
+    expect(iterateWeight(9, 0.5)).toBe(100); // update-squared ignores the learning rate
+    expect(iterateWeight(9, 0.5, 'update-squared-lr')).toBe(50);
+    const dir = tempDir();
+    // logged learning rates at updates 0, 10 and 20 (the rows between are missing: the nearest earlier row counts)
+    writeFileSync(join(dir, 'metrics.jsonl'), [0, 10, 20].map((u) => JSON.stringify({ global_step: u, update: u, 'charts/learning_rate': 0.001 * (1 - u / 40) })).join('\n') + '\n');
+    const w = runIterateWeights(dir, 'update-squared-lr', 0.001);
+    expect(w(0)).toBeCloseTo(1, 12);
+    expect(w(15)).toBeCloseTo(256 * 0.75, 9);
+    expect(w(20)).toBeCloseTo(441 * 0.5, 9);
+    expect(runIterateWeights(dir, 'update-squared', 0.001)(20)).toBe(441);
+    // no metrics (yet): the initial learning rate
+    expect(runIterateWeights(tempDir(), 'update-squared-lr', 0.001)(7)).toBe(64);
+    // a run's own rule, from its config (one saved before the option: update-squared)
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ lr: 0.002, averageWeights: 'update-squared-lr' }));
+    expect(runAveraging(dir)).toEqual({ weights: 'update-squared-lr', lr: 0.002 });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ lr: 0.002 }));
+    expect(runAveraging(dir)).toEqual({ weights: 'update-squared', lr: 0.002 });
+    writeFileSync(join(dir, 'config.json'), '{ not json');
+    expect(() => runAveraging(dir)).toThrow(CheckpointError);
+  });
+
+  it('a run trained with them exports the average its league and metrics rebuild, which (update + 1)² would not', async () => {
+    const dir = tempDir();
+    const config = resolveConfig('ppo', kuhnPoker.info.id, { league: true, workers: 1, envs: 16, steps: 4, totalSteps: 16 * 4 * 12, snapshotEvery: 2, evalEvery: 0, checkpointEvery: 4, averageWeights: 'update-squared-lr', lr: 0.01 });
+    expect(config.annealLr).toBe(true);
+    const summary = await runTraining({ config, outDir: dir, resume: false });
+    expect(summary.updates).toBe(12);
+    const saved = await AveragePolicy.load(join(dir, AVERAGE_POLICY_FILE));
+    const rebuilt = averageFromLeague(dir, { weight: runIterateWeights(dir, 'update-squared-lr', config.lr) });
+    expect(saved.iterates).toBe(7); // updates 0, 2, …, 12
+    expect(saved.totalWeight).toBeCloseTo(rebuilt.totalWeight, 6);
+    const a = table(saved);
+    const b = table(rebuilt);
+    for (const [info, probs] of Object.entries(b)) (probs as number[]).forEach((p, i) => expect((a as Record<string, number[]>)[info]![i]).toBeCloseTo(p, 9));
+    // the learning rate fell to (1 − 12/12)… so the late snapshots weigh less than (update + 1)² gives them
+    const squared = averageFromLeague(dir);
+    expect(saved.totalWeight).toBeLessThan(squared.totalWeight * 0.8);
+    // the CLI rebuilds with the run's rule unless told otherwise
+    const r = JSON.parse(arena(['average-policy', dir, '--out', join(dir, 'rebuilt.json'), '--json']).stdout);
+    expect(r.weights).toBe('update-squared-lr');
+    expect(r.exploitability).toBeCloseTo(nashConv(kuhnPoker, saved.policyFn()).exploitability, 9);
+    const other = arena(['average-policy', dir, '--weights', 'update-squared', '--out', join(dir, 'squared.json'), '--json']);
+    expect(JSON.parse(other.stdout).exploitability).toBeCloseTo(nashConv(kuhnPoker, squared.policyFn()).exploitability, 9);
+    const bad = arena(['average-policy', dir, '--weights', 'cubic']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^arena: --weights must be 'update-squared' or 'update-squared-lr', got 'cubic'$/);
   });
 });

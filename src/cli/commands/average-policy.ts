@@ -1,6 +1,7 @@
 /** `arena average-policy`: a league run's average policy (XFP) rebuilt from its snapshots. */
 import type { Command } from 'commander';
-import { averageFromLeague, AVERAGE_POLICY_FILE } from '../../eval/average-policy.ts';
+import { ConfigError } from '../../../core/index.ts';
+import { averageFromLeague, AVERAGE_POLICY_FILE, runAveraging, runIterateWeights } from '../../eval/average-policy.ts';
 import { EXACT_EVAL_GAMES, nashConv } from '../../eval/exploitability.ts';
 import { intOption } from '../options.ts';
 
@@ -15,19 +16,23 @@ export function register(program: Command): void {
     .option('--learner <id>', 'whose snapshots to average', 'main')
     .option('--out <file>', 'where to write the table (default: <runDir>/average-policy.json, which the run plays when its config.json has "exportPolicy": "average")')
     .option('--json', 'print one JSON object')
-    .action(async (runDir: string, opts: { from: number; learner: string; out?: string; json?: boolean }) => {
-      const avg = averageFromLeague(runDir, { from: opts.from, learner: opts.learner });
+    .option('--weights <rule>', "snapshot weights: 'update-squared' or 'update-squared-lr' (default: the run's averageWeights, as its trainer weighed them)")
+    .action(async (runDir: string, opts: { from: number; learner: string; out?: string; json?: boolean; weights?: string }) => {
+      const run = runAveraging(runDir);
+      const weights = opts.weights ?? run.weights;
+      if (weights !== 'update-squared' && weights !== 'update-squared-lr') throw new ConfigError(`--weights must be 'update-squared' or 'update-squared-lr', got '${weights}'`);
+      const avg = averageFromLeague(runDir, { from: opts.from, learner: opts.learner, weight: runIterateWeights(runDir, weights, run.lr) });
       const out = opts.out ?? `${runDir.replace(/\/+$/, '')}/${AVERAGE_POLICY_FILE}`;
       await avg.save(out);
       const exact = EXACT_EVAL_GAMES.some((g) => avg.gameId.replace(/-v\d+$/, '') === g);
       const r = exact ? nashConv(avg.game, avg.policyFn()) : null;
       if (opts.json) {
         console.log(
-          JSON.stringify({ game: avg.gameId, runDir, learner: opts.learner, from: opts.from, snapshots: avg.iterates, out, exploitability: r?.exploitability ?? null, nashConv: r?.nashConv ?? null }),
+          JSON.stringify({ game: avg.gameId, runDir, learner: opts.learner, from: opts.from, weights, snapshots: avg.iterates, out, exploitability: r?.exploitability ?? null, nashConv: r?.nashConv ?? null }),
         );
         return;
       }
-      console.log(`${avg.gameId}: average of ${avg.iterates} snapshot(s) of ${opts.learner} from update ${opts.from} → ${out} (${avg.infoStates} information states)`);
+      console.log(`${avg.gameId}: average of ${avg.iterates} snapshot(s) of ${opts.learner} from update ${opts.from}, weights ${weights} → ${out} (${avg.infoStates} information states)`);
       if (r) console.log(`  exploitability ${r.exploitability.toFixed(6)}  (NashConv ${r.nashConv.toFixed(6)})`);
       console.log(`  play it with --agent ${out} --game ${avg.gameId}${opts.out === undefined ? ` (or --agent ${runDir} when its config.json has "exportPolicy": "average")` : ''}`);
     });
