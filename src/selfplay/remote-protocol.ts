@@ -22,8 +22,12 @@ import { getGame, listGames } from '../../games/index.ts';
 import type { TaskRequest } from './pool.ts';
 import type { RolloutResult } from './rollout.ts';
 
-/** Bump when a message or key changes: learners and actors of different protocols refuse each other. */
-export const REMOTE_PROTOCOL = 1;
+/**
+ * Bump when a message or key changes: learners and actors of different protocols refuse each other.
+ * 2: results carry the agent-state critic inputs (`criticObs`, bytes as `criticObsBytes`) for a critic
+ * that reads them.
+ */
+export const REMOTE_PROTOCOL = 2;
 
 /** Seconds a learner's meta outlives its last refresh (refreshed every second). */
 export const META_TTL_S = 10;
