@@ -408,20 +408,24 @@ export function iterateWeight(update: number, lrScale = 1, weights: AverageWeigh
   return (update + 1) ** 2 * (weights === 'update-squared-lr' ? lrScale : 1);
 }
 
+/** A run folder's config.json as parsed JSON (null without one); one that is not JSON is a CheckpointError naming it. */
+function readRunConfig(runDir: string): unknown {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (err) {
+    throw new CheckpointError(path, `is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /**
  * How the run in `runDir` weighed its snapshots, from its config.json: its `averageWeights` (a run
  * saved before the option existed, or a folder without a config: 'update-squared') and its initial
  * learning rate. A config.json that is not JSON is a CheckpointError naming it.
  */
 export function runAveraging(runDir: string): { weights: AverageWeights; lr: number } {
-  const path = join(runDir, 'config.json');
-  if (!existsSync(path)) return { weights: 'update-squared', lr: 1 };
-  let config: { averageWeights?: unknown; lr?: unknown };
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8')) as typeof config;
-  } catch (err) {
-    throw new CheckpointError(path, `is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
+  const config = readRunConfig(runDir) as { averageWeights?: unknown; lr?: unknown } | null;
   const weights = config?.averageWeights === 'update-squared-lr' ? 'update-squared-lr' : 'update-squared';
   const lr = typeof config?.lr === 'number' && config.lr > 0 ? config.lr : 1;
   return { weights, lr };
@@ -511,14 +515,7 @@ export async function exportedAverageFile(spec: string): Promise<string | null> 
   const st = await stat(spec).catch(() => null);
   if (st === null) return null;
   if (st.isFile()) return spec;
-  const configPath = join(spec, 'config.json');
-  if (!existsSync(configPath)) return null;
-  let config: unknown;
-  try {
-    config = JSON.parse(await readFile(configPath, 'utf8'));
-  } catch (err) {
-    throw new CheckpointError(configPath, `is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
+  const config = readRunConfig(spec);
   if ((config as { exportPolicy?: unknown } | null)?.exportPolicy !== 'average') return null;
   const file = join(spec, AVERAGE_POLICY_FILE);
   if (!existsSync(file)) {
