@@ -119,12 +119,7 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
    */
   evaluatePosition(state: GameState, seat: Seat, priors: Float64Array, symmetric = false): number {
     const net = this.evalNet ?? (this.evalNet = this.buildEvalNet());
-    if (symmetric) {
-      state.observe(seat, this.obs);
-      state.legalMask(seat, this.mask);
-      const sym = this.symmetric ?? (this.symmetric = new SymmetricEvaluation(state.info));
-      return sym.evaluate(this.obs, this.mask, seat, net.forward, this.obsRms ? (rows, n) => this.obsRms!.normalize(rows, n) : null, priors);
-    }
+    if (symmetric) return (this.symmetric ??= new SymmetricEvaluation(state.info)).evaluateState(state, seat, net.forward, this.obsRms, priors);
     this.observe(state, seat);
     state.legalMask(seat, this.mask);
     net.forward.actorForward(this.obs, 1, net.logits);

@@ -12,13 +12,18 @@
  * over the transformed position's legal moves, so each term is a distribution over legal moves and so
  * is their mean.
  */
-import type { GameInfo, GameSymmetry, Seat } from '../core/index.ts';
+import type { GameInfo, GameState, GameSymmetry, Seat } from '../core/index.ts';
 import { maskedSoftmax } from './sampling.ts';
 
 /** A network's forward passes as search reads them (MlpForward's: `rows` observations at once). */
 export interface ForwardPasses {
   actorForward(obs: Float32Array, rows: number, out: Float32Array): void;
   criticForward(obs: Float32Array, rows: number, out: Float32Array): void;
+}
+
+/** An agent's observation statistics, applied to `count` rows in place (RunningMeanStd). */
+export interface RowNormalizer {
+  normalize(rows: Float32Array, count: number): void;
 }
 
 /** Preallocated buffers for averaging one network over one game's symmetries. */
@@ -32,6 +37,8 @@ export class SymmetricEvaluation {
   private readonly values: Float32Array;
   private readonly maskT: Uint8Array;
   private readonly probs: Float64Array;
+  private readonly raw: Float32Array;
+  private readonly mask: Uint8Array;
 
   constructor(info: GameInfo) {
     this.symmetries = info.symmetries ?? [];
@@ -43,6 +50,15 @@ export class SymmetricEvaluation {
     this.values = new Float32Array(this.rows);
     this.maskT = new Uint8Array(this.actions);
     this.probs = new Float64Array(this.actions);
+    this.raw = new Float32Array(this.size);
+    this.mask = new Uint8Array(this.actions);
+  }
+
+  /** `evaluate` at `seat`'s view of `state` (its raw observation and legal moves). */
+  evaluateState(state: GameState, seat: Seat, net: ForwardPasses, stats: RowNormalizer | null, priors: Float64Array): number {
+    state.observe(seat, this.raw);
+    state.legalMask(seat, this.mask);
+    return this.evaluate(this.raw, this.mask, seat, net, stats ? (rows, n) => stats.normalize(rows, n) : null, priors);
   }
 
   /** Transformed positions per evaluation, the identity included. */

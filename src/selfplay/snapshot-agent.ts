@@ -110,12 +110,7 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
 
   /** Search's evaluation: the actor's masked softmax over `seat`'s legal moves and the critic's V(observation). */
   evaluatePosition(state: GameState, seat: Seat, priors: Float64Array, symmetric = false): number {
-    if (symmetric && !this.team) {
-      state.observe(seat, this.obs);
-      state.legalMask(seat, this.mask);
-      const sym = this.symmetric ?? (this.symmetric = new SymmetricEvaluation(state.info));
-      return sym.evaluate(this.obs, this.mask, seat, this.mlp, this.obsRms ? (rows, n) => this.obsRms!.normalize(rows, n) : null, priors);
-    }
+    if (symmetric && !this.team) return (this.symmetric ??= new SymmetricEvaluation(state.info)).evaluateState(state, seat, this.mlp, this.obsRms, priors);
     this.forward(state, seat);
     this.mlp.criticForward(this.obs, 1, this.value);
     maskedSoftmax(this.logits, this.mask, priors, seat);
