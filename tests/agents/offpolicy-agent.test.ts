@@ -5,12 +5,11 @@
  * reproduces the trainer's own `eval/return`; another game, a discrete game or a corrupt checkpoint is
  * refused in one line. Gaussian PPO checkpoints on pendulum resolve and play as before.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
 import { OffPolicyAgent, SAC_LOG_STD_RANGE, unitToBox } from '../../agents/offpolicy-agent.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
@@ -32,9 +31,11 @@ import { loadOffPolicyCheckpoint } from '../../src/train/offpolicy-checkpoint.ts
 import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { TrainingRun } from '../../src/train/run.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const info = pendulum.info;
 const A = info.actions;
+const tempRoot = tempDirs('arena-offpolicy-agent-');
 let root = '';
 const runs: Record<'sac' | 'td3', { dir: string; summary: TrainSummary }> = {} as never;
 
@@ -66,13 +67,12 @@ function tfjsActor(actor: { forward(x: tf.Tensor2D): tf.Tensor2D }, state: GameS
 const toBox = (a: number) => info.actionSpace!.low[0]! + 0.5 * (a + 1) * (info.actionSpace!.high[0]! - info.actionSpace!.low[0]!);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'arena-offpolicy-agent-'));
+  root = tempRoot();
   setLogLevel('warn');
   await selectBackend('wasm');
   runs.sac = await tinyRun('sac');
   runs.td3 = await tinyRun('td3');
 }, 60_000);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('off-policy checkpoints as agents', () => {
   it('SAC: the run folder, a ckpt folder and greedy:<run> play tanh of the tfjs actor mean, scaled to the box', async () => {

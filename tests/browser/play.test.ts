@@ -15,12 +15,11 @@
  * Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the file
  * is skipped on a developer machine and fails in CI (CI is set there).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createArenaServer, hostedGames, type ArenaServer } from '../../servers/server.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 import { mnkGame } from './fixtures/mnk-game.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -70,13 +69,14 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
   let base = '';
   let context: BrowserContext;
   let page: Page;
+  const tempDir = tempDirs('arena-chromium-');
   let userDataDir = '';
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get update && apt-get install -y chromium)`);
     const { chromium } = await import('playwright-core');
-    userDataDir = mkdtempSync(join(tmpdir(), 'arena-chromium-'));
+    userDataDir = tempDir();
     // the real server, as `arena serve --port 0` starts it (nothing recorded to disk)
     const [srv, ctx] = await Promise.allSettled([
       createArenaServer({ port: 0, host: '127.0.0.1', dataDir: null, games: [...hostedGames(), UNSEEN] }),
@@ -101,7 +101,6 @@ describe.skipIf(SKIP)('browser client (Chromium + arena serve)', () => {
   afterAll(async () => {
     await context?.close().catch(() => {});
     await server?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('serves the page and the SDK, and lists games and opponents', async () => {

@@ -3,10 +3,9 @@
  * the file format, the table agent, run-folder resolution (`last:` / `greedy:`), rebuilding from a
  * league's snapshots, and `arena average-policy`.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
 import { kuhnNashPolicy } from '../../agents/kuhn-nash.ts';
 import { ActorCritic, type PolicySpec } from '../../agents/policy.ts';
@@ -36,6 +35,7 @@ import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 /** Kuhn policy from a table of bet probabilities by information state (default `rest`). */
 const betting =
@@ -57,17 +57,9 @@ const nash =
 const table = (avg: AveragePolicy) => policyTableObject(policyTable(avg.game, avg.policyFn()));
 const entry = (avg: AveragePolicy, info: string) => avg.toJSON().states.find((s) => s.info === info)!;
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-avg-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('arena-avg-');
 beforeAll(async () => {
   await selectBackend('cpu');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('AveragePolicy: XFP reach weighting', () => {

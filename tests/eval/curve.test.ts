@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
 import { LeagueStore } from '../../league/store.ts';
@@ -10,14 +9,10 @@ import { curveMarks, runCurve } from '../../src/eval/curve.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 setLogLevel('silent');
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-curve-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-curve-');
 let runDir: string;
 
 beforeAll(async () => {
@@ -30,7 +25,6 @@ beforeAll(async () => {
   const rows = [1, 3, 5, 6].map((u) => JSON.stringify({ update: u, global_step: 64 * u, 'time/elapsed_s': 20 * u }));
   writeFileSync(join(runDir, 'metrics.jsonl'), `${rows.join('\n')}\n`);
 }, 120_000);
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('arena curve: snapshots at time marks', () => {
   it('the run left snapshots at updates 0 (its initial weights), 2, 4 and 6', () => {

@@ -18,11 +18,9 @@
  * difference; a wrong factor in the tanh correction's gradient, no log-σ clamp in the gradient, no
  * clip of TD3's target noise or no Polyak step each fails cases here (checked by hand when written).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/index.ts';
 import { setLogLevel } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
@@ -36,19 +34,20 @@ import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { OffPolicyAlgorithm } from '../../src/train/offpolicy.ts';
 import { loadOffPolicyCheckpoint } from '../../src/train/offpolicy-checkpoint.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const RTOL = 1e-5;
 const ATOL = 1e-6;
 
+const tempRoot = tempDirs('arena-fast-offpolicy-');
 let root = '';
 beforeAll(async () => {
   await tf.setBackend('cpu');
   const backend = tf.backend() as { firstUse?: boolean };
   backend.firstUse = false;
   setLogLevel('warn');
-  root = mkdtempSync(join(tmpdir(), 'arena-fast-offpolicy-'));
+  root = tempRoot();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The largest |fast − reference| / (ATOL + RTOL·|reference|) over the arrays: ≤ 1 within tolerance. */
 function worst(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {

@@ -1,15 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { League } from '../../league/league.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
+const tempDir = tempDirs('arena-league-cli-');
 let tmp: string;
 let leagueDir: string;
 
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'arena-league-cli-'));
+  tmp = tempDir();
   leagueDir = join(tmp, 'run');
   const league = League.open({ runDir: leagueDir, game: 'connect-four-v1', bots: ['random', 'alphabeta:1'] });
   league.addSnapshot('main', 10, new Uint8Array([1, 2, 3]));
@@ -22,7 +23,6 @@ beforeAll(() => {
   ]);
   league.close();
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('arena tournament', () => {
   it('round robin at connect-four: Bradley–Terry table in the expected order, saved as JSON, CSV, PNG and HTML', () => {

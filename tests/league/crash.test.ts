@@ -6,12 +6,11 @@
  * replay of exactly the batches committed, and SQLite's integrity check must pass.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { LeagueStore } from '../../league/store.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 import { BATCH, batchGames, blobOf } from './crash-writer.ts';
 
 const WRITER = join(import.meta.dirname, 'crash-writer.ts');
@@ -45,22 +44,19 @@ function runAndKill(dir: string, first: number, minCommits: number, delayMs: num
         setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last piped lines are read, and a reported batch would be missed
+    child.on('close', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code ?? signal}: ${err}`));
       else resolveRun({ batches, members });
     });
   });
 }
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('arena-crash-');
 
 describe('league.db survives kill -9 at random moments', () => {
   it('keeps every committed batch and snapshot, and nothing half-written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arena-crash-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const rng = new Rng(2024);
     const reportedMembers = new Set<string>();
     /** What the pair counts must be: a replay of the committed batches, decay 0.99 as the store keeps it. */

@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getGame } from '../../games/index.ts';
 import { DEFAULT_LADDER_DEPTHS, defaultLadderBots, parseDepths, runLadder } from '../../league/ladder.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'arena-ladder-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirs('arena-ladder-')();
 
 describe('strength ladder', () => {
   it('rates an agent among reference bots at tic-tac-toe: minimax > minimax+random > random, the rated mixture below minimax', async () => {

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
@@ -8,18 +6,19 @@ import { getGame } from '../../games/index.ts';
 import { League, snapshotId } from '../../league/league.ts';
 import { parseLeagueRef, readLeagueMember } from '../../league/member-agent.ts';
 import { LeagueStore, type NewMatch } from '../../league/store.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
+const tmp = tempDirs('arena-league-');
 let dir: string;
 let store: LeagueStore;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'arena-league-'));
+  dir = tmp();
   // decay 1: plain win rates, so the expected distributions are easy to compute by hand
   store = LeagueStore.open(dir, { game: 'kuhn-poker-v1', payoffDecay: 1 });
 });
 afterEach(() => {
   store.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const blob = (n: number) => new Uint8Array([1, 2, 3, n]);

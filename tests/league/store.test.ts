@@ -1,21 +1,22 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fitLeagueRatings, type RatedPair } from '../../league/ratings.ts';
 import { LeagueStore, SCHEMA_VERSION, type NewMatch } from '../../league/store.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
+const tmp = tempDirs('arena-store-');
+const junkTmp = tempDirs('arena-junk-');
 let dir: string;
 let store: LeagueStore;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'arena-store-'));
+  dir = tmp();
   store = LeagueStore.open(dir, { game: 'connect-four-v1' });
 });
 afterEach(() => {
   store.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function bytes(n: number, seed: number): Uint8Array {
@@ -236,10 +237,9 @@ describe('LeagueStore (league.db)', () => {
     expect(() => LeagueStore.open(dir, { payoffDecay: 0.5 })).toThrow(/payoff decay 0.99, not 0.5/);
     expect(() => LeagueStore.open(join(dir, 'nope'), { create: false })).toThrow(/no league database here/);
     expect(() => LeagueStore.open(join(dir, 'new'))).toThrow(/needs the game id/);
-    const junkDir = mkdtempSync(join(tmpdir(), 'arena-junk-'));
+    const junkDir = junkTmp();
     writeFileSync(join(junkDir, 'league.db'), 'not a database at all, just text'.repeat(100));
     expect(() => LeagueStore.open(junkDir)).toThrow(/league\.db/);
-    rmSync(junkDir, { recursive: true, force: true });
     store = LeagueStore.open(dir);
     expect(() => store.recordMatch({ a: 'a', b: 's1', score: 1, game: 'kuhn-poker-v1' })).toThrow(/a league of connect-four-v1, not of kuhn-poker-v1/);
   });
@@ -289,71 +289,64 @@ PRAGMA user_version = 1;
 `;
 
 describe('LeagueStore: a schema-1 database (one row per game) migrates on open', () => {
+  const v1Tmp = tempDirs('arena-store-v1-');
   it('replays the match history into pair counts, drops the old tables and keeps the members', () => {
-    const old = mkdtempSync(join(tmpdir(), 'arena-store-v1-'));
-    try {
-      const db = new DatabaseSync(join(old, 'league.db'));
-      db.exec(SCHEMA_V1);
-      // a's scores, in the order played: main–random 1, 1, 0.5, 0, 1 (two of them stored as random–main), main–snapshot 0.5, self-play 1, 0
-      const games: [string, string, number][] = [
-        ['main', 'bot:random', 1],
-        ['bot:random', 'main', 0],
-        ['main', 'main@000010', 0.5],
-        ['main', 'bot:random', 0.5],
-        ['main', 'main', 1],
-        ['bot:random', 'main', 1],
-        ['main', 'main', 0],
-        ['main', 'bot:random', 1],
-      ];
-      const put = db.prepare("INSERT INTO matches (a, b, score, seed, side, game, update_no, played_at) VALUES (?, ?, ?, 7, 0, 'leduc-poker-v1', 3, 5)");
-      for (const [a, b, score] of games) put.run(a, b, score);
-      db.close();
+    const old = v1Tmp();
+    const db = new DatabaseSync(join(old, 'league.db'));
+    db.exec(SCHEMA_V1);
+    // a's scores, in the order played: main–random 1, 1, 0.5, 0, 1 (two of them stored as random–main), main–snapshot 0.5, self-play 1, 0
+    const games: [string, string, number][] = [
+      ['main', 'bot:random', 1],
+      ['bot:random', 'main', 0],
+      ['main', 'main@000010', 0.5],
+      ['main', 'bot:random', 0.5],
+      ['main', 'main', 1],
+      ['bot:random', 'main', 1],
+      ['main', 'main', 0],
+      ['main', 'bot:random', 1],
+    ];
+    const put = db.prepare("INSERT INTO matches (a, b, score, seed, side, game, update_no, played_at) VALUES (?, ?, ?, 7, 0, 'leduc-poker-v1', 3, 5)");
+    for (const [a, b, score] of games) put.run(a, b, score);
+    db.close();
 
-      const s = LeagueStore.open(old, { game: 'leduc-poker-v1' });
-      try {
-        expect(s.info()).toMatchObject({ schemaVersion: 2, game: 'leduc-poker-v1', payoffDecay: 0.99, createdAt: 1_700_000_000_000 });
-        expect(s.listMembers().map((m) => m.id)).toEqual(['main', 'bot:random', 'main@000010']);
-        expect(s.getSnapshot('main@000010')).toEqual(new Uint8Array([1, 2, 3, 4]));
-        expect(s.gameCount()).toBe(8);
-        expect(s.pair('main', 'bot:random')).toEqual({ a: 'main', b: 'bot:random', games: 5, wins: 3, draws: 1, losses: 1, winRate: 3.5 / 5 });
-        expect(s.pair('main', 'main@000010')).toMatchObject({ games: 1, draws: 1 });
-        expect(s.pair('main', 'main')).toMatchObject({ games: 2, wins: 1, losses: 1 });
-        let g = 0;
-        let sc = 0;
-        for (const x of [1, 1, 0.5, 0, 1]) {
-          g = g * 0.99 + 1;
-          sc = sc * 0.99 + x;
-        }
-        expect(s.pair('main', 'bot:random', { decay: 0.99 }).winRate).toBeCloseTo(sc / g, 12);
-        expect(s.rating('bot:random').rating).toBe(0); // refitted, not the stored online Elo
-        expect(s.integrityCheck()).toBe('ok');
-      } finally {
-        s.close();
+    const s = LeagueStore.open(old, { game: 'leduc-poker-v1' });
+    try {
+      expect(s.info()).toMatchObject({ schemaVersion: 2, game: 'leduc-poker-v1', payoffDecay: 0.99, createdAt: 1_700_000_000_000 });
+      expect(s.listMembers().map((m) => m.id)).toEqual(['main', 'bot:random', 'main@000010']);
+      expect(s.getSnapshot('main@000010')).toEqual(new Uint8Array([1, 2, 3, 4]));
+      expect(s.gameCount()).toBe(8);
+      expect(s.pair('main', 'bot:random')).toEqual({ a: 'main', b: 'bot:random', games: 5, wins: 3, draws: 1, losses: 1, winRate: 3.5 / 5 });
+      expect(s.pair('main', 'main@000010')).toMatchObject({ games: 1, draws: 1 });
+      expect(s.pair('main', 'main')).toMatchObject({ games: 2, wins: 1, losses: 1 });
+      let g = 0;
+      let sc = 0;
+      for (const x of [1, 1, 0.5, 0, 1]) {
+        g = g * 0.99 + 1;
+        sc = sc * 0.99 + x;
       }
-      const raw = new DatabaseSync(join(old, 'league.db'), { readOnly: true });
-      const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-      expect(tables).toEqual(['members', 'meta', 'pairs']);
-      expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
-      expect(raw.prepare("SELECT count(*) AS n FROM meta WHERE key IN ('elo_k', 'initial_rating')").get()).toEqual({ n: 0 });
-      raw.close();
+      expect(s.pair('main', 'bot:random', { decay: 0.99 }).winRate).toBeCloseTo(sc / g, 12);
+      expect(s.rating('bot:random').rating).toBe(0); // refitted, not the stored online Elo
+      expect(s.integrityCheck()).toBe('ok');
     } finally {
-      rmSync(old, { recursive: true, force: true });
+      s.close();
     }
+    const raw = new DatabaseSync(join(old, 'league.db'), { readOnly: true });
+    const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    expect(tables).toEqual(['members', 'meta', 'pairs']);
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(raw.prepare("SELECT count(*) AS n FROM meta WHERE key IN ('elo_k', 'initial_rating')").get()).toEqual({ n: 0 });
+    raw.close();
   });
 
   it('a schema-1 file that cannot be migrated is refused with one line and left as it was', () => {
-    const old = mkdtempSync(join(tmpdir(), 'arena-store-v1-'));
-    try {
-      const db = new DatabaseSync(join(old, 'league.db'));
-      db.exec(SCHEMA_V1);
-      db.exec('DROP TABLE matches');
-      db.close();
-      expect(() => LeagueStore.open(old)).toThrow(/league\.db: no such table: matches$/);
-      const raw = new DatabaseSync(join(old, 'league.db'), { readOnly: true });
-      expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
-      raw.close();
-    } finally {
-      rmSync(old, { recursive: true, force: true });
-    }
+    const old = v1Tmp();
+    const db = new DatabaseSync(join(old, 'league.db'));
+    db.exec(SCHEMA_V1);
+    db.exec('DROP TABLE matches');
+    db.close();
+    expect(() => LeagueStore.open(old)).toThrow(/league\.db: no such table: matches$/);
+    const raw = new DatabaseSync(join(old, 'league.db'), { readOnly: true });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
+    raw.close();
   });
 });

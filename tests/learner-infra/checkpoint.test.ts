@@ -1,16 +1,14 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError } from '../../core/errors.ts';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint } from '../../src/checkpoint/store.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
+const tmp = tempDirs('arena-ckpt-');
 let run: string;
 beforeEach(() => {
-  run = mkdtempSync(join(tmpdir(), 'arena-ckpt-'));
-});
-afterEach(() => {
-  rmSync(run, { recursive: true, force: true });
+  run = tmp();
 });
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 255);

@@ -1,16 +1,16 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { MetricsSink, readMetrics, readMetricsDetailed } from '../../src/metrics.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 setLogLevel('silent');
+const tmp = tempDirs('arena-metrics-');
 let run: string;
 beforeEach(() => {
-  run = mkdtempSync(join(tmpdir(), 'arena-metrics-'));
+  run = tmp();
 });
-afterEach(() => rmSync(run, { recursive: true, force: true }));
 
 describe('metrics.jsonl', () => {
   it('appends one JSON object per line and reads them back', () => {

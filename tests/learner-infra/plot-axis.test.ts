@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { MetricsSink } from '../../src/metrics.ts';
 import { flatAxis, plotRun } from '../../src/plot/index.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 setLogLevel('silent');
-const root = mkdtempSync(join(tmpdir(), 'arena-plot-axis-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirs('arena-plot-axis-')();
 
 describe('plot axes of constant series', () => {
   it('a (near-)constant series gets a flat line at its rounded value; a varying one keeps its data', () => {

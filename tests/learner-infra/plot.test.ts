@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { MetricsSink } from '../../src/metrics.ts';
 import { plotRun, plotRuns, smooth } from '../../src/plot/index.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 setLogLevel('silent');
+const tmp = tempDirs('arena-plot-');
 let root: string;
 
 function writeRun(dir: string, scale: number): void {
@@ -39,11 +40,10 @@ function pngSize(file: string): { width: number; height: number } {
 }
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'arena-plot-'));
+  root = tmp();
   writeRun(join(root, 'a'), 1);
   writeRun(join(root, 'b'), 0.5);
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('plot', () => {
   it('plotRun writes a self-contained HTML page and a PNG', async () => {

@@ -1,21 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../core/errors.ts';
 import { setLogLevel } from '../../core/log.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/checkpoint/store.ts';
 import { dirLoadHandler, modelFromFiles, modelToFiles, packTensors, unpackTensors } from '../../src/checkpoint/tfjs-io.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 setLogLevel('silent');
+const tmp = tempDirs('arena-tfio-');
 let run: string;
 beforeAll(async () => {
   await selectBackend('cpu');
-  run = mkdtempSync(join(tmpdir(), 'arena-tfio-'));
+  run = tmp();
 });
-afterAll(() => rmSync(run, { recursive: true, force: true }));
 
 function makeModel(): tf.LayersModel {
   const model = tf.sequential();

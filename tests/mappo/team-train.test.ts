@@ -3,10 +3,9 @@
  * team-vs-team ratings, evaluations against the scripted team, checkpoints that `arena match` and
  * league specs play), resuming it, IPPO with separate parameters in the worker pool, and the CLI.
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
 import { setLogLevel } from '../../core/log.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
@@ -19,18 +18,13 @@ import { runTraining } from '../../src/train/loop.ts';
 import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-mappo-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-mappo-');
 beforeAll(async () => {
   setLogLevel('warn');
   await selectBackend('wasm');
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const soccer = getGame('grid-soccer');
 const tiny = { envs: 2, steps: 100, epochs: 2, hidden: [16, 16], evalGames: 2 };

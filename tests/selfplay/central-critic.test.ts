@@ -3,10 +3,7 @@
  * (hidden cards included), the actor its observation. The rollout writes those inputs and the values
  * the critic gives them; the learner trains on them; a checkpoint records the critic's input size.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ActorCritic } from '../../agents/policy.ts';
 import { agentStateSize } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
@@ -20,19 +17,14 @@ import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { loadPolicyCheckpoint, readTrainingState } from '../../src/train/policy-checkpoint.ts';
 import type { LoadedCheckpoint } from '../../src/checkpoint/store.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const leduc = getGame('leduc-poker');
 const kuhn = getGame('kuhn-poker');
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-central-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-central-');
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function centralPolicy(seed: number): ActorCritic {
   const { info } = leduc;

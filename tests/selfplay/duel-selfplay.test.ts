@@ -5,10 +5,9 @@
  * and a short `train --league` run end to end (checkpoints, metrics, evaluation against the held-out
  * duel-scripted, resume).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ActorCritic } from '../../agents/policy.ts';
 import { getGame } from '../../games/index.ts';
 import { LeagueStore } from '../../league/store.ts';
@@ -23,17 +22,13 @@ import { resolveConfig } from '../../src/train/config.ts';
 import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const duel = getGame('duel');
 const { info } = duel;
 const A = info.actions;
 const O = info.observationSize;
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-duel-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-duel-');
 /** Snapshot bytes of a fresh Gaussian policy whose log-std is `logStd` in every component. */
 let blob: (seed: number, logStd: number) => Uint8Array;
 
@@ -46,7 +41,6 @@ beforeAll(async () => {
     return bytes;
   };
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A duel rollout task of `envs` × `steps` ticks: the learner (version 1) against `opponents`. */
 function task(envs: number, steps: number, opponents: RolloutTask['opponents'], snapshots: RolloutTask['snapshots'], extra: Partial<RolloutTask> = {}): RolloutTask {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
 import { getGame } from '../../games/index.ts';
 import { LeagueStore } from '../../league/store.ts';
@@ -13,17 +12,12 @@ import { readMetrics } from '../../src/metrics.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { arena, ROOT } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-league-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-league-');
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const kuhn = getGame('kuhn-poker');
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
   const { info } = game;
   policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [32, 32], activation: 'tanh' }, 5);
   bytes = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
-  pool = new ActorPool({ workers: 2, taskTimeoutMs: 3000, maxRetries: 2 });
+  pool = new ActorPool({ workers: 2, taskTimeoutMs: 8000, maxRetries: 2 }); // long enough that a task queued behind a restarting worker on a loaded runner is not timed out too
   pool.publish(1, bytes);
 });
 afterAll(async () => {

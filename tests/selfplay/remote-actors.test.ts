@@ -8,8 +8,7 @@
  * must and no more. Waits poll for events (heartbeats, log lines, counters), never for a time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import { resolveConfig, type TrainConfig } from '../../src/train/config.ts';
 import { runTraining, type TrainSummary } from '../../src/train/loop.ts';
 import { arena, ROOT } from '../cli/helpers.ts';
 import { freePort, SKIP_REDIS, startRedis, type RedisServer } from '../support/redis.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 /** A small, fast league: tic-tac-toe, one local worker, batches of two segments (from any actor). */
 const LAYER: Partial<TrainConfig> = { league: true, workers: 1, envs: 8, steps: 8, hidden: [32, 32], evalEvery: 0, batchSegments: 2, checkpointEvery: 5, snapshotEvery: 5 };
@@ -33,16 +33,11 @@ const config = () => resolveConfig('ppo', 'tic-tac-toe-v1', { ...LAYER, totalSte
 
 let redis: RedisServer;
 let client: Redis;
-const dirs: string[] = [];
 const children: ChildProcess[] = [];
 const logs: string[] = [];
 let restoreSink: LogSink | null = null;
 
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-remote-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-remote-');
 
 /** A real `arena` child process, its output collected. */
 function arenaProcess(args: string[]) {
@@ -51,7 +46,7 @@ function arenaProcess(args: string[]) {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))); // 'close': after all its output is read
   return { child, exit, output: () => out };
 }
 
@@ -135,7 +130,6 @@ afterAll(async () => {
   if (restoreSink) setLogSink(restoreSink);
   client?.disconnect();
   await redis?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe.skipIf(SKIP_REDIS)('rollout actors over Redis', { timeout: 240_000 }, () => {

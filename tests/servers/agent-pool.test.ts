@@ -65,12 +65,12 @@ describe('agent pool', () => {
   });
 
   it('a move past the deadline fails with AgentDeadlineError; a fresh thread takes over and agents are rebuilt', async () => {
-    pool = new AgentPool({ threads: 1, deadlineMs: 500 });
+    pool = new AgentPool({ threads: 1, deadlineMs: 2000 }); // counted from dispatch: it includes building the agent in a fresh thread
     const a = pool.add(moduleAgent('probe'), 1);
     const hung = pool.add(moduleAgent('hanger'), 2);
     const before = probed(await pool.move(a, at()));
     await expect(pool.move(hung, at())).rejects.toThrow(AgentDeadlineError);
-    await expect(pool.move(hung, at())).rejects.toThrow(/no move within the server's agent deadline of 500 ms/);
+    await expect(pool.move(hung, at())).rejects.toThrow(/no move within the server's agent deadline of 2000 ms/);
     const after = probed(await pool.move(a, at()));
     expect(after.thread).not.toBe(before.thread);
     expect(after.moves).toBe(0);

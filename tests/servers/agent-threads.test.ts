@@ -13,7 +13,8 @@ import type { ArenaServer } from '../../servers/server.ts';
 import { exiter, hanger, thrower } from './fixtures/worker-agents.ts';
 import { create, legalOf, startServer } from './helpers.ts';
 
-const DEADLINE_MS = 2500;
+/** Long enough that two whole tic-tac-toe games (connections included) finish inside it on a loaded 2-core runner while `hanger` spins one core. */
+const DEADLINE_MS = 6000;
 let srv: ArenaServer;
 
 /** A closure (no module to name): it thinks on the rooms' thread, for longer than the deadline. */

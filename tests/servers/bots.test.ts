@@ -3,9 +3,7 @@
  * reconnection within the grace period (and the forfeit after it), and hosted tournaments that
  * reproduce the offline table.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../agents/index.ts';
 import { getGame } from '../../games/index.ts';
@@ -15,14 +13,17 @@ import { runBot, type BotGame } from '../../servers/bot.ts';
 import { MatchClient } from '../../servers/client.ts';
 import { hostedSeries } from '../../servers/hosted-series.ts';
 import type { ArenaServer } from '../../servers/server.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 import { create, join, legalOf, startServer } from './helpers.ts';
 
 const TOKEN = 'test-admin-token';
 let srv: ArenaServer;
+const tempDir = tempDirs('arena-league-');
 
 beforeAll(async () => {
-  // bots here are unpaced, so the rate limit is raised (the limits themselves are tested in safety.test.ts)
-  srv = await startServer({ adminToken: TOKEN, reconnectSeconds: 1, agentOnlyDelayMs: 10, limits: { messagesPerSecond: 10_000 } });
+  // bots here are unpaced, so the rate limit is raised (the limits themselves are tested in safety.test.ts);
+  // a grace period of 3 s, so that a stalled CI runner does not lose the seat before the reconnect lands
+  srv = await startServer({ adminToken: TOKEN, reconnectSeconds: 3, agentOnlyDelayMs: 10, limits: { messagesPerSecond: 10_000 } });
 });
 
 afterAll(async () => {
@@ -82,20 +83,21 @@ describe('bot vs bot', () => {
 
 describe('simultaneous ticks', () => {
   it('applies the joint move at the deadline; a seat that sent nothing stays', async () => {
-    const c = await create(srv, 'grid-soccer', { agents: { '1': 'random', '2': 'random', '3': 'random' }, tickMs: 150 });
+    const c = await create(srv, 'grid-soccer', { agents: { '1': 'random', '2': 'random', '3': 'random' }, tickMs: 1000 });
     await c.waitFor(() => c.state.phase === 'playing' && c.seat === 0);
     expect(c.state.toMove).toBe(-2);
     const firstDeadline = c.state.deadline;
     expect(firstDeadline).toBeGreaterThan(Date.now() - 1000);
     const start = JSON.parse(c.seatView() ? c.state.seats[0]!.view! : '{}') as { players: ({ x: number; y: number } | null)[] };
-    await c.waitFor(() => c.state.step >= 2, 3000, 'two ticks');
+    await c.waitFor(() => c.state.step >= 2, 8000, 'two ticks');
     expect(c.state.deadline).toBeGreaterThan(firstDeadline);
     const now = JSON.parse(c.state.seats[0]!.view!) as { players: ({ x: number; y: number } | null)[] };
     expect(now.players[0]).toMatchObject({ x: start.players[0]!.x, y: start.players[0]!.y }); // never moved: stayed
-    // a move for the current tick is taken; the tick then waits for its deadline (agents already moved)
+    // a move for the current tick is taken; the tick then waits for its deadline (agents already moved);
+    // ticks of 1 s leave a loaded machine time to deliver it before the tick closes (else STALE_MOVE)
     const step = c.state.step;
     c.move(legalOf(c).at(-1)!, step);
-    await c.waitFor(() => c.state.step > step, 3000, 'the next tick');
+    await c.waitFor(() => c.state.step > step, 5000, 'the next tick');
     expect(c.errors).toEqual([]);
     await c.leave();
   });
@@ -121,7 +123,7 @@ describe('reconnection', () => {
     await back.waitFor(() => back.state.step === 4, 5000, 'the game to go on');
 
     back.room.connection.close(4999, 'gone for good');
-    await s.waitFor(() => s.state.phase === 'finished', 4000, 'the forfeit after the grace period');
+    await s.waitFor(() => s.state.phase === 'finished', 10_000, 'the forfeit after the grace period');
     expect(s.result()).toMatchObject({ winnerTeam: 1, forfeit: { seat: 0, team: 0 } });
     expect(s.state.seats[0]!.kind).toBe('empty');
     await s.leave();
@@ -154,7 +156,7 @@ describe('hosted tournaments', () => {
 
 describe('server-side agents and leagues', () => {
   it('a room of two league members plays on its own for a spectator, and the game is rated in their league', async () => {
-    const dir = mkdtempSync(joinPath(tmpdir(), 'arena-league-'));
+    const dir = tempDir();
     const store = LeagueStore.open(dir, { game: 'tic-tac-toe-v1' });
     store.addMember({ id: 'bot:minimax', role: 'bot', botSpec: 'minimax' });
     store.addMember({ id: 'bot:random', role: 'bot', botSpec: 'random' });

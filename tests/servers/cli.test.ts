@@ -3,17 +3,16 @@
  * other through it; `arena tournament --server` gives the offline table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const TOKEN = 'cli-test-token';
 let serve: ChildProcess;
 let httpUrl = '';
 let wsUrl = '';
-const tmp = mkdtempSync(join(tmpdir(), 'arena-cli-serve-'));
+const tmp = tempDirs('arena-cli-serve-')();
 
 /** Runs `arena …` asynchronously (the server lives in another process, so spawnSync would not do). */
 function arena(args: string[], env: Record<string, string> = {}, onStdout?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,21 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LeagueStore } from '../../league/store.ts';
 import { rateInLeague } from '../../servers/league-rating.ts';
 import type { MatchResult } from '../../servers/protocol.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const GAME = 'connect-four-v1';
 const win0: MatchResult = { returns: [1, -1], winnerTeam: 0 };
 const draw: MatchResult = { returns: [0, 0], winnerTeam: null };
 
 describe('rateInLeague', () => {
+  const tmp = tempDirs('arena-rating-');
   let dir: string;
   let run: string;
   let other: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'arena-rating-'));
+    dir = tmp();
     run = join(dir, 'run');
     other = join(dir, 'other');
     for (const d of [run, other]) {
@@ -25,7 +25,6 @@ describe('rateInLeague', () => {
       store.close();
     }
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const pair = (d: string, a: string, b: string) => {
     const store = LeagueStore.open(d, { create: false });

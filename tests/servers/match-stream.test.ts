@@ -5,8 +5,7 @@
  * already wrote it, nor counted twice in its league); a stream entry that is not a match record is
  * dropped and counted; only one of two writers holds the lease, and the other takes over when it leaves.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +14,14 @@ import { MATCH_STREAM, MatchPublisher, MatchWriter, WRITER_GROUP, WRITER_LEASE }
 import { MatchFile, writeMatch, type FinishedMatch } from '../../servers/records.ts';
 import { RedisLink } from '../../src/net/redis.ts';
 import { SKIP_REDIS, startRedis, type RedisServer } from '../support/redis.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 import { readMatchLines, until } from './helpers.ts';
 
 let redis: RedisServer;
 let raw: Redis;
 const links: RedisLink[] = [];
+const recordsDir = tempDirs('arena-records-');
+const leagueDir = tempDirs('arena-league-');
 
 beforeAll(async () => {
   if (SKIP_REDIS) return;
@@ -60,7 +62,7 @@ function match(id: string, extra: Partial<FinishedMatch> = {}): FinishedMatch {
 describe.skipIf(SKIP_REDIS)('match records over a Redis stream', () => {
   it('a record published twice is written once; a record that is not a match is dropped and counted', async () => {
     await raw.flushall();
-    const dir = mkdtempSync(join(tmpdir(), 'arena-records-'));
+    const dir = recordsDir();
     const l = await link();
     const publisher = new MatchPublisher(l);
     await publisher.record(match('m-1'));
@@ -84,8 +86,8 @@ describe.skipIf(SKIP_REDIS)('match records over a Redis stream', () => {
 
   it('records left pending by a writer that died are taken over: written where missing, never twice, rated once', async () => {
     await raw.flushall();
-    const dir = mkdtempSync(join(tmpdir(), 'arena-records-'));
-    const runDir = mkdtempSync(join(tmpdir(), 'arena-league-'));
+    const dir = recordsDir();
+    const runDir = leagueDir();
     const store = LeagueStore.open(runDir, { game: 'tic-tac-toe-v1' });
     store.addMember({ id: 'bot:minimax', role: 'bot', botSpec: 'minimax' });
     store.addMember({ id: 'bot:random', role: 'bot', botSpec: 'random' });
@@ -129,10 +131,10 @@ describe.skipIf(SKIP_REDIS)('match records over a Redis stream', () => {
 
   it('two writers: one holds the lease and writes; when it leaves, the other takes over', async () => {
     await raw.flushall();
-    const dir = mkdtempSync(join(tmpdir(), 'arena-records-'));
+    const dir = recordsDir();
     const [l1, l2] = [await link(), await link()];
-    const w1 = new MatchWriter({ link: l1, file: new MatchFile(dir), consumer: 'one', leaseMs: 1000 });
-    const w2 = new MatchWriter({ link: l2, file: new MatchFile(dir), consumer: 'two', leaseMs: 1000 });
+    const w1 = new MatchWriter({ link: l1, file: new MatchFile(dir), consumer: 'one', leaseMs: 5000 }); // a stall of a second or two on a loaded runner must not hand w2 the lease; close() releases it at once
+    const w2 = new MatchWriter({ link: l2, file: new MatchFile(dir), consumer: 'two', leaseMs: 5000 });
     w1.start();
     await until(() => w1.writing, 'the first writer to take the lease');
     w2.start();

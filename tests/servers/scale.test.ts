@@ -10,8 +10,6 @@
  * bad public address is one line from `arena serve`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +24,7 @@ import { MATCH_STREAM, WRITER_GROUP, WRITER_LEASE } from '../../servers/match-st
 import type { MatchLine } from '../../servers/records.ts';
 import { arena, ROOT } from '../cli/helpers.ts';
 import { freePort, SKIP_REDIS, startRedis, type RedisServer } from '../support/redis.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 import { legalOf, readMatchLines, until } from './helpers.ts';
 
 const TOKEN = 'scale-test-token';
@@ -44,6 +43,9 @@ let raw: Redis;
 let data: string;
 let league: string;
 const procs: ServeProcess[] = [];
+const dataDir = tempDirs('arena-scale-');
+const leagueDir = tempDirs('arena-scale-league-');
+const badDataDir = tempDirs('arena-scale-bad-');
 
 async function serve(extra: string[] = []): Promise<ServeProcess> {
   const port = await freePort();
@@ -135,8 +137,8 @@ describe.skipIf(SKIP_REDIS)('game servers across processes over Redis', () => {
     redis = await startRedis();
     raw = new Redis(redis.url);
     raw.on('error', () => undefined); // Redis is killed on purpose in the last test
-    data = mkdtempSync(join(tmpdir(), 'arena-scale-'));
-    league = mkdtempSync(join(tmpdir(), 'arena-scale-league-'));
+    data = dataDir();
+    league = leagueDir();
     const store = LeagueStore.open(league, { game: 'tic-tac-toe-v1' });
     store.addMember({ id: 'bot:minimax', role: 'bot', botSpec: 'minimax' });
     store.addMember({ id: 'bot:random', role: 'bot', botSpec: 'random' });
@@ -307,7 +309,7 @@ describe.skipIf(SKIP_REDIS)('game servers across processes over Redis', () => {
     await Promise.all(watched.map((w) => w.leave().catch(() => undefined)));
     procs.splice(procs.indexOf(writer), 1);
     procs.push(await serve()); // back to two processes for the next test
-  });
+  }, 180_000); // mostly fixed waits (agent games at the served pace, the writer's lease running out, a fresh serve)
 
   it('Redis lost mid-game: the game plays on, the servers retry and say so, and all works again once Redis is back', async () => {
     const [p1, p2] = procs as [ServeProcess, ServeProcess];
@@ -342,7 +344,7 @@ describe.skipIf(SKIP_REDIS)('game servers across processes over Redis', () => {
     const b = await MatchClient.connect({ url: p1.url, room: 'tic-tac-toe', roomId: a.roomId, options: { name: 'bob' } });
     await redis.kill();
     await playOut(a, b);
-    const exited = new Promise<number | null>((r) => p1.child.once('exit', r));
+    const exited = new Promise<number | null>((r) => p1.child.once('close', r)); // after its output is all read
     p1.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(p1.stderr()).toMatch(/1 finished game\(s\) never reached Redis at .* before shutdown: they are not recorded/);
@@ -360,7 +362,7 @@ describe('arena serve --redis: bad input is one line', () => {
       [['--public-address', 'game-1:2567'], /^arena: a public address is only used with Redis/],
     ];
     for (const [args, message] of cases) {
-      const r = arena(['serve', '--port', '0', '--data', mkdtempSync(join(tmpdir(), 'arena-scale-bad-')), ...args], { timeout: 30_000 });
+      const r = arena(['serve', '--port', '0', '--data', badDataDir(), ...args], { timeout: 30_000 });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -2,8 +2,6 @@
  * How a server plays trained agents: greedy in perfect-information games, sampling where information is
  * hidden, search for `mcts:` entries — and the lobby listing and room seats say which.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MctsAgent } from '../../agents/mcts.ts';
@@ -17,10 +15,12 @@ import { selectBackend } from '../../src/backend.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { TrainingRun } from '../../src/train/run.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 import { create, startServer } from './helpers.ts';
 
 const ttt = getGame('tic-tac-toe');
 const kuhn = getGame('kuhn-poker');
+const tempRoot = tempDirs('arena-served-');
 let root = '';
 let tttRun = '';
 let kuhnRun = '';
@@ -43,7 +43,7 @@ function probs(agent: Agent, state: GameState): number[] {
 
 beforeAll(async () => {
   await selectBackend('wasm');
-  root = mkdtempSync(join(tmpdir(), 'arena-served-'));
+  root = tempRoot();
   tttRun = join(root, 'ttt');
   kuhnRun = join(root, 'kuhn');
   await checkpoint(tttRun, 'tic-tac-toe-v1');
@@ -52,7 +52,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv?.close();
-  rmSync(root, { recursive: true, force: true });
 });
 
 describe('served trained agents', () => {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError } from '../../core/index.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { dirLoadHandler } from '../../src/checkpoint/tfjs-io.ts';
@@ -12,19 +11,12 @@ import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint } from '..
 import { TrainingRun } from '../../src/train/run.ts';
 import { runTraining as train } from '../../src/train/loop.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'arena-ckpt-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('arena-ckpt-');
 
 beforeAll(async () => {
   await selectBackend('wasm');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 const small = { totalSteps: 1024, envs: 4, steps: 32, minibatchSize: 64, epochs: 2, normObs: true, checkpointEvery: 2 };

@@ -5,10 +5,8 @@
  * threads.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ActorCritic, type PolicySpec } from '../../agents/policy.ts';
 import { ConfigError, Rng } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
@@ -21,17 +19,12 @@ import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { loadPolicyCheckpoint, savePolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { arena } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'arena-conv-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('arena-conv-');
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const c4 = getGame('connect-four');
 

@@ -1,24 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { readMetrics } from '../../src/metrics.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 setLogLevel('silent');
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-eval-openings-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-eval-openings-');
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("the training loop's evaluation games", () => {
   it.each([

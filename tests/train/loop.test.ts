@@ -4,10 +4,9 @@
  * self-play, exact reproducibility of the synchronous mode, and one-line errors for bad configs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { LeagueStore } from '../../league/store.ts';
 import { selectBackend } from '../../src/backend.ts';
@@ -16,18 +15,13 @@ import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { arena, ROOT } from '../cli/helpers.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-loop-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('arena-loop-');
 beforeAll(async () => {
   setLogLevel('warn');
   await selectBackend('wasm');
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const small = { envs: 8, steps: 4, hidden: [16, 16], evalEvery: 0, checkpointEvery: 2 };
 

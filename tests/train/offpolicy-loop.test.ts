@@ -4,10 +4,8 @@
  * log α and the replay buffer, `--resume` that restores all of them, a replay buffer that does not
  * match its config refused, and one-line errors for games these algorithms cannot train.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError, Rng } from '../../core/index.ts';
 import { setLogLevel } from '../../core/log.ts';
 import { getGame } from '../../games/index.ts';
@@ -18,17 +16,18 @@ import { resolveConfig, type TrainConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
 import { OffPolicyAlgorithm } from '../../src/train/offpolicy.ts';
 import { loadOffPolicyCheckpoint, REPLAY_FILE, saveOffPolicyCheckpoint } from '../../src/train/offpolicy-checkpoint.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
+const tempRoot = tempDirs('arena-offpolicy-');
 let root = '';
 let runs = 0;
 /** A fresh run folder under this file's temporary root. */
 const tmp = () => join(root, `run-${++runs}`);
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'arena-offpolicy-'));
+  root = tempRoot();
   setLogLevel('warn');
   await selectBackend('wasm');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const info = getGame('pendulum-v1').info;
 const small = { hidden: [16, 16], minibatchSize: 32, learningStarts: 50, evalGames: 2 };

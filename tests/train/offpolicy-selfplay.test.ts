@@ -6,10 +6,8 @@
  * worker) that play duel; corrupt snapshot bytes refused with their name; and the one-line errors for
  * what off-policy league self-play does not train.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, createBot } from '../../agents/index.ts';
 import { OffPolicyAgent } from '../../agents/offpolicy-agent.ts';
 import { CheckpointError, ConfigError, Rng, type Agent, type GameState } from '../../core/index.ts';
@@ -29,20 +27,21 @@ import { OffPolicyAlgorithm } from '../../src/train/offpolicy.ts';
 import { decodeOffPolicySnapshot, encodeOffPolicySnapshot, OFF_POLICY_SNAPSHOT_FORMAT } from '../../src/train/offpolicy-actor.ts';
 import { loadOffPolicyCheckpoint } from '../../src/train/offpolicy-checkpoint.ts';
 import { OffPolicySelfPlayCollector } from '../../src/train/offpolicy-selfplay.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
 const info = duel.info;
 const O = info.observationSize;
 const A = info.actions;
+const tempRoot = tempDirs('arena-offpolicy-selfplay-');
 let root = '';
 let runs = 0;
 /** A fresh run folder under this file's temporary root. */
 const tmp = () => join(root, `run-${++runs}`);
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'arena-offpolicy-selfplay-'));
+  root = tempRoot();
   setLogLevel('warn');
   await selectBackend('wasm');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Tiny networks and batches: 2 games of 30 ticks per update (a 300-tick game ends every 10 updates). */
 const small = { league: true, hidden: [16, 16], minibatchSize: 32, envs: 2, steps: 30, gradientSteps: 2, learningStarts: 64, snapshotEvery: 5, evalEvery: 10, evalGames: 2, checkpointEvery: 10, metricsEvery: 1 };
