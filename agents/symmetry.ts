@@ -58,7 +58,7 @@ export class SymmetricEvaluation {
   evaluateState(state: GameState, seat: Seat, net: ForwardPasses, stats: RowNormalizer | null, priors: Float64Array): number {
     state.observe(seat, this.raw);
     state.legalMask(seat, this.mask);
-    return this.evaluate(this.raw, this.mask, seat, net, stats ? (rows, n) => stats.normalize(rows, n) : null, priors);
+    return this.evaluate(this.raw, this.mask, seat, net, stats, priors);
   }
 
   /** Transformed positions per evaluation, the identity included. */
@@ -68,17 +68,17 @@ export class SymmetricEvaluation {
 
   /**
    * Writes the averaged priors over `mask`'s legal moves into `priors` and returns the averaged value.
-   * `raw`: the seat's observation before normalisation; `normalize` (the agent's statistics, or null)
+   * `raw`: the seat's observation before normalisation; `stats` (the agent's observation statistics, or null)
    * is applied to every transformed row, as the network saw observations in training.
    */
-  evaluate(raw: Float32Array, mask: Uint8Array, seat: Seat, net: ForwardPasses, normalize: ((rows: Float32Array, count: number) => void) | null, priors: Float64Array): number {
+  evaluate(raw: Float32Array, mask: Uint8Array, seat: Seat, net: ForwardPasses, stats: RowNormalizer | null, priors: Float64Array): number {
     const { size, actions, batch, logits, values, maskT, probs } = this;
     batch.set(raw.subarray(0, size), 0);
     this.symmetries.forEach((sym, k) => {
       const base = (k + 1) * size;
       for (let i = 0; i < size; i++) batch[base + i] = raw[sym.observation[i]!]!;
     });
-    normalize?.(batch, this.rows);
+    stats?.normalize(batch, this.rows);
     net.actorForward(batch, this.rows, logits);
     net.criticForward(batch, this.rows, values);
     maskedSoftmax(logits.subarray(0, actions), mask, priors, seat);
