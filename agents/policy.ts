@@ -39,8 +39,8 @@ export interface PolicySpec {
   readonly actions: number;
   readonly hidden: readonly number[];
   readonly activation: Activation;
-  /** Initial log standard deviation of the Gaussian head. */
-  readonly initLogStd?: number;
+  /** Initial log standard deviation of the Gaussian head: every component's, or one per action component. */
+  readonly initLogStd?: number | readonly number[];
   /** A convolutional trunk before the dense layers of both networks (absent: plain MLPs). */
   readonly conv?: ConvSpec;
 }
@@ -282,6 +282,10 @@ export class ActorCritic {
     if (spec.hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new ConfigError(`hidden sizes must be positive integers, got [${spec.hidden.join(', ')}]`);
     const convProblem = convSpecProblem(spec);
     if (convProblem) throw new ConfigError(convProblem);
+    const init = spec.initLogStd;
+    if (typeof init === 'object' && init.length !== spec.actions) {
+      throw new ConfigError(`initLogStd has ${init.length} entries; this policy has ${spec.actions} action components (give one number for all, or one per component)`);
+    }
     this.spec = spec;
     this.actor = models?.actor ?? buildNet(spec, spec.obsSize, spec.actions, 0.01, seed * 7919 + 1, 'actor');
     this.critic = models?.critic ?? buildNet(spec, spec.criticInputSize, 1, 1, seed * 7919 + 101, 'critic');
@@ -291,7 +295,7 @@ export class ActorCritic {
     this.criticLayers = netVars(this.critic, spec);
     this.logStd =
       spec.head === 'gaussian'
-        ? tf.variable(models?.logStd ? tf.tensor1d(models.logStd) : tf.fill([spec.actions], spec.initLogStd ?? 0), true)
+        ? tf.variable(models?.logStd ? tf.tensor1d(models.logStd) : initialLogStd(spec), true)
         : null;
     this.probs = new Float64Array(spec.actions);
   }
@@ -405,6 +409,12 @@ export class ActorCritic {
     this.critic.dispose();
     this.logStd?.dispose();
   }
+}
+
+/** The Gaussian head's starting log-std vector: `initLogStd` for every component, or its own entry for each (the constructor checked its length). */
+function initialLogStd(spec: PolicySpec): tf.Tensor1D {
+  const init = spec.initLogStd ?? 0;
+  return typeof init === 'number' ? (tf.fill([spec.actions], init) as tf.Tensor1D) : tf.tensor1d(init as number[]);
 }
 
 function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, outputs: number, what: string): void {

@@ -58,7 +58,9 @@ export const TrainConfigSchema = z
       .enum(['observation', 'agent-state'])
       .describe("what the critic reads: the seat's observation, or 'agent-state', the whole state as the seat sees it (hidden cards included; GameState.agentState) — a lower-variance baseline that leaves the policy gradient unbiased, since it does not depend on the action; league self-play of two-seat sequential games with an MLP"),
     activation: z.enum(['tanh', 'relu']).describe('hidden activation'),
-    initLogStd: z.number().min(-5).max(2).describe('continuous actions: initial log standard deviation of the Gaussian policy, every component (SB3 log_std_init)'),
+    initLogStd: z
+      .union([z.number().min(-5).max(2), z.array(z.number().min(-5).max(2)).min(1)])
+      .describe('continuous actions: initial log standard deviation of the Gaussian policy, one number for every component (SB3 log_std_init) or one per action component'),
     network: z.enum(['mlp', 'conv']).describe("'mlp': dense layers on the flat observation; 'conv': 3×3 convolutions over the game's board planes (observationShape), then the dense layers"),
     convChannels: z.number().int().min(1).max(256).describe("conv network: channels of every 3×3 'same' convolution (ReLU)"),
     resBlocks: z.number().int().min(0).max(16).describe('conv network: residual blocks (conv, ReLU, conv, + skip, ReLU) after the first convolution'),
@@ -376,6 +378,11 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
   if (isOffPolicy(c.algo)) checkOffPolicy(c, getGame(gameId).info);
   if (c.algo === 'trpo' && c.targetKl === null) throw new ConfigError('invalid training config: trpo needs targetKl, the trust-region bound δ on the mean KL of a step (SB3: 0.01)');
   if (c.network === 'conv') convSpecFor(c, getGame(gameId).info); // fails early, naming the games that have board planes
+  if (Array.isArray(c.initLogStd)) {
+    const { info } = getGame(gameId);
+    if (!isContinuous(info)) throw new ConfigError(`invalid training config: initLogStd as a list gives each continuous action component its own; ${gameId} has discrete actions (leave initLogStd a number)`);
+    if (c.initLogStd.length !== info.actions) throw new ConfigError(`invalid training config: initLogStd has ${c.initLogStd.length} entries; ${gameId} has ${info.actions} action components (give one number for all, or one per component)`);
+  }
   if (c.trainOpeningPlies > 0) {
     const why = openingsUnsupported(getGame(gameId).info);
     if (why !== null) throw new ConfigError(`invalid training config: trainOpeningPlies needs a sequential game without chance: ${why} (set it to 0)`);

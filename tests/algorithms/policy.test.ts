@@ -140,4 +140,13 @@ describe('diagonal Gaussian head', () => {
     expect(Math.sqrt(s2 / rows - (s / rows) ** 2)).toBeCloseTo(0.5, 1);
     p.dispose();
   });
+
+  it('starts each action component from its own log-std when initLogStd is a list', () => {
+    const p = new ActorCritic({ obsSize: 1, criticInputSize: 1, head: 'gaussian', actions: 3, hidden: [], activation: 'tanh', initLogStd: [-0.5, -2.5, 0] }, 0);
+    expect(Array.from(p.logStd!.dataSync())).toEqual([-0.5, -2.5, 0].map(Math.fround));
+    p.dispose();
+    expect(() => new ActorCritic({ obsSize: 1, criticInputSize: 1, head: 'gaussian', actions: 3, hidden: [], activation: 'tanh', initLogStd: [-0.5, -2.5] }, 0)).toThrow(
+      'initLogStd has 2 entries; this policy has 3 action components',
+    );
+  });
 });

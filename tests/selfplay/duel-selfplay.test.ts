@@ -18,6 +18,7 @@ import { runRollout, type RolloutTask } from '../../src/selfplay/rollout.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
 import { RunningMeanStd } from '../../src/algorithms/running-stats.ts';
+import { newPolicy } from '../../src/train/algorithm.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { loadPolicyCheckpoint } from '../../src/train/policy-checkpoint.ts';
 import { runTraining } from '../../src/train/loop.ts';
@@ -234,6 +235,20 @@ describe('SnapshotAgent in a continuous game', () => {
       expect(Array.from(again)).toEqual(Array.from(a));
     }
     expect(() => new SnapshotAgent({ name: 's', blob: b, info }).act(state, 0)).toThrow(/continuous/);
+  });
+});
+
+describe('initLogStd per action component', () => {
+  it('gives thrust, aim and fire their own starting spread, and refuses a list that does not fit the game', () => {
+    const c = resolveConfig('ppo', info.id, { league: true, initLogStd: [-1, -1, -2.5, -2.5] });
+    const policy = newPolicy(c, info, 0);
+    expect(Array.from(policy.logStd!.dataSync())).toEqual([-1, -1, -2.5, -2.5]);
+    policy.dispose();
+    expect(() => resolveConfig('ppo', info.id, { league: true, initLogStd: [-1, -2.5] })).toThrow(
+      'invalid training config: initLogStd has 2 entries; duel-v3 has 4 action components (give one number for all, or one per component)',
+    );
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { initLogStd: [-1] })).toThrow(/initLogStd as a list .* connect-four-v1 has discrete actions/);
+    expect(() => resolveConfig('ppo', info.id, { initLogStd: [-1, -1, -9, -1] })).toThrow(/initLogStd/);
   });
 });
 
