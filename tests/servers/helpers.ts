@@ -2,7 +2,7 @@
  * Shared pieces of the server tests: a server on a free loopback port, SDK clients, and a recorder
  * of every raw WebSocket frame each client receives (to prove what never reaches a client).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Room as SdkRoom } from '@colyseus/sdk';
@@ -37,9 +37,23 @@ export function receivedFrameCount(c: MatchClient): number {
   return frames.get(c.room)?.length ?? 0;
 }
 
+/** A server on a free loopback port; unless `opts` names its own, its data folder is a fresh temporary one, removed by `close()`. */
 export async function startServer(opts: ArenaServerOptions = {}): Promise<ArenaServer> {
   const dataDir = mkdtempSync(joinPath(tmpdir(), 'arena-server-test-'));
-  return createArenaServer({ port: 0, host: '127.0.0.1', dataDir, adminToken: null, ...opts });
+  const srv = await createArenaServer({ port: 0, host: '127.0.0.1', dataDir, adminToken: null, ...opts }).catch((e: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
+  const close = srv.close.bind(srv);
+  return Object.assign(srv, {
+    async close() {
+      try {
+        await close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  });
 }
 
 export function create(srv: ArenaServer, room: string, options: RoomOptions = {}): Promise<MatchClient> {
