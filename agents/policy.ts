@@ -4,7 +4,8 @@
  * "37 implementation details" #2), a masked categorical head for discrete actions and a diagonal
  * Gaussian head (state-independent log-std) for continuous ones.
  *
- * With `spec.conv`, each network (actor and critic alike, each with its own weights) starts with a
+ * With `spec.conv`, each network (actor and critic alike, each with its own weights; the actor alone
+ * with `conv.actorOnly`, the critic then a plain MLP on the flat observation) starts with a
  * convolutional trunk over the observation's board planes (GameInfo.observationShape): a 3×3 'same'
  * convolution with ReLU, then `resBlocks` residual blocks (conv, ReLU, conv, + skip, ReLU, as
  * AlphaZero's tower without batch norm), optionally a 1×1 convolution with ReLU down to `reduce`
@@ -41,7 +42,7 @@ export interface PolicySpec {
   readonly activation: Activation;
   /** Initial log standard deviation of the Gaussian head: every component's, or one per action component. */
   readonly initLogStd?: number | readonly number[];
-  /** A convolutional trunk before the dense layers of both networks (absent: plain MLPs). */
+  /** A convolutional trunk before the dense layers of both networks, or of the actor's alone (absent: plain MLPs). */
   readonly conv?: ConvSpec;
 }
 
@@ -55,6 +56,13 @@ export interface ConvSpec {
   readonly resBlocks: number;
   /** Channels of a 1×1 convolution (ReLU) after the tower, before the dense layers; 0 or absent: none. */
   readonly reduce?: number;
+  /** The actor alone has the trunk; the critic is a plain MLP on the flat input (absent: both have one). */
+  readonly actorOnly?: boolean;
+}
+
+/** The conv trunk of one of the policy's networks (undefined: that network is a plain MLP). */
+export function netConv(spec: PolicySpec, net: 'actor' | 'critic'): ConvSpec | undefined {
+  return net === 'critic' && spec.conv?.actorOnly === true ? undefined : spec.conv;
 }
 
 /** Number of convolution layers of a trunk: the first, two per residual block, and the 1×1 reduction if any. */
@@ -70,7 +78,8 @@ function convSpecProblem(spec: PolicySpec): string | null {
   if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) return `conv shape must be [planes, rows, cols] of positive integers, got ${JSON.stringify(c.shape)}`;
   const [p, r, k] = shape as [number, number, number];
   if (p * r * k !== spec.obsSize) return `conv shape [${shape.join(', ')}] holds ${p * r * k} values, but the observation has ${spec.obsSize}`;
-  if (spec.criticInputSize !== spec.obsSize) return `a conv policy's critic reads the observation (criticInputSize ${spec.criticInputSize} ≠ obsSize ${spec.obsSize})`;
+  if (c.actorOnly !== undefined && typeof c.actorOnly !== 'boolean') return `conv actorOnly must be a boolean, got ${JSON.stringify(c.actorOnly)}`;
+  if (!c.actorOnly && spec.criticInputSize !== spec.obsSize) return `a conv policy's critic reads the observation (criticInputSize ${spec.criticInputSize} ≠ obsSize ${spec.obsSize})`;
   if (!Number.isInteger(c.channels) || c.channels <= 0) return `conv channels must be a positive integer, got ${c.channels}`;
   if (!Number.isInteger(c.resBlocks) || c.resBlocks < 0) return `conv resBlocks must be a non-negative integer, got ${c.resBlocks}`;
   if (c.reduce !== undefined && (!Number.isInteger(c.reduce) || c.reduce < 0)) return `conv reduce must be a non-negative integer (0: no 1×1 reduction), got ${c.reduce}`;
@@ -199,9 +208,10 @@ function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number
   return model;
 }
 
-function buildNet(spec: PolicySpec, inputSize: number, outputs: number, outGain: number, seed: number, name: string): tf.LayersModel {
-  return spec.conv
-    ? buildConvNet(spec.conv, spec.hidden, outputs, spec.activation, outGain, seed, name)
+function buildNet(spec: PolicySpec, inputSize: number, outputs: number, outGain: number, seed: number, name: 'actor' | 'critic'): tf.LayersModel {
+  const conv = netConv(spec, name);
+  return conv
+    ? buildConvNet(conv, spec.hidden, outputs, spec.activation, outGain, seed, name)
     : buildMlp(inputSize, spec.hidden, outputs, spec.activation, outGain, seed, name);
 }
 
@@ -211,9 +221,9 @@ interface NetVars {
   readonly dense: readonly DenseVars[];
 }
 
-function netVars(model: tf.LayersModel, spec: PolicySpec): NetVars {
+function netVars(model: tf.LayersModel, conv: ConvSpec | undefined): NetVars {
   const all = denseVars(model);
-  const n = spec.conv ? convLayerCount(spec.conv) : 0;
+  const n = conv ? convLayerCount(conv) : 0;
   return { conv: all.slice(0, n), dense: all.slice(n) };
 }
 
@@ -236,8 +246,8 @@ function forwardConvTrunk(layers: readonly DenseVars[], x: tf.Tensor2D, conv: Co
   return a.reshape([batch, rows * cols * (reduce > 0 ? reduce : conv.channels)]);
 }
 
-function forwardNet(net: NetVars, x: tf.Tensor2D, spec: PolicySpec): tf.Tensor2D {
-  return forwardMlp(net.dense, spec.conv ? forwardConvTrunk(net.conv, x, spec.conv) : x, spec.activation);
+function forwardNet(net: NetVars, x: tf.Tensor2D, conv: ConvSpec | undefined, activation: Activation): tf.Tensor2D {
+  return forwardMlp(net.dense, conv ? forwardConvTrunk(net.conv, x, conv) : x, activation);
 }
 
 function denseVars(model: tf.LayersModel): DenseVars[] {
@@ -291,8 +301,8 @@ export class ActorCritic {
     this.critic = models?.critic ?? buildNet(spec, spec.criticInputSize, 1, 1, seed * 7919 + 101, 'critic');
     checkModel(this.actor, spec, spec.obsSize, spec.actions, 'actor');
     checkModel(this.critic, spec, spec.criticInputSize, 1, 'critic');
-    this.actorLayers = netVars(this.actor, spec);
-    this.criticLayers = netVars(this.critic, spec);
+    this.actorLayers = netVars(this.actor, netConv(spec, 'actor'));
+    this.criticLayers = netVars(this.critic, netConv(spec, 'critic'));
     this.logStd =
       spec.head === 'gaussian'
         ? tf.variable(models?.logStd ? tf.tensor1d(models.logStd) : initialLogStd(spec), true)
@@ -317,12 +327,12 @@ export class ActorCritic {
 
   /** Actor output: logits (categorical) or means (Gaussian), shape [batch, actions]. */
   actorForward(obs: tf.Tensor2D): tf.Tensor2D {
-    return forwardNet(this.actorLayers, obs, this.spec);
+    return forwardNet(this.actorLayers, obs, netConv(this.spec, 'actor'), this.spec.activation);
   }
 
   /** Critic output V(x), shape [batch]. */
   criticForward(input: tf.Tensor2D): tf.Tensor1D {
-    return forwardNet(this.criticLayers, input, this.spec).reshape([-1]) as tf.Tensor1D;
+    return forwardNet(this.criticLayers, input, netConv(this.spec, 'critic'), this.spec.activation).reshape([-1]) as tf.Tensor1D;
   }
 
   /**
@@ -417,22 +427,22 @@ function initialLogStd(spec: PolicySpec): tf.Tensor1D {
   return typeof init === 'number' ? (tf.fill([spec.actions], init) as tf.Tensor1D) : tf.tensor1d(init as number[]);
 }
 
-function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, outputs: number, what: string): void {
+function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, outputs: number, what: 'actor' | 'critic'): void {
   const inShape = model.inputs[0]?.shape;
   const outShape = model.outputs[0]?.shape;
   if (inShape?.[1] !== inputs || outShape?.[1] !== outputs) {
     throw new ConfigError(`${what} network maps ${inShape?.[1]}→${outShape?.[1]}, expected ${inputs}→${outputs}`);
   }
   const dense = Array.from({ length: spec.hidden.length + 1 }, () => 'Dense');
-  if (!spec.conv) {
+  const conv = netConv(spec, what);
+  if (!conv) {
     for (const layer of model.layers) {
       const cls = layer.getClassName();
-      if (cls !== 'Dense') throw new ConfigError(`${what} network has a ${cls} layer; only Dense MLPs are supported`);
+      if (cls !== 'Dense') throw new ConfigError(`${what} network has a ${cls} layer where this spec has an MLP (Dense layers only)`);
     }
     return;
   }
   // the raw-op forward pass assumes exactly the layers buildConvNet makes
-  const conv = spec.conv;
   const reduce = conv.reduce ?? 0;
   const expected = ['InputLayer', 'Reshape', 'Permute', 'Conv2D', ...Array.from({ length: conv.resBlocks }, () => ['Conv2D', 'Conv2D', 'Add', 'Activation']).flat(), ...(reduce > 0 ? ['Conv2D'] : []), 'Flatten', ...dense];
   const got = model.layers.map((l) => l.getClassName());

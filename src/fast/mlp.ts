@@ -104,12 +104,14 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
     offset += size;
     return at;
   };
-  const net = (inSize: number, outSize: number): NetLayout => {
+  const net = (which: 'actor' | 'critic', inSize: number, outSize: number): NetLayout => {
     let conv: ConvLayout | null = null;
     let width = inSize;
-    if (spec.conv) {
-      const [planes, rows, cols] = spec.conv.shape;
-      const { channels, resBlocks } = spec.conv;
+    // agents/policy.ts' netConv (that module loads tfjs, which the workers must not)
+    const c = which === 'critic' && spec.conv?.actorOnly === true ? undefined : spec.conv;
+    if (c) {
+      const [planes, rows, cols] = c.shape;
+      const { channels, resBlocks } = c;
       if (planes * rows * cols !== inSize) throw new ConfigError(`conv shape [${planes}, ${rows}, ${cols}] does not hold ${inSize} inputs`);
       const layers: ConvLayerLayout[] = [];
       for (let l = 0; l < 1 + 2 * resBlocks; l++) {
@@ -117,7 +119,7 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
         const w = take([3, 3, inCh, channels]);
         layers.push({ inCh, outCh: channels, w, b: take([channels]) });
       }
-      const r = spec.conv.reduce ?? 0;
+      const r = c.reduce ?? 0;
       const reduce = r > 0 ? { inCh: channels, outCh: r, w: take([1, 1, channels, r]), b: take([r]) } : null;
       conv = { planes, rows, cols, channels, resBlocks, layers, reduce };
       width = rows * cols * (r > 0 ? r : channels);
@@ -130,8 +132,8 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
     }
     return { layers, inSize, outSize, conv };
   };
-  const actor = net(spec.obsSize, spec.actions);
-  const critic = net(spec.criticInputSize, 1);
+  const actor = net('actor', spec.obsSize, spec.actions);
+  const critic = net('critic', spec.criticInputSize, 1);
   const logStd = spec.head === 'gaussian' ? take([spec.actions]) : -1;
   return { actor, critic, logStd, size: offset, variables, activation, head: spec.head, actions: spec.actions };
 }
@@ -140,7 +142,7 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
 export function sameArchitecture(a: PolicySpec, b: PolicySpec): boolean {
   const ca = a.conv;
   const cb = b.conv;
-  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && (ca.reduce ?? 0) === (cb.reduce ?? 0) && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
+  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && (ca.reduce ?? 0) === (cb.reduce ?? 0) && (ca.actorOnly === true) === (cb.actorOnly === true) && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
   return (
     sameConv && a.obsSize === b.obsSize && a.criticInputSize === b.criticInputSize && a.actions === b.actions && a.head === b.head && a.activation === b.activation && a.hidden.length === b.hidden.length && a.hidden.every((h, i) => h === b.hidden[i])
   );

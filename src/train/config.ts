@@ -65,6 +65,7 @@ export const TrainConfigSchema = z
     convChannels: z.number().int().min(1).max(256).describe("conv network: channels of every 3×3 'same' convolution (ReLU)"),
     resBlocks: z.number().int().min(0).max(16).describe('conv network: residual blocks (conv, ReLU, conv, + skip, ReLU) after the first convolution'),
     convReduce: z.number().int().min(0).max(256).describe('conv network: channels of a 1×1 convolution (ReLU) between the 3×3 ones and the dense layers, as AlphaZero heads start (0: none, the dense layer reads every channel)'),
+    criticNetwork: z.enum(['same', 'mlp']).describe("conv network: 'same': the critic has its own conv trunk like the actor's; 'mlp': the critic is the dense layers alone on the flat observation (about half the conv learner's arithmetic)"),
     optimizer: z.enum(['adam', 'rmsprop']).describe('optimizer'),
     optimizerEps: z.number().positive().describe('optimizer epsilon'),
     opponent: z.string().min(1).describe('agent spec playing the other seats in multi-seat games'),
@@ -161,6 +162,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   convChannels: 32,
   resBlocks: 0,
   convReduce: 0,
+  criticNetwork: 'same',
   optimizer: 'adam',
   optimizerEps: 1e-5,
   opponent: 'random',
@@ -449,7 +451,7 @@ export function convSpecFor(config: TrainConfig, info: GameInfo): ConvSpec | und
     const boards = listGames().filter((g) => g.info.observationShape).map((g) => g.info.id);
     throw new ConfigError(`network 'conv' needs a game whose observation is board planes (observationShape): ${boards.join(', ')}; ${info.id} has a flat observation, use network 'mlp'`);
   }
-  return { shape: [shape[0], shape[1], shape[2]], channels: config.convChannels, resBlocks: config.resBlocks, ...(config.convReduce > 0 ? { reduce: config.convReduce } : {}) };
+  return { shape: [shape[0], shape[1], shape[2]], channels: config.convChannels, resBlocks: config.resBlocks, ...(config.convReduce > 0 ? { reduce: config.convReduce } : {}), ...(config.criticNetwork === 'mlp' ? { actorOnly: true } : {}) };
 }
 
 /** One line per field: name, value, doc — for printing the resolved config. */

@@ -158,6 +158,8 @@ const CONV_NARROW: PolicySpec = { obsSize: 27, criticInputSize: 27, head: 'categ
 /** With a 1×1 reduction after the tower: to 4 channels (the SIMD GEMMs), and to 2 after a residual block (the narrow ones). */
 const CONV_REDUCE: PolicySpec = { ...CONV, conv: { shape: [2, 4, 5], channels: 8, resBlocks: 0, reduce: 4 } };
 const CONV_RES_REDUCE: PolicySpec = { ...CONV, hidden: [7], conv: { shape: [2, 4, 5], channels: 6, resBlocks: 1, reduce: 2 } };
+/** The trunk on the actor alone: the critic a plain MLP on the flat observation. */
+const CONV_ACTOR_ONLY: PolicySpec = { ...CONV_RES, conv: { ...CONV_RES.conv!, actorOnly: true } };
 
 interface GradCase {
   readonly name: string;
@@ -197,6 +199,7 @@ const GRAD_CASES: GradCase[] = [
   { name: 'conv trunk, 3 channels, two residual blocks, relu', spec: CONV_NARROW, settings: { kind: 'vanilla', normAdv: false } },
   { name: 'conv trunk, 1×1 reduction to 4 channels', spec: CONV_REDUCE, settings: { clipValue: 0.3 } },
   { name: 'conv trunk, residual block, 1×1 reduction to 2 channels', spec: CONV_RES_REDUCE, settings: {} },
+  { name: 'conv trunk on the actor alone, MLP critic', spec: CONV_ACTOR_ONLY, settings: { clipValue: 0.3 } },
 ];
 
 describe('fast learner gradients = reference gradients', () => {
@@ -271,6 +274,7 @@ const UPDATE_CASES: UpdateCase[] = [
   { name: 'conv trunk, two residual blocks, RMSprop', spec: CONV_NARROW, settings: { kind: 'vanilla', optimizer: 'rmsprop', normAdv: false, annealLr: false, lr: 7e-4 }, updates: 2 },
   { name: 'conv trunk, 1×1 reduction, Adam', spec: CONV_REDUCE, settings: { epochs: 2, minibatchSize: 20 }, updates: 2 },
   { name: 'conv trunk, residual block, 1×1 reduction, one Adam step', spec: CONV_RES_REDUCE, settings: { epochs: 1 }, updates: 1 },
+  { name: 'conv trunk on the actor alone, MLP critic, Adam', spec: CONV_ACTOR_ONLY, settings: { epochs: 2, minibatchSize: 20, clipValue: 0.3 }, updates: 2 },
 ];
 
 describe('fast learner updates = reference updates (same seed, same shuffles)', () => {

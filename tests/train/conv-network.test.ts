@@ -55,6 +55,14 @@ describe('network: conv in the training config', () => {
     expect(reduced.actor.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(4);
     expect(reduced.actor.getLayer('actor_dense0').getWeights()[0]!.shape).toEqual([84, 128]);
     reduced.dispose();
+    // criticNetwork 'mlp': the trunk is the actor's alone, the critic's first dense layer reads the 84 flat inputs
+    const actorOnly = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 8, resBlocks: 1, criticNetwork: 'mlp' }), c4.info, 0);
+    expect(actorOnly.spec.conv).toEqual({ shape: [2, 6, 7], channels: 8, resBlocks: 1, actorOnly: true });
+    expect(actorOnly.actor.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(3);
+    expect(actorOnly.critic.layers.every((l) => l.getClassName() === 'Dense')).toBe(true);
+    expect(actorOnly.critic.getLayer('critic_dense0').getWeights()[0]!.shape).toEqual([84, 128]);
+    expect(actorOnly.criticVariables()).toHaveLength(6);
+    actorOnly.dispose();
     // Connect Four trains the conv net by default; "mlp" gives the MLP back, with no conv entry in its spec
     expect(resolveConfig('ppo', c4.info.id, {}).network).toBe('conv');
     const mlp = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'mlp' }), c4.info, 0);
@@ -80,6 +88,7 @@ describe('network: conv in the training config', () => {
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 0 })).toThrow(/convChannels/);
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', resBlocks: -1 })).toThrow(/resBlocks/);
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', convReduce: 1.5 })).toThrow(/convReduce/);
+    expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', criticNetwork: 'conv' as 'mlp' })).toThrow(/criticNetwork/);
   });
 
   it('rejects a conv spec that does not fit the observation, and models that are not its network', () => {
@@ -90,6 +99,15 @@ describe('network: conv in the training config', () => {
     expect(() => new ActorCritic(spec, 0, { actor: mlp.actor, critic: mlp.critic })).toThrow(/a conv policy of this spec has/);
     const other = new ActorCritic({ ...spec, conv: { ...spec.conv!, resBlocks: 0 } });
     expect(() => new ActorCritic(spec, 0, { actor: other.actor, critic: other.critic })).toThrow(ConfigError);
+    // a critic with a trunk where the spec says the actor alone has one, and the reverse
+    const actorOnly: PolicySpec = { ...spec, conv: { ...spec.conv!, actorOnly: true } };
+    const full = new ActorCritic(spec);
+    expect(() => new ActorCritic(actorOnly, 0, { actor: full.actor, critic: full.critic })).toThrow(/critic network has a InputLayer layer where this spec has an MLP/);
+    full.dispose();
+    const mixed = new ActorCritic(actorOnly);
+    expect(() => new ActorCritic(spec, 0, { actor: mixed.actor, critic: mixed.critic })).toThrow(/critic network has layers/);
+    expect(() => new ActorCritic({ ...spec, conv: { ...spec.conv!, actorOnly: 'yes' as unknown as boolean } })).toThrow(/actorOnly must be a boolean/);
+    mixed.dispose();
     mlp.dispose();
     other.dispose();
   });
@@ -98,6 +116,7 @@ describe('network: conv in the training config', () => {
 describe.each([
   ['', {}],
   [', with a 1×1 reduction', { convReduce: 3 }],
+  [', the critic an MLP', { criticNetwork: 'mlp' as const }],
 ])('a conv policy outside the learner%s', (_name, extra) => {
   const config = resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 6, resBlocks: 1, hidden: [32], ...extra });
 
