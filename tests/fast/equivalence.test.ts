@@ -366,6 +366,7 @@ describe('FastForward', () => {
     ['linear, tiny', { obsSize: 2, criticInputSize: 2, head: 'categorical', actions: 2, hidden: [], activation: 'relu' } as PolicySpec],
     ['conv trunk with a residual block', CONV_RES],
     ['conv trunk with a 1×1 reduction', CONV_RES_REDUCE],
+    ['conv trunk on the actor alone', CONV_ACTOR_ONLY],
   ] as const)('act() reproduces ActorCritic.act (%s)', (_name, spec) => {
     const policy = makePolicy(spec, 4);
     const buf = makeBuffer(spec, { steps: 1, envs: 7 }, 3);
@@ -442,6 +443,7 @@ describe('evaluate (the current policy on a buffer, for V-trace) = reference', (
     { name: 'relu, narrow layers', spec: { obsSize: 3, criticInputSize: 3, head: 'categorical', actions: 3, hidden: [3, 2], activation: 'relu' } },
     { name: 'conv trunk, two residual blocks', spec: CONV_NARROW },
     { name: 'conv trunk, 1×1 reduction', spec: CONV_REDUCE },
+    { name: 'conv trunk on the actor alone', spec: CONV_ACTOR_ONLY },
   ];
 
   it.each(CASES)('$name: same log-probs and values, padding rows 0', ({ spec, criticSize }) => {
