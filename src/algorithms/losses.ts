@@ -32,6 +32,11 @@ export interface LossSettings {
   readonly vfCoef: number;
   /** Normalise advantages within the batch (mean 0, std 1). */
   readonly normAdv: boolean;
+  /**
+   * NeuRD's logit threshold β (categorical heads): the policy term becomes R-NaD's NeuRD update
+   * (`neurdLoss`) and the regulariser enters it, instead of the surrogate above (absent or null: the surrogate).
+   */
+  readonly neurdBeta?: number | null;
 }
 
 /** Names of the entries of `stats`, in order. */
@@ -49,7 +54,7 @@ export function normalizeAdvantages(adv: tf.Tensor1D, w: tf.Tensor1D, wsum: tf.S
 }
 
 /** Log-probabilities of the taken actions and per-sample entropies under the current policy. */
-export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; logp?: tf.Tensor2D } {
+export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; logp?: tf.Tensor2D; logits?: tf.Tensor2D } {
   const head = policy.actorForward(batch.obs);
   if (policy.spec.head === 'categorical') {
     const logits = batch.maskPenalty ? tf.add(head, batch.maskPenalty) : head;
@@ -60,6 +65,7 @@ export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { lo
       // p·log p is exactly 0 for masked actions (p underflows to 0), so they never enter the entropy.
       entropy: tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D,
       logp: logp as tf.Tensor2D,
+      logits: head,
     };
   }
   const logStd = policy.logStd!;
@@ -79,17 +85,50 @@ export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { lo
  * Also returns [policy_loss, value_loss, entropy, approx_kl, clipfrac] where approx_kl is the
  * low-variance estimator E[(ρ − 1) − log ρ] (Schulman's "k3").
  */
+/** A copy of x's values off the gradient tape (torch's detach, JAX's stop_gradient; tfjs has none, and its comparisons have no gradient to pass through). */
+const detach = <T extends tf.Tensor>(x: T): T => tf.tensor(x.dataSync(), x.shape, x.dtype) as T;
+
+/**
+ * NeuRD's policy term per row, as R-NaD applies it (the fast path's `neurdRowInto`, src/fast/ppo-grad.ts,
+ * documents the formula): −Σ_legal ȳ_b·F'_b with the logits ȳ centred on their legal mean and the force
+ * F' held constant. `logits` are the actor's raw outputs, `logp` the masked log-softmax, `eta` the
+ * regulariser's weight (entCoef), `beta` the logit threshold.
+ */
+export function neurdLoss(logits: tf.Tensor2D, logp: tf.Tensor2D, batch: TensorBatch, adv: tf.Tensor1D, eta: number, beta: number): tf.Tensor1D {
+  const A = logits.shape[1];
+  const legal = batch.maskPenalty ? tf.cast(tf.equal(batch.maskPenalty, 0), 'float32') : tf.onesLike(logits);
+  const yc = tf.sub(logits, tf.div(tf.sum(tf.mul(logits, legal), 1, true), tf.sum(legal, 1, true))) as tf.Tensor2D;
+  // the force, computed on constants: only the centred logits carry the gradient
+  const ycHeld = detach(yc);
+  const logpHeld = detach(logp);
+  const p = tf.exp(logpHeld);
+  const oneHot = tf.oneHot(batch.actions as tf.Tensor1D, A);
+  const pa = tf.sum(tf.mul(p, oneHot), 1, true);
+  const g = tf.reshape(tf.div(detach(adv), tf.exp(batch.oldLogProbs)), [-1, 1]);
+  // log π − log ρ on legal actions (0 on illegal ones: their logp is the masked −1e9)
+  const logRatio = tf.mul(batch.magnetLogp ? tf.sub(logpHeld, batch.magnetLogp) : logpHeld, legal);
+  const kl = tf.sum(tf.mul(p, logRatio), 1, true);
+  const force = tf.sub(tf.mul(tf.sub(oneHot, pa), g), tf.mul(eta, tf.sub(logRatio, kl)));
+  const zero = tf.zerosLike(force);
+  const clipped = tf.add(tf.where(tf.greater(ycHeld, -beta), tf.minimum(force, 0), zero), tf.where(tf.less(ycHeld, beta), tf.maximum(force, 0), zero));
+  return tf.neg(tf.sum(tf.mul(yc, tf.mul(clipped, legal)), 1)) as tf.Tensor1D;
+}
+
 export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: LossSettings): { loss: tf.Scalar; stats: tf.Tensor1D } {
   const w = batch.weights;
   const wsum = tf.maximum(tf.sum(w), 1e-8) as tf.Scalar;
-  const { logProb, entropy, logp } = logProbAndEntropy(policy, batch);
+  const { logProb, entropy, logp, logits } = logProbAndEntropy(policy, batch);
 
   const adv = s.normAdv ? normalizeAdvantages(batch.advantages, w, wsum) : batch.advantages;
 
   const logRatio = tf.sub(logProb, batch.oldLogProbs);
   const ratio = tf.exp(logRatio);
   let pgLoss: tf.Scalar;
-  if (s.kind === 'clipped') {
+  const neurd = s.neurdBeta !== undefined && s.neurdBeta !== null;
+  if (neurd) {
+    if (!logits || !logp) throw new Error('NeuRD updates the logits of a categorical head; this policy is Gaussian');
+    pgLoss = wmean(neurdLoss(logits, logp, batch, adv, s.entCoef, s.neurdBeta!), w, wsum);
+  } else if (s.kind === 'clipped') {
     const unclipped = tf.mul(tf.neg(adv), ratio);
     const clipped = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - s.clip, 1 + s.clip));
     pgLoss = wmean(tf.maximum(unclipped, clipped), w, wsum);
@@ -110,7 +149,8 @@ export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: L
   const ent = wmean(entropy, w, wsum);
   // the regulariser: H(π) (a uniform magnet), or −KL(π‖ρ) = H(π) + Σ_a π(a|s)·log ρ(a|s) with a magnet ρ
   const reg = batch.magnetLogp && logp ? tf.add(ent, wmean(tf.sum(tf.mul(tf.exp(logp), batch.magnetLogp), 1) as tf.Tensor1D, w, wsum)) : ent;
-  const loss = tf.add(tf.sub(pgLoss, tf.mul(s.entCoef, reg)), tf.mul(s.vfCoef, vLoss)) as tf.Scalar;
+  // NeuRD's force already holds the regulariser
+  const loss = tf.add(neurd ? pgLoss : tf.sub(pgLoss, tf.mul(s.entCoef, reg)), tf.mul(s.vfCoef, vLoss)) as tf.Scalar;
   const approxKl = wmean(tf.sub(tf.sub(ratio, 1), logRatio), w, wsum);
   const clipFrac = wmean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), s.clip), 'float32'), w, wsum);
   return { loss, stats: tf.stack([pgLoss, vLoss, ent, approxKl, clipFrac]) as tf.Tensor1D };

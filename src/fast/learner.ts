@@ -367,7 +367,9 @@ export class FastLearner {
     const vl = (0.5 * part[1]!) / W;
     const entMean = part[2]! / W;
     const stats = Float64Array.of(pg, vl, entMean, part[4]! / W, part[5]! / W);
-    const loss = pg - entCoef * (entMean + part[3]! / W) + s.vfCoef * vl;
+    // NeuRD's policy term already holds the regulariser (ppo-grad.ts)
+    const neurd = s.neurdBeta !== undefined && s.neurdBeta !== null;
+    const loss = (neurd ? pg : pg - entCoef * (entMean + part[3]! / W)) + s.vfCoef * vl;
     const gradNorm = Math.sqrt(e.k.sumsq(e.grads, this.layout.size));
     if (apply) this.optimizerStep(gradNorm, lr);
     return { loss, stats, gradNorm };

@@ -20,7 +20,7 @@ const f32 = Math.fround;
 export type GradientRows = Pick<RolloutBuffer, 'obs' | 'criticObs' | 'masks' | 'actions' | 'continuousActions' | 'logProbs' | 'values' | 'returns' | 'valid' | 'magnetLogp'>;
 
 /** The loss settings a share needs. */
-export type GradientSettings = Pick<LearnerSettings, 'kind' | 'vfCoef' | 'clipValue'>;
+export type GradientSettings = Pick<LearnerSettings, 'kind' | 'vfCoef' | 'clipValue' | 'neurdBeta'>;
 
 /**
  * A share's partial sums, in this order, then the Gaussian head's log-std gradient (one per action):
@@ -37,6 +37,7 @@ export class RowGradient {
   private readonly rowLogp: Float64Array;
   private readonly rowP: Float64Array;
   private readonly rowD: Float64Array;
+  private readonly rowF: Float64Array;
 
   constructor(e: MlpEngine, layout: ParamLayout, settings: GradientSettings) {
     this.e = e;
@@ -45,6 +46,12 @@ export class RowGradient {
     this.rowLogp = new Float64Array(layout.actions);
     this.rowP = new Float64Array(layout.actions);
     this.rowD = new Float64Array(layout.actions);
+    this.rowF = new Float64Array(layout.actions);
+  }
+
+  /** One row's NeuRD loss and logit gradient (neurdRowInto on this row's scratch). */
+  private neurdRow(h: Float32Array, o: number, masks: Uint8Array, mo: number, a: number, mu: number, aHat: number, eta: number, magnet: Float32Array | null, go: number, beta: number, cw: number, dst: number): number {
+    return neurdRowInto(h, o, masks, mo, this.layout.actions, this.rowLogp, this.rowP, this.rowF, a, mu, aHat, eta, magnet, go, beta, cw, dst);
   }
 
   /**
@@ -88,6 +95,8 @@ export class RowGradient {
     let clipSum = 0;
     const { vfCoef, clipValue } = this.settings;
     const clipped = this.settings.kind === 'clipped';
+    const beta = this.settings.neurdBeta ?? null;
+    if (beta !== null && head !== 'categorical') throw new ConfigError('NeuRD updates the logits of a categorical head; this policy is Gaussian');
     const lo = 1 - clip;
     const hi = 1 + clip;
     const masks = buf.masks;
@@ -123,12 +132,12 @@ export class RowGradient {
       if (clipped) {
         const u = -aHat * ratio;
         const c = -aHat * Math.min(Math.max(ratio, lo), hi);
-        pgSum += w * Math.max(u, c);
+        if (beta === null) pgSum += w * Math.max(u, c);
         // tf.maximum: the gradient goes to the unclipped term on ties; the clipped term is flat
         // wherever it is strictly larger (the ratio is outside [1 − ε, 1 + ε] there)
         gLp = u >= c ? -aHat * ratio * cw : 0;
       } else {
-        pgSum += w * -aHat * lp;
+        if (beta === null) pgSum += w * -aHat * lp;
         gLp = -aHat * cw;
       }
       entSum += w * ent;
@@ -136,7 +145,10 @@ export class RowGradient {
       if (Math.abs(ratio - 1) > clip) clipSum += w;
       // d(loss)/d(entropy_r) = −c_ent·w_r/W
       const gEnt = -entCoef * cw;
-      if (head === 'categorical') {
+      if (beta !== null) {
+        pgSum += w * this.neurdRow(h, o, masks, i * A, buf.actions[i]!, Math.exp(buf.logProbs[i]!), aHat, entCoef, buf.magnetLogp, i * A, beta, cw, dOut + r * A);
+        if (buf.magnetLogp) for (let j = 0; j < A; j++) regSum += w * rowP[j]! * buf.magnetLogp[i * A + j]!;
+      } else if (head === 'categorical') {
         const a = buf.actions[i]!;
         // regulariser H(π) + Σ_j p_j·c_j with c = log ρ of the magnet (c = 0: the entropy bonus):
         // dlogp_j = [j = a]·gLp − gEnt·p_j·(log p_j + 1 − c_j);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j
@@ -193,6 +205,52 @@ export class RowGradient {
     out[4] = klSum;
     out[5] = clipSum;
   }
+}
+
+/**
+ * NeuRD (Hennes et al. 2020) as R-NaD applies it (Perolat et al. 2022; OpenSpiel's rnad.py): the
+ * logits y move along the advantage of every legal action, not along ∇log π. From one sampled action a
+ * (behaviour probability μ_a, advantage Â) the all-actions estimate is q_b = v − η·(log π_b − log ρ_b)
+ * + [b = a]·Â/μ_a, so F_b = q_b − Σ_c π_c·q_c = ([b = a] − π_a)·Â/μ_a − η·(log π_b − log ρ_b − KL(π‖ρ))
+ * (ρ the magnet, uniform when absent: then −η·(log π_b + H)). The force is applied to the logits
+ * centred on their legal mean, ȳ_b = y_b − mean_legal(y), only while it keeps them within ±β:
+ * loss_row = −Σ_legal ȳ_b·F'_b with F'_b = [ȳ_b > −β]·min(F_b, 0) + [ȳ_b < β]·max(F_b, 0), F held
+ * constant. Reads the row's log-probabilities from `rowLogp`/`rowP` (maskedLogSoftmax ran on it);
+ * writes d(loss)/d(y) × `cw` at `dst` and returns the row's loss.
+ */
+export function neurdRowInto(
+  h: Float32Array, o: number, masks: Uint8Array, mo: number, A: number, rowLogp: Float64Array, rowP: Float64Array, force: Float64Array,
+  a: number, mu: number, aHat: number, eta: number, magnet: Float32Array | null, go: number, beta: number, cw: number, dst: number,
+): number {
+  let kl = 0;
+  let mean = 0;
+  let n = 0;
+  for (let j = 0; j < A; j++) {
+    if (masks[mo + j] === 0) continue;
+    kl += rowP[j]! * (rowLogp[j]! - (magnet ? magnet[go + j]! : 0));
+    mean += h[o + j]!;
+    n++;
+  }
+  mean /= n;
+  const g = aHat / mu;
+  const pa = rowP[a]!;
+  let loss = 0;
+  let sumF = 0;
+  for (let j = 0; j < A; j++) {
+    if (masks[mo + j] === 0) {
+      force[j] = 0;
+      continue;
+    }
+    const yc = h[o + j]! - mean;
+    const F = ((j === a ? 1 : 0) - pa) * g - eta * (rowLogp[j]! - (magnet ? magnet[go + j]! : 0) - kl);
+    const f = (yc > -beta ? Math.min(F, 0) : 0) + (yc < beta ? Math.max(F, 0) : 0);
+    force[j] = f;
+    loss -= yc * f;
+    sumF += f;
+  }
+  // d(−Σ ȳ_b·F'_b)/dy_k = −F'_k + Σ_b F'_b / n on legal k; illegal logits get none
+  for (let j = 0; j < A; j++) h[dst + j] = masks[mo + j] === 0 ? 0 : cw * (sumF / n - force[j]!);
+  return loss;
 }
 
 /**

@@ -72,6 +72,7 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
     optimizer: config.optimizer,
     optimizerEps: config.optimizerEps,
     threads: config.learnerThreads,
+    neurdBeta: config.neurdBeta,
   };
 }
 

@@ -47,6 +47,11 @@ export const TrainConfigSchema = z
     magnetMix: z.number().min(0).max(1).describe('with magnetEvery: the magnet is (1 − magnetMix)·(the policy copy) + magnetMix·uniform over the legal actions, so it keeps full support'),
     magnetMixFinal: z.number().min(0).max(1).nullable().describe('with magnetEvery: anneal magnetMix linearly to this value over the run (null: constant); the blend biases the fixed point toward uniform'),
     magnetAverage: z.boolean().describe("with magnetEvery: refresh the magnet to the mean of the learner's weights over the second half of the phase (a Polyak average, less sampling noise) instead of the last iterate"),
+    neurdBeta: z
+      .number()
+      .positive()
+      .nullable()
+      .describe("NeuRD (R-NaD's policy update): move the logits along every legal action's estimated advantage, regulariser (entCoef, the magnet) included, while they stay within ±neurdBeta of their mean; null: the policy gradient. Discrete actions; ppo, a2c, reinforce, impala"),
     vfCoef: z.number().min(0).describe('value loss coefficient'),
     maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
     targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off); TRPO: the trust-region bound δ on the mean KL of a step'),
@@ -163,6 +168,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   resBlocks: 0,
   convReduce: 0,
   criticNetwork: 'same',
+  neurdBeta: null,
   optimizer: 'adam',
   optimizerEps: 1e-5,
   opponent: 'random',
@@ -384,6 +390,10 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     const { info } = getGame(gameId);
     if (!isContinuous(info)) throw new ConfigError(`invalid training config: initLogStd as a list gives each continuous action component its own; ${gameId} has discrete actions (leave initLogStd a number)`);
     if (c.initLogStd.length !== info.actions) throw new ConfigError(`invalid training config: initLogStd has ${c.initLogStd.length} entries; ${gameId} has ${info.actions} action components (give one number for all, or one per component)`);
+  }
+  if (c.neurdBeta !== null) {
+    if (!['ppo', 'a2c', 'reinforce', 'impala'].includes(c.algo)) throw new ConfigError(`invalid training config: neurdBeta applies to ppo, a2c, reinforce and impala; ${c.algo} has its own policy update (set neurdBeta to null)`);
+    if (isContinuous(getGame(gameId).info)) throw new ConfigError(`invalid training config: neurdBeta moves the logits of discrete actions; ${gameId} has continuous actions (set neurdBeta to null)`);
   }
   if (c.trainOpeningPlies > 0) {
     const why = openingsUnsupported(getGame(gameId).info);

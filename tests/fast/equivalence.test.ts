@@ -198,6 +198,8 @@ const GRAD_CASES: GradCase[] = [
   { name: 'conv trunk with a residual block', spec: CONV_RES, settings: {} },
   { name: 'conv trunk, 3 channels, two residual blocks, relu', spec: CONV_NARROW, settings: { kind: 'vanilla', normAdv: false } },
   { name: 'conv trunk, 1×1 reduction to 4 channels', spec: CONV_REDUCE, settings: { clipValue: 0.3 } },
+  { name: 'NeuRD, entropy regulariser (uniform magnet)', spec: CATEGORICAL, settings: { neurdBeta: 2, entCoef: 0.2 } },
+  { name: 'NeuRD, magnet, a threshold the logits cross', spec: CATEGORICAL, settings: { neurdBeta: 0.3, entCoef: 0.3, kind: 'vanilla', normAdv: false }, magnet: true },
   { name: 'conv trunk, residual block, 1×1 reduction to 2 channels', spec: CONV_RES_REDUCE, settings: {} },
   { name: 'conv trunk on the actor alone, MLP critic', spec: CONV_ACTOR_ONLY, settings: { clipValue: 0.3 } },
 ];
@@ -268,6 +270,7 @@ const UPDATE_CASES: UpdateCase[] = [
   { name: 'Gaussian head, Adam, 4 epochs of minibatches', spec: GAUSSIAN, settings: { epochs: 4, minibatchSize: 16, clipValue: 0.2 }, updates: 2 },
   { name: 'Gaussian head, RMSprop', spec: GAUSSIAN, settings: { optimizer: 'rmsprop', epochs: 2, minibatchSize: 20 }, updates: 2 },
   { name: 'entropy coefficient annealed (entCoefFinal)', spec: CATEGORICAL, settings: { epochs: 2, minibatchSize: 15, entCoef: 0.05, entCoefFinal: 0.2 }, updates: 3 },
+  { name: 'NeuRD with a magnet-free regulariser, Adam, 3 epochs of minibatches', spec: CATEGORICAL, settings: { neurdBeta: 0.5, entCoef: 0.05, epochs: 3, minibatchSize: 15 }, updates: 2 },
   { name: 'target-KL early stop', spec: CATEGORICAL, settings: { epochs: 10, minibatchSize: 12, lr: 3e-2, targetKl: 0.01 }, updates: 2 },
   { name: 'conv trunk, Adam, 3 epochs of minibatches', spec: CONV, settings: { epochs: 3, minibatchSize: 16 }, updates: 2 },
   { name: 'conv trunk with a residual block, Adam', spec: CONV_RES, settings: { epochs: 2, minibatchSize: 20, clipValue: 0.3 }, updates: 2 },
