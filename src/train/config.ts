@@ -51,7 +51,7 @@ export const TrainConfigSchema = z
       .number()
       .positive()
       .nullable()
-      .describe("NeuRD (R-NaD's policy update): move the logits along every legal action's estimated advantage, regulariser (entCoef, the magnet) included, while they stay within ±neurdBeta of their mean; null: the policy gradient. Discrete actions; ppo, a2c, reinforce, impala"),
+      .describe("NeuRD (R-NaD's policy update): move the logits along every legal action's estimated advantage, regulariser (entCoef, the magnet) included, while they stay within ±neurdBeta of their mean; null: the policy gradient. Discrete actions; ppo, a2c, reinforce"),
     vfCoef: z.number().min(0).describe('value loss coefficient'),
     maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
     targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off); TRPO: the trust-region bound δ on the mean KL of a step'),
@@ -392,7 +392,8 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     if (c.initLogStd.length !== info.actions) throw new ConfigError(`invalid training config: initLogStd has ${c.initLogStd.length} entries; ${gameId} has ${info.actions} action components (give one number for all, or one per component)`);
   }
   if (c.neurdBeta !== null) {
-    if (!['ppo', 'a2c', 'reinforce', 'impala'].includes(c.algo)) throw new ConfigError(`invalid training config: neurdBeta applies to ppo, a2c, reinforce and impala; ${c.algo} has its own policy update (set neurdBeta to null)`);
+    // not impala: its V-trace advantage already carries min(ρ̄, π/μ), where NeuRD's all-actions estimate divides by μ alone
+    if (!['ppo', 'a2c', 'reinforce'].includes(c.algo)) throw new ConfigError(`invalid training config: neurdBeta applies to ppo, a2c and reinforce; ${c.algo} has its own policy update (set neurdBeta to null)`);
     if (isContinuous(getGame(gameId).info)) throw new ConfigError(`invalid training config: neurdBeta moves the logits of discrete actions; ${gameId} has continuous actions (set neurdBeta to null)`);
   }
   if (c.trainOpeningPlies > 0) {

@@ -123,11 +123,13 @@ describe('NeuRD learns, and its threshold holds the logits', () => {
 });
 
 describe('neurdBeta in the training config', () => {
-  it('applies to discrete actions with ppo, a2c, reinforce and impala; one line otherwise', () => {
+  it('applies to discrete actions with ppo, a2c and reinforce; one line otherwise', () => {
     expect(resolveConfig('ppo', 'leduc-poker-v1', { neurdBeta: 2 }).neurdBeta).toBe(2);
     expect(resolveConfig('ppo', 'leduc-poker-v1', {}).neurdBeta).toBeNull();
     expect(() => resolveConfig('ppo', 'pendulum-v1', { neurdBeta: 2 })).toThrow(/pendulum-v1 has continuous actions \(set neurdBeta to null\)/);
     expect(() => resolveConfig('trpo', 'cartpole-v1', { neurdBeta: 2, targetKl: 0.01 })).toThrow(ConfigError);
+    expect(() => resolveConfig('impala', 'leduc-poker-v1', { neurdBeta: 2 })).toThrow(/neurdBeta applies to ppo, a2c and reinforce; impala/);
+    expect(resolveConfig('a2c', 'leduc-poker-v1', { neurdBeta: 2 }).neurdBeta).toBe(2);
     expect(() => resolveConfig('ppo', 'leduc-poker-v1', { neurdBeta: 0 })).toThrow(/neurdBeta/);
   });
 });
