@@ -49,11 +49,6 @@ export class RowGradient {
     this.rowF = new Float64Array(layout.actions);
   }
 
-  /** One row's NeuRD loss and logit gradient (neurdRowInto on this row's scratch). */
-  private neurdRow(h: Float32Array, o: number, masks: Uint8Array, mo: number, a: number, mu: number, aHat: number, eta: number, magnet: Float32Array | null, go: number, beta: number, cw: number, dst: number): number {
-    return neurdRowInto(h, o, masks, mo, this.layout.actions, this.rowLogp, this.rowP, this.rowF, a, mu, aHat, eta, magnet, go, beta, cw, dst);
-  }
-
   /**
    * Loss terms and gradient of the rows `idx` of `buf` (advantages `adv[r]` for row `idx[r]`, already
    * normalised; `W`: the whole minibatch's weight) at the engine's parameters: the gradient into the
@@ -146,7 +141,7 @@ export class RowGradient {
       // d(loss)/d(entropy_r) = −c_ent·w_r/W
       const gEnt = -entCoef * cw;
       if (beta !== null) {
-        pgSum += w * this.neurdRow(h, o, masks, i * A, buf.actions[i]!, Math.exp(buf.logProbs[i]!), aHat, entCoef, buf.magnetLogp, i * A, beta, cw, dOut + r * A);
+        pgSum += w * neurdRowInto(h, o, masks, i * A, A, rowLogp, rowP, this.rowF, buf.actions[i]!, Math.exp(buf.logProbs[i]!), aHat, entCoef, buf.magnetLogp, i * A, beta, cw, dOut + r * A);
         if (buf.magnetLogp) for (let j = 0; j < A; j++) regSum += w * rowP[j]! * buf.magnetLogp[i * A + j]!;
       } else if (head === 'categorical') {
         const a = buf.actions[i]!;
