@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { PolicySpec } from '../agents/policy.ts';
+import type { PolicySpec } from '../agents/policy-spec.ts';
 import { Rng } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
 import { getGame } from '../games/index.ts';

@@ -8,7 +8,7 @@
  * Actions are in the networks' units, [−1, 1] per dimension; the collector scales them to the game's box.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Activation } from '../../agents/policy.ts';
+import type { Activation } from '../../agents/policy-spec.ts';
 import { ArenaError, ConfigError, Rng } from '../../core/index.ts';
 import type { ReplayBatch } from './replay-buffer.ts';
 

@@ -15,7 +15,7 @@
  * Row counts are padded to a multiple of 4 (the SIMD kernels work on 4-row blocks); padded input rows
  * are zero and padded output-gradient rows are zero, so they never reach a gradient.
  */
-import type { PolicySpec } from '../../agents/policy.ts';
+import { netConv, type PolicySpec } from '../../agents/policy-spec.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { addInto, channelsLast, planeMajor } from './conv.ts';
 import { ACT_RELU, ACT_TANH, type ActCode, type Kernels } from './kernels.ts';
@@ -107,8 +107,7 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
   const net = (which: 'actor' | 'critic', inSize: number, outSize: number): NetLayout => {
     let conv: ConvLayout | null = null;
     let width = inSize;
-    // agents/policy.ts' netConv (that module loads tfjs, which the workers must not)
-    const c = which === 'critic' && spec.conv?.actorOnly === true ? undefined : spec.conv;
+    const c = netConv(spec, which);
     if (c) {
       const [planes, rows, cols] = c.shape;
       const { channels, resBlocks } = c;

@@ -5,7 +5,7 @@
  * trunk, then Dense layers; kernels row-major, in `trainableVariables()` order): the snapshot's spec
  * says which architecture its weights belong to.
  */
-import type { PolicySpec } from '../../agents/policy.ts';
+import type { PolicySpec } from '../../agents/policy-spec.ts';
 import { ConfigError } from '../../core/index.ts';
 import { createKernels } from '../fast/kernels.ts';
 import { MlpEngine, pad4, paramLayout, sameArchitecture, type ParamLayout } from '../fast/mlp.ts';

@@ -16,7 +16,7 @@ import { maskedSoftmax, oneHotArgmax, sampleCategorical, sampleGaussian } from '
 import { OffPolicyAgent } from '../../agents/offpolicy-agent.ts';
 import { SymmetricEvaluation } from '../../agents/symmetry.ts';
 import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
-import type { PolicySpec } from '../../agents/policy.ts';
+import type { PolicySpec } from '../../agents/policy-spec.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { MlpForward } from './mlp-forward.ts';
 import { decodeOffPolicySnapshot, OFF_POLICY_SNAPSHOT_FORMAT } from '../train/offpolicy-actor.ts';

@@ -4,7 +4,7 @@
  * frozen members — tensors never cross threads or go to disk as tensors.
  */
 import { Packr } from 'msgpackr';
-import type { PolicySpec } from '../../agents/policy.ts';
+import type { PolicySpec } from '../../agents/policy-spec.ts';
 import { CheckpointError, ConfigError } from '../../core/index.ts';
 import type { RunningMeanStdData } from '../algorithms/running-stats.ts';
 

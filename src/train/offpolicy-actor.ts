@@ -12,7 +12,7 @@
  * the two apart (`snapshotFormat`) and builds the agent that plays each (src/selfplay/snapshot-agent.ts).
  */
 import { Packr } from 'msgpackr';
-import type { Activation } from '../../agents/policy.ts';
+import type { Activation } from '../../agents/policy-spec.ts';
 import { CheckpointError } from '../../core/errors.ts';
 import type { RunningMeanStdData } from '../algorithms/running-stats.ts';
 import { readDenseModel, type DenseModel } from '../checkpoint/dense-weights.ts';
