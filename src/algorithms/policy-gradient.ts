@@ -71,11 +71,12 @@ export class PolicyGradientLearner {
 
   /**
    * One update from a filled buffer (advantages and returns already computed). `progress` is the
-   * fraction of training done before this update, for annealing (CleanRL: frac = 1 − (update−1)/updates).
+   * fraction of training done before this update, for annealing (CleanRL: frac = 1 − (update−1)/updates);
+   * `lrScale` multiplies the scheduled learning rate (the magnet phase's decay, `magnetLrDecay`).
    */
-  update(buf: RolloutBuffer, progress: number): UpdateStats {
+  update(buf: RolloutBuffer, progress: number, lrScale = 1): UpdateStats {
     const s = this.settings;
-    const lr = this.learningRate(progress);
+    const lr = this.learningRate(progress) * lrScale;
     const clip = this.clipCoef(progress);
     (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
     const entCoef = this.entropyCoef(progress);

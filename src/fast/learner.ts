@@ -171,9 +171,9 @@ export class FastLearner {
    * One update from a filled buffer (advantages and returns already computed), exactly as
    * `PolicyGradientLearner.update`: same minibatches (same `shuffle` on the same RNG), same statistics.
    */
-  update(buf: RolloutBuffer, progress: number): UpdateStats {
+  update(buf: RolloutBuffer, progress: number, lrScale = 1): UpdateStats {
     const s = this.settings;
-    const lr = this.learningRate(progress);
+    const lr = this.learningRate(progress) * lrScale;
     const clip = this.clipCoef(progress);
     const entCoef = this.entropyCoef(progress);
     this.e.loadFrom(this.policy);

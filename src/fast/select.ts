@@ -25,7 +25,8 @@ export interface Learner {
   readonly settings: LearnerSettings;
   /** Optimizer state for checkpoints (Adam/RMSprop slots). */
   readonly optimizer: OptimizerState;
-  update(buf: RolloutBuffer, progress: number): UpdateStats;
+  /** One update; `lrScale` (default 1) multiplies the scheduled learning rate. */
+  update(buf: RolloutBuffer, progress: number, lrScale?: number): UpdateStats;
   /** The current policy on `buf`: masked log π of the stored actions and critic values (for V-trace). */
   evaluate(buf: RolloutBuffer, outLogProbs: Float32Array, outValues: Float32Array): void;
   /** Batched inference over the learner's current weights (the fast path reads its flat parameters: no tfjs call). */

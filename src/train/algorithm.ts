@@ -87,6 +87,15 @@ export function magnetMixAt(config: Pick<TrainConfig, 'magnetMix' | 'magnetMixFi
   return m0 + (m1 - m0) * Math.min(1, Math.max(0, progress));
 }
 
+/**
+ * `magnetLrDecay`: the learning rate's multiplier on the `age`-th update of a magnet phase (1 on its
+ * first, 1 − decay·(N − 1)/N on its last of N = `magnetEvery`), back to 1 at each refresh.
+ */
+export function magnetLrScale(config: Pick<TrainConfig, 'magnetEvery' | 'magnetLrDecay'>, age: number): number {
+  if (config.magnetEvery === null || config.magnetLrDecay === 0) return 1;
+  return 1 - (config.magnetLrDecay * Math.max(0, age - 1)) / config.magnetEvery;
+}
+
 export function trpoSettings(config: TrainConfig): TrpoSettings {
   return { ...learnerSettings(config), cgIters: config.cgIters, cgDamping: config.cgDamping, lineSearchShrink: config.lineSearchShrink, lineSearchSteps: config.lineSearchSteps };
 }
@@ -236,7 +245,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
     }
     this.applyMagnet(b, progress);
     if (this.magnet) extra = { ...extra, 'charts/magnet_mix': magnetMixAt(this.config, progress) };
-    const stats = this.learner.update(b, progress);
+    const stats = this.learner.update(b, progress, this.magnet ? magnetLrScale(c, this.magnet.age) : 1);
     if (this.magnet && c.magnetAverage && 2 * this.magnet.age > c.magnetEvery!) this.accumulatePhaseMean();
     return { ...stats, ...extra };
   }

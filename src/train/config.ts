@@ -3,7 +3,7 @@
  * Resolution order: algorithm defaults ← per-game defaults ← config file ← command-line flags.
  */
 import { z } from 'zod';
-import type { ConvSpec } from '../../agents/policy.ts';
+import type { ConvSpec } from '../../agents/policy-spec.ts';
 import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
@@ -47,6 +47,11 @@ export const TrainConfigSchema = z
     magnetMix: z.number().min(0).max(1).describe('with magnetEvery: the magnet is (1 − magnetMix)·(the policy copy) + magnetMix·uniform over the legal actions, so it keeps full support'),
     magnetMixFinal: z.number().min(0).max(1).nullable().describe('with magnetEvery: anneal magnetMix linearly to this value over the run (null: constant); the blend biases the fixed point toward uniform'),
     magnetAverage: z.boolean().describe("with magnetEvery: refresh the magnet to the mean of the learner's weights over the second half of the phase (a Polyak average, less sampling noise) instead of the last iterate"),
+    magnetLrDecay: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("with magnetEvery: within each phase the learning rate falls linearly by this fraction (the phase's last update at about (1 − magnetLrDecay)·lr, the refresh back to the run's schedule), so the iterate settles nearer the phase's regularised solution before the magnet locks it in; 0: off"),
     neurdBeta: z
       .number()
       .positive()
@@ -153,6 +158,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   magnetMix: 0,
   magnetMixFinal: null,
   magnetAverage: false,
+  magnetLrDecay: 0,
   vfCoef: 0.5,
   maxGradNorm: 0.5,
   targetKl: null,
@@ -391,6 +397,7 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     if (!isContinuous(info)) throw new ConfigError(`invalid training config: initLogStd as a list gives each continuous action component its own; ${gameId} has discrete actions (leave initLogStd a number)`);
     if (c.initLogStd.length !== info.actions) throw new ConfigError(`invalid training config: initLogStd has ${c.initLogStd.length} entries; ${gameId} has ${info.actions} action components (give one number for all, or one per component)`);
   }
+  if (c.magnetLrDecay > 0 && c.magnetEvery === null) throw new ConfigError('invalid training config: magnetLrDecay decays the learning rate within each magnet phase; set magnetEvery too (or magnetLrDecay 0)');
   if (c.neurdBeta !== null) {
     // not impala: its V-trace advantage already carries min(ρ̄, π/μ), where NeuRD's all-actions estimate divides by μ alone
     if (!['ppo', 'a2c', 'reinforce'].includes(c.algo)) throw new ConfigError(`invalid training config: neurdBeta applies to ppo, a2c and reinforce; ${c.algo} has its own policy update (set neurdBeta to null)`);

@@ -10,9 +10,9 @@ import { ActorCritic, type PolicySpec } from '../../agents/policy.ts';
 import { Rng } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { RolloutBuffer } from '../../src/algorithms/buffer.ts';
-import type { LearnerSettings } from '../../src/algorithms/policy-gradient.ts';
+import { PolicyGradientLearner, type LearnerSettings } from '../../src/algorithms/policy-gradient.ts';
 import { FastLearner } from '../../src/fast/learner.ts';
-import { magnetMixAt, PolicyGradientAlgorithm, type MagnetState } from '../../src/train/algorithm.ts';
+import { magnetLrScale, magnetMixAt, PolicyGradientAlgorithm, type MagnetState } from '../../src/train/algorithm.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 
 beforeAll(async () => {
@@ -230,6 +230,44 @@ describe('PolicyGradientAlgorithm with magnetEvery', () => {
       for (let j = 0; j < m.length; j++) expect(m[j]).toBeCloseTo((partial[i]![j]! + next[i]![j]!) / 2, 12);
     });
     for (const x of [alg, mid, resumed]) x.dispose();
+  });
+
+  it('magnetLrDecay lowers the learning rate linearly within each phase and restores it at the refresh', () => {
+    // magnetEvery 4, decay 0.75: ages 1–4 scale lr by 1, 1 − 0.75·1/4, 1 − 0.75·2/4, 1 − 0.75·3/4; the refresh (age 1 again) by 1
+    expect([1, 2, 3, 4].map((age) => magnetLrScale({ magnetEvery: 4, magnetLrDecay: 0.75 }, age))).toEqual([1, 0.8125, 0.625, 0.4375]);
+    expect(magnetLrScale({ magnetEvery: 4, magnetLrDecay: 0 }, 3)).toBe(1);
+    expect(magnetLrScale({ magnetEvery: null, magnetLrDecay: 0.75 }, 3)).toBe(1);
+    const config = resolveConfig('ppo', info.id, { magnetEvery: 4, magnetMix: 0, magnetLrDecay: 0.75, lr: 1e-3, annealLr: false, hidden: [8], epochs: 2, minibatchSize: 4 });
+    const policy = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [8], activation: 'tanh' }, 5);
+    const alg = new PolicyGradientAlgorithm({ config, info, policy, rng: new Rng(1) });
+    const lrs = Array.from({ length: 6 }, () => alg.update([segment()], 0)['charts/learning_rate'] as number);
+    [1, 0.8125, 0.625, 0.4375, 1, 0.8125].forEach((f, k) => expect(lrs[k]).toBeCloseTo(1e-3 * f, 12));
+    alg.dispose();
+    // the scale is the step the optimizer takes, in both learner paths: lr 1e-3 scaled by 0.5 updates exactly as lr 5e-4
+    const weights = (lr: number, scale: number, reference: boolean): Float32Array[] => {
+      const p = new ActorCritic({ obsSize: info.observationSize, criticInputSize: info.observationSize, head: 'categorical', actions: info.actions, hidden: [8], activation: 'tanh' }, 5);
+      const settings = { ...SETTINGS, lr, minibatchSize: 4, epochs: 2 };
+      const learner = reference ? new PolicyGradientLearner({ policy: p, settings, rng: new Rng(2) }) : new FastLearner({ policy: p, settings, rng: new Rng(2), kernels: 'js' });
+      const b = segment();
+      b.advantages.fill(0.5);
+      learner.update(b, 0, scale);
+      if (!reference) (learner as FastLearner).syncToPolicy();
+      const w = p.getWeights();
+      learner.dispose();
+      p.dispose();
+      return w;
+    };
+    for (const reference of [false, true]) {
+      const scaled = weights(1e-3, 0.5, reference);
+      const half = weights(5e-4, 1, reference);
+      const full = weights(1e-3, 1, reference);
+      scaled.forEach((w, i) => {
+        for (let j = 0; j < w.length; j++) expect(w[j]).toBeCloseTo(half[i]![j]!, 7);
+      });
+      expect(scaled[0]).not.toEqual(full[0]);
+    }
+    expect(() => resolveConfig('ppo', info.id, { magnetEvery: null, magnetLrDecay: 0.5 })).toThrow(/magnetLrDecay decays the learning rate within each magnet phase; set magnetEvery/);
+    expect(() => resolveConfig('ppo', info.id, { magnetEvery: 10, magnetLrDecay: 1.5 })).toThrow(/magnetLrDecay/);
   });
 
   it('without magnetEvery nothing changes: no magnet, no checkpoint state', () => {
