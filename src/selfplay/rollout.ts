@@ -28,11 +28,10 @@ import { SnapshotCache } from './snapshot.ts';
 /** An opponent: a league snapshot (by version) or a baseline bot (by spec). */
 export type OpponentRef = { readonly id: string; readonly version: number } | { readonly id: string; readonly bot: string };
 
-export interface RolloutTask {
+/** What every league rollout task names: the game, the learner's snapshot and the opponents to sample. */
+export interface LeagueTaskBase {
   readonly game: string;
   readonly envs: number;
-  /** Learner decisions per env. */
-  readonly steps: number;
   readonly seed: number;
   /** Version of the learner's snapshot in `snapshots`. */
   readonly learner: number;
@@ -41,14 +40,19 @@ export interface RolloutTask {
   readonly opponents: readonly OpponentRef[];
   /** Probability of each opponent for each new episode. */
   readonly opponentProbs: readonly number[];
-  /** Exploring starts: each game begins with k uniformly random plies, k uniform in 0..openingPlies (default 0). */
-  readonly openingPlies?: number;
   /**
-   * Simultaneous games: the games in progress to continue, one per env (the `carry` of the previous
-   * task of this actor slot), so segments shorter than a game still play whole games; absent: every env
-   * starts a new game. (Sequential games always start new ones: their games are short.)
+   * Games in progress to continue, one per env (the `carry` of the previous task of this actor slot), so
+   * segments shorter than a game still play whole games; absent: every env starts a new game.
+   * (Two-seat sequential games always start new ones: their games are short.)
    */
   readonly carry?: readonly CarriedGame[];
+}
+
+export interface RolloutTask extends LeagueTaskBase {
+  /** Learner decisions per env. */
+  readonly steps: number;
+  /** Exploring starts: each game begins with k uniformly random plies, k uniform in 0..openingPlies (default 0). */
+  readonly openingPlies?: number;
   /**
    * Potential-based reward shaping (simultaneous games whose states define `potential`): the learner's
    * reward of each tick gains coef·(gamma·Φ(s') − Φ(s)), Φ(s') = 0 when the tick ended the game. The

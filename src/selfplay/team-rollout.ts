@@ -19,7 +19,7 @@ import { getGame } from '../../games/index.ts';
 import type { TeamAlgo, TeamBatch } from '../algorithms/mappo.ts';
 import { allocTrajectory } from '../algorithms/trajectory.ts';
 import { MlpForward } from './mlp-forward.ts';
-import { loadBot, resumeGames, type CarriedGame, type OpponentRef } from './rollout.ts';
+import { loadBot, resumeGames, type CarriedGame, type LeagueTaskBase } from './rollout.ts';
 import { encodeSnapshot, SnapshotCache, type PolicySnapshot } from './snapshot.ts';
 
 export type { OpponentRef } from './rollout.ts';
@@ -101,32 +101,17 @@ export function checkTeamGame(info: GameInfo): number {
   return info.teams[0]!.length;
 }
 
-
-export interface TeamRolloutTask {
-  readonly game: string;
+/** A team rollout: `learner` and `snapshots` hold team snapshots. */
+export interface TeamRolloutTask extends LeagueTaskBase {
   readonly algo: TeamAlgo;
-  readonly envs: number;
   /** Joint steps per env. */
   readonly steps: number;
-  readonly seed: number;
-  /** Version of the learning team's snapshot in `snapshots`. */
-  readonly learner: number;
-  /** Encoded team snapshots by version (SharedArrayBuffers are shared with a worker, not copied). */
-  readonly snapshots: Readonly<Record<number, SharedArrayBuffer | Uint8Array>>;
-  readonly opponents: readonly OpponentRef[];
-  /** Probability of each opponent for each new episode. */
-  readonly opponentProbs: readonly number[];
   /** Side of the first episode of env 0 (sides then alternate by episode); default 0. */
   readonly firstSide?: number;
   /** Evaluation only: no critic passes (values, nextValues stay 0). */
   readonly evalOnly?: boolean;
   /** The learning team takes its most probable action instead of sampling. */
   readonly deterministic?: boolean;
-  /**
-   * Games in progress to continue, one per env (the `carry` of the previous task of this slot), so
-   * rollouts shorter than a match still play whole matches; absent: every env starts a new game.
-   */
-  readonly carry?: readonly CarriedGame[];
 }
 
 export interface TeamEpisode {
