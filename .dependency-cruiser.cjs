@@ -13,6 +13,7 @@ const WORKERS = [
   '^src/selfplay/(rollout|team-rollout|snapshot-agent)\\.ts$',
   '^servers/agent-worker\\.ts$',
   '^src/fast/(grad-worker|grad-threads|ppo-grad)\\.ts$',
+  '^agents/policy-spec\\.ts$',
 ];
 
 /** A rule: modules in `folder` import, of the project, only the folders in `allowed` (packages are not its business). */
