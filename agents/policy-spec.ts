@@ -23,7 +23,7 @@ export interface PolicySpec {
   readonly conv?: ConvSpec;
 }
 
-/** The convolutional trunk of a policy (see the file comment). */
+/** The convolutional trunk of a policy (its layers are described in agents/policy.ts' file comment). */
 export interface ConvSpec {
   /** The observation as [planes, rows, cols], plane-major (GameInfo.observationShape). */
   readonly shape: readonly [number, number, number];
