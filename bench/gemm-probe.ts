@@ -7,7 +7,7 @@
  * `bench/gemm-threads.ts` prints it per shape; `bench/selfplay.ts` prints it next to its figures.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createKernels } from '../src/fast/kernels.ts';
+import { createKernels, type KernelChoice } from '../src/fast/kernels.ts';
 
 /** [name, M, K, N, transposed-A]: forward, input gradient, weight gradient at minibatch 512, 126 inputs, 128 units. */
 export const SHAPES: readonly (readonly [string, number, number, number, boolean])[] = [
@@ -16,9 +16,12 @@ export const SHAPES: readonly (readonly [string, number, number, number, boolean
   ['Xᵀ·dY 126×512·512×128', 126, 512, 128, true],
 ];
 
-/** GFLOP/s of each shape, each run for `seconds` after a `warmSeconds` warm-up (V8 tiers WASM up while it runs). */
-export function measure(seconds: number, warmSeconds = 1): number[] {
-  const k = createKernels('wasm');
+/**
+ * GFLOP/s of each shape, each run for `seconds` after a `warmSeconds` warm-up (V8 tiers WASM up while it
+ * runs), with the `variant` kernels (default: what the learner uses, src/fast/kernels.ts).
+ */
+export function measure(seconds: number, warmSeconds = 1, variant?: KernelChoice): number[] {
+  const k = createKernels(variant);
   k.ensure(2_000_000);
   for (let i = 0; i < 1_000_000; i++) k.f32[i] = Math.sin(i);
   return SHAPES.map(([, M, K, N, tn]) => {

@@ -3,6 +3,12 @@
  *
  *  - `wasm`: hand-written WebAssembly SIMD (src/fast/kernels/mlp.wat, assembled into the committed
  *    mlp.wasm by scripts/build-kernels.ts), one instance and one linear memory per `Kernels`;
+ *  - `wasm-fma`: the same module with the GEMMs' multiply-adds fused (relaxed SIMD's
+ *    `f32x4.relaxed_madd`, mlp.fma.wasm, generated from the same source): one instruction where the
+ *    CPU has fused multiply-add, ≈ 1.3× the GEMM rate on this project's machines. Relaxed SIMD lets
+ *    an engine fuse or not depending on the CPU, so a GEMM's last bits can differ between machines
+ *    (never between runs on one machine); the optimizer updates are the same in both. The default
+ *    where the engine validates it; `ARENA_FMA=0` selects `wasm`, bitwise identical on every CPU;
  *  - `js`: the same operations as plain loops over a Float32Array, used where WebAssembly SIMD is
  *    unavailable and as the oracle the WASM kernels are tested against.
  *
@@ -19,7 +25,7 @@ export const ACT_RELU = 2;
 export type ActCode = typeof ACT_TANH | typeof ACT_RELU;
 
 export interface Kernels {
-  readonly name: 'wasm' | 'js';
+  readonly name: KernelChoice;
   /** The float32 heap every offset indexes (replaced by `ensure` when it grows). */
   readonly f32: Float32Array;
   /** Grows the heap to at least `floats` floats, keeping its contents. */
@@ -84,18 +90,24 @@ interface WasmExports {
   rmsprop(p: number, g: number, s: number, u: number, n: number, scale: number, rho: number, omrho: number, eps: number, lr: number, momentum: number): void;
 }
 
-/** The committed kernel binary, next to this module. */
+/** The committed kernel binaries, next to this module: plain SIMD, and with fused GEMM multiply-adds. */
 export const WASM_URL = new URL('./kernels/mlp.wasm', import.meta.url);
+export const WASM_FMA_URL = new URL('./kernels/mlp.fma.wasm', import.meta.url);
 
-async function loadWasmModule(): Promise<{ module: WasmModule | null; error: string | null }> {
+interface Loaded {
+  module: WasmModule | null;
+  error: string | null;
+}
+
+async function loadWasmModule(url: URL): Promise<Loaded> {
   try {
     let bytes: Uint8Array;
     try {
       const fs = await import('node:fs');
-      bytes = fs.readFileSync(WASM_URL);
+      bytes = fs.readFileSync(url);
     } catch {
       // not Node (a browser bundle): fetch the file served next to this module
-      bytes = new Uint8Array(await (await fetch(WASM_URL)).arrayBuffer());
+      bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     }
     const { module } = await WA.instantiate(bytes, {});
     return { module, error: null };
@@ -104,21 +116,35 @@ async function loadWasmModule(): Promise<{ module: WasmModule | null; error: str
   }
 }
 
-const loaded = await loadWasmModule();
+const loaded = await loadWasmModule(WASM_URL);
+const loadedFma: Loaded = loaded.module ? await loadWasmModule(WASM_FMA_URL) : loaded;
 
 /** Why the WASM kernels are unavailable (no SIMD, file missing…), or null when they load. */
 export function wasmUnavailableReason(): string | null {
   return loaded.module ? null : (loaded.error ?? 'unknown error');
 }
 
+/** Why the fused (`wasm-fma`) kernels are unavailable (no relaxed SIMD…), or null when they load. */
+export function fmaUnavailableReason(): string | null {
+  return loadedFma.module ? null : (loadedFma.error ?? 'unknown error');
+}
+
+/** `ARENA_FMA`: unset or '1' uses the fused kernels where they load, '0' never; anything else is an error. */
+function fmaAllowed(value: string | undefined = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env['ARENA_FMA']): boolean {
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new Error(`ARENA_FMA must be 0 or 1, got '${value}'`);
+}
+
 const PAGE = 65536;
 
 class WasmKernels implements Kernels {
-  readonly name = 'wasm' as const;
   f32: Float32Array;
+  readonly name: 'wasm' | 'wasm-fma';
   private readonly x: WasmExports;
 
-  constructor(module: WasmModule) {
+  constructor(module: WasmModule, name: 'wasm' | 'wasm-fma') {
+    this.name = name;
     this.x = new WA.Instance(module, {}).exports as unknown as WasmExports;
     this.f32 = new Float32Array(this.x.memory.buffer);
   }
@@ -395,7 +421,7 @@ class JsKernels implements Kernels {
   }
 }
 
-export type KernelChoice = 'wasm' | 'js';
+export type KernelChoice = 'wasm' | 'wasm-fma' | 'js';
 
 /**
  * A fresh set of kernels with its own heap: WASM SIMD when it loads (default), else plain JS.
@@ -403,7 +429,12 @@ export type KernelChoice = 'wasm' | 'js';
  */
 export function createKernels(choice?: KernelChoice): Kernels {
   if (choice === 'js') return new JsKernels();
-  if (loaded.module) return new WasmKernels(loaded.module);
+  if (choice === 'wasm-fma') {
+    if (!loadedFma.module) throw new Error(`WebAssembly fused-multiply-add kernels unavailable: ${loadedFma.error}`);
+    return new WasmKernels(loadedFma.module, 'wasm-fma');
+  }
+  if (choice === undefined && loadedFma.module && fmaAllowed()) return new WasmKernels(loadedFma.module, 'wasm-fma');
+  if (loaded.module) return new WasmKernels(loaded.module, 'wasm');
   if (choice === 'wasm') throw new Error(`WebAssembly SIMD kernels unavailable: ${loaded.error}`);
   return new JsKernels();
 }

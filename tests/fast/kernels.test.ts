@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assemble, KERNEL_DIR } from '../../scripts/build-kernels.ts';
-import { ACT_RELU, ACT_TANH, createKernels, wasmUnavailableReason, type Kernels } from '../../src/fast/kernels.ts';
+import { assemble, fuseGemms, KERNEL_DIR } from '../../scripts/build-kernels.ts';
+import { ACT_RELU, ACT_TANH, createKernels, fmaUnavailableReason, wasmUnavailableReason, type Kernels } from '../../src/fast/kernels.ts';
 import { Rng } from '../../core/index.ts';
 import { channelsLast, planeMajor } from '../../src/fast/conv.ts';
 
@@ -24,14 +24,76 @@ describe('kernel build', () => {
     expect(Buffer.compare(Buffer.from(built), Buffer.from(committed))).toBe(0);
   });
 
-  it('loads with SIMD on this Node', () => {
+  it('assembling the committed .wat as the fused variant gives exactly the committed .fma.wasm', async () => {
+    const source = readFileSync(`${KERNEL_DIR}/mlp.wat`, 'utf8');
+    const committed = new Uint8Array(readFileSync(`${KERNEL_DIR}/mlp.fma.wasm`));
+    const built = await assemble('mlp.wat', source, true);
+    expect(Buffer.compare(Buffer.from(built), Buffer.from(committed))).toBe(0);
+  });
+
+  it('the fused variant rewrites multiply-adds inside GEMM functions only, nested operands included', () => {
+    const source = [
+      '(module',
+      '  (func $tile_x (local $c v128) (local $x v128) (local $b v128)',
+      '    ;; a comment (with parentheses',
+      '    (local.set $c (f32x4.add (local.get $c) (f32x4.mul (v128.load32_splat offset=4 (local.get $x)) (local.get $b))))',
+      '    (local.set $c (f32x4.add (local.get $c) (local.get $b))))',
+      '  (func (export "gemm_y") (local $c v128) (local $b v128)',
+      '    (local.set $c (f32x4.add (f32x4.add (local.get $c) (f32x4.mul (local.get $b) (local.get $b))) (f32x4.mul (local.get $c) (local.get $b)))))',
+      '  (func (export "adam") (local $c v128) (local $b v128)',
+      '    (local.set $c (f32x4.add (local.get $c) (f32x4.mul (local.get $b) (local.get $b))))))',
+    ].join('\n');
+    const { source: out, fused } = fuseGemms(source);
+    expect(fused).toBe(3);
+    const lines = out.split('\n');
+    expect(lines[3]).toBe('    (local.set $c (f32x4.relaxed_madd (v128.load32_splat offset=4 (local.get $x)) (local.get $b) (local.get $c)))');
+    expect(lines[4]).toBe('    (local.set $c (f32x4.add (local.get $c) (local.get $b))))');
+    expect(lines[6]).toBe(
+      '    (local.set $c (f32x4.relaxed_madd (local.get $c) (local.get $b) (f32x4.relaxed_madd (local.get $b) (local.get $b) (local.get $c)))))',
+    );
+    expect(lines[8]).toBe('    (local.set $c (f32x4.add (local.get $c) (f32x4.mul (local.get $b) (local.get $b))))))');
+  });
+
+  it('the shipped kernels fuse only GEMM functions: the optimizers and activations are the same text in both variants', () => {
+    const source = readFileSync(`${KERNEL_DIR}/mlp.wat`, 'utf8');
+    const { source: fused, fused: count } = fuseGemms(source);
+    expect(count).toBeGreaterThanOrEqual(30);
+    const body = (text: string, name: string): string => {
+      const at = text.indexOf(`(func (export "${name}")`);
+      const next = text.indexOf('\n  (func ', at + 1);
+      return text.slice(at, next < 0 ? undefined : next);
+    };
+    for (const name of ['adam', 'rmsprop', 'act_fwd', 'act_bwd', 'sumsq', 'colsum']) {
+      expect(body(source, name).length).toBeGreaterThan(0);
+      expect(body(fused, name)).toBe(body(source, name));
+    }
+  });
+
+  it('loads with SIMD and with relaxed SIMD on this Node', () => {
     expect(wasmUnavailableReason()).toBeNull();
+    expect(fmaUnavailableReason()).toBeNull();
+  });
+
+  it('uses the fused kernels by default, the plain ones with ARENA_FMA=0, and refuses other values', () => {
+    const saved = process.env['ARENA_FMA'];
+    try {
+      delete process.env['ARENA_FMA'];
+      expect(createKernels().name).toBe('wasm-fma');
+      process.env['ARENA_FMA'] = '0';
+      expect(createKernels().name).toBe('wasm');
+      expect(createKernels('wasm-fma').name).toBe('wasm-fma');
+      process.env['ARENA_FMA'] = 'yes';
+      expect(() => createKernels()).toThrow(/ARENA_FMA must be 0 or 1, got 'yes'/);
+    } finally {
+      if (saved === undefined) delete process.env['ARENA_FMA'];
+      else process.env['ARENA_FMA'] = saved;
+    }
   });
 });
 
 /** Two heaps with the same random contents. */
-function pair(floats: number, seed: number): [Kernels, Kernels] {
-  const w = createKernels('wasm');
+function pair(floats: number, seed: number, wasm: 'wasm' | 'wasm-fma' = 'wasm'): [Kernels, Kernels] {
+  const w = createKernels(wasm);
   const j = createKernels('js');
   w.ensure(floats);
   j.ensure(floats);
@@ -78,8 +140,8 @@ describe('WASM kernels vs JS kernels', () => {
   const B = 20_000;
   const BIAS = 40_000;
   const C = 60_000;
-  it.each(SHAPES)('GEMMs, column sums and transposes at M=%i K=%i N=%i', (M, K, N) => {
-    const [w, j] = pair(80_000, M * 10_000 + K * 100 + N);
+  it.each(SHAPES.flatMap(([M, K, N]) => [['wasm', M, K, N], ['wasm-fma', M, K, N]] as const))('%s: GEMMs, column sums and transposes at M=%i K=%i N=%i', (variant, M, K, N) => {
+    const [w, j] = pair(80_000, M * 10_000 + K * 100 + N, variant);
     expect(Math.max(M * K, K * N, M * N)).toBeLessThan(20_000);
     for (const k of [w, j]) {
       if (N >= 4) k.gemmNN(A, B, BIAS, C, M, K, N);
@@ -101,8 +163,8 @@ describe('WASM kernels vs JS kernels', () => {
     expect(w.sumsq(A, M * K + 3)).toBeCloseTo(j.sumsq(A, M * K + 3), 9);
   });
 
-  it('GEMM without bias and with bias agree with a hand-computed 4×2·2×4 product', () => {
-    const [w] = pair(64, 1);
+  it.each(['wasm', 'wasm-fma'] as const)('%s: GEMM without bias and with bias agree with a hand-computed 4×2·2×4 product', (variant) => {
+    const [w] = pair(64, 1, variant);
     // A = [[1,2],[3,4],[5,6],[7,8]], B = [[1,0,2,0],[0,1,0,3]], bias = [10,20,30,40]
     w.f32.set([1, 2, 3, 4, 5, 6, 7, 8], 16);
     w.f32.set([1, 0, 2, 0, 0, 1, 0, 3], 24);

@@ -152,7 +152,7 @@ function expectStatsClose(fast: TrpoStats, ref: TrpoStats, gradNorm: number): vo
 }
 
 describe('fast TRPO subproblem = reference subproblem', () => {
-  it.each(CASES.flatMap((c) => (['wasm', 'js'] as const).map((kernels) => ({ ...c, kernels }))))('$name ($kernels kernels): L, g, F·v for random v, and the CG solution', (c) => {
+  it.each(CASES.flatMap((c) => (['wasm', 'wasm-fma', 'js'] as const).map((kernels) => ({ ...c, kernels }))))('$name ($kernels kernels): L, g, F·v for random v, and the CG solution', (c) => {
     const { ref, fast } = pair(c, c.kernels);
     const buf = makeBuffer(c.spec, 10, 5, 11);
     const a = ref.trustRegionProblem(buf);
@@ -183,8 +183,12 @@ describe('fast TRPO subproblem = reference subproblem', () => {
 });
 
 describe('fast TRPO update = reference update', () => {
+  // On the plain kernels: three chained updates compare the step element-wise, which float32 rounding
+  // that CG amplifies would blur. The fused-multiply-add kernels round GEMMs differently (their L, g,
+  // F·v and CG solution are checked above at the same tolerances); from the same start their first
+  // step differs by 1.3e-4 of its norm on the relu case, and the chain then compares different actors.
   it.each(CASES)('$name: the step, the new actor, the critic and the statistics over 3 updates', (c) => {
-    const { ref, fast } = pair(c);
+    const { ref, fast } = pair(c, 'wasm');
     let accepted = 0;
     for (let u = 0; u < 3; u++) {
       const buf = makeBuffer(c.spec, 10, 5, 20 + u);
