@@ -48,7 +48,7 @@ const PATHS: readonly LearnerPath[] = [
   { name: 'reference', create: (policy, settings, rng) => new PolicyGradientLearner({ policy, settings, rng }) },
   { name: 'fast', create: (policy, settings, rng) => new FastLearner({ policy, settings, rng }) },
   // the plain SIMD kernels (ARENA_FMA=0): what the fused multiply-adds add, side by side
-  { name: 'fast, no FMA', create: (policy, settings, rng) => new FastLearner({ policy, settings, rng, kernels: 'wasm' }) },
+  { name: 'fast (no FMA)', create: (policy, settings, rng) => new FastLearner({ policy, settings, rng, kernels: 'wasm' }) },
   // each minibatch's gradient split over two threads (src/fast/grad-threads.ts)
   { name: 'fast ×2 threads', create: (policy, settings, rng) => new FastLearner({ policy, settings: { ...settings, threads: 2 }, rng }) },
 ];

@@ -427,13 +427,19 @@ export type KernelChoice = 'wasm' | 'wasm-fma' | 'js';
  * A fresh set of kernels with its own heap: WASM SIMD when it loads (default), else plain JS.
  * Asking for 'wasm' where it cannot load throws.
  */
+/** What `createKernels()` without a choice gives here: the fused kernels unless unavailable or `ARENA_FMA=0`. */
+export function defaultKernels(): KernelChoice {
+  if (loadedFma.module && fmaAllowed()) return 'wasm-fma';
+  return loaded.module ? 'wasm' : 'js';
+}
+
 export function createKernels(choice?: KernelChoice): Kernels {
   if (choice === 'js') return new JsKernels();
   if (choice === 'wasm-fma') {
     if (!loadedFma.module) throw new Error(`WebAssembly fused-multiply-add kernels unavailable: ${loadedFma.error}`);
     return new WasmKernels(loadedFma.module, 'wasm-fma');
   }
-  if (choice === undefined && loadedFma.module && fmaAllowed()) return new WasmKernels(loadedFma.module, 'wasm-fma');
+  if (choice === undefined && defaultKernels() === 'wasm-fma') return new WasmKernels(loadedFma.module!, 'wasm-fma');
   if (loaded.module) return new WasmKernels(loaded.module, 'wasm');
   if (choice === 'wasm') throw new Error(`WebAssembly SIMD kernels unavailable: ${loaded.error}`);
   return new JsKernels();

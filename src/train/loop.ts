@@ -63,6 +63,7 @@ import { OffPolicySelfPlayCollector } from './offpolicy-selfplay.ts';
 import { isOffPolicyRun, loadOffPolicyCheckpoint, type LoadedOffPolicy } from './offpolicy-checkpoint.ts';
 import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint, type LoadedPolicy, type TrainingState } from './policy-checkpoint.ts';
 import { LocalCollector } from './run.ts';
+import { defaultKernels } from '../fast/kernels.ts';
 
 export type TrainingMode = 'single' | 'self-play' | 'team';
 
@@ -675,6 +676,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       workers,
       learnerThreads: config.learnerThreads,
       actorNice: config.actorNice,
+      fastKernels: defaultKernels(),
       async: asyncFeed,
       totalSeconds: seconds,
       learnerBusy: profile.learnerSeconds / seconds,

@@ -186,10 +186,11 @@ describe('the training loop', () => {
     writeFileSync(cfg, JSON.stringify({ hidden: [16, 16], envs: 8, steps: 8, minibatchSize: 32, evalEvery: 0 }));
     const r = arena(['train', '--game', 'tic-tac-toe', '--league', '--workers', '1', '--learner-threads', '2', '--actor-nice', '5', '--steps', String(4 * 64), '--config', cfg, '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { updates: number; profile: { learnerThreads: number; actorNice: number } };
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { updates: number; profile: { learnerThreads: number; actorNice: number; fastKernels: string } };
     expect(summary.updates).toBeGreaterThanOrEqual(4);
     expect(summary.profile.learnerThreads).toBe(2);
     expect(summary.profile.actorNice).toBe(5);
+    expect(summary.profile.fastKernels).toBe('wasm-fma'); // fused multiply-add GEMMs: relaxed SIMD validates on Node 24
     expect(readMetrics(out).every((m) => Number.isFinite(m['losses/policy_loss']))).toBe(true);
   });
 });
