@@ -122,17 +122,17 @@ export class RowGradient {
       const ratio = Math.exp(logRatio);
       const aHat = adv[r]!;
       const cw = w / W;
-      // d(loss)/d(log π) and the policy-loss term
-      let gLp: number;
-      if (clipped) {
+      // d(loss)/d(log π) and the policy-loss term (a NeuRD row's are neurdRowInto's, below)
+      let gLp = 0;
+      if (beta === null && clipped) {
         const u = -aHat * ratio;
         const c = -aHat * Math.min(Math.max(ratio, lo), hi);
-        if (beta === null) pgSum += w * Math.max(u, c);
+        pgSum += w * Math.max(u, c);
         // tf.maximum: the gradient goes to the unclipped term on ties; the clipped term is flat
         // wherever it is strictly larger (the ratio is outside [1 − ε, 1 + ε] there)
         gLp = u >= c ? -aHat * ratio * cw : 0;
-      } else {
-        if (beta === null) pgSum += w * -aHat * lp;
+      } else if (beta === null) {
+        pgSum += w * -aHat * lp;
         gLp = -aHat * cw;
       }
       entSum += w * ent;
