@@ -423,16 +423,16 @@ class JsKernels implements Kernels {
 
 export type KernelChoice = 'wasm' | 'wasm-fma' | 'js';
 
-/**
- * A fresh set of kernels with its own heap: WASM SIMD when it loads (default), else plain JS.
- * Asking for 'wasm' where it cannot load throws.
- */
 /** What `createKernels()` without a choice gives here: the fused kernels unless unavailable or `ARENA_FMA=0`. */
 export function defaultKernels(): KernelChoice {
   if (loadedFma.module && fmaAllowed()) return 'wasm-fma';
   return loaded.module ? 'wasm' : 'js';
 }
 
+/**
+ * A fresh set of kernels with its own heap: without a choice, `defaultKernels()` (fused WASM SIMD,
+ * else plain WASM SIMD, else plain JS). Asking for 'wasm' or 'wasm-fma' where it cannot load throws.
+ */
 export function createKernels(choice?: KernelChoice): Kernels {
   if (choice === 'js') return new JsKernels();
   if (choice === 'wasm-fma') {
