@@ -434,13 +434,9 @@ export function defaultKernels(): KernelChoice {
  * else plain WASM SIMD, else plain JS). Asking for 'wasm' or 'wasm-fma' where it cannot load throws.
  */
 export function createKernels(choice?: KernelChoice): Kernels {
-  if (choice === 'js') return new JsKernels();
-  if (choice === 'wasm-fma') {
-    if (!loadedFma.module) throw new Error(`WebAssembly fused-multiply-add kernels unavailable: ${loadedFma.error}`);
-    return new WasmKernels(loadedFma.module, 'wasm-fma');
-  }
-  if (choice === undefined && defaultKernels() === 'wasm-fma') return new WasmKernels(loadedFma.module!, 'wasm-fma');
-  if (loaded.module) return new WasmKernels(loaded.module, 'wasm');
-  if (choice === 'wasm') throw new Error(`WebAssembly SIMD kernels unavailable: ${loaded.error}`);
-  return new JsKernels();
+  const pick = choice ?? defaultKernels();
+  if (pick === 'js') return new JsKernels();
+  const { module, error } = pick === 'wasm-fma' ? loadedFma : loaded;
+  if (!module) throw new Error(`WebAssembly ${pick === 'wasm-fma' ? 'fused-multiply-add' : 'SIMD'} kernels unavailable: ${error}`);
+  return new WasmKernels(module, pick);
 }
