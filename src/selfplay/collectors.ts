@@ -150,13 +150,13 @@ export class SelfPlayCollector implements SegmentCollector {
   private readonly openingPlies: number;
   /** Potential-based reward shaping of the learner's rewards (RolloutTask.shaping); undefined: none. */
   private readonly shaping: RolloutTask['shaping'];
-  /** Games continued across a slot's segments (simultaneous games with `continueGames`); null: every task starts new games. */
+  /** Games continued across a slot's segments (`continueGames`); null: every task starts new games. */
   private readonly games: SlotGames | null;
 
   /**
    * `segments` per update: default one per worker thread of `actors`. `continueGames` (default true):
-   * in simultaneous games, a slot's next segment continues the games its last one left in progress —
-   * for slots that come back (the local workers); remote tasks, on ever new slots, start new games.
+   * a slot's next segment continues the games its last one left in progress — for slots that come
+   * back (the local workers); remote tasks, on ever new slots, start new games.
    */
   constructor(o: { actors: Actors; info: GameInfo; envs: number; steps: number; evalGames: number; opponents: OpponentSource; rng: Rng; openingPlies?: number; segments?: number | null; continueGames?: boolean; shaping?: RolloutTask['shaping'] }) {
     this.actors = o.actors;
@@ -169,7 +169,7 @@ export class SelfPlayCollector implements SegmentCollector {
     this.openingPlies = o.openingPlies ?? 0;
     this.shaping = o.shaping;
     this.segmentsPerUpdate = o.segments ?? Math.max(1, o.actors.workers);
-    this.games = o.info.dynamics === 'simultaneous' && (o.continueGames ?? true) ? new SlotGames(o.actors, o.opponents) : null;
+    this.games = (o.continueGames ?? true) ? new SlotGames(o.actors, o.opponents) : null;
   }
 
   async collect(learner: LearnerRef, slot: number): Promise<Segment> {

@@ -42,8 +42,10 @@ export interface LeagueTaskBase {
   readonly opponentProbs: readonly number[];
   /**
    * Games in progress to continue, one per env (the `carry` of the previous task of this actor slot), so
-   * segments shorter than a game still play whole games; absent: every env starts a new game.
-   * (Two-seat sequential games always start new ones: their games are short.)
+   * segments shorter than a game still play whole games and no game is left unfinished: a rollout
+   * that started new games every task would drop the rest of each game its end cut off, so late
+   * positions (a board game's endgame, a poker hand's last round) would be under-sampled and the cut
+   * games' decisions would all lean on the critic's bootstrap. Absent: every env starts a new game.
    */
   readonly carry?: readonly CarriedGame[];
 }
@@ -86,7 +88,7 @@ export interface EpisodeOutcome {
 export interface RolloutResult extends Trajectory {
   readonly envs: number;
   readonly episodes: EpisodeOutcome[];
-  /** Simultaneous games: the games in progress at the end (opponent indices refer to this task's opponents). */
+  /** The games in progress at the end, one per env (opponent indices refer to this task's opponents); remote results carry none. */
   readonly carry?: CarriedGame[];
   /** Seconds spent in game logic and in inference (for profiles). */
   readonly envSeconds: number;
@@ -271,7 +273,14 @@ export function runRollout(task: RolloutTask): RolloutResult {
     }
   };
 
-  for (let e = 0; e < N; e++) startEpisode(e);
+  // continued games resume where the last task left them (at the learner's turn: every task ends there)
+  resumeGames(task.carry, N, opponents.length, startEpisode, (e, c) => {
+    states[e] = game.restore(c.state);
+    seat[e] = c.side;
+    opp[e] = c.opponent;
+    lengths[e] = c.length;
+    accumulating[e] = 0;
+  });
   advanceAll(-1);
   for (let t = 0; t < T; t++) {
     const base = t * N;
@@ -312,8 +321,9 @@ export function runRollout(task: RolloutTask): RolloutResult {
     learner.mlp.criticForward(rowObs, N, values);
   }
   fillNextValues(out, values);
+  const carry = states.map((s, e): CarriedGame => ({ state: s.serialize(), side: seat[e]!, opponent: opp[e]!, length: lengths[e]! }));
   const total = (performance.now() - t0) / 1000;
-  return { ...out, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000, ...(rawStats ? { obsStats: rawStats.toJSON() } : {}) };
+  return { ...out, carry, inferenceSeconds: inference / 1000, envSeconds: total - inference / 1000, ...(rawStats ? { obsStats: rawStats.toJSON() } : {}) };
 }
 
 /**

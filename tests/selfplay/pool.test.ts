@@ -73,6 +73,50 @@ describe('self-play rollouts', () => {
     expect(Array.from(a.nextValues)).toEqual(Array.from(local.nextValues));
   });
 
+  it('continue the games the previous task left in progress (carry): no game is cut off, no decision lost', async () => {
+    const { info } = game;
+    const N = 6;
+    const T = 10;
+    /** Per column: the lengths of the games that end in `r` (the first one counting `carried` earlier decisions), and the decisions of the game left in progress. */
+    const columns = (r: RolloutResult, carried: readonly number[]) => {
+      const ended: number[] = [];
+      const open = Array.from({ length: N }, (_, e) => {
+        let len = carried[e]!;
+        for (let t = 0; t < T; t++) {
+          len++;
+          if (r.dones[t * N + e]) {
+            ended.push(len);
+            len = 0;
+          }
+        }
+        return len;
+      });
+      return { ended: ended.sort((a, b) => a - b), open };
+    };
+    const first = await pool.run(task(3), [1]);
+    expect(first.carry).toHaveLength(N);
+    const c1 = columns(first, new Array<number>(N).fill(0));
+    expect(first.carry!.map((c) => c.length)).toEqual(c1.open);
+    // the next task resumes each game at the learner's turn: its first observation is the carried state's
+    const second = runRollout({ ...task(4), snapshots: { 1: bytes }, carry: first.carry });
+    const obs = new Float32Array(info.observationSize);
+    first.carry!.forEach((c, e) => {
+      const s = game.restore(c.state);
+      expect(s.currentSeat()).toBe(c.side);
+      s.observe(c.side, obs, 0);
+      expect(Array.from(second.obs.subarray(e * info.observationSize, (e + 1) * info.observationSize))).toEqual(Array.from(obs));
+    });
+    // every game that ends there reports its whole length, the decisions of the task before included
+    const c2 = columns(second, c1.open);
+    expect(second.episodes.map((ep) => ep.length).sort((a, b) => a - b)).toEqual(c2.ended);
+    expect(second.carry!.map((c) => c.length)).toEqual(c2.open);
+    expect(Math.max(...c2.ended)).toBeGreaterThan(Math.min(...second.episodes.map((ep) => ep.length)));
+    checkRollout(second);
+    // without a carry every env starts a new game: a column's first game is no longer than its first done
+    const fresh = runRollout({ ...task(4), snapshots: { 1: bytes } });
+    expect(fresh.episodes.map((ep) => ep.length).sort((a, b) => a - b)).toEqual(columns(fresh, new Array<number>(N).fill(0)).ended);
+  });
+
   it('replaces a worker that crashes and retries its task without corrupting the batch', async () => {
     const before = pool.retries;
     const flag = new SharedArrayBuffer(4);
