@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   exploitability: () => import('./commands/exploitability.ts'),
   'policy-table': () => import('./commands/policy-table.ts'),
   'average-policy': () => import('./commands/average-policy.ts'),
+  'mix-policy': () => import('./commands/mix-policy.ts'),
   tournament: () => import('./commands/tournament.ts'),
   ladder: () => import('./commands/ladder.ts'),
   curve: () => import('./commands/curve.ts'),

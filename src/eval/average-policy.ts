@@ -309,6 +309,33 @@ export class AveragePolicy {
     return avg;
   }
 
+  /**
+   * The equal-weight mixture of several averages of one game, as one behaviour strategy: per
+   * information state, each part's probabilities weighted by its own normalised reach (reach / total
+   * weight, its realization weight) — the strategy that picks one of the parts uniformly at random
+   * before each game and plays it (Kuhn's theorem). Exploitability is convex in that form, so the
+   * mixture's is at most the mean of the parts'; how much lower says how far their errors cancel.
+   * Throws ConfigError for no parts, parts of different games, or an empty part.
+   */
+  static mix(parts: readonly AveragePolicy[]): AveragePolicy {
+    if (parts.length === 0) throw new ConfigError('a mixture needs at least one average policy');
+    const first = parts[0]!;
+    const out = new AveragePolicy(first.game, first.treeOpts);
+    for (const [i, p] of parts.entries()) {
+      if (p.gameId !== first.gameId) throw new ConfigError(`average policy ${i + 1} plays ${p.gameId}, the first ${first.gameId}: a mixture needs one game`);
+      if (!(p.weightSum > 0)) throw new ConfigError(`average policy ${i + 1} is empty (no iterate accumulated): it has no strategy to mix`);
+      // the parts share the game's table order (the constructor enumerates the same tree)
+      if (p.keys.length !== out.keys.length || p.keys.some((k, j) => k !== out.keys[j] || p.seats[j] !== out.seats[j])) {
+        throw new ConfigError(`average policy ${i + 1} lists other information states than the first`);
+      }
+      for (let j = 0; j < out.reach.length; j++) out.reach[j]! += p.reach[j]! / p.weightSum;
+      for (let j = 0; j < out.sums.length; j++) out.sums[j]! += p.sums[j]! / p.weightSum;
+      out.count += p.count;
+    }
+    out.weightSum = parts.length;
+    return out;
+  }
+
   /** Writes the JSON atomically: a temp file in the same folder, fsync, rename over `path`, fsync the folder. */
   async save(path: string): Promise<void> {
     const d = this.toJSON();

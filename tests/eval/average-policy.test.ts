@@ -166,6 +166,71 @@ describe('AveragePolicy: convergence properties', () => {
   });
 });
 
+describe('AveragePolicy.mix and arena mix-policy', () => {
+  it('hand-computed Kuhn mixture: each part weighted by its own reach over its total weight', () => {
+    // part A (one iterate, weight 2): '0' bets 0.8, '0pb' calls 0.5; part B (weight 5): 0.2 and 0.9
+    const a = new AveragePolicy(kuhnPoker);
+    a.accumulate(betting({ '0': 0.8, '0pb': 0.5 }), 2);
+    const b = new AveragePolicy(kuhnPoker);
+    b.accumulate(betting({ '0': 0.2, '0pb': 0.9 }), 5);
+    const m = AveragePolicy.mix([a, b]);
+    expect(m.iterates).toBe(2);
+    expect(m.totalWeight).toBe(2);
+    const t = table(m);
+    // '0': both reach it → the plain mean, whatever each part's total weight
+    expect(t['0']![1]).toBeCloseTo(0.5, 12);
+    // '0pb': reached after a check, 0.2 by A and 0.8 by B → (0.2·0.5 + 0.8·0.9) / (0.2 + 0.8)
+    expect(t['0pb']![1]).toBeCloseTo(0.82, 12);
+    expect(entry(m, '0pb').reach).toBeCloseTo(1, 12);
+    // a part mixed with itself is itself
+    expect(table(AveragePolicy.mix([a, a]))).toEqual(table(a));
+  });
+
+  it('mixes a policy and its opposite into an equilibrium; refuses no parts, an empty part and another game', () => {
+    const plus: PolicyFn = (s, seat, out) => (nash(1 / 6)(s, seat, out), s.informationState(seat) === '0p' && ((out[1] = 1 / 3 + 0.3), (out[0] = 1 - out[1]!)));
+    const minus: PolicyFn = (s, seat, out) => (nash(1 / 6)(s, seat, out), s.informationState(seat) === '0p' && ((out[1] = 1 / 3 - 0.3), (out[0] = 1 - out[1]!)));
+    const a = new AveragePolicy(kuhnPoker);
+    a.accumulate(plus, 3);
+    const b = new AveragePolicy(kuhnPoker);
+    b.accumulate(minus, 1);
+    expect(nashConv(kuhnPoker, a.policyFn()).exploitability).toBeGreaterThan(0.01);
+    expect(nashConv(kuhnPoker, AveragePolicy.mix([a, b]).policyFn()).exploitability).toBeLessThan(1e-9);
+    expect(() => AveragePolicy.mix([])).toThrow(ConfigError);
+    expect(() => AveragePolicy.mix([a, new AveragePolicy(kuhnPoker)])).toThrow(/average policy 2 is empty/);
+    const leduc = new AveragePolicy(leducPoker);
+    leduc.accumulate((s, seat, out) => {
+      const mask = new Uint8Array(3);
+      s.legalMask(seat, mask);
+      const n = mask.reduce((x, y) => x + y, 0);
+      for (let x = 0; x < 3; x++) out[x] = mask[x]! / n;
+    });
+    expect(() => AveragePolicy.mix([a, leduc])).toThrow(/plays leduc-poker-v1, the first kuhn-poker-v1/);
+  });
+
+  it('arena mix-policy: reads run folders or files, writes the mixture, prints every exploitability', async () => {
+    const dir = tempDir();
+    const a = new AveragePolicy(kuhnPoker);
+    a.accumulate(betting({ '0': 0.8, '1p': 0.9 }), 1);
+    const b = new AveragePolicy(kuhnPoker);
+    b.accumulate(betting({ '0': 0.1, '1p': 0.2 }), 4);
+    await a.save(join(dir, 'a.json'));
+    await b.save(join(dir, 'b.json'));
+    const out = join(dir, 'mix.json');
+    const r = arena(['mix-policy', '--agents', `${join(dir, 'a.json')},${join(dir, 'b.json')}`, '--out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const mixed = AveragePolicy.mix([a, b]);
+    expect(j.exploitability).toBeCloseTo(nashConv(kuhnPoker, mixed.policyFn()).exploitability, 12);
+    expect(j.inputs.map((x: { exploitability: number }) => x.exploitability)).toEqual([nashConv(kuhnPoker, a.policyFn()).exploitability, nashConv(kuhnPoker, b.policyFn()).exploitability]);
+    expect(j.exploitability).toBeLessThanOrEqual((j.inputs[0].exploitability + j.inputs[1].exploitability) / 2 + 1e-12);
+    expect(table(await AveragePolicy.load(out))).toEqual(table(mixed));
+    const one = arena(['mix-policy', '--agents', join(dir, 'a.json'), '--out', out]);
+    expect(one.code).not.toBe(0);
+    expect(one.stderr).toMatch(/at least two average policies/);
+  });
+});
+
 describe('AveragePolicy: file', () => {
   const sample = () => {
     const avg = new AveragePolicy(kuhnPoker);
