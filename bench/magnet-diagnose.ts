@@ -9,6 +9,8 @@
  *     reached fraction replaced by π*, and the result evaluated. A gap in the rarely reached states
  *     would mean coverage (the learner never sees them); a gap in the often reached ones means the
  *     learner's estimates where it has the most data.
+ *     Then the eight information states where the exported policy differs most from π* (reach × L1
+ *     distance), with both policies' probabilities: which way the learner errs where it matters.
  *  3. The inner loop: the run's last magnet (BENCH_AT=U: the one in force at update U), i.e. the
  *     snapshot at that refresh blended as the trainer blends it, the exact fixed point of the game
  *     regularised toward it (which the learner's iterates should approach before the next refresh),
@@ -77,6 +79,14 @@ async function main(): Promise<void> {
   }
   console.log(`The exported policy with a share of its ${sets} information states replaced by π* (ranked by self-play reach):`);
   console.log(markdownTable(['share replaced', 'reach of the least reached share', 'least reached replaced', 'most reached replaced'], rows));
+  console.log();
+
+  // 2b. which way it differs from π* where it matters: the largest reach-weighted differences
+  const fmt = (pi: ArrayLike<number>, id: number) => Array.from({ length: A }, (_, a) => pi[id * A + a]!.toFixed(2)).join(' / ');
+  const gap = (id: number) => reach[id]! * Array.from({ length: A }, (_, a) => Math.abs(piAvg[id * A + a]! - star[id * A + a]!)).reduce((x, y) => x + y, 0);
+  const worst = [...Array(sets).keys()].sort((a, b) => gap(b) - gap(a)).slice(0, 8);
+  console.log('Where the exported policy differs most from π* (reach × L1 distance; probabilities by action, illegal ones 0):');
+  console.log(markdownTable(['information state', 'reach', 'exported', 'π*'], worst.map((id) => [t.infoSetKey[id]!, reach[id]!.toFixed(3), fmt(piAvg, id), fmt(star, id)])));
   console.log();
 
   // 3. a magnet (the last, or the one in force at BENCH_AT) and the exact fixed point of its regularised game
