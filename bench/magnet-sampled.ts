@@ -59,7 +59,7 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
   const grad = new Float64Array(sets * A);
   const m1 = new Float64Array(sets * A);
   const m2 = new Float64Array(sets * A);
-  const value = new Float64Array(t.nodes * S);
+  let value: Float64Array = new Float64Array(0);
   const own = new Float64Array(t.nodes * S);
   const avgSums = new Float64Array(sets * A);
   const avgReach = new Float64Array(sets);
@@ -79,12 +79,8 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
       for (let a = 0; a < A; a++) if (legal[id * A + a]) z += Math.exp(y[id * A + a]! - max);
       for (let a = 0; a < A; a++) pi[id * A + a] = legal[id * A + a] ? Math.exp(y[id * A + a]! - max) / z : 0;
     }
-    // the table into the tree's decision edges, then every history's value per seat (children follow parents)
-    for (let id = 0; id < sets; id++) for (const h of t.infoSetNodes[id]!) for (let e = t.firstEdge[h]!; e < t.firstEdge[h]! + t.edgeCount[h]!; e++) t.edgeProb[e] = pi[id * A + t.edgeAction[e]!]!;
-    for (let n = t.nodes - 1; n >= 0; n--) {
-      for (let s = 0; s < S; s++) value[n * S + s] = t.kind[n] === 0 ? t.returns[n * S + s]! : 0;
-      for (let e = t.firstEdge[n]!; e < t.firstEdge[n]! + t.edgeCount[n]!; e++) for (let s = 0; s < S; s++) value[n * S + s]! += t.edgeProb[e]! * value[t.edgeChild[e]! * S + s]!;
-    }
+    // the table into the tree's decision edges (what the hands below sample), and every history's value per seat
+    value = g.historyValues(pi);
   };
   /** XFP: the current table weighted `w` and by each seat's own reach of each state. */
   const accumulate = (w: number) => {

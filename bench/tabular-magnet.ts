@@ -57,12 +57,15 @@ export class TabularMagnet {
     return conv / this.tree.seats;
   }
 
-  /** Q(s, a) of every information set under the table, into `this.q`. */
-  private actionValues(pi: Float64Array): void {
+  /**
+   * Loads the table into the tree's decision edges and returns every history's expected return per
+   * seat under it (`seats` per node; a view of this object's buffer, overwritten by the next call).
+   */
+  historyValues(pi: Float64Array): Float64Array {
     const t = this.tree;
     const S = t.seats;
     this.load(pi);
-    const { value, reach } = this;
+    const value = this.value;
     // values bottom-up (preorder numbering: children after parents)
     for (let n = t.nodes - 1; n >= 0; n--) {
       for (let s = 0; s < S; s++) value[n * S + s] = t.kind[n] === 0 ? t.returns[n * S + s]! : 0;
@@ -70,6 +73,15 @@ export class TabularMagnet {
         for (let s = 0; s < S; s++) value[n * S + s]! += t.edgeProb[e]! * value[t.edgeChild[e]! * S + s]!;
       }
     }
+    return value;
+  }
+
+  /** Q(s, a) of every information set under the table, into `this.q`. */
+  private actionValues(pi: Float64Array): void {
+    const t = this.tree;
+    const S = t.seats;
+    const value = this.historyValues(pi);
+    const reach = this.reach;
     // reach top-down, each seat's own actions counting 1
     for (let s = 0; s < S; s++) reach[s] = 1;
     for (let n = 0; n < t.nodes; n++) {

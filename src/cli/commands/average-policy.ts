@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../../core/index.ts';
 import { averageFromLeague, AVERAGE_POLICY_FILE, runAveraging, runIterateWeights } from '../../eval/average-policy.ts';
-import { EXACT_EVAL_GAMES, nashConv } from '../../eval/exploitability.ts';
+import { isExactEvalGame, nashConv } from '../../eval/exploitability.ts';
 import { intOption } from '../options.ts';
 
 export function register(program: Command): void {
@@ -24,7 +24,7 @@ export function register(program: Command): void {
       const avg = averageFromLeague(runDir, { from: opts.from, learner: opts.learner, weight: runIterateWeights(runDir, weights, run.lr) });
       const out = opts.out ?? `${runDir.replace(/\/+$/, '')}/${AVERAGE_POLICY_FILE}`;
       await avg.save(out);
-      const exact = EXACT_EVAL_GAMES.some((g) => avg.gameId.replace(/-v\d+$/, '') === g);
+      const exact = isExactEvalGame(avg.gameId);
       const r = exact ? nashConv(avg.game, avg.policyFn()) : null;
       if (opts.json) {
         console.log(

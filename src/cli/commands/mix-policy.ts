@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../../core/index.ts';
 import { AveragePolicy, exportedAverageFile } from '../../eval/average-policy.ts';
-import { EXACT_EVAL_GAMES, nashConv } from '../../eval/exploitability.ts';
+import { isExactEvalGame, nashConv } from '../../eval/exploitability.ts';
 
 export function register(program: Command): void {
   program
@@ -25,7 +25,7 @@ export function register(program: Command): void {
       );
       const mix = AveragePolicy.mix(parts);
       await mix.save(opts.out);
-      const exact = EXACT_EVAL_GAMES.some((g) => mix.gameId.replace(/-v\d+$/, '') === g);
+      const exact = isExactEvalGame(mix.gameId);
       const value = (a: AveragePolicy) => (exact ? nashConv(a.game, a.policyFn()).exploitability : null);
       const inputs = parts.map((p, i) => ({ agent: specs[i]!, exploitability: value(p) }));
       const mixed = value(mix);

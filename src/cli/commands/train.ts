@@ -10,7 +10,7 @@ import type { ActorCritic } from '../../../agents/policy.ts';
 import { ConfigError, UnknownNameError } from '../../../core/index.ts';
 import { getGame } from '../../../games/index.ts';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../backend.ts';
-import { agentPolicy, EXACT_EVAL_GAMES, nashConv } from '../../eval/exploitability.ts';
+import { agentPolicy, isExactEvalGame, nashConv } from '../../eval/exploitability.ts';
 import { ALGOS, isOffPolicy, resolveConfig, type Algo, type TrainConfig } from '../../train/config.ts';
 import { runTraining, trainingMode, type LoopUpdate, type RemoteTraining } from '../../train/loop.ts';
 import { floatOption, intOption, timestampedRunDir } from '../options.ts';
@@ -126,7 +126,7 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
   const total = byTime ? Math.round(config.minutes! * 60) : config.totalSteps;
   const progress = createProgress(`train ${config.algo} ${game.info.id}${config.league ? ' league' : ''}`, total, byTime ? 's' : 'steps');
   let evaluate: ((policy: ActorCritic) => Record<string, number>) | undefined;
-  if (EXACT_EVAL_GAMES.some((g) => game.info.id.startsWith(g))) {
+  if (isExactEvalGame(game.info.id)) {
     evaluate = (policy) => {
       const agent = new PolicyAgent({ name: 'learner', policy, obsRms: null, info: game.info });
       const r = nashConv(game, agentPolicy(agent));
