@@ -18,7 +18,10 @@
  * the first player's opening raise probability with a queen (the trained runs' largest shared error:
  * `npm run bench:magnet-diagnose`) against the settings' exact fixed point π*.
  * BENCH_LRS (default 0.003,0.01,0.03), BENCH_SEEDS (default 0,1), BENCH_UPDATES (default 90000, about
- * the updates of a 30-minute trained run; ≈ 40 s per run), BENCH_ANNEAL=0 for a constant learning rate.
+ * the updates of a 30-minute trained run; ≈ 40 s per run), BENCH_ANNEAL=0 for a constant learning rate,
+ * BENCH_CLIP=c to clip each update's gradient (the batch mean) to norm c as the trainer's `maxGradNorm` does
+ * (default 0: off, as Leduc's default trains); the table then gives the share of updates the clip scaled and
+ * the gradient norm's median either way.
  */
 import { Rng } from '../core/index.ts';
 import { markdownTable } from './lib.ts';
@@ -30,6 +33,8 @@ const UPDATES = Number(process.env['BENCH_UPDATES'] ?? 90_000);
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 512);
 /** 1 (default): the learning rate annealed linearly to 0, as the trainer's `annealLr`; 0: constant. */
 const ANNEAL = process.env['BENCH_ANNEAL'] !== '0';
+/** > 0: global gradient-norm clip of each update (the trainer's `maxGradNorm`); 0 (default): off. */
+const CLIP = Number(process.env['BENCH_CLIP'] ?? 0);
 const ETA = 1;
 const MIX = 0.05;
 const EVERY = 1000;
@@ -43,6 +48,10 @@ interface Outcome {
   readonly averageAt90: number;
   readonly openRaiseLast: number;
   readonly openRaiseAverage: number;
+  /** Share of updates the clip scaled (0 without BENCH_CLIP). */
+  readonly clipped: number;
+  /** Median norm of the updates' gradients (every tenth update). */
+  readonly medianNorm: number;
 }
 
 function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
@@ -70,6 +79,8 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
     return out;
   };
   let averageAt90 = Number.NaN;
+  const norms: number[] = [];
+  let clipped = 0;
 
   const softmax = () => {
     for (let id = 0; id < sets; id++) {
@@ -136,8 +147,14 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
     const lr = ANNEAL ? lr0 * (1 - u / UPDATES) : lr0;
     const c1 = 1 - 0.9 ** (u + 1);
     const c2 = 1 - 0.999 ** (u + 1);
+    let sq = 0;
+    for (let k = 0; k < grad.length; k++) sq += (grad[k]! / n) ** 2;
+    const norm = Math.sqrt(sq);
+    if (u % 10 === 0) norms.push(norm);
+    const scale = CLIP > 0 ? Math.min(1, CLIP / (norm + 1e-6)) : 1;
+    if (scale < 1) clipped++;
     for (let k = 0; k < grad.length; k++) {
-      const gk = grad[k]! / n;
+      const gk = (grad[k]! / n) * scale;
       m1[k] = 0.9 * m1[k]! + 0.1 * gk;
       m2[k] = 0.999 * m2[k]! + 0.001 * gk * gk;
       y[k]! += (lr * (m1[k]! / c1)) / (Math.sqrt(m2[k]! / c2) + 1e-8);
@@ -150,7 +167,16 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
   const q = t.infoSetKey.indexOf(OPEN_Q);
   if (q < 0) throw new Error(`no information state ${OPEN_Q}`);
   const openRaiseLast = pi[q * A + RAISE]!;
-  return { last: g.exploitability(pi.slice()), average: g.exploitability(average), averageAt90, openRaiseLast, openRaiseAverage: average[q * A + RAISE]! };
+  norms.sort((a, b) => a - b);
+  return {
+    last: g.exploitability(pi.slice()),
+    average: g.exploitability(average),
+    averageAt90,
+    openRaiseLast,
+    openRaiseAverage: average[q * A + RAISE]!,
+    clipped: clipped / UPDATES,
+    medianNorm: norms[norms.length >> 1]!,
+  };
 }
 
 function main(): void {
@@ -159,18 +185,18 @@ function main(): void {
   const star = g.uniformTable();
   magnetDynamics(g, star, g.uniformTable(), { eta: ETA, alpha: 0.1 / ETA, inner: 50, outer: 100, mix: MIX });
   const q = g.tree.infoSetKey.indexOf(OPEN_Q);
-  console.log(`Leduc, sampled tabular magnet self-play (Adam, batch ${BATCH}, ${UPDATES} updates, learning rate ${ANNEAL ? 'annealed to 0' : 'constant'}, η ${ETA}, magnet every ${EVERY}, blend ${MIX})`);
+  console.log(`Leduc, sampled tabular magnet self-play (Adam, batch ${BATCH}, ${UPDATES} updates, learning rate ${ANNEAL ? 'annealed to 0' : 'constant'}, ${CLIP > 0 ? `gradient norm clipped to ${CLIP}` : 'no clip'}, η ${ETA}, magnet every ${EVERY}, blend ${MIX})`);
   console.log(`exact fixed point π*: exploitability ${g.exploitability(star.slice()).toFixed(4)}, opening raise with a queen ${star[q * A + RAISE]!.toFixed(3)}`);
   const rows: string[][] = [];
   for (const lr of LRS) {
     for (const seed of SEEDS) {
       const t0 = performance.now();
       const o = train(g, lr, seed);
-      rows.push([String(lr), String(seed), o.last.toFixed(4), o.averageAt90.toFixed(4), o.average.toFixed(4), o.openRaiseLast.toFixed(3), o.openRaiseAverage.toFixed(3), ((performance.now() - t0) / 1000).toFixed(0)]);
+      rows.push([String(lr), String(seed), o.last.toFixed(4), o.averageAt90.toFixed(4), o.average.toFixed(4), o.openRaiseLast.toFixed(3), o.openRaiseAverage.toFixed(3), o.clipped.toFixed(3), o.medianNorm.toFixed(4), ((performance.now() - t0) / 1000).toFixed(0)]);
       console.log(`  lr ${lr} seed ${seed}: average ${o.average.toFixed(4)}`);
     }
   }
-  console.log(markdownTable(['Adam lr', 'seed', 'last iterate', 'average at 90%', 'average (exported)', 'open raise, Q: last', 'open raise, Q: average', 's'], rows));
+  console.log(markdownTable(['Adam lr', 'seed', 'last iterate', 'average at 90%', 'average (exported)', 'open raise, Q: last', 'open raise, Q: average', 'clipped', 'median norm', 's'], rows));
 }
 
 main();
