@@ -35,6 +35,7 @@ const BATCH = Number(process.env['BENCH_BATCH'] ?? 512);
 const ANNEAL = process.env['BENCH_ANNEAL'] !== '0';
 /** > 0: global gradient-norm clip of each update (the trainer's `maxGradNorm`); 0 (default): off. */
 const CLIP = Number(process.env['BENCH_CLIP'] ?? 0);
+if (!(CLIP >= 0)) throw new Error(`BENCH_CLIP must be a norm ≥ 0 (0: off), got '${process.env['BENCH_CLIP']}'`);
 const ETA = 1;
 const MIX = 0.05;
 const EVERY = 1000;
