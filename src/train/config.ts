@@ -356,12 +356,11 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // larger): three 30-minute seeds exported 0.118 / 0.147 / 0.119, against 0.242 / 0.153 / 0.222 for the annealed bonus
     // and 0.112 / 0.192 / 0.151 with magnetEvery 2000 (README, "Where a trained Leduc run loses"); the critic reads the
     // whole state, both cards (criticInput 'agent-state'): seeds 0 / 1 / 2 exported 0.134 / 0.107 / 0.113, and on seed 2,
-    // side by side with the observation critic, 0.113 against 0.173 (README, "A critic that sees both cards"); no global
-    // gradient-norm clip (maxGradNorm 0): the joint norm of actor and critic was above 0.5 on every update (0.82–1.9 from
-    // the 5th to the 95th percentile), so the 0.5 clip scaled each step by 0.26–0.61 with the batch; without it seeds
-    // 0–3 exported 0.085 / 0.117 / 0.087 / 0.140 against 0.106 / 0.113 / 0.097 / 0.114 with it: no worse, simpler
-    // (README, "Without the gradient-norm clip")
-    ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], maxGradNorm: 0, snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
+    // side by side with the observation critic, 0.113 against 0.173 (README, "A critic that sees both cards"); the global
+    // gradient-norm clip (0.5) stays although it scales every Leduc update (by 0.26–0.61): without it seeds 0–4 exported
+    // 0.085 / 0.117 / 0.087 / 0.140 / 0.186 against 0.106 / 0.113 / 0.097 / 0.114 / 0.120 with it (README, "Without the
+    // gradient-norm clip")
+    ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
   },
 };
 
