@@ -70,7 +70,6 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
   const m1 = new Float64Array(sets * A);
   const m2 = new Float64Array(sets * A);
   let value: Float64Array = new Float64Array(0);
-  const own = new Float64Array(t.nodes * S);
   const avgSums = new Float64Array(sets * A);
   const avgReach = new Float64Array(sets);
   const path: number[] = [];
@@ -84,24 +83,13 @@ function train(g: TabularMagnet, lr0: number, seed: number): Outcome {
   let clipped = 0;
 
   const softmax = () => {
-    for (let id = 0; id < sets; id++) {
-      let max = -Infinity;
-      for (let a = 0; a < A; a++) if (legal[id * A + a]) max = Math.max(max, y[id * A + a]!);
-      let z = 0;
-      for (let a = 0; a < A; a++) if (legal[id * A + a]) z += Math.exp(y[id * A + a]! - max);
-      for (let a = 0; a < A; a++) pi[id * A + a] = legal[id * A + a] ? Math.exp(y[id * A + a]! - max) / z : 0;
-    }
+    g.softmax(y, pi);
     // the table into the tree's decision edges (what the hands below sample), and every history's value per seat
     value = g.historyValues(pi);
   };
   /** XFP: the current table weighted `w` and by each seat's own reach of each state. */
   const accumulate = (w: number) => {
-    for (let s = 0; s < S; s++) own[s] = 1;
-    for (let n = 0; n < t.nodes; n++) {
-      for (let e = t.firstEdge[n]!; e < t.firstEdge[n]! + t.edgeCount[n]!; e++) {
-        for (let s = 0; s < S; s++) own[t.edgeChild[e]! * S + s] = own[n * S + s]! * (t.kind[n] === 2 && t.seat[n] === s ? t.edgeProb[e]! : 1);
-      }
-    }
+    const own = g.reachOf(true);
     for (let id = 0; id < sets; id++) {
       const r = w * own[t.infoSetNodes[id]![0]! * S + t.infoSetSeat[id]!]!;
       avgReach[id]! += r;

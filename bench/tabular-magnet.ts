@@ -20,6 +20,7 @@ export class TabularMagnet {
   private readonly value: Float64Array;
   private readonly reach: Float64Array;
   readonly q: Float64Array;
+  private readonly logits: Float64Array;
 
   constructor(gameId: string) {
     this.tree = buildGameTree(getGame(gameId), uniformPolicy);
@@ -35,6 +36,7 @@ export class TabularMagnet {
     this.value = new Float64Array(t.nodes * t.seats);
     this.reach = new Float64Array(t.nodes * t.seats);
     this.q = new Float64Array(this.sets * this.A);
+    this.logits = new Float64Array(this.sets * this.A);
   }
 
   uniformTable(): Float64Array {
@@ -76,20 +78,44 @@ export class TabularMagnet {
     return value;
   }
 
+  /**
+   * Every node's reach per seat under the table loaded in the tree's edges (`seats` per node; a view of
+   * this object's buffer, overwritten by the next call): `own` true, by that seat's own actions alone
+   * (what XFP weighs a seat's strategy by); false, by chance and the other seat (what its action values
+   * are weighed by).
+   */
+  reachOf(own: boolean): Float64Array {
+    const t = this.tree;
+    const S = t.seats;
+    const reach = this.reach;
+    for (let s = 0; s < S; s++) reach[s] = 1;
+    for (let n = 0; n < t.nodes; n++) {
+      for (let e = t.firstEdge[n]!; e < t.firstEdge[n]! + t.edgeCount[n]!; e++) {
+        const c = t.edgeChild[e]!;
+        for (let s = 0; s < S; s++) reach[c * S + s] = reach[n * S + s]! * ((t.kind[n] === 2 && t.seat[n] === s) === own ? t.edgeProb[e]! : 1);
+      }
+    }
+    return reach;
+  }
+
+  /** π = the softmax of `logits` over each information set's legal actions (`A` per set), into `out`; illegal actions 0. */
+  softmax(logits: Float64Array, out: Float64Array): void {
+    const A = this.A;
+    for (let id = 0; id < this.sets; id++) {
+      let max = -Infinity;
+      for (let a = 0; a < A; a++) if (this.legal[id * A + a]) max = Math.max(max, logits[id * A + a]!);
+      let z = 0;
+      for (let a = 0; a < A; a++) if (this.legal[id * A + a]) z += Math.exp(logits[id * A + a]! - max);
+      for (let a = 0; a < A; a++) out[id * A + a] = this.legal[id * A + a] ? Math.exp(logits[id * A + a]! - max) / z : 0;
+    }
+  }
+
   /** Q(s, a) of every information set under the table, into `this.q`. */
   private actionValues(pi: Float64Array): void {
     const t = this.tree;
     const S = t.seats;
     const value = this.historyValues(pi);
-    const reach = this.reach;
-    // reach top-down, each seat's own actions counting 1
-    for (let s = 0; s < S; s++) reach[s] = 1;
-    for (let n = 0; n < t.nodes; n++) {
-      for (let e = t.firstEdge[n]!; e < t.firstEdge[n]! + t.edgeCount[n]!; e++) {
-        const c = t.edgeChild[e]!;
-        for (let s = 0; s < S; s++) reach[c * S + s] = reach[n * S + s]! * (t.kind[n] === 2 && t.seat[n] === s ? 1 : t.edgeProb[e]!);
-      }
-    }
+    const reach = this.reachOf(false);
     this.q.fill(0);
     for (let id = 0; id < this.sets; id++) {
       const s = t.infoSetSeat[id]!;
@@ -106,20 +132,9 @@ export class TabularMagnet {
   /** One mirror-descent step of size `alpha` toward π ∝ ρ·exp(Q/η), in place. */
   step(pi: Float64Array, rho: Float64Array, eta: number, alpha: number): void {
     this.actionValues(pi);
-    const A = this.A;
-    const logits = new Float64Array(A);
-    for (let id = 0; id < this.sets; id++) {
-      let max = -Infinity;
-      for (let a = 0; a < A; a++) {
-        const k = id * A + a;
-        if (!this.legal[k]) continue;
-        logits[a] = (Math.log(pi[k]!) + alpha * eta * Math.log(rho[k]!) + alpha * this.q[k]!) / (1 + alpha * eta);
-        max = Math.max(max, logits[a]!);
-      }
-      let z = 0;
-      for (let a = 0; a < A; a++) if (this.legal[id * A + a]) z += Math.exp(logits[a]! - max);
-      for (let a = 0; a < A; a++) pi[id * A + a] = this.legal[id * A + a] ? Math.exp(logits[a]! - max) / z : 0;
-    }
+    const logits = this.logits;
+    for (let k = 0; k < pi.length; k++) if (this.legal[k]) logits[k] = (Math.log(pi[k]!) + alpha * eta * Math.log(rho[k]!) + alpha * this.q[k]!) / (1 + alpha * eta);
+    this.softmax(logits, pi);
   }
 
   /** The magnet after a refresh: (1 − m)·π + m·uniform. */

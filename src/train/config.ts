@@ -7,6 +7,7 @@ import type { ConvSpec } from '../../agents/policy-spec.ts';
 import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
+import { isExactEvalGame } from '../eval/exploitability.ts';
 
 export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'trpo', 'mappo', 'ippo', 'sac', 'td3', 'ddpg'] as const;
 export type Algo = (typeof ALGOS)[number];
@@ -364,9 +365,6 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   },
 };
 
-/** Games whose exported policy defaults to the average of the snapshots (where self-play's last iterate can cycle). */
-const EXACT_EVAL = ['kuhn-poker', 'leduc-poker'];
-
 /**
  * Default configuration for an algorithm on a game (versioned id). REINFORCE plays whole episodes,
  * so its rollout length defaults to the game's longest episode.
@@ -375,7 +373,8 @@ export function defaultConfig(algo: Algo, gameId: string): TrainConfig {
   const episodic: Partial<TrainConfig> = algo === 'reinforce' ? { steps: getGame(gameId).info.maxSteps } : {};
   // IMPALA and TRPO take a game's PPO row (envs, steps, evaluation, league) with their own update rule on top
   const game = algo === 'impala' || algo === 'trpo' ? { ...GAME_DEFAULTS[gameId]?.ppo, ...ALGO_DEFAULTS[algo], ...GAME_DEFAULTS[gameId]?.[algo] } : GAME_DEFAULTS[gameId]?.[algo];
-  const exportPolicy: Partial<TrainConfig> = EXACT_EVAL.some((g) => gameId.startsWith(g)) ? { exportPolicy: 'average' } : {};
+  // the games with an exact tree (Kuhn, Leduc) export the average of the snapshots: self-play's last iterate can cycle there
+  const exportPolicy: Partial<TrainConfig> = isExactEvalGame(gameId) ? { exportPolicy: 'average' } : {};
   return { ...BASE, ...ALGO_DEFAULTS[algo], ...episodic, ...exportPolicy, ...game, algo, game: gameId };
 }
 
