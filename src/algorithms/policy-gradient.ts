@@ -20,8 +20,14 @@ export interface LearnerSettings extends LossSettings {
   readonly lr: number;
   readonly annealLr: boolean;
   readonly annealClip: boolean;
-  /** Global gradient-norm clip (0 or less disables it). */
+  /** Gradient-norm clip (0 or less disables it). */
   readonly maxGradNorm: number;
+  /**
+   * What `maxGradNorm` bounds: the norm of all gradients together ('global', SB3 and CleanRL; the
+   * default), or the actor's (log-std included) and the critic's each on its own ('per-network', as
+   * MAPPO's separate optimisers do), so that a large critic gradient no longer shrinks the policy's step.
+   */
+  readonly gradClip?: 'global' | 'per-network';
   /** Stop the epochs early once the mean approx-KL of an epoch exceeds this (null: never). */
   readonly targetKl: number | null;
   readonly optimizer: 'adam' | 'rmsprop';
@@ -45,6 +51,8 @@ export class PolicyGradientLearner {
   readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
   private readonly variables: tf.Variable[];
+  /** The variables' names in clip groups: all together, or the actor's and the critic's (`gradClip`). */
+  private readonly clipGroups: string[][];
   private penaltyScratch: Float32Array = new Float32Array(0);
 
   constructor(opts: { policy: ActorCritic; settings: LearnerSettings; rng: Rng }) {
@@ -53,6 +61,8 @@ export class PolicyGradientLearner {
     this.rng = opts.rng;
     this.variables = opts.policy.trainableVariables();
     const s = opts.settings;
+    const names = (vars: tf.Variable[]): string[] => vars.map((v) => v.name);
+    this.clipGroups = s.gradClip === 'per-network' ? [names(opts.policy.actorVariables()), names(opts.policy.criticVariables())] : [names(this.variables)];
     this.optimizer = s.optimizer === 'adam' ? tf.train.adam(s.lr, 0.9, 0.999, s.optimizerEps) : tf.train.rmsprop(s.lr, 0.99, 0, s.optimizerEps);
   }
 
@@ -165,8 +175,11 @@ export class PolicyGradientLearner {
       }, this.variables);
       const norm = globalNorm(Object.values(grads));
       if (this.settings.maxGradNorm > 0) {
-        const scale = tf.minimum(1, tf.div(this.settings.maxGradNorm, tf.add(norm, 1e-6)));
-        for (const k of Object.keys(grads)) grads[k] = tf.mul(grads[k]!, scale);
+        for (const group of this.clipGroups) {
+          const groupNorm = this.clipGroups.length === 1 ? norm : globalNorm(group.map((k) => grads[k]!));
+          const scale = tf.minimum(1, tf.div(this.settings.maxGradNorm, tf.add(groupNorm, 1e-6)));
+          for (const k of group) grads[k] = tf.mul(grads[k]!, scale);
+        }
       }
       this.optimizer.applyGradients(grads);
       return [stats!, norm] as [tf.Tensor1D, tf.Scalar];

@@ -72,6 +72,8 @@ export class FastLearner {
   protected readonly e: PolicyMlpEngine;
   /** The variables the optimizer steps (contiguous), and their span of the flat layout. */
   private readonly optimized: { readonly offset: number; readonly size: number; readonly variables: ParamLayout['variables'] };
+  /** The optimised span in clip groups, each a list of spans that share one clip scale (`settings.gradClip`). */
+  private readonly clipGroups: readonly (readonly Span[])[];
   /** Optimizer steps taken and tfjs's float32 running β powers (AdamOptimizer.accBeta1/2). */
   private step = 0;
   private accBeta1 = f32(BETA1);
@@ -110,6 +112,7 @@ export class FastLearner {
     const offset = variables[0]!.offset;
     const end = variables.at(-1)!.offset + variables.at(-1)!.size;
     this.optimized = { offset, size: end - offset, variables };
+    this.clipGroups = clipGroupsOf(this.layout, this.optimized, opts.settings.gradClip ?? 'global');
     const k = createKernels(opts.kernels);
     this.kernels = k.name;
     this.e = new PolicyMlpEngine(k, this.layout, true);
@@ -375,23 +378,54 @@ export class FastLearner {
     return { loss, stats, gradNorm };
   }
 
-  /** Global-norm clipping and one fused optimizer step over the optimised span of the flat buffer. */
+  /**
+   * Gradient-norm clipping and one fused optimizer step over the optimised span of the flat buffer.
+   * `gradNorm` is the norm over that span: the clip's when it is one group ('global'); per network
+   * each group's own norm is taken here.
+   */
   protected optimizerStep(gradNorm: number, lr: number): void {
     const s = this.settings;
     const e = this.e;
-    const { offset: o, size: n } = this.optimized;
-    // tf: scale = min(1, maxGradNorm / (norm + 1e-6)) in float32
-    const scale = s.maxGradNorm > 0 ? Math.min(1, f32(f32(s.maxGradNorm) / f32(f32(gradNorm) + f32(1e-6)))) : 1;
+    const groups = this.clipGroups;
+    for (const group of groups) {
+      const norm = groups.length === 1 ? gradNorm : Math.sqrt(group.reduce((acc, [o, n]) => acc + e.k.sumsq(e.grads + o, n), 0));
+      // tf: scale = min(1, maxGradNorm / (norm + 1e-6)) in float32
+      const scale = s.maxGradNorm > 0 ? Math.min(1, f32(f32(s.maxGradNorm) / f32(f32(norm) + f32(1e-6)))) : 1;
+      for (const [o, n] of group) {
+        if (s.optimizer === 'adam') {
+          e.k.adam(e.params + o, e.grads + o, e.slot1 + o, e.slot2 + o, n, scale, BETA1, 1 - BETA1, BETA2, 1 - BETA2, f32(1 - this.accBeta1), f32(1 - this.accBeta2), s.optimizerEps, -lr);
+        } else {
+          // slot1 = moments (tfjs '/momentum'), slot2 = mean squares ('/rms')
+          e.k.rmsprop(e.params + o, e.grads + o, e.slot2 + o, e.slot1 + o, n, scale, RMS_DECAY, 1 - RMS_DECAY, s.optimizerEps, lr, 0);
+        }
+      }
+    }
     if (s.optimizer === 'adam') {
-      const bc1 = f32(1 - this.accBeta1);
-      const bc2 = f32(1 - this.accBeta2);
-      e.k.adam(e.params + o, e.grads + o, e.slot1 + o, e.slot2 + o, n, scale, BETA1, 1 - BETA1, BETA2, 1 - BETA2, bc1, bc2, s.optimizerEps, -lr);
       this.accBeta1 = f32(this.accBeta1 * f32(BETA1));
       this.accBeta2 = f32(this.accBeta2 * f32(BETA2));
-    } else {
-      // slot1 = moments (tfjs '/momentum'), slot2 = mean squares ('/rms')
-      e.k.rmsprop(e.params + o, e.grads + o, e.slot2 + o, e.slot1 + o, n, scale, RMS_DECAY, 1 - RMS_DECAY, s.optimizerEps, lr, 0);
     }
     this.step++;
   }
+}
+
+/** A span [offset, size] of the flat parameter buffer. */
+type Span = readonly [number, number];
+
+/**
+ * The optimised span `opt` in clip groups: one group (`global`), or the actor's spans (its networks and
+ * the log-std) and the critic's (`per-network`), each cut to `opt` and left out when empty.
+ */
+function clipGroupsOf(layout: ParamLayout, opt: { readonly offset: number; readonly size: number }, mode: 'global' | 'per-network'): Span[][] {
+  if (mode !== 'per-network') return [[[opt.offset, opt.size]]];
+  const within = ([o, n]: Span): Span[] => {
+    const a = Math.max(o, opt.offset);
+    const b = Math.min(o + n, opt.offset + opt.size);
+    return b > a ? [[a, b - a]] : [];
+  };
+  // per network: the actor's variables, the critic's, then the log-std (paramLayout)
+  const criticAt = layout.variables[netVariableCount(layout.actor)]!.offset;
+  const criticEnd = layout.logStd >= 0 ? layout.logStd : layout.size;
+  const actor = [...within([0, criticAt]), ...(layout.logStd >= 0 ? within([layout.logStd, layout.actions]) : [])];
+  const critic = within([criticAt, criticEnd - criticAt]);
+  return [actor, critic].filter((g) => g.length > 0);
 }

@@ -68,6 +68,7 @@ export function learnerSettings(config: TrainConfig): LearnerSettings {
     annealLr: config.annealLr,
     annealClip: config.annealClip,
     maxGradNorm: config.maxGradNorm,
+    gradClip: config.gradClip,
     targetKl: config.targetKl,
     optimizer: config.optimizer,
     optimizerEps: config.optimizerEps,

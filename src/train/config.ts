@@ -59,7 +59,8 @@ export const TrainConfigSchema = z
       .nullable()
       .describe("NeuRD (R-NaD's policy update): move the logits along every legal action's estimated advantage, regulariser (entCoef, the magnet) included, while they stay within ±neurdBeta of their mean; null: the policy gradient. Discrete actions; ppo, a2c, reinforce"),
     vfCoef: z.number().min(0).describe('value loss coefficient'),
-    maxGradNorm: z.number().min(0).describe('global gradient-norm clip (0: off)'),
+    maxGradNorm: z.number().min(0).describe('gradient-norm clip (0: off)'),
+    gradClip: z.enum(['global', 'per-network']).describe("what maxGradNorm bounds: all gradients' norm together ('global') or the actor's and the critic's each ('per-network')"),
     targetKl: z.number().positive().nullable().describe('stop an update early when approx-KL exceeds this (null: off); TRPO: the trust-region bound δ on the mean KL of a step'),
     normAdv: z.boolean().describe('normalise advantages per minibatch'),
     normObs: z.boolean().describe('running observation normalisation'),
@@ -162,6 +163,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   magnetLrDecay: 0,
   vfCoef: 0.5,
   maxGradNorm: 0.5,
+  gradClip: 'global',
   targetKl: null,
   normAdv: true,
   normObs: false,

@@ -278,6 +278,9 @@ const UPDATE_CASES: UpdateCase[] = [
   { name: 'conv trunk, 1×1 reduction, Adam', spec: CONV_REDUCE, settings: { epochs: 2, minibatchSize: 20 }, updates: 2 },
   { name: 'conv trunk, residual block, 1×1 reduction, one Adam step', spec: CONV_RES_REDUCE, settings: { epochs: 1 }, updates: 1 },
   { name: 'conv trunk on the actor alone, MLP critic, Adam', spec: CONV_ACTOR_ONLY, settings: { epochs: 2, minibatchSize: 20, clipValue: 0.3 }, updates: 2 },
+  { name: 'per-network clip, Adam, 3 epochs of minibatches', spec: CATEGORICAL, settings: { gradClip: 'per-network', epochs: 3, minibatchSize: 15 }, updates: 2 },
+  { name: 'per-network clip, Gaussian head (the log-std with the actor), RMSprop', spec: GAUSSIAN, settings: { gradClip: 'per-network', optimizer: 'rmsprop', epochs: 2, minibatchSize: 20 }, updates: 2 },
+  { name: 'per-network clip, conv trunk on the actor alone', spec: CONV_ACTOR_ONLY, settings: { gradClip: 'per-network', epochs: 2, minibatchSize: 20 }, updates: 2 },
 ];
 
 describe('fast learner updates = reference updates (same seed, same shuffles)', () => {
@@ -315,6 +318,27 @@ describe('fast learner updates = reference updates (same seed, same shuffles)', 
     refPolicy.dispose();
     fastPolicy.dispose();
     threadedPolicy.dispose();
+  });
+});
+
+describe('per-network gradient clipping', () => {
+  // the actor's gradient does not depend on the value loss's weight (separate networks): clipped per
+  // network, the actor's steps cannot either; clipped globally, the critic's norm scales them
+  const actorAfter = (gradClip: 'global' | 'per-network', vfCoef: number, spec: PolicySpec): Float32Array[] => {
+    const policy = makePolicy(spec, 3);
+    const learner = new FastLearner({ policy, settings: { ...BASE, gradClip, vfCoef, epochs: 3, minibatchSize: 12, maxGradNorm: 0.2 }, rng: new Rng(5) });
+    const buf = makeBuffer(spec, { steps: 8, envs: 5 }, 6);
+    for (let u = 0; u < 2; u++) learner.update(buf, u / 4);
+    const out = policy.actorVariables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    learner.dispose();
+    policy.dispose();
+    return out;
+  };
+  it.each([['categorical', CATEGORICAL], ['Gaussian', GAUSSIAN]] as const)('%s: the actor steps the same whatever the critic gradient', (_, spec) => {
+    expect(actorAfter('per-network', 50, spec)).toEqual(actorAfter('per-network', 0.5, spec));
+    const [a, b] = [actorAfter('global', 50, spec), actorAfter('global', 0.5, spec)];
+    const diff = Math.max(...a.flatMap((w, i) => Array.from(w, (x, j) => Math.abs(x - b[i]![j]!))));
+    expect(diff).toBeGreaterThan(1e-4);
   });
 });
 
