@@ -47,6 +47,9 @@ export interface UpdateStats {
   readonly 'losses/clipfrac': number;
   readonly 'losses/explained_variance': number;
   readonly 'losses/grad_norm': number;
+  /** The actor's (log-std included) and the critic's gradient norms, where the learner reports them (PPO, A2C, REINFORCE, IMPALA). */
+  readonly 'losses/grad_norm_actor'?: number;
+  readonly 'losses/grad_norm_critic'?: number;
   readonly 'charts/learning_rate': number;
   readonly 'charts/clip_coef': number;
   readonly 'charts/ent_coef': number;
@@ -56,12 +59,13 @@ export interface UpdateStats {
 
 /**
  * The statistics of one update: `sums` holds, per epoch summed over epochs, the means of
- * [policy_loss, value_loss, entropy, approx_kl, clipfrac]; `gradNormSum` the per-epoch mean norms.
+ * [policy_loss, value_loss, entropy, approx_kl, clipfrac]; `norms` the per-epoch mean gradient norms
+ * (summed likewise): [all, actor, critic].
  */
 export function updateStats(
   buf: RolloutBuffer,
   sums: ArrayLike<number>,
-  gradNormSum: number,
+  norms: ArrayLike<number>,
   epochs: number,
   steps: number,
   applied: { readonly lr: number; readonly clip: number; readonly entCoef: number },
@@ -74,7 +78,9 @@ export function updateStats(
     'losses/approx_kl': avg(3),
     'losses/clipfrac': avg(4),
     'losses/explained_variance': explainedVarianceValid(buf),
-    'losses/grad_norm': gradNormSum / Math.max(1, epochs),
+    'losses/grad_norm': norms[0]! / Math.max(1, epochs),
+    'losses/grad_norm_actor': norms[1]! / Math.max(1, epochs),
+    'losses/grad_norm_critic': norms[2]! / Math.max(1, epochs),
     'charts/learning_rate': applied.lr,
     'charts/clip_coef': applied.clip,
     'charts/ent_coef': applied.entCoef,

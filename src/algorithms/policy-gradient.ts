@@ -51,6 +51,8 @@ export class PolicyGradientLearner {
   readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
   private readonly variables: tf.Variable[];
+  /** The actor's variables' names (log-std included) and the critic's. */
+  private readonly networks: { readonly actor: string[]; readonly critic: string[] };
   /** The variables' names in clip groups: all together, or the actor's and the critic's (`gradClip`). */
   private readonly clipGroups: string[][];
   private penaltyScratch: Float32Array = new Float32Array(0);
@@ -62,7 +64,8 @@ export class PolicyGradientLearner {
     this.variables = opts.policy.trainableVariables();
     const s = opts.settings;
     const names = (vars: tf.Variable[]): string[] => vars.map((v) => v.name);
-    this.clipGroups = s.gradClip === 'per-network' ? [names(opts.policy.actorVariables()), names(opts.policy.criticVariables())] : [names(this.variables)];
+    this.networks = { actor: names(opts.policy.actorVariables()), critic: names(opts.policy.criticVariables()) };
+    this.clipGroups = s.gradClip === 'per-network' ? [this.networks.actor, this.networks.critic] : [names(this.variables)];
     this.optimizer = s.optimizer === 'adam' ? tf.train.adam(s.lr, 0.9, 0.999, s.optimizerEps) : tf.train.rmsprop(s.lr, 0.99, 0, s.optimizerEps);
   }
 
@@ -97,14 +100,14 @@ export class PolicyGradientLearner {
     const mb = Math.min(Math.max(1, s.minibatchSize), n);
     const full = this.uploadBatch(buf);
     const sums = new Float64Array(LOSS_STATS.length);
-    let gradNormSum = 0;
+    const norms = new Float64Array(3);
     let steps = 0;
     let epochs = 0;
     try {
       for (let epoch = 0; epoch < s.epochs; epoch++) {
         shuffle(indices, this.rng);
         const epochStats: tf.Tensor1D[] = [];
-        const epochNorms: tf.Scalar[] = [];
+        const epochNorms: tf.Tensor1D[] = [];
         for (let start = 0; start < n; start += mb) {
           const idx = indices.subarray(start, Math.min(n, start + mb));
           const [stats, norm] = this.minibatchStep(full, idx, loss);
@@ -115,16 +118,16 @@ export class PolicyGradientLearner {
         epochs++;
         // one read-back per epoch (not per minibatch) keeps GPU backends from stalling
         const meanStats = tf.tidy(() => tf.mean(tf.stack(epochStats), 0).dataSync() as Float32Array);
-        const meanNorm = tf.tidy(() => tf.mean(tf.stack(epochNorms)).dataSync()[0]!);
+        const meanNorms = tf.tidy(() => tf.mean(tf.stack(epochNorms), 0).dataSync() as Float32Array);
         tf.dispose([...epochStats, ...epochNorms]);
         for (let k = 0; k < sums.length; k++) sums[k]! += meanStats[k]!;
-        gradNormSum += meanNorm;
+        for (let k = 0; k < 3; k++) norms[k]! += meanNorms[k]!;
         if (s.targetKl !== null && meanStats[3]! > s.targetKl) break;
       }
     } finally {
       tf.dispose(Object.values(full).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
     }
-    return updateStats(buf, sums, gradNormSum, epochs, steps, { lr, clip, entCoef });
+    return updateStats(buf, sums, norms, epochs, steps, { lr, clip, entCoef });
   }
 
   /**
@@ -150,8 +153,8 @@ export class PolicyGradientLearner {
     }
   }
 
-  /** One optimizer step on the rows `idx` of the uploaded batch; returns kept [stats] and grad norm. */
-  private minibatchStep(full: TensorBatch, idx: Int32Array, loss: LossSettings): [tf.Tensor1D, tf.Scalar] {
+  /** One optimizer step on the rows `idx` of the uploaded batch; returns kept [stats] and the gradient norms before clipping [all, actor, critic]. */
+  private minibatchStep(full: TensorBatch, idx: Int32Array, loss: LossSettings): [tf.Tensor1D, tf.Tensor1D] {
     return tf.tidy(() => {
       const i = tf.tensor1d(idx, 'int32');
       const obs = tf.gather(full.obs, i);
@@ -174,15 +177,17 @@ export class PolicyGradientLearner {
         return out.loss;
       }, this.variables);
       const norm = globalNorm(Object.values(grads));
+      const actorNorm = globalNorm(this.networks.actor.map((k) => grads[k]!));
+      const criticNorm = globalNorm(this.networks.critic.map((k) => grads[k]!));
       if (this.settings.maxGradNorm > 0) {
-        for (const group of this.clipGroups) {
-          const groupNorm = this.clipGroups.length === 1 ? norm : globalNorm(group.map((k) => grads[k]!));
-          const scale = tf.minimum(1, tf.div(this.settings.maxGradNorm, tf.add(groupNorm, 1e-6)));
+        const groupNorms = this.clipGroups.length === 1 ? [norm] : [actorNorm, criticNorm];
+        this.clipGroups.forEach((group, g) => {
+          const scale = tf.minimum(1, tf.div(this.settings.maxGradNorm, tf.add(groupNorms[g]!, 1e-6)));
           for (const k of group) grads[k] = tf.mul(grads[k]!, scale);
-        }
+        });
       }
       this.optimizer.applyGradients(grads);
-      return [stats!, norm] as [tf.Tensor1D, tf.Scalar];
+      return [stats!, tf.stack([norm, actorNorm, criticNorm])] as [tf.Tensor1D, tf.Tensor1D];
     });
   }
 

@@ -57,8 +57,10 @@ export interface MinibatchResult {
   readonly loss: number;
   /** [policy_loss, value_loss, entropy, approx_kl, clipfrac] */
   readonly stats: Float64Array;
-  /** Global gradient norm before clipping. */
+  /** Gradient norms before clipping: of all the weights, the actor's (log-std included), the critic's. */
   readonly gradNorm: number;
+  readonly actorNorm: number;
+  readonly criticNorm: number;
 }
 
 export class FastLearner {
@@ -72,6 +74,8 @@ export class FastLearner {
   protected readonly e: PolicyMlpEngine;
   /** The variables the optimizer steps (contiguous), and their span of the flat layout. */
   private readonly optimized: { readonly offset: number; readonly size: number; readonly variables: ParamLayout['variables'] };
+  /** The actor's spans (its network, the log-std) and the critic's, of the whole layout. */
+  private readonly networks: { readonly actor: readonly Span[]; readonly critic: readonly Span[] };
   /** The optimised span in clip groups, each a list of spans that share one clip scale (`settings.gradClip`). */
   private readonly clipGroups: readonly (readonly Span[])[];
   /** Optimizer steps taken and tfjs's float32 running β powers (AdamOptimizer.accBeta1/2). */
@@ -112,7 +116,8 @@ export class FastLearner {
     const offset = variables[0]!.offset;
     const end = variables.at(-1)!.offset + variables.at(-1)!.size;
     this.optimized = { offset, size: end - offset, variables };
-    this.clipGroups = clipGroupsOf(this.layout, this.optimized, opts.settings.gradClip ?? 'global');
+    this.networks = networkSpans(this.layout);
+    this.clipGroups = clipGroupsOf(this.networks, this.optimized, opts.settings.gradClip ?? 'global');
     const k = createKernels(opts.kernels);
     this.kernels = k.name;
     this.e = new PolicyMlpEngine(k, this.layout, true);
@@ -187,29 +192,32 @@ export class FastLearner {
     this.ensureRows(mb);
     const sums = new Float64Array(5);
     const epochSums = new Float64Array(5);
-    let gradNormSum = 0;
+    const norms = new Float64Array(3);
+    const epochNorms = new Float64Array(3);
     let steps = 0;
     let epochs = 0;
     for (let epoch = 0; epoch < s.epochs; epoch++) {
       shuffle(indices, this.rng);
       epochSums.fill(0);
-      let epochNorm = 0;
+      epochNorms.fill(0);
       let count = 0;
       for (let start = 0; start < n; start += mb) {
         const r = this.minibatch(buf, indices.subarray(start, Math.min(n, start + mb)), clip, entCoef, true, lr);
         for (let q = 0; q < 5; q++) epochSums[q]! += r.stats[q]!;
-        epochNorm += r.gradNorm;
+        epochNorms[0]! += r.gradNorm;
+        epochNorms[1]! += r.actorNorm;
+        epochNorms[2]! += r.criticNorm;
         count++;
         steps++;
       }
       epochs++;
       const c = Math.max(1, count);
       for (let q = 0; q < 5; q++) sums[q]! += epochSums[q]! / c;
-      gradNormSum += epochNorm / c;
+      for (let q = 0; q < 3; q++) norms[q]! += epochNorms[q]! / c;
       if (s.targetKl !== null && epochSums[3]! / c > s.targetKl) break;
     }
     this.e.storeTo(this.policy);
-    return updateStats(buf, sums, gradNormSum, epochs, steps, { lr, clip, entCoef });
+    return updateStats(buf, sums, norms, epochs, steps, { lr, clip, entCoef });
   }
 
   /**
@@ -374,21 +382,29 @@ export class FastLearner {
     const neurd = s.neurdBeta !== undefined && s.neurdBeta !== null;
     const loss = (neurd ? pg : pg - entCoef * (entMean + part[3]! / W)) + s.vfCoef * vl;
     const gradNorm = Math.sqrt(e.k.sumsq(e.grads, this.layout.size));
-    if (apply) this.optimizerStep(gradNorm, lr);
-    return { loss, stats, gradNorm };
+    const actorNorm = this.spansNorm(this.networks.actor);
+    const criticNorm = this.spansNorm(this.networks.critic);
+    if (apply) this.optimizerStep(this.clipGroups.length === 1 ? [gradNorm] : [actorNorm, criticNorm], lr);
+    return { loss, stats, gradNorm, actorNorm, criticNorm };
+  }
+
+  /** The norm of the gradient over `spans`. */
+  private spansNorm(spans: readonly Span[]): number {
+    return Math.sqrt(spans.reduce((acc, [o, n]) => acc + this.e.k.sumsq(this.e.grads + o, n), 0));
   }
 
   /**
    * Gradient-norm clipping and one fused optimizer step over the optimised span of the flat buffer.
-   * `gradNorm` is the norm over that span: the clip's when it is one group ('global'); per network
-   * each group's own norm is taken here.
+   * `norms`: the gradient's norm over each clip group (`clipGroups`: the whole optimised span, or the
+   * actor's and the critic's).
    */
-  protected optimizerStep(gradNorm: number, lr: number): void {
+  protected optimizerStep(norms: readonly number[], lr: number): void {
     const s = this.settings;
     const e = this.e;
     const groups = this.clipGroups;
-    for (const group of groups) {
-      const norm = groups.length === 1 ? gradNorm : Math.sqrt(group.reduce((acc, [o, n]) => acc + e.k.sumsq(e.grads + o, n), 0));
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      const norm = norms[g]!;
       // tf: scale = min(1, maxGradNorm / (norm + 1e-6)) in float32
       const scale = s.maxGradNorm > 0 ? Math.min(1, f32(f32(s.maxGradNorm) / f32(f32(norm) + f32(1e-6)))) : 1;
       for (const [o, n] of group) {
@@ -411,21 +427,26 @@ export class FastLearner {
 /** A span [offset, size] of the flat parameter buffer. */
 type Span = readonly [number, number];
 
+/** The actor's spans of the flat layout (its network, then the log-std when there is one) and the critic's. */
+function networkSpans(layout: ParamLayout): { actor: Span[]; critic: Span[] } {
+  // paramLayout: the actor's variables, the critic's, then the log-std
+  const criticAt = layout.variables[netVariableCount(layout.actor)]!.offset;
+  const criticEnd = layout.logStd >= 0 ? layout.logStd : layout.size;
+  const actor: Span[] = [[0, criticAt]];
+  if (layout.logStd >= 0) actor.push([layout.logStd, layout.actions]);
+  return { actor, critic: [[criticAt, criticEnd - criticAt]] };
+}
+
 /**
- * The optimised span `opt` in clip groups: one group (`global`), or the actor's spans (its networks and
- * the log-std) and the critic's (`per-network`), each cut to `opt` and left out when empty.
+ * The optimised span `opt` in clip groups: one group (`global`), or the actor's spans and the critic's
+ * (`per-network`), each cut to `opt` and left out when empty.
  */
-function clipGroupsOf(layout: ParamLayout, opt: { readonly offset: number; readonly size: number }, mode: 'global' | 'per-network'): Span[][] {
+function clipGroupsOf(networks: { readonly actor: readonly Span[]; readonly critic: readonly Span[] }, opt: { readonly offset: number; readonly size: number }, mode: 'global' | 'per-network'): Span[][] {
   if (mode !== 'per-network') return [[[opt.offset, opt.size]]];
   const within = ([o, n]: Span): Span[] => {
     const a = Math.max(o, opt.offset);
     const b = Math.min(o + n, opt.offset + opt.size);
     return b > a ? [[a, b - a]] : [];
   };
-  // per network: the actor's variables, the critic's, then the log-std (paramLayout)
-  const criticAt = layout.variables[netVariableCount(layout.actor)]!.offset;
-  const criticEnd = layout.logStd >= 0 ? layout.logStd : layout.size;
-  const actor = [...within([0, criticAt]), ...(layout.logStd >= 0 ? within([layout.logStd, layout.actions]) : [])];
-  const critic = within([criticAt, criticEnd - criticAt]);
-  return [actor, critic].filter((g) => g.length > 0);
+  return [networks.actor.flatMap(within), networks.critic.flatMap(within)].filter((g) => g.length > 0);
 }

@@ -351,7 +351,7 @@ export class FastTrpoLearner extends FastLearner {
         }
         h.fill(0, dV + M, dV + Mp);
         e.backward('critic', Mp);
-        this.optimizerStep(Math.sqrt(e.k.sumsq(e.grads + first, span)), lr);
+        this.optimizerStep([Math.sqrt(e.k.sumsq(e.grads + first, span))], lr);
         sum += loss / M;
         steps++;
       }

@@ -248,7 +248,8 @@ describe('fast learner gradients = reference gradients', () => {
 });
 
 function expectStatsClose(fast: UpdateStats, ref: UpdateStats, tol = 1): void {
-  for (const key of Object.keys(ref) as (keyof UpdateStats)[]) expectAllClose([fast[key]], [ref[key]], key, tol);
+  expect(Object.keys(fast).sort()).toEqual(Object.keys(ref).sort());
+  for (const key of Object.keys(ref) as (keyof UpdateStats)[]) expectAllClose([fast[key]!], [ref[key]!], key, tol);
 }
 
 function expectSameParams(fast: ActorCritic, ref: ActorCritic, what: string, tol = 1): void {
@@ -339,6 +340,17 @@ describe('per-network gradient clipping', () => {
     const [a, b] = [actorAfter('global', 50, spec), actorAfter('global', 0.5, spec)];
     const diff = Math.max(...a.flatMap((w, i) => Array.from(w, (x, j) => Math.abs(x - b[i]![j]!))));
     expect(diff).toBeGreaterThan(1e-4);
+  });
+  it('reports the actor\'s and the critic\'s norms, which make up the whole', () => {
+    const policy = makePolicy(GAUSSIAN, 3);
+    const learner = new FastLearner({ policy, settings: { ...BASE, epochs: 1 }, rng: new Rng(5) });
+    const r = learner.update(makeBuffer(GAUSSIAN, { steps: 8, envs: 5 }, 6), 0);
+    const [all, actor, critic] = [r['losses/grad_norm'], r['losses/grad_norm_actor']!, r['losses/grad_norm_critic']!];
+    expect(actor).toBeGreaterThan(0);
+    expect(critic).toBeGreaterThan(0);
+    expect(Math.hypot(actor, critic)).toBeCloseTo(all, 4);
+    learner.dispose();
+    policy.dispose();
   });
 });
 

@@ -143,7 +143,7 @@ const EXACT_STATS = ['losses/value_loss', 'losses/entropy', 'losses/explained_va
 function expectStatsClose(fast: TrpoStats, ref: TrpoStats, gradNorm: number): void {
   expect(Object.keys(fast).sort()).toEqual(Object.keys(ref).sort());
   for (const key of Object.keys(ref) as (keyof TrpoStats)[]) {
-    const [f, r] = [fast[key], ref[key]];
+    const [f, r] = [fast[key]!, ref[key]!];
     if (Number.isNaN(r)) expect(f, key).toBeNaN();
     else if ((EXACT_STATS as readonly string[]).includes(key)) expectAllClose([f], [r], key);
     else if (key === 'trpo/cg_residual') expectAllClose([f], [r], key, CG_RTOL * gradNorm, 0);
