@@ -362,7 +362,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // side by side with the observation critic, 0.113 against 0.173 (README, "A critic that sees both cards"); the global
     // gradient-norm clip (0.5) stays although it scales every Leduc update (by 0.26–0.61): without it seeds 0–4 exported
     // 0.085 / 0.117 / 0.087 / 0.140 / 0.186 against 0.106 / 0.113 / 0.097 / 0.114 / 0.120 with it (README, "Without the
-    // gradient-norm clip")
+    // gradient-norm clip"), and clipped per network (gradClip 'per-network') seeds 0–2 exported 0.113 / 0.129 / 0.112
+    // (README, "The clip per network")
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
   },
 };
