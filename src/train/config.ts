@@ -363,8 +363,10 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // gradient-norm clip (0.5) stays although it scales every Leduc update (by 0.26–0.61): without it seeds 0–4 exported
     // 0.085 / 0.117 / 0.087 / 0.140 / 0.186 against 0.106 / 0.113 / 0.097 / 0.114 / 0.120 with it (README, "Without the
     // gradient-norm clip"), and clipped per network (gradClip 'per-network') seeds 0–2 exported 0.113 / 0.129 / 0.112
-    // (README, "The clip per network")
-    ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
+    // (README, "The clip per network"); one pass over each 512-decision batch (epochs 1: one gradient step per update,
+    // 1.5x the updates in 30 minutes): seeds 0-4 exported 0.107 / 0.082 / 0.097 / 0.105 / 0.094 (median 0.097), against
+    // 0.106 / 0.113 / 0.097 or 0.119 / 0.114 / 0.120 or 0.094 with four passes (README, "One pass over each batch")
+    ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 1, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
   },
 };
 
