@@ -36,7 +36,7 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { ArenaError, ConfigError, UnknownNameError } from '../core/errors.ts';
 import { log } from '../core/log.ts';
 import { fitLeagueRatings, isScore, type RatingRow, type Score } from './ratings.ts';
@@ -287,6 +287,15 @@ function toPair(r: Row): PairStats {
 
 const MEMBER_COLS = 'id, role, parent, update_no, version, created_at, frozen, bot_spec, coalesce(length(snapshot), 0) AS bytes';
 
+const PAIR_COLS = 'a, b, wins, draws, losses, decayed_games, decayed_score';
+
+/** Results of a against b from its pairs row (none: not played); with `decay` < 1 the win rate is the decayed one. */
+function pairStats(a: AgentId, b: AgentId, r: Row | undefined, decay: number): PairStats {
+  if (!r) return { a, b, games: 0, wins: 0, draws: 0, losses: 0, winRate: UNPLAYED_WIN_RATE };
+  const p = toPair(r);
+  return decay === 1 ? p : { ...p, winRate: Number(r['decayed_score']) / Number(r['decayed_games']) };
+}
+
 function checkDecay(d: number): void {
   if (!(d > 0 && d <= 1)) throw new ConfigError(`payoff decay must be in (0, 1], got ${d}`);
 }
@@ -304,6 +313,14 @@ export class LeagueStore {
   /** Commits by this connection: with `PRAGMA data_version` (commits by others) it keys the rating cache. */
   private commits = 0;
   private fitted: { key: string; rows: RatingRow[] } | null = null;
+  /**
+   * Every member in creation order, with an index by id: read once, then patched by this connection's
+   * own member writes and re-read when another connection has committed (`PRAGMA data_version`). The
+   * training loop asks for members every update (opponent sampling, the league size): without it each
+   * ask re-read every row, a cost that grew with the league (Leduc's 1,000 snapshots made it half of the
+   * learner thread's time). Dropped when a transaction rolls back.
+   */
+  private members: { dataVersion: number; list: Member[]; byId: Map<AgentId, Member> } | null = null;
 
   private constructor(path: string, db: DatabaseSync, meta: LeagueInfo) {
     this.path = path;
@@ -446,6 +463,7 @@ export class LeagueStore {
       return out;
     } catch (err) {
       this.db.exec('ROLLBACK');
+      this.members = null; // it may hold rows that were just rolled back
       throw err;
     } finally {
       this.depth = 0;
@@ -453,6 +471,28 @@ export class LeagueStore {
   }
 
   // ---- members ----
+
+  /** The member cache (see `members`), re-read when another connection has committed since it was read. */
+  private memberCache(): { list: Member[]; byId: Map<AgentId, Member> } {
+    const dataVersion = Number((this.stmt('PRAGMA data_version').get() as Row)['data_version']);
+    if (this.members?.dataVersion === dataVersion) return this.members;
+    const list = (this.stmt(`SELECT ${MEMBER_COLS} FROM members ORDER BY seq`).all() as Row[]).map(toMember);
+    this.members = { dataVersion, list, byId: new Map(list.map((m) => [m.id, m])) };
+    return this.members;
+  }
+
+  /** Reads one member's row and puts it into the member cache (after this connection wrote it). */
+  private refreshMember(id: AgentId): Member {
+    const m = toMember(this.stmt(`SELECT ${MEMBER_COLS} FROM members WHERE id = ?`).get(id) as Row);
+    const cache = this.members;
+    if (cache) {
+      const i = cache.byId.has(id) ? cache.list.findIndex((x) => x.id === id) : -1;
+      if (i >= 0) cache.list[i] = m;
+      else cache.list.push(m); // a new member: rows are read in creation order, so it comes last
+      cache.byId.set(id, m);
+    }
+    return m;
+  }
 
   /** Adds a member. Throws `ArenaError` DUPLICATE_MEMBER when the id exists. */
   addMember(m: NewMember): Member {
@@ -480,7 +520,7 @@ export class LeagueStore {
       this.stmt(
         'INSERT INTO members (id, role, parent, update_no, version, created_at, frozen, snapshot, bot_spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(m.id, m.role, m.parent ?? null, update, version, createdAt, frozen ? 1 : 0, snapshot, botSpec);
-      return this.getMember(m.id)!;
+      return this.refreshMember(m.id);
     });
   }
 
@@ -498,17 +538,16 @@ export class LeagueStore {
         this.stmt('UPDATE members SET snapshot = ? WHERE id = ?').run(change.snapshot, id);
       }
       if (change.frozen !== undefined) this.stmt('UPDATE members SET frozen = ? WHERE id = ?').run(change.frozen ? 1 : 0, id);
-      return this.getMember(id)!;
+      return this.refreshMember(id);
     });
   }
 
   getMember(id: AgentId): Member | undefined {
-    const r = this.stmt(`SELECT ${MEMBER_COLS} FROM members WHERE id = ?`).get(id) as Row | undefined;
-    return r ? toMember(r) : undefined;
+    return this.memberCache().byId.get(id);
   }
 
   hasMember(id: AgentId): boolean {
-    return this.stmt('SELECT 1 FROM members WHERE id = ?').get(id) !== undefined;
+    return this.memberCache().byId.has(id);
   }
 
   /** The member, or `UnknownNameError` listing the known ids. */
@@ -520,24 +559,19 @@ export class LeagueStore {
 
   /** Members in creation order, optionally of some roles or with a given parent. */
   listMembers(filter: { role?: Role | readonly Role[]; parent?: AgentId } = {}): Member[] {
-    const where: string[] = [];
-    const args: SQLInputValue[] = [];
-    if (filter.role !== undefined) {
-      const roles = typeof filter.role === 'string' ? [filter.role] : filter.role;
-      if (roles.length === 0) return [];
-      where.push(`role IN (${roles.map(() => '?').join(', ')})`);
-      args.push(...roles);
-    }
-    if (filter.parent !== undefined) {
-      where.push('parent = ?');
-      args.push(filter.parent);
-    }
-    const sql = `SELECT ${MEMBER_COLS} FROM members${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
-    return (this.stmt(sql).all(...args) as Row[]).map(toMember);
+    const { list } = this.memberCache();
+    const roles = filter.role === undefined ? null : typeof filter.role === 'string' ? [filter.role] : filter.role;
+    if (roles === null && filter.parent === undefined) return [...list];
+    return list.filter((m) => (roles === null || roles.includes(m.role)) && (filter.parent === undefined || m.parent === filter.parent));
+  }
+
+  /** How many members the league has. */
+  memberCount(): number {
+    return this.memberCache().list.length;
   }
 
   memberIds(): AgentId[] {
-    return (this.stmt('SELECT id FROM members ORDER BY seq').all() as Row[]).map((r) => r['id'] as string);
+    return this.memberCache().list.map((m) => m.id);
   }
 
   /** The snapshot blob of a member (null when it has none). */
@@ -648,20 +682,29 @@ export class LeagueStore {
    * PayoffOptions). For a = b: the learner's self-play games, from the seat it recorded.
    */
   pair(a: AgentId, b: AgentId, opts: PayoffOptions = {}): PairStats {
+    const decay = this.checkedDecay(opts);
+    const r = this.stmt(`SELECT ${PAIR_COLS} FROM pairs WHERE a = ? AND b = ?`).get(a, b) as Row | undefined;
+    return pairStats(a, b, r, decay);
+  }
+
+  /**
+   * a's win rate against each of `opponents` (0.5 for pairs that have not played, and for a itself), as
+   * `pair` gives it, from one read of a's rows (PFSP asks for the whole pool every update).
+   */
+  winRates(a: AgentId, opponents: readonly AgentId[], opts: PayoffOptions = {}): number[] {
+    const decay = this.checkedDecay(opts);
+    const rows = new Map((this.stmt(`SELECT ${PAIR_COLS} FROM pairs WHERE a = ?`).all(a) as Row[]).map((r) => [r['b'] as string, r]));
+    return opponents.map((b) => (b === a ? UNPLAYED_WIN_RATE : pairStats(a, b, rows.get(b), decay).winRate));
+  }
+
+  /** The payoff decay `opts` asks for: 1 (plain counts) or the one the league keeps. */
+  private checkedDecay(opts: PayoffOptions): number {
     const decay = opts.decay ?? 1;
     checkDecay(decay);
     if (decay !== 1 && decay !== this.meta.payoffDecay) {
       throw new ConfigError(`${this.path} keeps plain payoff counts and counts decayed by ${this.meta.payoffDecay} (fixed at creation), not by ${decay}`);
     }
-    const r = this.stmt('SELECT a, b, wins, draws, losses, decayed_games, decayed_score FROM pairs WHERE a = ? AND b = ?').get(a, b) as Row | undefined;
-    if (!r) return { a, b, games: 0, wins: 0, draws: 0, losses: 0, winRate: UNPLAYED_WIN_RATE };
-    const p = toPair(r);
-    return decay === 1 ? p : { ...p, winRate: Number(r['decayed_score']) / Number(r['decayed_games']) };
-  }
-
-  /** a's win rate against each of `opponents` (0.5 for pairs that have not played, and for a itself). */
-  winRates(a: AgentId, opponents: readonly AgentId[], opts: PayoffOptions = {}): number[] {
-    return opponents.map((b) => (b === a ? UNPLAYED_WIN_RATE : this.pair(a, b, opts).winRate));
+    return decay;
   }
 
   /** Every ordered pair of two different members that has played (plain counts), optionally only those with first member `a`. */

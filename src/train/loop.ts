@@ -627,7 +627,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
         if (mode !== 'single') row['charts/games'] = games.length;
         if (scores.length) row['charts/score'] = mean(scores);
         if (asyncFeed) row['charts/queue'] = feed.queued;
-        if (league) row['charts/league_size'] = league.listMembers().length;
+        if (league) row['charts/league_size'] = league.store.memberCount();
         if (remote) row['charts/remote_segments'] = segments.filter((s) => s.remote).length;
         u.lastRowTime = now;
         u.rowSteps = 0;

@@ -200,6 +200,62 @@ describe('LeagueStore (league.db)', () => {
     expect(store.gameCount()).toBe(13);
   });
 
+  it('member reads come from a cache that follows this connection, other connections and rollbacks', () => {
+    store.addMember({ id: 'main', role: 'main' });
+    store.addMember({ id: 'bot:random', role: 'bot', botSpec: 'random' });
+    expect(store.memberIds()).toEqual(['main', 'bot:random']);
+    // this connection's writes: a new member comes last, a changed one in place
+    store.addMember({ id: 'main@000010', role: 'snapshot', parent: 'main', update: 10, version: 7, snapshot: bytes(64, 1) });
+    store.updateMember('main', { update: 12 });
+    expect(store.listMembers().map((m) => [m.id, m.update])).toEqual([
+      ['main', 12],
+      ['bot:random', 0],
+      ['main@000010', 10],
+    ]);
+    expect(store.getMember('main@000010')).toMatchObject({ version: 7, snapshotBytes: 64, frozen: true });
+    expect(store.listMembers({ role: ['snapshot', 'bot'] }).map((m) => m.id)).toEqual(['bot:random', 'main@000010']);
+    expect(store.listMembers({ role: 'snapshot', parent: 'main' }).map((m) => m.id)).toEqual(['main@000010']);
+    expect(store.listMembers({ role: [] })).toEqual([]);
+    expect(store.memberCount()).toBe(3);
+    // what a caller does to the returned list does not reach the cache
+    store.listMembers().pop();
+    expect(store.memberCount()).toBe(3);
+    // another connection (a second process on the same run folder) adds and changes members
+    const other = LeagueStore.open(dir);
+    other.addMember({ id: 'main@000020', role: 'snapshot', parent: 'main', update: 20, version: 8 });
+    other.updateMember('main', { update: 25 });
+    other.close();
+    expect(store.hasMember('main@000020')).toBe(true);
+    expect(store.getMember('main')!.update).toBe(25);
+    expect(store.memberIds()).toEqual(['main', 'bot:random', 'main@000010', 'main@000020']);
+    // a change rolled back is not seen, nor is a member added in the same transaction
+    expect(() =>
+      store.transaction(() => {
+        store.updateMember('main', { update: 99 });
+        store.addMember({ id: 'main@000099', role: 'snapshot', parent: 'main' });
+        expect(store.getMember('main')!.update).toBe(99); // inside, the transaction sees its own writes
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(store.getMember('main')!.update).toBe(25);
+    expect(store.hasMember('main@000099')).toBe(false);
+    expect(store.memberCount()).toBe(4);
+  });
+
+  it('winRates over a pool reads as pair() does for each opponent, plain and decayed', () => {
+    store.addMember({ id: 'main', role: 'main' });
+    const pool = Array.from({ length: 12 }, (_, i) => `main@${String(i).padStart(6, '0')}`);
+    for (const id of pool) store.addMember({ id, role: 'snapshot', parent: 'main' });
+    // unplayed pairs (every third), and results from both sides
+    store.recordMatches(pool.flatMap((b, i) => (i % 3 === 2 ? [] : [{ a: 'main', b, score: 1 as const }, { a: b, b: 'main', score: ([0, 0.5, 1] as const)[i % 3]! }])));
+    for (const decay of [1, 0.99]) {
+      const ids = [...pool, 'main'];
+      expect(store.winRates('main', ids, { decay })).toEqual(ids.map((b) => (b === 'main' ? 0.5 : store.pair('main', b, { decay }).winRate)));
+    }
+    expect(store.winRates('main', [pool[2]!, 'ghost'])).toEqual([0.5, 0.5]);
+    expect(() => store.winRates('main', pool, { decay: 0.5 })).toThrow(/not by 0.5/);
+  });
+
   it('a failing batch leaves nothing behind', () => {
     store.addMember({ id: 'a', role: 'main' });
     store.addMember({ id: 'b', role: 'bot', botSpec: 'random' });
