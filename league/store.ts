@@ -662,7 +662,7 @@ export class LeagueStore {
     const key = `${this.commits}:${String((this.stmt('PRAGMA data_version').get() as Row)['data_version'])}`;
     if (this.fitted?.key === key) return [...this.fitted.rows];
     const members = this.listMembers();
-    const pairs = (this.stmt('SELECT a, b, wins, draws, losses, decayed_games, decayed_score FROM pairs WHERE a < b').all() as Row[]).map((r) => ({
+    const pairs = (this.stmt(`SELECT ${PAIR_COLS} FROM pairs WHERE a < b`).all() as Row[]).map((r) => ({
       a: r['a'] as string,
       b: r['b'] as string,
       wins: Number(r['wins']),
@@ -689,10 +689,11 @@ export class LeagueStore {
 
   /**
    * a's win rate against each of `opponents` (0.5 for pairs that have not played, and for a itself), as
-   * `pair` gives it, from one read of a's rows (PFSP asks for the whole pool every update).
+   * `pair` gives it, from one read of a's rows for a pool (PFSP asks for the whole pool every update).
    */
   winRates(a: AgentId, opponents: readonly AgentId[], opts: PayoffOptions = {}): number[] {
     const decay = this.checkedDecay(opts);
+    if (opponents.length === 1) return [opponents[0] === a ? UNPLAYED_WIN_RATE : this.pair(a, opponents[0]!, opts).winRate];
     const rows = new Map((this.stmt(`SELECT ${PAIR_COLS} FROM pairs WHERE a = ?`).all(a) as Row[]).map((r) => [r['b'] as string, r]));
     return opponents.map((b) => (b === a ? UNPLAYED_WIN_RATE : pairStats(a, b, rows.get(b), decay).winRate));
   }
