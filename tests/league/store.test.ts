@@ -220,11 +220,17 @@ describe('LeagueStore (league.db)', () => {
     // what a caller does to the returned list does not reach the cache
     store.listMembers().pop();
     expect(store.memberCount()).toBe(3);
+    // nothing changed: the rows are not read again (the same objects come back), whatever the filter
+    const first = store.getMember('bot:random');
+    expect(store.listMembers()[1]).toBe(first);
+    expect(store.listMembers({ role: 'bot' })[0]).toBe(first);
     // another connection (a second process on the same run folder) adds and changes members
     const other = LeagueStore.open(dir);
     other.addMember({ id: 'main@000020', role: 'snapshot', parent: 'main', update: 20, version: 8 });
     other.updateMember('main', { update: 25 });
     other.close();
+    expect(store.getMember('bot:random')).not.toBe(first); // read again after another connection's commit
+    expect(store.getMember('bot:random')).toEqual(first);
     expect(store.hasMember('main@000020')).toBe(true);
     expect(store.getMember('main')!.update).toBe(25);
     expect(store.memberIds()).toEqual(['main', 'bot:random', 'main@000010', 'main@000020']);
