@@ -472,9 +472,14 @@ export class LeagueStore {
 
   // ---- members ----
 
+  /** SQLite's `PRAGMA data_version`: changes when another connection has committed (not on this one's commits). */
+  private dataVersion(): number {
+    return Number((this.stmt('PRAGMA data_version').get() as Row)['data_version']);
+  }
+
   /** The member cache (see `members`), re-read when another connection has committed since it was read. */
   private memberCache(): { list: Member[]; byId: Map<AgentId, Member> } {
-    const dataVersion = Number((this.stmt('PRAGMA data_version').get() as Row)['data_version']);
+    const dataVersion = this.dataVersion();
     if (this.members?.dataVersion === dataVersion) return this.members;
     const list = (this.stmt(`SELECT ${MEMBER_COLS} FROM members ORDER BY seq`).all() as Row[]).map(toMember);
     this.members = { dataVersion, list, byId: new Map(list.map((m) => [m.id, m])) };
@@ -659,7 +664,7 @@ export class LeagueStore {
    * the last fit; cached otherwise, so recording games never pays for a fit.
    */
   ratings(): RatingRow[] {
-    const key = `${this.commits}:${String((this.stmt('PRAGMA data_version').get() as Row)['data_version'])}`;
+    const key = `${this.commits}:${this.dataVersion()}`;
     if (this.fitted?.key === key) return [...this.fitted.rows];
     const members = this.listMembers();
     const pairs = (this.stmt(`SELECT ${PAIR_COLS} FROM pairs WHERE a < b`).all() as Row[]).map((r) => ({
