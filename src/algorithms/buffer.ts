@@ -1,7 +1,7 @@
 /**
- * The learner's working batch for PPO, A2C, REINFORCE and IMPALA: a Trajectory (trajectory.ts) plus
- * the advantages and returns the algorithm computes, as time-major (index t·N + e) typed arrays
- * allocated once and refilled every update.
+ * The learner's working batch for PPO, A2C, REINFORCE, IMPALA and AlphaZero: a Trajectory
+ * (trajectory.ts) plus the advantages and returns the algorithm computes, as time-major (index t·N + e)
+ * typed arrays allocated once and refilled every update.
  */
 import type { Trajectory } from './trajectory.ts';
 
@@ -45,6 +45,12 @@ export class RolloutBuffer implements Trajectory {
    * the regulariser is the plain entropy bonus.
    */
   magnetLogp: Float32Array | null = null;
+  /**
+   * Search distillation (loss kind 'search', categorical only): the target distribution π(j|s) per row
+   * and action — an MCTS's normalised visit counts, 0 on illegal actions, each row summing to 1 — set
+   * by the algorithm before an update; null when the loss is not 'search'.
+   */
+  searchPolicy: Float32Array | null = null;
 
   constructor(spec: BufferSpec) {
     this.spec = spec;

@@ -1,9 +1,11 @@
 /**
- * Policy-gradient losses on a batch of tensors, shared by PPO, A2C and REINFORCE.
+ * Policy-gradient losses on a batch of tensors, shared by PPO, A2C and REINFORCE, and AlphaZero's
+ * search-distillation loss.
  * Every mean is weighted by `weights` so padded or finished-agent steps (weight 0) drop out exactly.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActorCritic } from '../../agents/policy.ts';
+import { ConfigError } from '../../core/index.ts';
 
 export interface TensorBatch {
   readonly obs: tf.Tensor2D;
@@ -20,11 +22,19 @@ export interface TensorBatch {
   readonly weights: tf.Tensor1D;
   /** Magnet log-probabilities [B, actions] (0 for illegal actions); absent: a uniform magnet. */
   readonly magnetLogp?: tf.Tensor2D | null;
+  /** Search targets π [B, actions] (loss kind 'search'; rows sum to 1, 0 on illegal actions). */
+  readonly searchPolicy?: tf.Tensor2D | null;
 }
 
+/**
+ * 'clipped': PPO's surrogate; 'vanilla': −Â·log π (A2C, REINFORCE); 'search': AlphaZero's
+ * cross-entropy −Σ_j π_j·log p_j to a search policy π (`RolloutBuffer.searchPolicy`; advantages unused).
+ */
+export type LossKind = 'clipped' | 'vanilla' | 'search';
+
 export interface LossSettings {
-  /** 'clipped': PPO's surrogate; 'vanilla': −Â·log π (A2C, REINFORCE). */
-  readonly kind: 'clipped' | 'vanilla';
+  /** The policy term (see LossKind). */
+  readonly kind: LossKind;
   readonly clip: number;
   /** Clip range for the value loss around the old values; null disables value clipping. */
   readonly clipValue: number | null;
@@ -75,16 +85,6 @@ export function logProbAndEntropy(policy: ActorCritic, batch: TensorBatch): { lo
   return { logProb, entropy: tf.mul(entropy, tf.onesLike(logProb)) as tf.Tensor1D };
 }
 
-/**
- * The actor-critic loss  L = L_pg − c_ent·H + c_vf·L_v, or with a magnet policy ρ (magnet mirror
- * descent, Sokota et al. 2023; R-NaD's regularisation policy, Perolat et al. 2022)
- * L = L_pg + c_ent·KL(π‖ρ) + c_vf·L_v (KL to a uniform ρ is −H up to a constant: the same gradient).
- *  - clipped (PPO, Schulman et al. 2017, eq. 7): L_pg = E[max(−Â·ρ, −Â·clip(ρ, 1−ε, 1+ε))], ρ = π/π_old;
- *  - vanilla (REINFORCE/A2C, Williams 1992; Mnih et al. 2016): L_pg = E[−Â·log π(a|s)];
- *  - L_v = ½·E[(V − R)²], or ½·E[max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²)] with value clipping.
- * Also returns [policy_loss, value_loss, entropy, approx_kl, clipfrac] where approx_kl is the
- * low-variance estimator E[(ρ − 1) − log ρ] (Schulman's "k3").
- */
 /** A copy of x's values off the gradient tape (torch's detach, JAX's stop_gradient; tfjs has none, and its comparisons have no gradient to pass through). */
 const detach = <T extends tf.Tensor>(x: T): T => tf.tensor(x.dataSync(), x.shape, x.dtype) as T;
 
@@ -114,6 +114,30 @@ export function neurdLoss(logits: tf.Tensor2D, logp: tf.Tensor2D, batch: TensorB
   return tf.neg(tf.sum(tf.mul(yc, tf.mul(clipped, legal)), 1)) as tf.Tensor1D;
 }
 
+/**
+ * AlphaZero's policy term per row (Silver et al. 2018, eq. 1): the cross-entropy −Σ_j π_j·log p_j of
+ * the masked log-softmax `logp` to the search's target π (`batch.searchPolicy`). Illegal actions are
+ * left out: their log p is the masked −1e9, and a target that put mass there would swamp the loss.
+ */
+export function searchCrossEntropy(logp: tf.Tensor2D, batch: TensorBatch): tf.Tensor1D {
+  if (!batch.searchPolicy) throw new ConfigError('the search-distillation loss (kind search) needs search targets: set RolloutBuffer.searchPolicy before the update');
+  const target = batch.maskPenalty ? tf.mul(batch.searchPolicy, tf.cast(tf.equal(batch.maskPenalty, 0), 'float32')) : batch.searchPolicy;
+  return tf.neg(tf.sum(tf.mul(target, logp), 1)) as tf.Tensor1D;
+}
+
+/**
+ * The actor-critic loss  L = L_pg − c_ent·H + c_vf·L_v, or with a magnet policy ρ (magnet mirror
+ * descent, Sokota et al. 2023; R-NaD's regularisation policy, Perolat et al. 2022)
+ * L = L_pg + c_ent·KL(π‖ρ) + c_vf·L_v (KL to a uniform ρ is −H up to a constant: the same gradient).
+ *  - clipped (PPO, Schulman et al. 2017, eq. 7): L_pg = E[max(−Â·ρ, −Â·clip(ρ, 1−ε, 1+ε))], ρ = π/π_old;
+ *  - vanilla (REINFORCE/A2C, Williams 1992; Mnih et al. 2016): L_pg = E[−Â·log π(a|s)];
+ *  - search (AlphaZero, Silver et al. 2018, eq. 1, without its L2 term): L_pg = E[−Σ_j π_j·log p_j],
+ *    the cross-entropy to the search's visit distribution π, with R the game's outcome z;
+ *  - L_v = ½·E[(V − R)²], or ½·E[max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²)] with value clipping.
+ * Also returns [policy_loss, value_loss, entropy, approx_kl, clipfrac] where approx_kl is the
+ * low-variance estimator E[(ρ − 1) − log ρ] (Schulman's "k3"); for 'search' these two are diagnostics
+ * of the stored action (policy lag), and policy_loss is the mean cross-entropy.
+ */
 export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: LossSettings): { loss: tf.Scalar; stats: tf.Tensor1D } {
   const w = batch.weights;
   const wsum = tf.maximum(tf.sum(w), 1e-8) as tf.Scalar;
@@ -125,7 +149,11 @@ export function policyGradientLoss(policy: ActorCritic, batch: TensorBatch, s: L
   const ratio = tf.exp(logRatio);
   let pgLoss: tf.Scalar;
   const neurd = s.neurdBeta !== undefined && s.neurdBeta !== null;
-  if (neurd) {
+  if (s.kind === 'search') {
+    if (neurd) throw new ConfigError('NeuRD and the search-distillation loss (kind search) cannot be combined');
+    if (!logp) throw new ConfigError('the search-distillation loss (kind search) needs a categorical head; this policy is Gaussian');
+    pgLoss = wmean(searchCrossEntropy(logp, batch), w, wsum);
+  } else if (neurd) {
     if (!logits || !logp) throw new Error('NeuRD updates the logits of a categorical head; this policy is Gaussian');
     pgLoss = wmean(neurdLoss(logits, logp, batch, adv, s.entCoef, s.neurdBeta!), w, wsum);
   } else if (s.kind === 'clipped') {

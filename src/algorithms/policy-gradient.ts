@@ -1,8 +1,9 @@
 /**
- * The on-policy learner shared by PPO, A2C and REINFORCE: uploads a rollout batch once, then runs
+ * The on-policy learner shared by PPO, A2C, REINFORCE and AlphaZero: uploads a rollout batch once, then runs
  * epochs of shuffled minibatches of the actor-critic loss with global gradient-norm clipping and
  * linear learning-rate / clip annealing ("37 implementation details" #4, #5, #11). PPO uses the
- * clipped surrogate with several epochs; A2C and REINFORCE one step of the vanilla loss.
+ * clipped surrogate with several epochs; A2C and REINFORCE one step of the vanilla loss; AlphaZero the
+ * search-distillation loss (kind 'search') on the search's targets.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MASKED_LOGIT, type ActorCritic } from '../../agents/policy.ts';
@@ -12,6 +13,7 @@ import { clipAt, entropyAt, learningRateAt, shuffle, updateStats, validIndices, 
 
 export { shuffle, type UpdateStats } from './learner-common.ts';
 import { LOSS_STATS, logProbAndEntropy, policyGradientLoss, type LossSettings, type TensorBatch } from './losses.ts';
+export type { LossKind } from './losses.ts';
 
 export interface LearnerSettings extends LossSettings {
   readonly epochs: number;
@@ -169,6 +171,7 @@ export class PolicyGradientLearner {
         returns: tf.gather(full.returns, i),
         weights: tf.gather(full.weights, i),
         magnetLogp: full.magnetLogp ? tf.gather(full.magnetLogp, i) : null,
+        searchPolicy: full.searchPolicy ? tf.gather(full.searchPolicy, i) : null,
       };
       let stats: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
@@ -218,6 +221,7 @@ export class PolicyGradientLearner {
       returns: tf.tensor1d(buf.returns),
       weights: tf.tensor1d(Float32Array.from(buf.valid)),
       magnetLogp: !continuous && buf.magnetLogp ? tf.tensor2d(buf.magnetLogp, [n, A]) : null,
+      searchPolicy: !continuous && buf.searchPolicy ? tf.tensor2d(buf.searchPolicy, [n, A]) : null,
     };
   }
 

@@ -68,8 +68,9 @@ export interface TrpoStats extends UpdateStats {
   readonly 'trpo/cg_residual': number;
 }
 
-/** Throws a ConfigError unless `s` poses a trust region (δ > 0) and a line search that shrinks. */
+/** Throws a ConfigError unless `s` poses a trust region (δ > 0) and a line search that shrinks, on an advantage loss (not 'search'). */
 export function checkTrpoSettings(s: TrpoSettings): void {
+  if (s.kind === 'search') throw new ConfigError('trpo steps its own surrogate; the search-distillation loss (kind search) trains with the policy-gradient learner');
   if (s.targetKl === null || !(s.targetKl > 0)) throw new ConfigError('trpo needs targetKl > 0: the trust-region bound δ on the mean KL of a step');
   if (!(s.lineSearchShrink > 0 && s.lineSearchShrink < 1)) throw new ConfigError(`trpo's lineSearchShrink must lie in (0, 1), got ${s.lineSearchShrink}`);
 }

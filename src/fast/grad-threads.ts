@@ -43,7 +43,8 @@ export const ARG_W = 0;
 export const ARG_CLIP = 1;
 export const ARG_ENT = 2;
 export const ARG_MAGNET = 3;
-const ARGS = 4;
+export const ARG_SEARCH = 4;
+const ARGS = 5;
 
 /** The shapes both sides lay the buffers out from. */
 export interface ThreadShapes {
@@ -132,8 +133,11 @@ export function fixedViews(shapes: ThreadShapes, b: SharedArrayBuffer): FixedVie
 }
 
 export interface RowViews {
-  /** The buffer's columns (magnetLogp: always laid out for a categorical head; the step says whether it is set). */
-  readonly data: GradientRows & { readonly magnet: Float32Array };
+  /**
+   * The buffer's columns (magnetLogp and searchPolicy: always laid out for a categorical head, as
+   * `magnet` and `search`; the step says whether each is set).
+   */
+  readonly data: GradientRows & { readonly magnet: Float32Array; readonly search: Float32Array };
   readonly idx: Int32Array[];
   readonly adv: Float64Array[];
 }
@@ -154,6 +158,7 @@ function rowOffsets(s: RowShapes, helpers: number) {
     returns: c.take(n * 4),
     valid: c.take(n),
     magnet: c.take(s.continuous ? 0 : n * A * 4),
+    search: c.take(s.continuous ? 0 : n * A * 4),
     idx: Array.from({ length: helpers }, () => c.take(n * 4)),
     adv: Array.from({ length: helpers }, () => c.take(n * 8)),
   };
@@ -183,7 +188,9 @@ export function rowViews(s: RowShapes, helpers: number, b: SharedArrayBuffer): R
       returns: new Float32Array(b, o.returns, n),
       valid: new Uint8Array(b, o.valid, n),
       magnetLogp: null,
+      searchPolicy: null,
       magnet: new Float32Array(b, o.magnet, cat * n * A),
+      search: new Float32Array(b, o.search, cat * n * A),
     },
     idx: o.idx.map((off) => new Int32Array(b, off, n)),
     adv: o.adv.map((off) => new Float64Array(b, off, n)),
@@ -202,8 +209,9 @@ export class GradientThreads {
   private readonly timeoutMs: number;
   private readonly ports: MessagePort[] = [];
   private rows: (RowViews & { shapes: RowShapes }) | null = null;
-  /** Whether the published buffer carries magnet log-probabilities. */
+  /** Whether the published buffer carries magnet log-probabilities, and search targets. */
   private hasMagnet = false;
+  private hasSearch = false;
   /** A helper's failure reported by its 'error' event (it fires while the learner is between updates). */
   private failure: string | null = null;
   private gen = 0;
@@ -260,6 +268,8 @@ export class GradientThreads {
     d.valid.set(buf.valid);
     this.hasMagnet = buf.magnetLogp !== null;
     if (buf.magnetLogp) d.magnet.set(buf.magnetLogp);
+    this.hasSearch = buf.searchPolicy !== null;
+    if (buf.searchPolicy) d.search.set(buf.searchPolicy);
   }
 
   /**
@@ -284,6 +294,7 @@ export class GradientThreads {
     f.args[ARG_CLIP] = clip;
     f.args[ARG_ENT] = entCoef;
     f.args[ARG_MAGNET] = this.hasMagnet ? 1 : 0;
+    f.args[ARG_SEARCH] = this.hasSearch ? 1 : 0;
     const M = idx.length;
     let at = first;
     for (let t = 0; t < this.helpers; t++) {

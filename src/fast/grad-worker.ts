@@ -7,7 +7,7 @@ import { workerData } from 'node:worker_threads';
 import { createKernels } from './kernels.ts';
 import { MlpEngine } from './mlp.ts';
 import { RowGradient } from './ppo-grad.ts';
-import { ARG_CLIP, ARG_ENT, ARG_MAGNET, ARG_W, awaitRows, CMD, CMD_STOP, COUNT, DONE, fixedViews, GEN, SEQ, type HelperData } from './grad-threads.ts';
+import { ARG_CLIP, ARG_ENT, ARG_MAGNET, ARG_SEARCH, ARG_W, awaitRows, CMD, CMD_STOP, COUNT, DONE, fixedViews, GEN, SEQ, type HelperData } from './grad-threads.ts';
 
 const data = workerData as HelperData;
 const t = data.index;
@@ -36,7 +36,7 @@ for (;;) {
     if (n > 0 && rows) {
       engine.ensureRows(n);
       engine.k.f32.set(f.params, engine.params);
-      const buf = { ...rows.data, magnetLogp: f.args[ARG_MAGNET] ? rows.data.magnet : null };
+      const buf = { ...rows.data, magnetLogp: f.args[ARG_MAGNET] ? rows.data.magnet : null, searchPolicy: f.args[ARG_SEARCH] ? rows.data.search : null };
       grad.compute(buf, rows.idx[t]!.subarray(0, n), rows.adv[t]!, f.args[ARG_W]!, f.args[ARG_CLIP]!, f.args[ARG_ENT]!, f.partials[t]!);
       f.grads[t]!.set(engine.k.f32.subarray(engine.grads, engine.grads + data.shapes.size));
     }

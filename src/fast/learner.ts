@@ -184,6 +184,7 @@ export class FastLearner {
     const lr = this.learningRate(progress) * lrScale;
     const clip = this.clipCoef(progress);
     const entCoef = this.entropyCoef(progress);
+    this.grad.check(buf);
     this.e.loadFrom(this.policy);
     this.threads?.publish(buf);
     const indices = validIndices(buf);
@@ -262,6 +263,7 @@ export class FastLearner {
    * weight `buf.valid[i]`. `grads` is a copy in the flat layout (`layout.variables` order).
    */
   computeGradients(buf: RolloutBuffer, indices: Int32Array, clip = this.settings.clip, entCoef = this.settings.entCoef): MinibatchResult & { grads: Float32Array } {
+    this.grad.check(buf);
     this.e.loadFrom(this.policy);
     this.threads?.publish(buf);
     this.ensureRows(indices.length);

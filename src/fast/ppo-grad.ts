@@ -17,7 +17,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
 const f32 = Math.fround;
 
 /** What the gradient reads of a rollout buffer (RolloutBuffer has it; so do the helpers' shared copies). */
-export type GradientRows = Pick<RolloutBuffer, 'obs' | 'criticObs' | 'masks' | 'actions' | 'continuousActions' | 'logProbs' | 'values' | 'returns' | 'valid' | 'magnetLogp'>;
+export type GradientRows = Pick<RolloutBuffer, 'obs' | 'criticObs' | 'masks' | 'actions' | 'continuousActions' | 'logProbs' | 'values' | 'returns' | 'valid' | 'magnetLogp' | 'searchPolicy'>;
 
 /** The loss settings a share needs. */
 export type GradientSettings = Pick<LearnerSettings, 'kind' | 'vfCoef' | 'clipValue' | 'neurdBeta'>;
@@ -50,11 +50,26 @@ export class RowGradient {
   }
 
   /**
+   * Throws a ConfigError unless these settings can train this head on `buf` (the search-distillation
+   * loss needs a categorical head, no NeuRD, and the buffer's search targets). `compute` checks it
+   * too; the learner calls it before its helper threads start on a step.
+   */
+  check(buf: Pick<GradientRows, 'searchPolicy'>): void {
+    const neurd = this.settings.neurdBeta !== undefined && this.settings.neurdBeta !== null;
+    if (neurd && this.layout.head !== 'categorical') throw new ConfigError('NeuRD updates the logits of a categorical head; this policy is Gaussian');
+    if (this.settings.kind !== 'search') return;
+    if (neurd) throw new ConfigError('NeuRD and the search-distillation loss (kind search) cannot be combined');
+    if (this.layout.head !== 'categorical') throw new ConfigError('the search-distillation loss (kind search) needs a categorical head; this policy is Gaussian');
+    if (!buf.searchPolicy) throw new ConfigError('the search-distillation loss (kind search) needs search targets: set RolloutBuffer.searchPolicy before the update');
+  }
+
+  /**
    * Loss terms and gradient of the rows `idx` of `buf` (advantages `adv[r]` for row `idx[r]`, already
    * normalised; `W`: the whole minibatch's weight) at the engine's parameters: the gradient into the
    * engine's gradient buffer (overwritten), the partial sums into `out` (PARTIALS + actions entries).
    */
   compute(buf: GradientRows, idx: Int32Array, adv: Float64Array, W: number, clip: number, entCoef: number, out: Float64Array): void {
+    this.check(buf);
     const e = this.e;
     const { actor, critic, head, actions: A } = this.layout;
     const M = idx.length;
@@ -90,8 +105,9 @@ export class RowGradient {
     let clipSum = 0;
     const { vfCoef, clipValue } = this.settings;
     const clipped = this.settings.kind === 'clipped';
+    // AlphaZero's cross-entropy to the search's targets (check: categorical, set)
+    const search = this.settings.kind === 'search' ? buf.searchPolicy! : null;
     const beta = this.settings.neurdBeta ?? null;
-    if (beta !== null && head !== 'categorical') throw new ConfigError('NeuRD updates the logits of a categorical head; this policy is Gaussian');
     const lo = 1 - clip;
     const hi = 1 + clip;
     const masks = buf.masks;
@@ -124,7 +140,12 @@ export class RowGradient {
       const cw = w / W;
       // d(loss)/d(log π) and the policy-loss term (a NeuRD row's are neurdRowInto's, below)
       let gLp = 0;
-      if (beta === null && clipped) {
+      if (search) {
+        // −Σ_j π_j·log p_j over legal j (an illegal log p is the masked −1e9); its d/dlog p below
+        let ce = 0;
+        for (let j = 0; j < A; j++) if (masks[i * A + j] !== 0) ce -= search[i * A + j]! * rowLogp[j]!;
+        pgSum += w * ce;
+      } else if (beta === null && clipped) {
         const u = -aHat * ratio;
         const c = -aHat * Math.min(Math.max(ratio, lo), hi);
         pgSum += w * Math.max(u, c);
@@ -146,13 +167,15 @@ export class RowGradient {
       } else if (head === 'categorical') {
         const a = buf.actions[i]!;
         // regulariser H(π) + Σ_j p_j·c_j with c = log ρ of the magnet (c = 0: the entropy bonus):
-        // dlogp_j = [j = a]·gLp − gEnt·p_j·(log p_j + 1 − c_j);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j
+        // dlogp_j = g_j − gEnt·p_j·(log p_j + 1 − c_j);  dlogit_j = dlogp_j − Σ_k dlogp_k · p_j,
+        // with the policy term's g_j = [j = a]·gLp, or −cw·π_j on legal j for the search's cross-entropy
         const mag = buf.magnetLogp;
         let sumD = 0;
         for (let j = 0; j < A; j++) {
           const c = mag ? mag[i * A + j]! : 0;
           if (mag) regSum += w * rowP[j]! * c;
-          const d = (j === a ? gLp : 0) - gEnt * rowP[j]! * (rowLogp[j]! + 1 - c);
+          const g = search ? (masks[i * A + j] !== 0 ? -cw * search[i * A + j]! : 0) : j === a ? gLp : 0;
+          const d = g - gEnt * rowP[j]! * (rowLogp[j]! + 1 - c);
           rowD[j] = d;
           sumD += d;
         }

@@ -2,8 +2,8 @@
  * The fast learner against the tfjs reference (PolicyGradientLearner / policyGradientLoss) on the same
  * batches and parameters: losses, statistics, gradients, and parameters after one and several updates
  * with the same RNG seed (so the same shuffles), for categorical heads with masks and Gaussian heads,
- * clipped and vanilla losses, with and without value clipping, with zero-weight rows, Adam and RMSprop,
- * gradient clipping active, annealing, and target-KL early stopping; and `evaluate` (the current policy's
+ * clipped and vanilla losses and AlphaZero's search distillation, with and without value clipping, with
+ * zero-weight rows, Adam and RMSprop, gradient clipping active, annealing, and target-KL early stopping; and `evaluate` (the current policy's
  * log-probs and values on a buffer, for V-trace).
  *
  * Tolerance: |fast − reference| ≤ 1e-6 + 1e-5·|reference| element-wise (float32 sums in a different
@@ -115,6 +115,7 @@ function referenceGradients(policy: ActorCritic, buf: RolloutBuffer, idx: Int32A
       returns: tf.tensor1d(rows(buf.returns, 1)),
       weights: tf.tensor1d(rows(buf.valid, 1)),
       magnetLogp: buf.magnetLogp ? tf.tensor2d(rows(buf.magnetLogp, A), [n, A]) : null,
+      searchPolicy: buf.searchPolicy ? tf.tensor2d(rows(buf.searchPolicy, A), [n, A]) : null,
     };
     let stats: tf.Tensor | null = null;
     const vars = policy.trainableVariables();
@@ -168,6 +169,8 @@ interface GradCase {
   readonly criticSize?: number;
   /** Regularise toward a magnet policy (random legal log-probabilities) instead of the entropy bonus. */
   readonly magnet?: boolean;
+  /** Search targets (random distributions over the legal actions), for kind 'search'. */
+  readonly search?: boolean;
 }
 
 /** Random magnet log-probabilities: a masked log-softmax per row, 0 on illegal actions. */
@@ -179,6 +182,18 @@ function fillMagnet(buf: RolloutBuffer, seed: number): void {
     const z = Array.from({ length: A }, () => 1.5 * rng.normal());
     const lse = Math.log(z.reduce((a, x, j) => a + (buf.masks[i * A + j] ? Math.exp(x) : 0), 0));
     for (let j = 0; j < A; j++) buf.magnetLogp[i * A + j] = buf.masks[i * A + j] ? z[j]! - lse : 0;
+  }
+}
+
+/** Random search targets: a distribution over each row's legal actions, 0 on illegal ones. */
+function fillSearch(buf: RolloutBuffer, seed: number): void {
+  const A = buf.spec.actions;
+  const rng = new Rng(seed);
+  buf.searchPolicy = new Float32Array(buf.size * A);
+  for (let i = 0; i < buf.size; i++) {
+    const z = Array.from({ length: A }, (_, j) => (buf.masks[i * A + j] ? Math.exp(1.5 * rng.normal()) : 0));
+    const sum = z.reduce((a, x) => a + x, 0);
+    for (let j = 0; j < A; j++) buf.searchPolicy[i * A + j] = z[j]! / sum;
   }
 }
 
@@ -202,15 +217,20 @@ const GRAD_CASES: GradCase[] = [
   { name: 'NeuRD, magnet, a threshold the logits cross', spec: CATEGORICAL, settings: { neurdBeta: 0.3, entCoef: 0.3, kind: 'vanilla', normAdv: false }, magnet: true },
   { name: 'conv trunk, residual block, 1×1 reduction to 2 channels', spec: CONV_RES_REDUCE, settings: {} },
   { name: 'conv trunk on the actor alone, MLP critic', spec: CONV_ACTOR_ONLY, settings: { clipValue: 0.3 } },
+  { name: 'search (AlphaZero), entropy bonus, value clipping', spec: CATEGORICAL, settings: { kind: 'search', entCoef: 0.05, clipValue: 0.3 }, search: true },
+  { name: 'search, no regulariser, no normalisation', spec: CATEGORICAL, settings: { kind: 'search', entCoef: 0, normAdv: false }, search: true },
+  { name: 'search, magnet KL', spec: CATEGORICAL, settings: { kind: 'search', entCoef: 0.2 }, magnet: true, search: true },
+  { name: 'search, conv trunk with a residual block', spec: CONV_RES, settings: { kind: 'search' }, search: true },
 ];
 
 describe('fast learner gradients = reference gradients', () => {
-  it.each(GRAD_CASES)('$name', ({ spec, settings, criticSize, magnet }) => {
+  it.each(GRAD_CASES)('$name', ({ spec, settings, criticSize, magnet, search }) => {
     const s: LearnerSettings = { ...BASE, ...settings };
     const policy = makePolicy(spec, 3);
     // 30 rows (not a multiple of 4: padded rows), every 7th with weight 0
     const buf = makeBuffer(spec, { steps: 10, envs: 3, invalidEvery: 7, criticSize }, 11);
     if (magnet) fillMagnet(buf, 12);
+    if (search) fillSearch(buf, 13);
     const idx = Int32Array.from({ length: buf.size }, (_, i) => (i * 7) % buf.size);
     const ref = referenceGradients(policy, buf, idx, s);
     // one thread on either kernel set; the rows split over 2 and 3 gradient threads (shares of 12, 12, 6 and 8, 8, 8, 6 rows)
@@ -262,6 +282,8 @@ interface UpdateCase {
   readonly spec: PolicySpec;
   readonly settings: Partial<LearnerSettings>;
   readonly updates: number;
+  /** Search targets on the buffer (kind 'search'). */
+  readonly search?: boolean;
 }
 
 const UPDATE_CASES: UpdateCase[] = [
@@ -282,14 +304,17 @@ const UPDATE_CASES: UpdateCase[] = [
   { name: 'per-network clip, Adam, 3 epochs of minibatches', spec: CATEGORICAL, settings: { gradClip: 'per-network', epochs: 3, minibatchSize: 15 }, updates: 2 },
   { name: 'per-network clip, Gaussian head (the log-std with the actor), RMSprop', spec: GAUSSIAN, settings: { gradClip: 'per-network', optimizer: 'rmsprop', epochs: 2, minibatchSize: 20 }, updates: 2 },
   { name: 'per-network clip, conv trunk on the actor alone', spec: CONV_ACTOR_ONLY, settings: { gradClip: 'per-network', epochs: 2, minibatchSize: 20 }, updates: 2 },
+  { name: 'search (AlphaZero), Adam, 3 epochs of minibatches', spec: CATEGORICAL, settings: { kind: 'search', entCoef: 0, epochs: 3, minibatchSize: 15 }, updates: 2, search: true },
+  { name: 'search, RMSprop, entropy bonus, value clipping', spec: CATEGORICAL, settings: { kind: 'search', optimizer: 'rmsprop', clipValue: 0.3, epochs: 2, minibatchSize: 20 }, updates: 2, search: true },
 ];
 
 describe('fast learner updates = reference updates (same seed, same shuffles)', () => {
-  it.each(UPDATE_CASES)('$name', ({ spec, settings, updates }) => {
+  it.each(UPDATE_CASES)('$name', ({ spec, settings, updates, search }) => {
     const s: LearnerSettings = { ...BASE, ...settings };
     const refPolicy = makePolicy(spec, 7);
     const fastPolicy = makePolicy(spec, 7);
     const buf = makeBuffer(spec, { steps: 9, envs: 5, invalidEvery: 11 }, 5);
+    if (search) fillSearch(buf, 6);
     // and the same fast learner with each minibatch split over two gradient threads
     const threadedPolicy = makePolicy(spec, 7);
     const refRng = new Rng(42);

@@ -2,7 +2,8 @@
  * Gradient threads (src/fast/grad-threads.ts): a minibatch's rows split over helper threads. The
  * gradients and updates match the tfjs reference in tests/fast/equivalence.test.ts; here: a thread
  * count gives the same weights on every run, a larger buffer after a smaller one reaches the helpers,
- * shares smaller than the helpers leave some idle, and a helper that dies is reported, not waited for.
+ * shares smaller than the helpers leave some idle, search targets reach them with every buffer, and a
+ * helper that dies is reported, not waited for.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,42 @@ describe('gradient threads', () => {
     expect(a.loss).toBeCloseTo(b.loss, 6);
     learner.dispose();
     single.dispose();
+  });
+
+  it('carry the search targets (loss kind search) to the helpers, refreshed with every buffer', () => {
+    const settings: LearnerSettings = { ...SETTINGS, kind: 'search' };
+    const policy = new ActorCritic(SPEC, 4);
+    const learner = new FastLearner({ policy, settings: { ...settings, threads: 3 }, rng: new Rng(1) });
+    const single = new FastLearner({ policy, settings, rng: new Rng(1) });
+    const buf = buffer(8, 3, 6);
+    const idx = Int32Array.from({ length: buf.size }, (_, i) => i);
+    // a buffer without targets is refused before the helpers start on it, and leaves them usable
+    expect(() => learner.computeGradients(buf, idx)).toThrow(/searchPolicy/);
+    const A = SPEC.actions;
+    const rng = new Rng(9);
+    const target = (): Float32Array => {
+      const pi = new Float32Array(buf.size * A);
+      for (let i = 0; i < buf.size; i++) {
+        const z = Array.from({ length: A }, (_, j) => (buf.masks[i * A + j] ? rng.next() : 0));
+        const sum = z.reduce((a, x) => a + x, 0);
+        for (let j = 0; j < A; j++) pi[i * A + j] = z[j]! / sum;
+      }
+      return pi;
+    };
+    const grads: Float32Array[] = [];
+    for (const pi of [target(), target()]) {
+      buf.searchPolicy = pi;
+      const a = learner.computeGradients(buf, idx);
+      const b = single.computeGradients(buf, idx);
+      for (let i = 0; i < b.grads.length; i++) expect(Math.abs(a.grads[i]! - b.grads[i]!)).toBeLessThan(1e-6);
+      expect(a.loss).toBeCloseTo(b.loss, 6);
+      grads.push(a.grads);
+    }
+    // the second targets moved the gradient: the helpers read the new ones
+    expect(Math.max(...grads[0]!.map((g, i) => Math.abs(g - grads[1]![i]!)))).toBeGreaterThan(1e-3);
+    learner.dispose();
+    single.dispose();
+    policy.dispose();
   });
 
   it('report a helper thread that died instead of waiting for it', async () => {
