@@ -17,8 +17,8 @@
  *    where a seat moves twice in a row back up correctly too.
  *
  * The move played is the root's most visited child (ties drawn with the agent's seeded Rng, so the
- * same seed replays the same moves). No Dirichlet noise at the root: that is for self-play
- * exploration, not play. The tree is rebuilt every move (no subtree reuse) in preallocated typed
+ * same seed replays the same moves). No Dirichlet noise at the root by default: that is for self-play
+ * exploration (`rootNoise`, which the expert-iteration actors set), not play. The tree is rebuilt every move (no subtree reuse) in preallocated typed
  * arrays, and a simulation clones the root state once and replays its path.
  *
  * The solver (on by default; MCTS-Solver, Winands, Björnsson & Saito 2008): positions whose
@@ -192,6 +192,38 @@ export interface MctsAgentOptions {
   readonly symmetries?: boolean;
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
+  /**
+   * Self-play exploration (AlphaZero): the root's priors become (1 − fraction)·P + fraction·η with
+   * η ~ Dir(alpha) over the legal moves, drawn from the agent's Rng. Absent: no noise (play).
+   */
+  readonly rootNoise?: RootNoise;
+}
+
+/** Dirichlet noise mixed into the root's priors (AlphaZero: alpha 0.3 in chess, 0.03 in Go; fraction 0.25). */
+export interface RootNoise {
+  readonly alpha: number;
+  readonly fraction: number;
+}
+
+/**
+ * A Gamma(shape, 1) draw: Marsaglia & Tsang (2000) for shape ≥ 1, and for shape < 1 the boost
+ * Gamma(shape) = Gamma(shape + 1)·U^(1/shape).
+ */
+export function sampleGamma(shape: number, rng: Rng): number {
+  if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(1 - rng.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = 1 - rng.next();
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+  }
 }
 
 /** PUCT search as an agent (see the file comment). */
@@ -203,6 +235,9 @@ export class MctsAgent implements Agent {
   readonly solver: boolean;
   /** Whether leaves are evaluated as the average over the game's symmetries (false when it declares none). */
   readonly symmetric: boolean;
+  readonly rootNoise: RootNoise | null;
+  /** Simulations the last `search` ran (fewer than `simulations` once the solver proves the root). */
+  lastSimulations = 0;
   private readonly info: GameInfo;
   /** Priors and values of the search (read by the server to rebuild the agent in a worker thread). */
   readonly evaluator: PositionEvaluator;
@@ -254,6 +289,11 @@ export class MctsAgent implements Agent {
     this.cPuct = cPuct;
     this.solver = opts.solver ?? true;
     this.symmetric = (opts.symmetries ?? true) && (opts.info.symmetries?.length ?? 0) > 0;
+    const noise = opts.rootNoise ?? null;
+    if (noise && !(noise.alpha > 0 && Number.isFinite(noise.alpha) && noise.fraction >= 0 && noise.fraction <= 1)) {
+      throw new ConfigError(`mcts root noise needs alpha > 0 and a fraction in [0, 1], got alpha ${noise.alpha}, fraction ${noise.fraction}`);
+    }
+    this.rootNoise = noise;
     this.rng = new Rng(opts.seed ?? 0);
     // each simulation expands at most one node, adding at most `actions` children
     const capacity = 1 + simulations * opts.info.actions;
@@ -301,10 +341,54 @@ export class MctsAgent implements Agent {
     this.terminal[0] = 0;
     this.solved[0] = 0;
     this.lost[0] = 0;
-    for (let sim = 0; sim < this.simulations; sim++) {
+    let sim = 0;
+    for (; sim < this.simulations; sim++) {
       if (this.solved[0]) break; // the root's value is proven: more simulations cannot change the move
       this.simulate(root);
+      if (sim === 0 && this.rootNoise) this.noiseRoot(this.rootNoise);
     }
+    this.lastSimulations = sim;
+  }
+
+  /** Mixes Dirichlet noise into the root's priors, once it is expanded (the first simulation expands it). */
+  private noiseRoot({ alpha, fraction }: RootNoise): void {
+    const first = this.firstChild[0]!;
+    const count = this.childCount[0]!;
+    if (first < 0 || count < 2 || fraction === 0) return;
+    let sum = 0;
+    const eta = this.leafPriors; // scratch: the leaf's priors were consumed by the expansion
+    for (let c = 0; c < count; c++) sum += eta[c] = sampleGamma(alpha, this.rng);
+    for (let c = 0; c < count; c++) {
+      const p = this.priors[first + c]!;
+      this.priors[first + c] = (1 - fraction) * p + fraction * (sum > 0 ? eta[c]! / sum : 1 / count);
+    }
+  }
+
+  /**
+   * After `search`: the search's move distribution at the root into `target[0..actions)` — the
+   * visit counts normalised (AlphaZero's π), or, when the solver proved the root, uniform over the
+   * moves that achieve its value — and returns the move self-play plays: drawn from π while
+   * `sample` (its first plies), else the move `act` would play.
+   */
+  rootTarget(target: Float64Array, sample: boolean): number {
+    target.fill(0, 0, this.info.actions);
+    const first = this.firstChild[0]!;
+    const count = this.childCount[0]!;
+    const rootSolved = this.solved[0] === 1;
+    let total = 0;
+    for (let c = first; c < first + count; c++) {
+      const w = rootSolved ? (this.solved[c] && this.exact[c] === this.rootExact ? 1 : 0) : this.lost[c] ? 0 : this.visits[c]!;
+      target[this.actions[c]!] = w;
+      total += w;
+    }
+    if (!(total > 0)) {
+      // every move is proven lost (or none was visited): the search's choice, as `act` makes it
+      const a = this.pickMostVisited();
+      target[a] = 1;
+      return a;
+    }
+    for (let a = 0; a < this.info.actions; a++) target[a] = target[a]! / total;
+    return sample ? this.rng.categorical(target, this.info.actions) : this.pickMostVisited();
   }
 
   /** After `search`: whether the solver proved the root's value, and that value for the seat to move at the root. */

@@ -9,6 +9,7 @@
  *   games with simultaneous moves (duel) games continue across the segments of a slot (`SlotGames`).
  * - `TeamCollector`: team play (team-rollout.ts): games continue across the segments of a slot, so
  *   segments shorter than a match still play whole matches.
+ * - `SearchCollector`: expert iteration's self-play games with search (search-selfplay.ts).
  * - The single-agent vector env on the main thread lives in src/train/run.ts (`LocalCollector`).
  */
 import { Rng, type GameInfo } from '../../core/index.ts';
@@ -17,6 +18,7 @@ import type { Trajectory } from '../algorithms/trajectory.ts';
 import { mean } from '../eval/stats.ts';
 import type { Actors, RemoteReceipt } from './pool.ts';
 import type { CarriedGame, OpponentRef, RolloutTask } from './rollout.ts';
+import type { SearchSelfPlayTask } from './search-selfplay.ts';
 
 /** A finished game of a segment, from the learner's side. */
 export interface GameOutcome {
@@ -303,5 +305,48 @@ export class TeamCollector implements SegmentCollector {
       [`eval/score_vs_${bot}`]: mean(scores),
       [`eval/return_vs_${bot}`]: mean(eps.map((e) => e.teamReturn)),
     };
+  }
+}
+
+/** What an expert-iteration task plays, besides the game, the weights and the seed (SearchSelfPlayTask). */
+export type SearchSettings = Omit<SearchSelfPlayTask, 'game' | 'learner' | 'snapshots' | 'seed'>;
+
+/**
+ * Expert iteration's actors (search-selfplay.ts): each segment is `settings.games` complete self-play
+ * games in which both seats search with the learner's newest weights; its trajectory holds the
+ * positions with the search's move distributions (`searchPolicy`) and the games' outcomes. A game is
+ * reported from the first mover's side (seat 0's score and return): in self-play that is how often
+ * the side to move first wins.
+ */
+export class SearchCollector implements SegmentCollector {
+  readonly segmentsPerUpdate = 1;
+  private readonly actors: Actors;
+  private readonly info: GameInfo;
+  private readonly settings: SearchSettings;
+  private readonly rng: Rng;
+
+  constructor(o: { actors: Actors; info: GameInfo; settings: SearchSettings; rng: Rng }) {
+    this.actors = o.actors;
+    this.info = o.info;
+    this.settings = o.settings;
+    this.rng = o.rng;
+  }
+
+  async collect(learner: LearnerRef): Promise<Segment> {
+    const r = await this.actors.run({ kind: 'search', game: this.info.id, learner: learner.version, seed: this.rng.nextU32(), ...this.settings }, [learner.version]);
+    return {
+      learner: learner.id,
+      version: learner.version,
+      trajectory: r,
+      steps: r.positions,
+      games: r.games.map((g) => ({ opponent: 'self', score: (g.returns[0]! - this.info.minReturn) / (this.info.maxReturn - this.info.minReturn), side: 0, return: g.returns[0]!, length: g.length })),
+      envSeconds: r.seconds,
+      inferenceSeconds: 0,
+    };
+  }
+
+  /** Evaluation plays on the main thread (the training loop's paired series); nothing runs here. */
+  async evaluate(): Promise<Record<string, number>> {
+    return {};
   }
 }

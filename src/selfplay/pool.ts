@@ -14,6 +14,7 @@ import { Piscina } from 'piscina';
 import { WorkerError } from '../../core/index.ts';
 import { log } from '../../core/log.ts';
 import type { RolloutResult } from './rollout.ts';
+import type { SearchSelfPlayResult } from './search-selfplay.ts';
 import type { TeamRolloutResult } from './team-rollout.ts';
 import { MAX_NICE } from './thread-priority.ts';
 import { clearActorCaches, runActorTask, type ActorTask, type ActorThreadData, type WorkerTask } from './worker.ts';
@@ -37,10 +38,13 @@ export interface PoolOptions {
 const WORKER_HEAP_MB = Number(process.env['ARENA_WORKER_HEAP_MB'] ?? 0) || 128;
 
 /** A task without its snapshots (the runner attaches the published bytes of the versions it names). */
-export type TaskRequest = Omit<Extract<ActorTask, { kind: 'two-seat' }>, 'snapshots'> | Omit<Extract<ActorTask, { kind: 'team' }>, 'snapshots'>;
+export type TaskRequest =
+  | Omit<Extract<ActorTask, { kind: 'two-seat' }>, 'snapshots'>
+  | Omit<Extract<ActorTask, { kind: 'team' }>, 'snapshots'>
+  | Omit<Extract<ActorTask, { kind: 'search' }>, 'snapshots'>;
 type TestHooks = Pick<WorkerTask, 'crashOnce' | 'hangOnce'>;
 /** A task's result; one played by a remote actor carries its receipt. */
-export type ResultOf<T extends TaskRequest> = (T extends { kind: 'team' } ? TeamRolloutResult : RolloutResult) & { readonly remote?: RemoteReceipt };
+export type ResultOf<T extends TaskRequest> = (T extends { kind: 'team' } ? TeamRolloutResult : T extends { kind: 'search' } ? SearchSelfPlayResult : RolloutResult) & { readonly remote?: RemoteReceipt };
 
 /** Where a remote actor's result waits in the results stream until the learner used or dropped it (remote-actors.ts). */
 export interface RemoteReceipt {

@@ -301,7 +301,7 @@ export class RedisActors extends Published implements Actors {
     } catch (err) {
       this.finish(f, 'lost', new WorkerError(`could not send a remote task: ${(err as Error).message}`));
     }
-    return result as Promise<ResultOf<T>>;
+    return result as unknown as Promise<ResultOf<T>>;
   }
 
   /** Adds to `pipe` the snapshots a task names that Redis does not hold (or may have let expire); returns how many. */

@@ -7,6 +7,7 @@
 import { isWorkerThread, move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { trajectoryArrays } from '../algorithms/trajectory.ts';
 import { clearRolloutCache, runRollout, type RolloutTask } from './rollout.ts';
+import { runSearchSelfPlay, type SearchSelfPlayTask } from './search-selfplay.ts';
 import { clearTeamRolloutCache, runTeamRollout, type TeamRolloutTask } from './team-rollout.ts';
 import { niceThisThread } from './thread-priority.ts';
 
@@ -22,8 +23,8 @@ if (isWorkerThread) {
   if (nice > 0) niceThisThread(nice);
 }
 
-/** What an actor runs: one segment of self-play (`two-seat`) or of team play (`team`). */
-export type ActorTask = ({ readonly kind: 'two-seat' } & RolloutTask) | ({ readonly kind: 'team' } & TeamRolloutTask);
+/** What an actor runs: one segment of self-play (`two-seat`), of team play (`team`), or self-play games with search (`search`, expert iteration). */
+export type ActorTask = ({ readonly kind: 'two-seat' } & RolloutTask) | ({ readonly kind: 'team' } & TeamRolloutTask) | ({ readonly kind: 'search' } & SearchSelfPlayTask);
 
 export type WorkerTask = ActorTask & {
   /**
@@ -46,6 +47,7 @@ export function clearActorCaches(): void {
 
 /** Runs one actor task in the calling thread. */
 export function runActorTask(task: ActorTask) {
+  if (task.kind === 'search') return runSearchSelfPlay(task);
   return task.kind === 'team' ? runTeamRollout(task) : runRollout(task);
 }
 
@@ -54,7 +56,7 @@ export default function actorTask(task: WorkerTask): unknown {
   if (claim(task.hangOnce)) for (;;);
   const result = runActorTask(task);
   return move({
-    [transferableSymbol]: trajectoryArrays(result).map((a) => a.buffer as ArrayBuffer),
+    [transferableSymbol]: [...trajectoryArrays(result), ...('searchPolicy' in result ? [result.searchPolicy] : [])].map((a) => a.buffer as ArrayBuffer),
     [valueSymbol]: result,
   });
 }

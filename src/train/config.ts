@@ -6,10 +6,11 @@ import { z } from 'zod';
 import type { ConvSpec } from '../../agents/policy-spec.ts';
 import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
+import { mctsFits } from '../../agents/mcts.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
 import { isExactEvalGame } from '../eval/exploitability.ts';
 
-export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'trpo', 'mappo', 'ippo', 'sac', 'td3', 'ddpg'] as const;
+export const ALGOS = ['ppo', 'a2c', 'reinforce', 'impala', 'trpo', 'mappo', 'ippo', 'sac', 'td3', 'ddpg', 'alphazero'] as const;
 export type Algo = (typeof ALGOS)[number];
 
 /** The off-policy algorithms (replay buffer, target networks; continuous-action games: src/train/offpolicy.ts, two-seat ones in a league: offpolicy-selfplay.ts). */
@@ -25,10 +26,10 @@ export const TrainConfigSchema = z
     algo: z.enum(ALGOS).describe('learning algorithm'),
     game: z.string().min(1).describe('game id (see `arena games`)'),
     totalSteps: z.number().int().positive().describe('environment steps (learner decisions) to train for'),
-    envs: z.number().int().positive().describe('parallel environments per rollout'),
+    envs: z.number().int().positive().describe('parallel environments per rollout (alphazero: self-play games per actor task)'),
     steps: z.number().int().positive().describe('rollout length per environment per update'),
     minibatchSize: z.number().int().positive().describe('transitions per minibatch (≥ envs×steps: one full batch); off-policy: sampled from the replay buffer per gradient step'),
-    epochs: z.number().int().positive().describe('passes over each rollout batch'),
+    epochs: z.number().int().positive().describe('passes over each rollout batch (alphazero: times each position is trained on, on average)'),
     gamma: z.number().min(0).max(1).describe('discount factor γ'),
     lambda: z.number().min(0).max(1).describe('GAE λ (1 = Monte-Carlo / n-step returns)'),
     lr: z.number().positive().describe('learning rate (initial value when annealed)'),
@@ -123,8 +124,8 @@ export const TrainConfigSchema = z
       .describe("exportPolicy 'average': each snapshot's weight, (update + 1)², or that times the learning rate it was trained with over the initial one ('update-squared-lr': with an annealed learning rate the nearly frozen iterates of the run's end no longer carry half the weight)"),
     shareParams: z.boolean().optional().describe('MAPPO/IPPO: one policy shared by the teammates (default true)'),
     valueNorm: z.boolean().optional().describe('MAPPO/IPPO: normalise value targets with running statistics (default true)'),
-    bufferSize: z.number().int().positive().describe('off-policy: replay buffer capacity in transitions (the oldest are overwritten)'),
-    learningStarts: z.number().int().min(0).describe('off-policy: steps of uniformly random actions before the first gradient step (SB3 learning_starts)'),
+    bufferSize: z.number().int().positive().describe('off-policy: replay buffer capacity in transitions (the oldest are overwritten); alphazero: the replay window of positions (symmetric images included)'),
+    learningStarts: z.number().int().min(0).describe('off-policy: steps of uniformly random actions before the first gradient step (SB3 learning_starts); alphazero: positions in the replay window before the first'),
     gradientSteps: z.number().int().positive().describe('off-policy: gradient steps per update (an update plays `steps` steps in each env)'),
     tau: z.number().gt(0).max(1).describe('off-policy: Polyak coefficient τ of the target networks'),
     actionNoise: z.number().min(0).describe('TD3/DDPG: std of the Gaussian exploration noise, in [−1, 1] action units'),
@@ -135,6 +136,12 @@ export const TrainConfigSchema = z
     targetEntropy: z.number().nullable().describe('SAC: target entropy of the automatic tuning (null: −action dims)'),
     saveReplay: z.boolean().describe('off-policy: save the replay buffer with every checkpoint, so that --resume continues with it'),
     metricsEvery: z.number().int().positive().describe('write a metrics row every this many updates, and after any update that finished an episode or evaluated'),
+    simulations: z.number().int().min(2).max(100_000).describe('alphazero: search simulations per move in the self-play games'),
+    cPuct: z.number().positive().describe('alphazero: exploration constant c_puct of the self-play search (agents/mcts.ts)'),
+    dirichletAlpha: z.number().positive().describe("alphazero: Dirichlet noise α mixed into the search root's priors (AlphaZero: 0.3 chess, 0.03 Go; ≈ 10 / typical legal moves)"),
+    noiseFraction: z.number().min(0).max(1).describe("alphazero: weight of the Dirichlet noise in the root's priors (AlphaZero: 0.25)"),
+    samplePlies: z.number().int().min(0).describe('alphazero: the first this many searched plies of a self-play game play a move drawn from the search distribution π (temperature 1), the most visited move after them'),
+    augment: z.boolean().describe("alphazero: train on each position's images under the game's symmetries as well (Connect Four's mirror, tic-tac-toe's eight)"),
   })
   .strict();
 
@@ -225,6 +232,12 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   targetEntropy: null,
   saveReplay: true,
   metricsEvery: 1,
+  simulations: 100,
+  cPuct: 1.25,
+  dirichletAlpha: 1,
+  noiseFraction: 0.25,
+  samplePlies: 10,
+  augment: true,
 };
 
 /**
@@ -266,6 +279,11 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   sac: { ...OFF_POLICY_BASE, lr: 3e-4, hidden: [256, 256] },
   td3: { ...OFF_POLICY_BASE, lr: 1e-3, hidden: [400, 300] },
   ddpg: { ...OFF_POLICY_BASE, lr: 1e-3, hidden: [400, 300], policyDelay: 1, targetNoise: 0, targetNoiseClip: 0 },
+  // expert iteration (src/train/expert-iteration.ts): `envs` self-play games per actor task; each position trained on
+  // `epochs` times on average (drawn from a replay window of `bufferSize` rows); AlphaZero's loss weighs
+  // (z − v)² and the cross-entropy alike: vfCoef 2 on our ½(V − R)²; no entropy bonus (the search explores);
+  // replayed positions stay useful however old the weights that played them (maxLag null)
+  alphazero: { envs: 8, steps: 1, minibatchSize: 512, epochs: 4, lr: 1e-3, annealLr: false, entCoef: 0, vfCoef: 2, maxGradNorm: 1, activation: 'relu', bufferSize: 200_000, learningStarts: 2000, maxLag: null, evalEvery: 25, checkpointEvery: 25 },
 };
 
 /**
@@ -321,10 +339,12 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   },
   // Board games and poker (league self-play): `envs` games per worker, `steps` learner decisions each.
   'tic-tac-toe-v1': {
+    alphazero: { hidden: [128, 128], simulations: 100, dirichletAlpha: 1, samplePlies: 4, bufferSize: 50_000, learningStarts: 1000, evalAgents: ['random', 'minimax'], evalEvery: 100, checkpointEvery: 100 },
     ppo: { envs: 32, steps: 16, minibatchSize: 512, epochs: 4, lr: 1e-3, gamma: 0.99, lambda: 0.95, entCoef: 0.01, entCoefFinal: 0, trainOpeningPlies: 6, hidden: [128, 128], snapshotEvery: 5, evalEvery: 10, evalAgents: ['random', 'minimax'] },
   },
   // Connect Four's learner is its bottleneck (the conv net): two gradient threads train 1.5× the decisions per second
   'connect-four-v1': {
+    alphazero: { hidden: [128, 128], network: 'conv', simulations: 100, dirichletAlpha: 1, samplePlies: 10, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], evalEvery: 50, checkpointEvery: 50 },
     // alphabeta:2 in the pool (README, "alphabeta:2 in the training pool"): one 1-hour seed scored 40.8% / 27.5% greedy
     // against the held-out alphabeta:3 / alphabeta:5 (24–36% / 11–20% without it), and its mcts:…:200 82% against alphabeta:5
     ppo: { envs: 32, steps: 32, minibatchSize: 512, epochs: 4, lr: 5e-4, gamma: 0.99, lambda: 0.95, entCoef: 0.01, hidden: [128, 128], snapshotEvery: 50, checkpointEvery: 50, evalEvery: 100, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], leagueBots: ['random', 'alphabeta:1', 'alphabeta:2'], network: 'conv', trainOpeningPlies: 4, learnerThreads: 2, actorNice: 10 },
@@ -429,10 +449,28 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
       );
     }
   }
+  if (c.algo === 'alphazero') checkExpertIteration(c, getGame(gameId).info);
   if ((c.mainExploiters > 0 || c.leagueExploiters > 0) && !c.league) {
     throw new ConfigError(`invalid training config: mainExploiters/leagueExploiters train inside a league: add --league (or set both to 0)`);
   }
   return c;
+}
+
+/**
+ * Expert iteration searches every self-play move: sequential, perfect-information, two-player zero-sum
+ * games without chance (mcts:'s own conditions), pure self-play (no league), raw observations and
+ * rewards. A one-line ConfigError otherwise.
+ */
+export function checkExpertIteration(config: TrainConfig, info: GameInfo): void {
+  const why = mctsFits(info);
+  if (why !== null) {
+    const ok = listGames().filter((g) => mctsFits(g.info) === null).map((g) => g.info.id);
+    throw new ConfigError(`alphazero searches every move of its self-play games: ${info.id} does not fit (${why}); it trains ${ok.join(', ')}`);
+  }
+  if (config.league) throw new ConfigError('alphazero trains by self-play with search, both seats its newest weights: drop --league');
+  if (config.normObs || config.normReward) throw new ConfigError('alphazero learns from raw observations and outcomes: set normObs and normReward to false');
+  if (config.neurdBeta !== null || config.magnetEvery !== null) throw new ConfigError("alphazero's policy learns the search's move distribution: set neurdBeta and magnetEvery to null");
+  if (config.learningStarts > config.bufferSize) throw new ConfigError(`alphazero: learningStarts (${config.learningStarts}) exceeds the replay window bufferSize (${config.bufferSize}): training would never start`);
 }
 
 /** Two seats moving at once with action vectors (duel): what off-policy league self-play plays. */

@@ -5,7 +5,8 @@
  *   thread, two-seat self-play or team play in the actor pool;
  * - an **algorithm** per learner (algorithm.ts): PPO, A2C, REINFORCE, IMPALA, MAPPO/IPPO; DDPG, TD3 and
  *   SAC with their own collector (offpolicy.ts: one env step and one gradient step per update by default;
- *   on a two-seat game, league self-play on the main thread, offpolicy-selfplay.ts);
+ *   on a two-seat game, league self-play on the main thread, offpolicy-selfplay.ts); AlphaZero's expert
+ *   iteration (expert-iteration.ts) with self-play games searched in the actor pool;
  * - a **feed** (feed.ts): synchronous (collect, then update) or asynchronous (actors never wait;
  *   a bounded queue; every segment tagged with the weights version it was played with);
  * - with `--league`, **several learners** (main agent, main exploiters, league exploiters), each with
@@ -47,7 +48,7 @@ import { playSeries, seriesMetrics } from '../eval/match.ts';
 import { checkOpeningPlies, defaultOpeningPlies } from '../eval/openings.ts';
 import { mean } from '../eval/stats.ts';
 import { MetricsSink, type MetricRow } from '../metrics.ts';
-import { SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
+import { SearchCollector, SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
 import { FixedOpponents, LeagueOpponents } from '../selfplay/opponents.ts';
 import { ActorPool, InThreadActors, SnapshotSet, type Actors, type ThreadMemory } from '../selfplay/pool.ts';
 import { RedisActors } from '../selfplay/remote-actors.ts';
@@ -56,7 +57,8 @@ import { selfPlayProblem } from '../selfplay/rollout.ts';
 import { agentFromSnapshot } from '../selfplay/snapshot-agent.ts';
 import { checkTeamGame } from '../selfplay/team-rollout.ts';
 import { newPolicy, PolicyGradientAlgorithm, TeamAlgorithm, type Algorithm, type Stats, type MagnetState, type TeamExtra } from './algorithm.ts';
-import { checkOffPolicy, describeConfig, isOffPolicy, type TrainConfig } from './config.ts';
+import { checkExpertIteration, checkOffPolicy, describeConfig, isOffPolicy, type TrainConfig } from './config.ts';
+import { ExpertIterationAlgorithm, searchSettings } from './expert-iteration.ts';
 import { AsyncFeed, SyncFeed, type Feed } from './feed.ts';
 import { OffPolicyAlgorithm, OffPolicyCollector } from './offpolicy.ts';
 import { OffPolicySelfPlayCollector } from './offpolicy-selfplay.ts';
@@ -174,6 +176,11 @@ export function trainingMode(config: TrainConfig, info: GameInfo): TrainingMode 
     checkTeamGame(info);
     return 'team';
   }
+  // expert iteration: self-play games with search in the actor pool (its config check names what it accepts)
+  if (config.algo === 'alphazero') {
+    checkExpertIteration(config, info);
+    return 'self-play';
+  }
   // two seats acting at once with action vectors (duel): self-play in a league, the only way to train them
   const selfPlayable = selfPlayProblem(info) === null;
   if (info.dynamics === 'simultaneous' && !selfPlayable) throw new ConfigError(`${info.id} is a team game: train it with --algo mappo or --algo ippo`);
@@ -255,6 +262,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // off-policy league self-play plays its games on the main thread with the live learner (offpolicy-selfplay.ts)
   const workers = mode === 'single' || offPolicy || opts.inThread ? 0 : config.workers;
   const asyncFeed = config.async && workers > 0;
+  if (opts.remote && config.algo === 'alphazero') throw new ConfigError('alphazero plays its self-play games with search on the local worker threads: remote actors (--redis) join policy-gradient league runs only; drop --redis');
   if (opts.remote && offPolicy) throw new ConfigError(`${config.algo} plays its league games on the main thread: remote actors (--redis) join policy-gradient league runs only; drop --redis`);
   if (opts.remote && (mode !== 'self-play' || !asyncFeed)) {
     throw new ConfigError(mode !== 'self-play' ? 'remote actors (--redis) join league self-play of two-seat games: add --league (team games train on local workers)' : 'remote actors (--redis) need the asynchronous feed and worker threads: drop --sync');
@@ -288,6 +296,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     if (mode === 'team') {
       return new TeamAlgorithm({ config, info, teamSize, seed: initSeed(index), rng, policies: loaded?.map((l) => l.policy), team: (loaded?.[0]!.state as UnitState | undefined)?.team ?? null });
     }
+    if (config.algo === 'alphazero') return new ExpertIterationAlgorithm({ config, info, policy: loaded?.[0]!.policy ?? newPolicy(config, info, initSeed(index)), rng });
     const magnet = (loaded?.[0]!.state as { magnet?: MagnetState } | undefined)?.magnet ?? null;
     return new PolicyGradientAlgorithm({ config, info, policy: loaded?.[0]!.policy ?? newPolicy(config, info, initSeed(index)), rng, obsRms, magnet });
   };
@@ -380,7 +389,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       : mode === 'self-play'
         ? offPolicy
           ? new OffPolicySelfPlayCollector({ config, game, league: league!, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, evalPlies })
-          : selfPlay(actors!, true)
+          : config.algo === 'alphazero'
+            ? new SearchCollector({ actors: actors!, info, rng: main.rng, settings: searchSettings(config) })
+            : selfPlay(actors!, true)
         : new TeamCollector({ actors: actors!, info, algo: config.algo as 'mappo' | 'ippo', envs: config.envs, steps: config.steps, evalGames: config.evalGames, opponents: opponents!, rng: main.rng });
   // evaluation against the baseline bots: two-seat games play a paired series from random openings on this
   // thread (playSeries, the games `arena match` plays), the learner sampling from its newest weights;

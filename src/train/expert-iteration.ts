@@ -1,0 +1,212 @@
+/**
+ * `--algo alphazero`: expert iteration (AlphaZero, Silver et al. 2018; Anthony et al. 2017). The
+ * actors play self-play games in which search chooses every move (src/selfplay/search-selfplay.ts);
+ * this learner keeps their positions in a replay window and trains the network toward what the search
+ * found: its policy toward the search's move distribution π, its value toward the game's outcome z
+ * (src/algorithms/losses.ts, kind 'search'; AlphaZero's eq. 1 without the L2 term). The search, guided
+ * by the better network, then finds better moves: policy improvement by search, evaluation by outcomes.
+ *
+ * One update, per segment batch the feed hands over:
+ * 1. the segments' rows (positions and their symmetric images) enter the replay window (`bufferSize`
+ *    rows, the oldest overwritten);
+ * 2. once it holds `learningStarts` rows, `epochs` × (new rows) rows are drawn uniformly from it,
+ *    rounded to whole minibatches (at least one), and the learner takes one pass over them: each row
+ *    is trained on `epochs` times on average over its life in the window, however fast the actors are.
+ *
+ * The replay window is not checkpointed: a resumed run refills it from new games (`learningStarts`
+ * rows first).
+ */
+import type { ActorCritic } from '../../agents/policy.ts';
+import { ConfigError, type GameInfo, type Rng } from '../../core/index.ts';
+import { RolloutBuffer } from '../algorithms/buffer.ts';
+import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
+import type { Trajectory } from '../algorithms/trajectory.ts';
+import { createLearner, type Learner } from '../fast/select.ts';
+import type { SearchSettings } from '../selfplay/collectors.ts';
+import { encodeSnapshot } from '../selfplay/snapshot.ts';
+import { learnerSettings, type Algorithm, type Stats } from './algorithm.ts';
+import type { TrainConfig } from './config.ts';
+import type { OptimizerState } from './policy-checkpoint.ts';
+
+/** A trajectory of positions with the search's move distributions (SearchSelfPlayResult). */
+export type SearchTrajectory = Trajectory & { readonly searchPolicy: Float32Array };
+
+export function isSearchTrajectory(t: Trajectory): t is SearchTrajectory {
+  return (t as Partial<SearchTrajectory>).searchPolicy instanceof Float32Array;
+}
+
+/** The learner's settings for expert iteration: AlphaZero's loss, one pass over each drawn batch, no advantages. */
+export function expertIterationSettings(config: TrainConfig): LearnerSettings {
+  return { ...learnerSettings(config), kind: 'search', epochs: 1, normAdv: false, targetKl: null, neurdBeta: null };
+}
+
+/** What the actors play, from the config (SearchCollector's settings). */
+export function searchSettings(config: TrainConfig): SearchSettings {
+  return {
+    games: config.envs,
+    simulations: config.simulations,
+    cPuct: config.cPuct,
+    rootNoise: { alpha: config.dirichletAlpha, fraction: config.noiseFraction },
+    samplePlies: config.samplePlies,
+    openingPlies: config.trainOpeningPlies,
+    // leaves evaluated on the position alone: the images are trained on instead (`augment`), at no search cost
+    symmetricEval: false,
+    augment: config.augment,
+  };
+}
+
+/** A ring of positions: observation, legal moves, π, z, and the actors' action, log-probability and value (diagnostics). */
+export class PositionReplay {
+  readonly capacity: number;
+  size = 0;
+  private next = 0;
+  private readonly O: number;
+  private readonly A: number;
+  readonly obs: Float32Array;
+  readonly masks: Uint8Array;
+  readonly pi: Float32Array;
+  readonly z: Float32Array;
+  readonly actions: Int32Array;
+  readonly logProbs: Float32Array;
+  readonly values: Float32Array;
+
+  constructor(capacity: number, obsSize: number, actions: number) {
+    this.capacity = capacity;
+    this.O = obsSize;
+    this.A = actions;
+    this.obs = new Float32Array(capacity * obsSize);
+    this.masks = new Uint8Array(capacity * actions);
+    this.pi = new Float32Array(capacity * actions);
+    this.z = new Float32Array(capacity);
+    this.actions = new Int32Array(capacity);
+    this.logProbs = new Float32Array(capacity);
+    this.values = new Float32Array(capacity);
+  }
+
+  /** Adds every valid row of `t` (its reward is z); returns how many. */
+  add(t: SearchTrajectory): number {
+    const { O, A } = this;
+    const n = t.steps * t.columns;
+    if (t.obs.length !== n * O || t.searchPolicy.length !== n * A) throw new ConfigError(`search positions of ${t.obs.length / Math.max(1, n)} inputs and ${t.searchPolicy.length / Math.max(1, n)} moves do not fit a replay of ${O} and ${A}`);
+    let added = 0;
+    for (let i = 0; i < n; i++) {
+      if (!t.valid[i]) continue;
+      const r = this.next;
+      this.obs.set(t.obs.subarray(i * O, (i + 1) * O), r * O);
+      this.masks.set(t.masks.subarray(i * A, (i + 1) * A), r * A);
+      this.pi.set(t.searchPolicy.subarray(i * A, (i + 1) * A), r * A);
+      this.z[r] = t.rewards[i]!;
+      this.actions[r] = t.actions[i]!;
+      this.logProbs[r] = t.logProbs[i]!;
+      this.values[r] = t.values[i]!;
+      this.next = (r + 1) % this.capacity;
+      this.size = Math.min(this.capacity, this.size + 1);
+      added++;
+    }
+    return added;
+  }
+
+  /** Copies `buf.size` rows drawn uniformly (with replacement) into `buf`: returns = z, π into `buf.searchPolicy`. */
+  sample(buf: RolloutBuffer, rng: Rng): void {
+    const { O, A } = this;
+    if (this.size === 0) throw new ConfigError('the replay of positions is empty');
+    const pi = buf.searchPolicy!;
+    for (let k = 0; k < buf.size; k++) {
+      const r = rng.int(this.size);
+      buf.obs.set(this.obs.subarray(r * O, (r + 1) * O), k * O);
+      buf.masks.set(this.masks.subarray(r * A, (r + 1) * A), k * A);
+      pi.set(this.pi.subarray(r * A, (r + 1) * A), k * A);
+      buf.returns[k] = this.z[r]!;
+      buf.actions[k] = this.actions[r]!;
+      buf.logProbs[k] = this.logProbs[r]!;
+      buf.values[k] = this.values[r]!;
+      buf.advantages[k] = 0;
+      buf.valid[k] = 1;
+    }
+  }
+}
+
+export class ExpertIterationAlgorithm implements Algorithm {
+  readonly policy: ActorCritic;
+  readonly learner: Learner;
+  readonly policies: readonly ActorCritic[];
+  readonly optimizers: readonly OptimizerState[];
+  readonly replay: PositionReplay;
+  private readonly config: TrainConfig;
+  private readonly game: string;
+  private readonly rng: Rng;
+  /** Working batches by minibatch count (a handful of sizes over a run). */
+  private readonly batches = new Map<number, RolloutBuffer>();
+
+  constructor(opts: { config: TrainConfig; info: GameInfo; policy: ActorCritic; rng: Rng }) {
+    const { config, info, policy } = opts;
+    if (policy.spec.head !== 'categorical') throw new ConfigError(`alphazero learns a policy over discrete moves; ${info.id} has continuous actions`);
+    if (config.normObs) throw new ConfigError('alphazero trains on raw observations (the search evaluates positions as the game observes them): set normObs false');
+    this.config = config;
+    this.game = info.id;
+    this.policy = policy;
+    this.rng = opts.rng;
+    this.learner = createLearner({ policy, rng: opts.rng, settings: expertIterationSettings(config) });
+    this.policies = [policy];
+    this.optimizers = [this.learner.optimizer];
+    this.replay = new PositionReplay(config.bufferSize, info.observationSize, info.actions);
+  }
+
+  update(segments: readonly Trajectory[], progress: number): Stats {
+    // 1. new positions into the replay window
+    let added = 0;
+    for (const s of segments) {
+      if (!isSearchTrajectory(s)) throw new ConfigError('alphazero learns from search self-play positions; a segment without search targets reached it');
+      added += this.replay.add(s);
+    }
+    const base: Stats = { 'charts/replay_size': this.replay.size, 'charts/new_positions': added };
+    if (this.replay.size < Math.max(1, this.config.learningStarts)) return base;
+    // 2. epochs × new rows drawn from the window, in whole minibatches, one pass
+    const mb = this.config.minibatchSize;
+    const minibatches = Math.max(1, Math.round((this.config.epochs * added) / mb));
+    const buf = this.batch(minibatches);
+    this.replay.sample(buf, this.rng);
+    return { ...this.learner.update(buf, progress), ...base, ...targetStats(buf) };
+  }
+
+  private batch(minibatches: number): RolloutBuffer {
+    let b = this.batches.get(minibatches);
+    if (!b) {
+      const { replay } = this;
+      const A = replay.pi.length / replay.capacity;
+      b = new RolloutBuffer({ steps: minibatches * this.config.minibatchSize, envs: 1, obsSize: replay.obs.length / replay.capacity, criticSize: 0, actions: A, continuous: false });
+      b.searchPolicy = new Float32Array(b.size * A);
+      this.batches.set(minibatches, b);
+    }
+    return b;
+  }
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot({ game: this.game, spec: this.policy.spec, weights: this.policy.getWeights(), obsRms: null });
+  }
+
+  extraState(): Record<string, unknown> {
+    return {};
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+    this.policy.dispose();
+  }
+}
+
+/** The batch's targets: the mean entropy of π (how decided the search was) and the mean outcome z. */
+function targetStats(b: RolloutBuffer): Stats {
+  const A = b.spec.actions;
+  const pi = b.searchPolicy!;
+  let h = 0;
+  let z = 0;
+  for (let i = 0; i < b.size; i++) {
+    for (let j = 0; j < A; j++) {
+      const p = pi[i * A + j]!;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    z += b.returns[i]!;
+  }
+  return { 'search/target_entropy': h / b.size, 'search/mean_outcome': z / b.size };
+}

@@ -1,0 +1,248 @@
+/**
+ * Expert iteration (`--algo alphazero`): the actors' search self-play records (targets, outcomes,
+ * symmetric images, reproducibility), the search's root noise and targets, the learner's replay
+ * window, the config's one-line errors, and a short run in real worker threads that learns.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAgent } from '../../agents/index.ts';
+import { MctsAgent, sampleGamma, uniformEvaluator } from '../../agents/mcts.ts';
+import { ConfigError, Rng } from '../../core/index.ts';
+import { setLogLevel } from '../../core/log.ts';
+import { connectFour } from '../../games/connect-four.ts';
+import { getGame } from '../../games/index.ts';
+import { ticTacToe } from '../../games/tic-tac-toe.ts';
+import { RolloutBuffer } from '../../src/algorithms/buffer.ts';
+import { selectBackend } from '../../src/backend.ts';
+import { playSeries } from '../../src/eval/match.ts';
+import { readMetrics } from '../../src/metrics.ts';
+import { runSearchSelfPlay, type SearchSelfPlayTask } from '../../src/selfplay/search-selfplay.ts';
+import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
+import { newPolicy } from '../../src/train/algorithm.ts';
+import { resolveConfig } from '../../src/train/config.ts';
+import { PositionReplay } from '../../src/train/expert-iteration.ts';
+import { runTraining } from '../../src/train/loop.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
+
+const tmp = tempDirs('arena-az-');
+beforeAll(async () => {
+  setLogLevel('warn');
+  await selectBackend('wasm');
+});
+
+/** Snapshot bytes of a freshly initialised alphazero policy for `gameId`. */
+function freshSnapshot(gameId: string, seed = 0): Uint8Array {
+  const config = resolveConfig('alphazero', gameId, { hidden: [16, 16], network: 'mlp' });
+  const info = getGame(gameId).info;
+  const policy = newPolicy(config, info, seed);
+  const bytes = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+  policy.dispose();
+  return bytes;
+}
+
+function task(gameId: string, over: Partial<SearchSelfPlayTask> = {}): SearchSelfPlayTask {
+  return {
+    game: gameId,
+    learner: 1,
+    snapshots: { 1: freshSnapshot(gameId) },
+    games: 3,
+    simulations: 24,
+    cPuct: 1.25,
+    rootNoise: { alpha: 1, fraction: 0.25 },
+    samplePlies: 4,
+    openingPlies: 0,
+    symmetricEval: false,
+    augment: false,
+    seed: 5,
+    ...over,
+  };
+}
+
+describe('search self-play (the actors of expert iteration)', () => {
+  it("records each position's search distribution over its legal moves and the game's outcome for the seat to move", () => {
+    const r = runSearchSelfPlay(task('tic-tac-toe-v1'));
+    const { actions: A, observationSize: O } = ticTacToe.info;
+    expect(r.steps).toBe(r.positions);
+    expect(r.positions).toBe(r.games.reduce((a, g) => a + g.length, 0));
+    // replay each game from its recorded moves: observations, masks and outcomes must be the game's
+    let row = 0;
+    for (const g of r.games) {
+      const s = ticTacToe.newState(0);
+      const obs = new Float32Array(O);
+      const mask = new Uint8Array(A);
+      for (let ply = 0; ply < g.length; ply++, row++) {
+        const seat = s.currentSeat();
+        s.observe(seat, obs);
+        s.legalMask(seat, mask);
+        expect(Array.from(r.obs.subarray(row * O, (row + 1) * O))).toEqual(Array.from(obs));
+        expect(Array.from(r.masks.subarray(row * A, (row + 1) * A))).toEqual(Array.from(mask));
+        let sum = 0;
+        for (let a = 0; a < A; a++) {
+          const p = r.searchPolicy[row * A + a]!;
+          if (!mask[a]) expect(p).toBe(0);
+          sum += p;
+        }
+        expect(sum).toBeCloseTo(1, 5);
+        expect(mask[r.actions[row]!]).toBe(1);
+        // z: the final return of the seat to move here
+        expect(r.rewards[row]).toBe(g.returns[seat]);
+        expect(r.dones[row]).toBe(1);
+        s.apply(r.actions[row]!);
+      }
+      expect(s.isTerminal()).toBe(true);
+    }
+    expect(row).toBe(r.positions);
+  });
+
+  it('replays the same games from the same seed, and others from another', () => {
+    const a = runSearchSelfPlay(task('connect-four-v1', { games: 2 }));
+    const b = runSearchSelfPlay(task('connect-four-v1', { games: 2 }));
+    const c = runSearchSelfPlay(task('connect-four-v1', { games: 2, seed: 6 }));
+    expect(Array.from(b.actions)).toEqual(Array.from(a.actions));
+    expect(Array.from(b.searchPolicy)).toEqual(Array.from(a.searchPolicy));
+    expect(Array.from(c.actions)).not.toEqual(Array.from(a.actions));
+  });
+
+  it("augments each position with its images under the game's symmetries (Connect Four's mirror)", () => {
+    const plain = runSearchSelfPlay(task('connect-four-v1', { games: 1 }));
+    const r = runSearchSelfPlay(task('connect-four-v1', { games: 1, augment: true }));
+    const [mirror] = connectFour.info.symmetries!;
+    const { actions: A, observationSize: O } = connectFour.info;
+    expect(r.positions).toBe(plain.positions);
+    expect(r.steps).toBe(2 * plain.positions);
+    for (let i = 0; i < plain.positions; i++) {
+      const id = 2 * i;
+      const im = id + 1;
+      // the identity row is the plain run's row; the image is its mirror, π and the move mirrored with it
+      expect(Array.from(r.searchPolicy.subarray(id * A, (id + 1) * A))).toEqual(Array.from(plain.searchPolicy.subarray(i * A, (i + 1) * A)));
+      for (let k = 0; k < O; k++) expect(r.obs[im * O + k]).toBe(r.obs[id * O + mirror!.observation[k]!]);
+      for (let a = 0; a < A; a++) {
+        expect(r.searchPolicy[im * A + mirror!.actions[a]!]).toBe(r.searchPolicy[id * A + a]);
+        expect(r.masks[im * A + mirror!.actions[a]!]).toBe(r.masks[id * A + a]);
+      }
+      expect(r.actions[im]).toBe(mirror!.actions[r.actions[id]!]);
+      expect(r.rewards[im]).toBe(r.rewards[id]);
+    }
+  });
+
+  it('refuses a task without the snapshot it names', () => {
+    expect(() => runSearchSelfPlay(task('tic-tac-toe-v1', { snapshots: {} }))).toThrow(/carries no snapshot/);
+  });
+});
+
+describe("the search's root noise and targets", () => {
+  it('draws Gamma variates with the right mean and variance (shape above and below 1)', () => {
+    const rng = new Rng(11);
+    for (const shape of [0.3, 1, 2.5]) {
+      const n = 40_000;
+      let s = 0;
+      let s2 = 0;
+      for (let i = 0; i < n; i++) {
+        const x = sampleGamma(shape, rng);
+        expect(x).toBeGreaterThanOrEqual(0);
+        s += x;
+        s2 += x * x;
+      }
+      const mean = s / n;
+      expect(mean).toBeCloseTo(shape, 1);
+      expect(s2 / n - mean * mean).toBeCloseTo(shape, 1);
+    }
+  });
+
+  it("mixes Dirichlet noise into the root's priors: the visits move away from the uniform prior's", () => {
+    const s = ticTacToe.newState(0);
+    const visits = new Float64Array(9);
+    const spread = (noise: { alpha: number; fraction: number } | undefined, seed: number) => {
+      const m = new MctsAgent({ name: 'mcts', info: ticTacToe.info, evaluator: uniformEvaluator, simulations: 60, seed, solver: false, ...(noise ? { rootNoise: noise } : {}) });
+      m.search(s);
+      m.rootVisits(visits);
+      return Math.max(...visits) - Math.min(...visits);
+    };
+    // uniform priors and zero values: the visits spread evenly over the nine moves without noise
+    expect(spread(undefined, 1)).toBeLessThanOrEqual(1);
+    // with all the prior from a sparse Dirichlet, some moves take most of the visits
+    expect(Math.max(spread({ alpha: 0.1, fraction: 1 }, 1), spread({ alpha: 0.1, fraction: 1 }, 2))).toBeGreaterThan(10);
+    expect(() => new MctsAgent({ name: 'mcts', info: ticTacToe.info, evaluator: uniformEvaluator, rootNoise: { alpha: 0, fraction: 0.25 } })).toThrow(ConfigError);
+    expect(() => new MctsAgent({ name: 'mcts', info: ticTacToe.info, evaluator: uniformEvaluator, rootNoise: { alpha: 1, fraction: 1.5 } })).toThrow(ConfigError);
+  });
+
+  it('targets the winning moves when the solver proves the root, whatever the visits', () => {
+    // X (seat 0) has 0 and 1, O has 3 and 4; X to move wins at 2
+    const s = ticTacToe.newState(0);
+    for (const a of [0, 3, 1, 4]) s.apply(a);
+    const m = new MctsAgent({ name: 'mcts', info: ticTacToe.info, evaluator: uniformEvaluator, simulations: 50, seed: 1 });
+    m.search(s);
+    const target = new Float64Array(9);
+    expect(m.rootTarget(target, true)).toBe(2);
+    expect(Array.from(target)).toEqual([0, 0, 1, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('the replay window of positions', () => {
+  it('overwrites the oldest rows and samples whole rows', () => {
+    const A = 3;
+    const O = 2;
+    const replay = new PositionReplay(4, O, A);
+    const rows = (from: number, n: number) => {
+      const t = {
+        steps: n,
+        columns: 1,
+        obs: Float32Array.from({ length: n * O }, (_, k) => from + Math.floor(k / O)),
+        criticObs: null,
+        masks: new Uint8Array(n * A).fill(1),
+        actions: Int32Array.from({ length: n }, (_, i) => (from + i) % A),
+        logProbs: new Float32Array(n),
+        values: new Float32Array(n),
+        rewards: Float32Array.from({ length: n }, (_, i) => from + i),
+        nextValues: new Float32Array(n),
+        dones: new Uint8Array(n).fill(1),
+        valid: new Uint8Array(n).fill(1),
+        searchPolicy: Float32Array.from({ length: n * A }, (_, k) => (k % A === (from + Math.floor(k / A)) % A ? 1 : 0)),
+      };
+      return t;
+    };
+    expect(replay.add(rows(0, 3))).toBe(3);
+    expect(replay.add(rows(3, 3))).toBe(3);
+    expect(replay.size).toBe(4);
+    // rows 0 and 1 were overwritten: the window holds 2..5
+    expect(new Set(replay.z)).toEqual(new Set([2, 3, 4, 5]));
+    const buf = new RolloutBuffer({ steps: 64, envs: 1, obsSize: O, criticSize: 0, actions: A, continuous: false });
+    buf.searchPolicy = new Float32Array(64 * A);
+    replay.sample(buf, new Rng(3));
+    for (let k = 0; k < 64; k++) {
+      const z = buf.returns[k]!;
+      expect(z).toBeGreaterThanOrEqual(2);
+      expect(buf.obs[k * O]).toBe(z);
+      expect(buf.searchPolicy[k * A + (z % A)]).toBe(1);
+      expect(buf.actions[k]).toBe(z % A);
+    }
+  });
+});
+
+describe('alphazero configs', () => {
+  it('refuse games search cannot play, a league, and a replay window smaller than learningStarts', () => {
+    expect(() => resolveConfig('alphazero', 'leduc-poker-v1')).toThrow(/alphazero searches every move.*leduc-poker-v1 does not fit \(it has hidden information.*it trains .*connect-four-v1/);
+    expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { league: true })).toThrow(/drop --league/);
+    expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { learningStarts: 10, bufferSize: 5 })).toThrow(/learningStarts \(10\) exceeds/);
+  });
+});
+
+describe('expert iteration end to end', () => {
+  it('learns tic-tac-toe in worker threads: its greedy policy stops losing to random and draws more against minimax', async () => {
+    const dir = tmp();
+    const info = ticTacToe.info;
+    const config = resolveConfig('alphazero', 'tic-tac-toe-v1', { totalSteps: 12_000, simulations: 48, hidden: [64, 64], learningStarts: 500, evalEvery: 0, checkpointEvery: 1000, seed: 2, workers: 2 });
+    const summary = await runTraining({ config, outDir: dir, resume: false });
+    expect(summary.globalStep).toBeGreaterThanOrEqual(12_000);
+    const rows = readMetrics(dir);
+    expect(rows.at(-1)!['charts/replay_size']).toBeGreaterThan(0);
+    // the policy learned the search's targets: its cross-entropy to them fell from the first trained update
+    const losses = rows.map((r) => r['losses/policy_loss']).filter((x): x is number => typeof x === 'number');
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.3);
+    const greedy = await createAgent(`greedy:${dir}`, info, 1);
+    const vsRandom = playSeries({ game: ticTacToe, agents: [greedy, await createAgent('random', info, 2)], games: 100, seed: 3 });
+    expect(vsRandom.wins[1]).toBeLessThanOrEqual(2);
+    expect(vsRandom.score).toBeGreaterThan(0.8);
+    const vsMinimax = playSeries({ game: ticTacToe, agents: [greedy, await createAgent('minimax', info, 4)], games: 100, seed: 5 });
+    expect(vsMinimax.wins[1]).toBeLessThanOrEqual(20);
+  }, 120_000);
+});
