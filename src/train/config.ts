@@ -102,6 +102,7 @@ export const TrainConfigSchema = z
     evalEvery: z.number().int().min(0).describe('evaluate against the baseline bots every this many updates (0: never)'),
     evalGames: z.number().int().positive().describe('games per baseline bot at each evaluation'),
     evalAgents: z.array(z.string().min(1)).describe('baseline bots to evaluate against (agent specs)'),
+    evalGreedy: z.boolean().describe('evaluation games against evalAgents: the learner plays its most probable legal move (greedy) instead of sampling its policy; two-seat self-play modes'),
     evalOpeningPlies: z.number().int().min(0).nullable().describe('evaluation games start from this many random plies, paired with sides swapped (null: 1 in sequential games without chance, else 0)'),
     leagueBots: z.array(z.string().min(1)).describe('league: baseline bots in the opponent pool (training opponents; evalAgents not listed here stay held out)'),
     leagueBotShare: z.number().min(0).max(1).describe("league: share of the main agent's games against the leagueBots (PFSP hard among them), the rest by opponentSampling (0: bots are drawn only as historical players among the snapshots)"),
@@ -204,6 +205,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   leagueBots: ['random'],
   leagueBotShare: 0,
   evalOpeningPlies: null,
+  evalGreedy: false,
   async: true,
   queueSegments: null,
   maxLag: 8,
@@ -283,7 +285,7 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   // `epochs` times on average (drawn from a replay window of `bufferSize` rows); AlphaZero's loss weighs
   // (z − v)² and the cross-entropy alike: vfCoef 2 on our ½(V − R)²; no entropy bonus (the search explores);
   // replayed positions stay useful however old the weights that played them (maxLag null)
-  alphazero: { envs: 8, steps: 1, minibatchSize: 512, epochs: 4, lr: 1e-3, annealLr: false, entCoef: 0, vfCoef: 2, maxGradNorm: 1, activation: 'relu', bufferSize: 200_000, learningStarts: 2000, maxLag: null, evalEvery: 25, checkpointEvery: 25 },
+  alphazero: { envs: 8, steps: 1, minibatchSize: 512, epochs: 4, lr: 1e-3, annealLr: false, entCoef: 0, vfCoef: 2, maxGradNorm: 1, activation: 'relu', bufferSize: 200_000, learningStarts: 2000, maxLag: null, evalGreedy: true, evalEvery: 25, checkpointEvery: 25 },
 };
 
 /**

@@ -403,8 +403,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     const seed = (config.seed * 7919 + 1_000_003 * ++evaluations) >>> 0;
     let opponent = evalBots.get(bot);
     if (!opponent) evalBots.set(bot, (opponent = createBot(bot, info, seed + 1)));
-    // a policy samples; an off-policy actor plays as its snapshot in the league does (SAC samples, TD3/DDPG μ(s))
-    const me = agentFromSnapshot(u.algorithm.snapshot(), info, { name: 'learner', seed });
+    // a policy samples (greedy with evalGreedy); an off-policy actor plays as its snapshot in the league does (SAC samples, TD3/DDPG μ(s))
+    const me = agentFromSnapshot(u.algorithm.snapshot(), info, { name: 'learner', seed, deterministic: config.evalGreedy === true });
     return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies }));
   };
   const feed: Feed<Unit> = asyncFeed

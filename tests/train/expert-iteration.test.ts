@@ -244,5 +244,11 @@ describe('expert iteration end to end', () => {
     expect(vsRandom.score).toBeGreaterThan(0.8);
     const vsMinimax = playSeries({ game: ticTacToe, agents: [greedy, await createAgent('minimax', info, 4)], games: 100, seed: 5 });
     expect(vsMinimax.wins[1]).toBeLessThanOrEqual(20);
+    // --resume continues from the checkpoint (weights, optimizer, counters); the replay window refills from new games
+    const resumed = await runTraining({ config: { ...config, totalSteps: 14_000 }, outDir: dir, resume: true });
+    expect(resumed.updates).toBeGreaterThan(summary.updates);
+    const after = readMetrics(dir).filter((r) => (r.update as number) > summary.updates);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after[0]!['charts/replay_size']).toBeLessThan(rows.at(-1)!['charts/replay_size'] as number);
   }, 120_000);
 });
