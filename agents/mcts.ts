@@ -397,6 +397,23 @@ export class MctsAgent implements Agent {
   }
 
   /**
+   * After `search`: the root's value for its seat to move — its exact value once the solver proved it,
+   * else the visit-weighted mean of its children's Q (what the search thinks of the position, where
+   * the critic's V is what the network thought before searching). NaN when no child was visited.
+   */
+  rootValue(): number {
+    if (this.solved[0]) return this.rootExact;
+    const first = this.firstChild[0]!;
+    let n = 0;
+    let w = 0;
+    for (let c = first; c >= 0 && c < first + this.childCount[0]!; c++) {
+      n += this.visits[c]!;
+      w += this.values[c]!;
+    }
+    return n > 0 ? w / n : Number.NaN;
+  }
+
+  /**
    * After `search`: each root move's visit count into `visits[0..actions)` and, when given, its mean
    * value Q for the seat to move at the root into `q` (0 for moves not visited or not legal).
    */

@@ -17,7 +17,8 @@
  * The result is a trajectory of one column whose every row is one position as a one-step episode:
  * reward = z, done = 1, next value 0 (so any return estimator gives R = z), the action the search
  * played (or its image), and the network's log-probability of it and value at the root (diagnostics:
- * how far the search moved from the network). `searchPolicy` holds π, rows × actions.
+ * how far the search moved from the network). `searchPolicy` holds π, rows × actions, and
+ * `searchValue` the search's own value of the position (its root Q).
  *
  * No tfjs in this module graph: it runs in the actor threads.
  */
@@ -59,6 +60,8 @@ export interface SearchGame {
 export interface SearchSelfPlayResult extends Trajectory {
   /** π per row: `rows × actions`, 0 on illegal moves, each row summing to 1. */
   readonly searchPolicy: Float32Array;
+  /** The search's value of each row's position for its seat to move (MctsAgent.rootValue; the critic's where nothing was searched). */
+  readonly searchValue: Float32Array;
   readonly games: readonly SearchGame[];
   /** Positions searched (rows before augmentation). */
   readonly positions: number;
@@ -121,18 +124,21 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
       if (seat < 0) throw new ConfigError(`search self-play reached a non-sequential node in ${info.id}`);
       const value = evaluator.evaluatePosition(state, seat, priors, false);
       let action: number;
+      let searchValue = value;
       if (state.legalMask(seat, rows.scratchMask) === 1) {
-        // one legal move: nothing to search, π is that move
+        // one legal move: nothing to search, π is that move (and the value the network's)
         action = rows.scratchMask.indexOf(1);
         target.fill(0);
         target[action] = 1;
       } else {
         search.search(state);
         action = search.rootTarget(target, searched < task.samplePlies);
+        const q = search.rootValue();
+        if (Number.isFinite(q)) searchValue = q;
         simulations += search.lastSimulations;
       }
       seats[searched] = seat;
-      rows.add(state, seat, target, action, Math.log(Math.max(priors[action]!, 1e-30)), value, symmetries);
+      rows.add(state, seat, target, action, Math.log(Math.max(priors[action]!, 1e-30)), value, searchValue, symmetries);
       searched++;
       positions++;
       state.apply(action);
@@ -160,6 +166,7 @@ class PositionRows {
   private readonly acts: Int32Array;
   private readonly logProbs: Float32Array;
   private readonly values: Float32Array;
+  private readonly searchValues: Float32Array;
   private readonly pi: Float32Array;
   private readonly raw: Float32Array;
 
@@ -171,13 +178,14 @@ class PositionRows {
     this.acts = new Int32Array(capacity);
     this.logProbs = new Float32Array(capacity);
     this.values = new Float32Array(capacity);
+    this.searchValues = new Float32Array(capacity);
     this.rewards = new Float32Array(capacity);
     this.pi = new Float32Array(capacity * actions);
     this.raw = new Float32Array(obsSize);
     this.scratchMask = new Uint8Array(actions);
   }
 
-  add(state: GameState, seat: number, target: Float64Array, action: number, logProb: number, value: number, symmetries: NonNullable<GameInfo['symmetries']>): void {
+  add(state: GameState, seat: number, target: Float64Array, action: number, logProb: number, value: number, searchValue: number, symmetries: NonNullable<GameInfo['symmetries']>): void {
     const O = this.obsSize;
     const A = this.actions;
     state.observe(seat, this.raw);
@@ -191,6 +199,7 @@ class PositionRows {
     this.acts[r] = action;
     this.logProbs[r] = logProb;
     this.values[r] = value;
+    this.searchValues[r] = searchValue;
     for (const sym of symmetries) {
       r = this.count++;
       for (let i = 0; i < O; i++) this.obs[r * O + i] = this.raw[sym.observation[i]!]!;
@@ -202,11 +211,12 @@ class PositionRows {
       this.acts[r] = sym.actions[action]!;
       this.logProbs[r] = logProb;
       this.values[r] = value;
+      this.searchValues[r] = searchValue;
     }
   }
 
   /** The rows added so far, copied to arrays of their exact size (they travel to the learner as transferables). */
-  trajectory(): Trajectory & { searchPolicy: Float32Array } {
+  trajectory(): Trajectory & { searchPolicy: Float32Array; searchValue: Float32Array } {
     const n = this.count;
     return {
       steps: n,
@@ -223,6 +233,7 @@ class PositionRows {
       dones: new Uint8Array(n).fill(1),
       valid: new Uint8Array(n).fill(1),
       searchPolicy: this.pi.slice(0, n * this.actions),
+      searchValue: this.searchValues.slice(0, n),
     };
   }
 }

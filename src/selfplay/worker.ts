@@ -56,7 +56,7 @@ export default function actorTask(task: WorkerTask): unknown {
   if (claim(task.hangOnce)) for (;;);
   const result = runActorTask(task);
   return move({
-    [transferableSymbol]: [...trajectoryArrays(result), ...('searchPolicy' in result ? [result.searchPolicy] : [])].map((a) => a.buffer as ArrayBuffer),
+    [transferableSymbol]: [...trajectoryArrays(result), ...('searchPolicy' in result ? [result.searchPolicy, result.searchValue] : [])].map((a) => a.buffer as ArrayBuffer),
     [valueSymbol]: result,
   });
 }

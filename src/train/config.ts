@@ -143,6 +143,7 @@ export const TrainConfigSchema = z
     noiseFraction: z.number().min(0).max(1).describe("alphazero: weight of the Dirichlet noise in the root's priors (AlphaZero: 0.25)"),
     samplePlies: z.number().int().min(0).describe('alphazero: the first this many searched plies of a self-play game play a move drawn from the search distribution π (temperature 1), the most visited move after them'),
     augment: z.boolean().describe("alphazero: train on each position's images under the game's symmetries as well (Connect Four's mirror, tic-tac-toe's eight)"),
+    valueTargetMix: z.number().min(0).max(1).describe("alphazero: the value target is (1 − m)·z + m·q, the game's outcome z blended with the search's root value q (0, the default: AlphaZero's z alone)"),
   })
   .strict();
 
@@ -240,6 +241,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   noiseFraction: 0.25,
   samplePlies: 10,
   augment: true,
+  valueTargetMix: 0,
 };
 
 /**

@@ -12,6 +12,9 @@
  * 2. once it holds `learningStarts` rows, `epochs` × (new rows) rows are drawn uniformly from it,
  *    rounded to whole minibatches (at least one), and the learner takes one pass over them: each row
  *    is trained on `epochs` times on average over its life in the window, however fast the actors are.
+ *    The value target is the outcome z, or with `valueTargetMix` m the blend (1 − m)·z + m·q with the
+ *    search's root value q (a lower-variance target: z of a game decided by a late blunder says little
+ *    about an early position; q says what search saw there).
  *
  * The replay window is not checkpointed: a resumed run refills it from new games (`learningStarts`
  * rows first).
@@ -28,11 +31,12 @@ import { learnerSettings, type Algorithm, type Stats } from './algorithm.ts';
 import type { TrainConfig } from './config.ts';
 import type { OptimizerState } from './policy-checkpoint.ts';
 
-/** A trajectory of positions with the search's move distributions (SearchSelfPlayResult). */
-export type SearchTrajectory = Trajectory & { readonly searchPolicy: Float32Array };
+/** A trajectory of positions with the search's move distributions and values (SearchSelfPlayResult). */
+export type SearchTrajectory = Trajectory & { readonly searchPolicy: Float32Array; readonly searchValue: Float32Array };
 
 export function isSearchTrajectory(t: Trajectory): t is SearchTrajectory {
-  return (t as Partial<SearchTrajectory>).searchPolicy instanceof Float32Array;
+  const s = t as Partial<SearchTrajectory>;
+  return s.searchPolicy instanceof Float32Array && s.searchValue instanceof Float32Array;
 }
 
 /** The learner's settings for expert iteration: AlphaZero's loss, one pass over each drawn batch, no advantages. */
@@ -55,7 +59,7 @@ export function searchSettings(config: TrainConfig): SearchSettings {
   };
 }
 
-/** A ring of positions: observation, legal moves, π, z, and the actors' action, log-probability and value (diagnostics). */
+/** A ring of positions: observation, legal moves, π, z, the search's value q, and the actors' action, log-probability and value (diagnostics). */
 export class PositionReplay {
   readonly capacity: number;
   size = 0;
@@ -66,6 +70,7 @@ export class PositionReplay {
   readonly masks: Uint8Array;
   readonly pi: Float32Array;
   readonly z: Float32Array;
+  readonly q: Float32Array;
   readonly actions: Int32Array;
   readonly logProbs: Float32Array;
   readonly values: Float32Array;
@@ -78,6 +83,7 @@ export class PositionReplay {
     this.masks = new Uint8Array(capacity * actions);
     this.pi = new Float32Array(capacity * actions);
     this.z = new Float32Array(capacity);
+    this.q = new Float32Array(capacity);
     this.actions = new Int32Array(capacity);
     this.logProbs = new Float32Array(capacity);
     this.values = new Float32Array(capacity);
@@ -96,6 +102,7 @@ export class PositionReplay {
       this.masks.set(t.masks.subarray(i * A, (i + 1) * A), r * A);
       this.pi.set(t.searchPolicy.subarray(i * A, (i + 1) * A), r * A);
       this.z[r] = t.rewards[i]!;
+      this.q[r] = t.searchValue[i]!;
       this.actions[r] = t.actions[i]!;
       this.logProbs[r] = t.logProbs[i]!;
       this.values[r] = t.values[i]!;
@@ -106,8 +113,12 @@ export class PositionReplay {
     return added;
   }
 
-  /** Copies `buf.size` rows drawn uniformly (with replacement) into `buf`: returns = z, π into `buf.searchPolicy`. */
-  sample(buf: RolloutBuffer, rng: Rng): void {
+  /**
+   * Copies `buf.size` rows drawn uniformly (with replacement) into `buf`, π into `buf.searchPolicy`
+   * and the value target into `buf.returns`: (1 − qMix)·z + qMix·q, the outcome blended with the
+   * search's own value (0: AlphaZero's z alone).
+   */
+  sample(buf: RolloutBuffer, rng: Rng, qMix = 0): void {
     const { O, A } = this;
     if (this.size === 0) throw new ConfigError('the replay of positions is empty');
     const pi = buf.searchPolicy!;
@@ -116,7 +127,7 @@ export class PositionReplay {
       buf.obs.set(this.obs.subarray(r * O, (r + 1) * O), k * O);
       buf.masks.set(this.masks.subarray(r * A, (r + 1) * A), k * A);
       pi.set(this.pi.subarray(r * A, (r + 1) * A), k * A);
-      buf.returns[k] = this.z[r]!;
+      buf.returns[k] = qMix === 0 ? this.z[r]! : (1 - qMix) * this.z[r]! + qMix * this.q[r]!;
       buf.actions[k] = this.actions[r]!;
       buf.logProbs[k] = this.logProbs[r]!;
       buf.values[k] = this.values[r]!;
@@ -165,7 +176,7 @@ export class ExpertIterationAlgorithm implements Algorithm {
     const mb = this.config.minibatchSize;
     const minibatches = Math.max(1, Math.round((this.config.epochs * added) / mb));
     const buf = this.batch(minibatches);
-    this.replay.sample(buf, this.rng);
+    this.replay.sample(buf, this.rng, this.config.valueTargetMix ?? 0);
     return { ...this.learner.update(buf, progress), ...base, ...targetStats(buf) };
   }
 

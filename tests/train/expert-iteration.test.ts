@@ -85,6 +85,7 @@ describe('search self-play (the actors of expert iteration)', () => {
         expect(mask[r.actions[row]!]).toBe(1);
         // z: the final return of the seat to move here
         expect(r.rewards[row]).toBe(g.returns[seat]);
+        expect(Math.abs(r.searchValue[row]!)).toBeLessThanOrEqual(1 + 1e-9);
         expect(r.dones[row]).toBe(1);
         s.apply(r.actions[row]!);
       }
@@ -174,6 +175,16 @@ describe("the search's root noise and targets", () => {
     const target = new Float64Array(9);
     expect(m.rootTarget(target, true)).toBe(2);
     expect(Array.from(target)).toEqual([0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    // the search's value of the position: the proven win
+    expect(m.rootValue()).toBe(1);
+    // unproven: the visit-weighted mean Q of the root's moves, for the seat to move
+    const open = new MctsAgent({ name: 'mcts', info: ticTacToe.info, evaluator: uniformEvaluator, simulations: 30, seed: 1, solver: false });
+    open.search(ticTacToe.newState(0));
+    const visits = new Float64Array(9);
+    const q = new Float64Array(9);
+    open.rootVisits(visits, q);
+    const n = visits.reduce((a, b) => a + b, 0);
+    expect(open.rootValue()).toBeCloseTo(visits.reduce((a, v, i) => a + v * q[i]!, 0) / n, 12);
   });
 });
 
@@ -197,6 +208,7 @@ describe('the replay window of positions', () => {
         dones: new Uint8Array(n).fill(1),
         valid: new Uint8Array(n).fill(1),
         searchPolicy: Float32Array.from({ length: n * A }, (_, k) => (k % A === (from + Math.floor(k / A)) % A ? 1 : 0)),
+        searchValue: Float32Array.from({ length: n }, (_, i) => -(from + i)),
       };
       return t;
     };
@@ -214,6 +226,12 @@ describe('the replay window of positions', () => {
       expect(buf.obs[k * O]).toBe(z);
       expect(buf.searchPolicy[k * A + (z % A)]).toBe(1);
       expect(buf.actions[k]).toBe(z % A);
+    }
+    // valueTargetMix: the target blends z with the search's value q (here q = −z)
+    replay.sample(buf, new Rng(3), 0.25);
+    for (let k = 0; k < 64; k++) {
+      const z = buf.obs[k * O]!;
+      expect(buf.returns[k]).toBeCloseTo(0.75 * z - 0.25 * z, 6);
     }
   });
 });
