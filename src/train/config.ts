@@ -454,6 +454,10 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     }
   }
   if (c.algo === 'alphazero') checkExpertIteration(c, getGame(gameId).info);
+  // the evaluation games of the other modes play in their collectors (the vector env's sampling agent, the team actors)
+  if (c.evalGreedy && ((!c.league && c.algo !== 'alphazero') || c.algo === 'mappo' || c.algo === 'ippo')) {
+    throw new ConfigError(`invalid training config: evalGreedy applies to two-seat league self-play (--league) and alphazero, whose evaluation games play on the main thread; ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} evaluates its sampling policy (set evalGreedy false)`);
+  }
   if ((c.mainExploiters > 0 || c.leagueExploiters > 0) && !c.league) {
     throw new ConfigError(`invalid training config: mainExploiters/leagueExploiters train inside a league: add --league (or set both to 0)`);
   }

@@ -241,6 +241,10 @@ describe('alphazero configs', () => {
     expect(() => resolveConfig('alphazero', 'leduc-poker-v1')).toThrow(/alphazero searches every move.*leduc-poker-v1 does not fit \(it has hidden information.*it trains .*connect-four-v1/);
     expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { league: true })).toThrow(/drop --league/);
     expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { learningStarts: 10, bufferSize: 5 })).toThrow(/learningStarts \(10\) exceeds/);
+    // greedy evaluation: where the evaluation games play on the main thread
+    expect(resolveConfig('alphazero', 'connect-four-v1').evalGreedy).toBe(true);
+    expect(resolveConfig('ppo', 'connect-four-v1', { league: true, evalGreedy: true }).evalGreedy).toBe(true);
+    expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalGreedy: true })).toThrow(/evalGreedy applies to two-seat league self-play/);
   });
 });
 
