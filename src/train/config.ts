@@ -286,8 +286,10 @@ const ALGO_DEFAULTS: Record<Algo, Partial<TrainConfig>> = {
   // expert iteration (src/train/expert-iteration.ts): `envs` self-play games per actor task; each position trained on
   // `epochs` times on average (drawn from a replay window of `bufferSize` rows); AlphaZero's loss weighs
   // (z − v)² and the cross-entropy alike: vfCoef 2 on our ½(V − R)²; no entropy bonus (the search explores);
-  // replayed positions stay useful however old the weights that played them (maxLag null)
-  alphazero: { envs: 8, steps: 1, minibatchSize: 512, epochs: 4, lr: 1e-3, annealLr: false, entCoef: 0, vfCoef: 2, maxGradNorm: 1, activation: 'relu', bufferSize: 200_000, learningStarts: 2000, maxLag: null, evalGreedy: true, evalEvery: 25, checkpointEvery: 25 },
+  // replayed positions stay useful however old the weights that played them (maxLag null); the learning rate anneals
+  // to 0 over the budget: one Connect Four hour each, greedy 49.8% / 35.8% against alphabeta:3 / 5 and mcts:…:200 81.0%
+  // against alphabeta:5, where the constant rate gave 36.8% / 29.5% / 65.5% (README)
+  alphazero: { envs: 8, steps: 1, minibatchSize: 512, epochs: 4, lr: 1e-3, annealLr: true, entCoef: 0, vfCoef: 2, maxGradNorm: 1, activation: 'relu', bufferSize: 200_000, learningStarts: 2000, maxLag: null, evalGreedy: true, evalEvery: 25, checkpointEvery: 25 },
 };
 
 /**
