@@ -71,9 +71,6 @@ export interface SearchSelfPlayResult extends Trajectory {
   readonly seconds: number;
 }
 
-/** Why expert iteration cannot play `info` (null when it can): the search's own conditions. */
-export { mctsFits as searchSelfPlayProblem } from '../../agents/mcts.ts';
-
 /** Plays `task.games` self-play games with search and returns their positions (see the file comment). */
 export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResult {
   const t0 = performance.now();
