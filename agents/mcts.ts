@@ -19,7 +19,9 @@
  * The move played is the root's most visited child (ties drawn with the agent's seeded Rng, so the
  * same seed replays the same moves). No Dirichlet noise at the root by default: that is for self-play
  * exploration (`rootNoise`, which the expert-iteration actors set), not play. The tree is rebuilt every move (no subtree reuse) in preallocated typed
- * arrays, and a simulation clones the root state once and replays its path.
+ * arrays, and a simulation clones the root state once and replays its path. The search also runs in
+ * steps (`beginSearch`, `nextLeaf`, `resolveLeaf`), so that a caller running many searches at once can
+ * evaluate their leaves together in one batch (the expert-iteration actors, src/selfplay/search-selfplay.ts).
  *
  * The solver (on by default; MCTS-Solver, Winands, Björnsson & Saito 2008): positions whose
  * minimax value the tree already proves are not estimated any more.
@@ -262,6 +264,13 @@ export class MctsAgent implements Agent {
   /** The root's exact value for its seat to move, once `solved[0]`. */
   private rootExact = 0;
   private size = 0;
+  // a search in steps (beginSearch / nextLeaf / resolveLeaf): its root, the leaf awaiting the
+  // evaluator and its depth on `path`, and the evaluator's answer at the root (rootEvaluation)
+  private root: GameState | null = null;
+  private pending: GameState | null = null;
+  private leafDepth = 0;
+  private rootNetValue = Number.NaN;
+  private readonly rootNetPriors: Float64Array;
   // per-simulation scratch
   private readonly path: Int32Array;
   private readonly pathSeats: Int32Array;
@@ -314,6 +323,7 @@ export class MctsAgent implements Agent {
     this.leafPriors = new Float64Array(opts.info.actions);
     this.mask = new Uint8Array(opts.info.actions);
     this.probeReturns = new Float64Array(opts.info.seats);
+    this.rootNetPriors = new Float64Array(opts.info.actions);
   }
 
   reset(seed: number): void {
@@ -333,6 +343,19 @@ export class MctsAgent implements Agent {
    * then reads the visit count of every root move.
    */
   search(root: GameState): void {
+    this.beginSearch(root);
+    for (let leaf = this.nextLeaf(); leaf !== null; leaf = this.nextLeaf()) {
+      this.resolveLeaf(this.leafPriors, this.evaluator.evaluatePosition(leaf, leaf.currentSeat(), this.leafPriors, this.symmetric));
+    }
+  }
+
+  /**
+   * `search` in steps, for a caller that evaluates the leaves of several searches in one batch (the
+   * expert-iteration actors): `beginSearch(root)`, then `nextLeaf()` until it returns null, answering
+   * each leaf it returns with `resolveLeaf` before asking again. The tree is the one `search` builds.
+   * `root` must stay unchanged until the search is done.
+   */
+  beginSearch(root: GameState): void {
     this.size = 1;
     this.visits[0] = 0;
     this.values[0] = 0;
@@ -341,13 +364,66 @@ export class MctsAgent implements Agent {
     this.terminal[0] = 0;
     this.solved[0] = 0;
     this.lost[0] = 0;
-    let sim = 0;
-    for (; sim < this.simulations; sim++) {
-      if (this.solved[0]) break; // the root's value is proven: more simulations cannot change the move
-      this.simulate(root);
-      if (sim === 0 && this.rootNoise) this.noiseRoot(this.rootNoise);
+    this.root = root;
+    this.pending = null;
+    this.lastSimulations = 0;
+  }
+
+  /**
+   * Runs simulations until one reaches a leaf the evaluator must value, and returns that leaf's
+   * position (owned by the agent: read it before `resolveLeaf`, do not change it); null once the
+   * search is done (its simulations spent, or the root proven). Simulations that end at a terminal
+   * or solved position complete here without the evaluator.
+   */
+  nextLeaf(): GameState | null {
+    if (this.pending) throw new ConfigError(`${this.name}: nextLeaf() called before the previous leaf was resolved`);
+    const root = this.root;
+    if (!root) throw new ConfigError(`${this.name}: nextLeaf() called without beginSearch()`);
+    while (this.lastSimulations < this.simulations && !this.solved[0]) {
+      const leaf = this.selectLeaf(root);
+      if (leaf) return (this.pending = leaf);
+      this.lastSimulations++;
     }
-    this.lastSimulations = sim;
+    this.root = null;
+    return null;
+  }
+
+  /**
+   * Completes the simulation `nextLeaf` stopped at with the evaluator's answer for the leaf's seat to
+   * move: `priors` over the moves (0 on illegal ones) and its value V. The first simulation of a
+   * search expands the root: its answer is kept (`rootEvaluation`) and the root noise mixed in after it.
+   */
+  resolveLeaf(priors: Float64Array, value: number): void {
+    const state = this.pending;
+    if (!state) throw new ConfigError(`${this.name}: resolveLeaf() called with no leaf pending`);
+    this.pending = null;
+    const depth = this.leafDepth;
+    const node = this.path[depth]!;
+    const seat = state.currentSeat();
+    if (priors !== this.leafPriors) this.leafPriors.set(priors.subarray(0, this.info.actions));
+    const v = this.leafValues;
+    this.expand(node, state, seat);
+    if (this.solver && this.trySolve(node, depth) && depth > 0) this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
+    else for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
+    this.backUp(depth);
+    if (depth === 0) {
+      this.rootNetValue = value;
+      this.rootNetPriors.fill(0);
+      const first = this.firstChild[0]!;
+      for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
+      if (this.rootNoise) this.noiseRoot(this.rootNoise);
+    }
+    this.lastSimulations++;
+  }
+
+  /**
+   * After `search` (or its first simulation): the evaluator's answer at the root, before any noise —
+   * its priors renormalised over the legal moves into `priors[0..actions)`; returns its value for the
+   * seat to move. What the network thought of the position before searching.
+   */
+  rootEvaluation(priors: Float64Array): number {
+    priors.set(this.rootNetPriors);
+    return this.rootNetValue;
   }
 
   /** Mixes Dirichlet noise into the root's priors, once it is expanded (the first simulation expands it). */
@@ -432,7 +508,12 @@ export class MctsAgent implements Agent {
     this.owned?.dispose?.();
   }
 
-  private simulate(root: GameState): void {
+  /**
+   * One simulation's selection from `root`: walks down to a leaf. A leaf the evaluator must value is
+   * returned (its position, depth kept in `leafDepth`) for `resolveLeaf`; a solved or terminal one is
+   * valued and backed up here, and null returned.
+   */
+  private selectLeaf(root: GameState): GameState | null {
     const state = root.clone();
     let node = 0;
     let depth = 0;
@@ -448,7 +529,7 @@ export class MctsAgent implements Agent {
       this.pathSeats[depth] = seat;
       node = child;
     }
-    // 2. value the leaf: its exact value once solved, the returns at a terminal, else expand it and ask the evaluator
+    // 2. value the leaf: its exact value once solved, the returns at a terminal, else the evaluator's (resolveLeaf)
     const v = this.leafValues;
     if (this.solved[node] && depth > 0) {
       this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
@@ -460,21 +541,26 @@ export class MctsAgent implements Agent {
           this.terminal[node] = 1;
         } else {
           if (seat < 0) throw new ConfigError(`${this.name}: reached a ${seat === CHANCE ? 'chance' : 'simultaneous'} node in ${this.info.id}; ${ACCEPTED_GAMES}`);
-          const value = this.evaluator.evaluatePosition(state, seat, this.leafPriors, this.symmetric);
-          this.expand(node, state, seat);
-          if (this.solver && this.trySolve(node, depth) && depth > 0) this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
-          else for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
+          this.leafDepth = depth;
+          return state;
         }
       }
     }
-    // 3. back up: each edge adds the value for the seat that chose it
+    this.backUp(depth);
+    return null;
+  }
+
+  /** 3. and 4. of a simulation: the leaf's values up the path, then the solver's proofs as far as they reach. */
+  private backUp(depth: number): void {
+    const v = this.leafValues;
+    // each edge adds the value for the seat that chose it
     this.visits[0]!++;
     for (let d = 1; d <= depth; d++) {
       const n = this.path[d]!;
       this.visits[n]!++;
       this.values[n]! += v[this.pathSeats[d]!]!;
     }
-    // 4. the solver: a node proven below may prove its ancestors
+    // a node proven below may prove its ancestors
     if (this.solver) {
       for (let d = depth - 1; d >= 0; d--) {
         const n = this.path[d]!;

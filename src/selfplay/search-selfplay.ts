@@ -71,7 +71,28 @@ export interface SearchSelfPlayResult extends Trajectory {
   readonly seconds: number;
 }
 
-/** Plays `task.games` self-play games with search and returns their positions (see the file comment). */
+/** One game in flight in `runSearchSelfPlay`: its state, its search tree, and where its rows go. */
+interface GameSlot {
+  readonly search: MctsAgent;
+  readonly rng: Rng;
+  state: GameState;
+  /** Which of the task's games it plays (its rows go to that game's region of `PositionRows`). */
+  game: number;
+  ply: number;
+  /** Positions recorded in this game so far, and the seat to move at each. */
+  searched: number;
+  readonly seats: Int32Array;
+  /** Whether a search of `state` is under way. */
+  searching: boolean;
+}
+
+/**
+ * Plays `task.games` self-play games with search and returns their positions (see the file comment).
+ * All the games are played at once, each with its own search tree, so that the leaves their searches
+ * reach are evaluated together in one forward pass (SnapshotAgent.evaluatePositions: the network's
+ * kernels work on blocks of rows, and one row alone costs what four do). Each game is the same as if
+ * played alone: its moves depend on the seed, its index and the weights only.
+ */
 export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResult {
   const t0 = performance.now();
   const game = getGame(task.game);
@@ -80,82 +101,132 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const blob = task.snapshots[task.learner];
   if (!blob) throw new ConfigError(`search self-play: the task names weights version ${task.learner} but carries no snapshot of it`);
   const evaluator = new SnapshotAgent({ name: `${task.game}@${task.learner}`, blob, info, seed: task.seed });
-  const rng = new Rng(task.seed);
-  const search = new MctsAgent({
-    name: 'expert-iteration',
-    info,
-    evaluator,
-    simulations: task.simulations,
-    cPuct: task.cPuct,
-    rootNoise: task.rootNoise,
-    symmetries: task.symmetricEval,
-    seed: task.seed + 1,
-  });
   const symmetries = task.augment ? (info.symmetries ?? []) : [];
   const images = 1 + symmetries.length;
-  const O = info.observationSize;
   const A = info.actions;
-  // every ply of every game may be a row, and each row has its images
-  const capacity = task.games * info.maxSteps * images;
-  const rows = new PositionRows(capacity, O, A);
-  const seats = new Int32Array(info.maxSteps);
+  // every ply of every game may be a row, and each row has its images: one region of rows per game
+  const rows = new PositionRows(task.games, info.maxSteps * images, info.observationSize, A);
   const target = new Float64Array(A);
-  const priors = new Float64Array(A);
+  const rootPriors = new Float64Array(A);
   const returns = new Float64Array(info.seats);
-  const games: SearchGame[] = [];
+  const results: SearchGame[] = new Array(task.games);
   let positions = 0;
   let simulations = 0;
-  for (let g = 0; g < task.games; g++) {
-    const state = game.newState(task.seed * 7919 + g);
-    let ply = 0;
+  let started = 0;
+  const slots: GameSlot[] = [];
+  const startGame = (slot: GameSlot): void => {
+    const g = started++;
+    slot.game = g;
+    slot.state = game.newState(task.seed * 7919 + g);
+    slot.ply = 0;
+    slot.searched = 0;
+    slot.searching = false;
+    slot.rng.seed(task.seed * 7919 + g);
+    slot.search.reset(task.seed * 7919 + g + 1);
     // k random plies, k drawn from 0..openingPlies (as trainOpeningPlies opens PPO's games)
-    const opening = task.openingPlies > 0 ? rng.int(task.openingPlies + 1) : 0;
-    for (; ply < opening && !state.isTerminal(); ply++) {
-      state.legalMask(state.currentSeat(), rows.scratchMask);
-      state.apply(rng.pickMasked(rows.scratchMask));
+    const opening = task.openingPlies > 0 ? slot.rng.int(task.openingPlies + 1) : 0;
+    for (; slot.ply < opening && !slot.state.isTerminal(); slot.ply++) {
+      slot.state.legalMask(slot.state.currentSeat(), rows.scratchMask);
+      slot.state.apply(slot.rng.pickMasked(rows.scratchMask));
     }
-    const firstRow = rows.count;
-    let searched = 0;
-    while (!state.isTerminal()) {
+  };
+  for (let i = 0; i < task.games; i++) {
+    const search = new MctsAgent({ name: 'expert-iteration', info, evaluator, simulations: task.simulations, cPuct: task.cPuct, rootNoise: task.rootNoise, symmetries: task.symmetricEval });
+    const slot: GameSlot = { search, rng: new Rng(0), state: game.newState(0), game: 0, ply: 0, searched: 0, seats: new Int32Array(info.maxSteps), searching: false };
+    startGame(slot);
+    slots.push(slot);
+  }
+  /** Records the move chosen at the slot's position (π in `target`) and plays it; false once the game is over and no game is left to start. */
+  const play = (slot: GameSlot, seat: number, action: number, logProb: number, value: number, searchValue: number): boolean => {
+    slot.seats[slot.searched] = seat;
+    rows.add(slot.game, slot.state, seat, target, action, logProb, value, searchValue, symmetries);
+    slot.searched++;
+    positions++;
+    slot.state.apply(action);
+    slot.ply++;
+    if (!slot.state.isTerminal()) return true;
+    slot.state.returns(returns);
+    // z: the final return for the seat to move at each recorded position (and its images)
+    const first = slot.game * rows.perGame;
+    for (let i = 0; i < slot.searched; i++) {
+      for (let k = 0; k < images; k++) rows.rewards[first + i * images + k] = returns[slot.seats[i]!]!;
+    }
+    results[slot.game] = { returns: Array.from(returns), length: slot.ply };
+    if (started >= task.games) return false;
+    startGame(slot);
+    return true;
+  };
+  /** Advances the slot to its next leaf to evaluate (null once its games are done). */
+  const advance = (slot: GameSlot): GameState | null => {
+    for (;;) {
+      const { state, search } = slot;
+      if (slot.searching) {
+        const leaf = search.nextLeaf();
+        if (leaf) return leaf;
+        slot.searching = false;
+        simulations += search.lastSimulations;
+        const action = search.rootTarget(target, slot.searched < task.samplePlies);
+        const value = search.rootEvaluation(rootPriors);
+        const q = search.rootValue();
+        if (!play(slot, state.currentSeat(), action, Math.log(Math.max(rootPriors[action]!, 1e-30)), value, Number.isFinite(q) ? q : value)) return null;
+        continue;
+      }
       const seat = state.currentSeat();
       if (seat < 0) throw new ConfigError(`search self-play reached a non-sequential node in ${info.id}`);
-      const value = evaluator.evaluatePosition(state, seat, priors, false);
-      let action: number;
-      let searchValue = value;
       if (state.legalMask(seat, rows.scratchMask) === 1) {
         // one legal move: nothing to search, π is that move (and the value the network's)
-        action = rows.scratchMask.indexOf(1);
+        const action = rows.scratchMask.indexOf(1);
+        const value = evaluator.evaluatePosition(state, seat, rootPriors, false);
         target.fill(0);
         target[action] = 1;
-      } else {
-        search.search(state);
-        action = search.rootTarget(target, searched < task.samplePlies);
-        const q = search.rootValue();
-        if (Number.isFinite(q)) searchValue = q;
-        simulations += search.lastSimulations;
+        if (!play(slot, seat, action, 0, value, value)) return null;
+        continue;
       }
-      seats[searched] = seat;
-      rows.add(state, seat, target, action, Math.log(Math.max(priors[action]!, 1e-30)), value, searchValue, symmetries);
-      searched++;
-      positions++;
-      state.apply(action);
-      ply++;
+      search.beginSearch(state);
+      slot.searching = true;
     }
-    state.returns(returns);
-    // z: the final return for the seat to move at each recorded position (and its images)
-    for (let i = 0; i < searched; i++) {
-      for (let k = 0; k < images; k++) rows.rewards[firstRow + i * images + k] = returns[seats[i]!]!;
+  };
+  // each round: every game in flight advances to its next leaf, and the leaves are evaluated together
+  const leaves: GameState[] = [];
+  const waiting: GameSlot[] = [];
+  const leafSeats = new Int32Array(task.games);
+  const priors = new Float64Array(task.games * A);
+  const values = new Float64Array(task.games);
+  let active = slots.slice();
+  while (active.length > 0) {
+    leaves.length = 0;
+    waiting.length = 0;
+    for (const slot of active) {
+      const leaf = advance(slot);
+      if (!leaf) continue;
+      leafSeats[leaves.length] = leaf.currentSeat();
+      leaves.push(leaf);
+      waiting.push(slot);
     }
-    games.push({ returns: Array.from(returns), length: ply });
+    if (leaves.length === 0) break;
+    if (task.symmetricEval) {
+      // averaged over the game's symmetries: one position (and its images) per forward pass
+      for (let i = 0; i < leaves.length; i++) values[i] = evaluator.evaluatePosition(leaves[i]!, leafSeats[i]!, priors.subarray(i * A, (i + 1) * A), true);
+    } else {
+      evaluator.evaluatePositions(leaves, leafSeats, leaves.length, priors, values);
+    }
+    for (let i = 0; i < waiting.length; i++) waiting[i]!.search.resolveLeaf(priors.subarray(i * A, (i + 1) * A), values[i]!);
+    active = waiting.slice();
   }
-  return { ...rows.trajectory(), games, positions, simulations, seconds: (performance.now() - t0) / 1000 };
+  return { ...rows.trajectory(), games: results, positions, simulations, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Preallocated rows of positions, each added with its images under the game's symmetries. */
+/**
+ * Preallocated rows of positions, each added with its images under the game's symmetries, in one
+ * region of `perGame` rows per game (games finish in any order; `trajectory` lists them in game order).
+ */
 class PositionRows {
-  count = 0;
   readonly scratchMask: Uint8Array;
   readonly rewards: Float32Array;
+  /** Rows of each game's region. */
+  readonly perGame: number;
+  /** Rows added to each game's region. */
+  private readonly counts: Int32Array;
   private readonly obsSize: number;
   private readonly actions: number;
   private readonly obs: Float32Array;
@@ -167,7 +238,10 @@ class PositionRows {
   private readonly pi: Float32Array;
   private readonly raw: Float32Array;
 
-  constructor(capacity: number, obsSize: number, actions: number) {
+  constructor(games: number, perGame: number, obsSize: number, actions: number) {
+    const capacity = games * perGame;
+    this.perGame = perGame;
+    this.counts = new Int32Array(games);
     this.obsSize = obsSize;
     this.actions = actions;
     this.obs = new Float32Array(capacity * obsSize);
@@ -182,12 +256,13 @@ class PositionRows {
     this.scratchMask = new Uint8Array(actions);
   }
 
-  add(state: GameState, seat: number, target: Float64Array, action: number, logProb: number, value: number, searchValue: number, symmetries: NonNullable<GameInfo['symmetries']>): void {
+  add(game: number, state: GameState, seat: number, target: Float64Array, action: number, logProb: number, value: number, searchValue: number, symmetries: NonNullable<GameInfo['symmetries']>): void {
     const O = this.obsSize;
     const A = this.actions;
     state.observe(seat, this.raw);
     state.legalMask(seat, this.scratchMask);
-    let r = this.count++;
+    const base = game * this.perGame;
+    let r = base + this.counts[game]!++;
     this.obs.set(this.raw, r * O);
     for (let a = 0; a < A; a++) {
       this.masks[r * A + a] = this.scratchMask[a]!;
@@ -198,7 +273,7 @@ class PositionRows {
     this.values[r] = value;
     this.searchValues[r] = searchValue;
     for (const sym of symmetries) {
-      r = this.count++;
+      r = base + this.counts[game]!++;
       for (let i = 0; i < O; i++) this.obs[r * O + i] = this.raw[sym.observation[i]!]!;
       for (let a = 0; a < A; a++) {
         const b = sym.actions[a]!;
@@ -212,25 +287,45 @@ class PositionRows {
     }
   }
 
-  /** The rows added so far, copied to arrays of their exact size (they travel to the learner as transferables). */
+  /** The rows added, game by game, copied to arrays of their exact size (they travel to the learner as transferables). */
   trajectory(): Trajectory & { searchPolicy: Float32Array; searchValue: Float32Array } {
-    const n = this.count;
+    let n = 0;
+    for (const c of this.counts) n += c;
+    const O = this.obsSize;
+    const A = this.actions;
+    const out = {
+      obs: new Float32Array(n * O),
+      masks: new Uint8Array(n * A),
+      actions: new Int32Array(n),
+      logProbs: new Float32Array(n),
+      values: new Float32Array(n),
+      rewards: new Float32Array(n),
+      searchPolicy: new Float32Array(n * A),
+      searchValue: new Float32Array(n),
+    };
+    let at = 0;
+    this.counts.forEach((count, g) => {
+      const from = g * this.perGame;
+      const to = from + count;
+      out.obs.set(this.obs.subarray(from * O, to * O), at * O);
+      out.masks.set(this.masks.subarray(from * A, to * A), at * A);
+      out.searchPolicy.set(this.pi.subarray(from * A, to * A), at * A);
+      out.actions.set(this.acts.subarray(from, to), at);
+      out.logProbs.set(this.logProbs.subarray(from, to), at);
+      out.values.set(this.values.subarray(from, to), at);
+      out.rewards.set(this.rewards.subarray(from, to), at);
+      out.searchValue.set(this.searchValues.subarray(from, to), at);
+      at += count;
+    });
     return {
       steps: n,
       columns: 1,
-      obs: this.obs.slice(0, n * this.obsSize),
       criticObs: null,
-      masks: this.masks.slice(0, n * this.actions),
-      actions: this.acts.slice(0, n),
       continuousActions: new Float32Array(0),
-      logProbs: this.logProbs.slice(0, n),
-      values: this.values.slice(0, n),
-      rewards: this.rewards.slice(0, n),
       nextValues: new Float32Array(n),
       dones: new Uint8Array(n).fill(1),
       valid: new Uint8Array(n).fill(1),
-      searchPolicy: this.pi.slice(0, n * this.actions),
-      searchValue: this.searchValues.slice(0, n),
+      ...out,
     };
   }
 }

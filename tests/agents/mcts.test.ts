@@ -170,6 +170,58 @@ describe('search with uniform priors and zero values', () => {
   });
 });
 
+describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
+  it('builds the tree `search` builds when the caller answers the leaves, and refuses calls out of order', () => {
+    // an evaluator with position-dependent priors and values, so a wrong answer would show in the visits
+    const evaluator: PositionEvaluator = {
+      evaluationProblem: () => null,
+      evaluatePosition(state, seat, priors) {
+        const mask = new Uint8Array(state.info.actions);
+        state.legalMask(seat, mask);
+        const obs = new Float32Array(state.info.observationSize);
+        state.observe(seat, obs);
+        let h = 0;
+        for (let i = 0; i < obs.length; i++) h += obs[i]! * ((i % 5) + 1);
+        let total = 0;
+        for (let a = 0; a < mask.length; a++) total += priors[a] = mask[a] ? 1 + ((a * 7 + h) % 3) : 0;
+        for (let a = 0; a < mask.length; a++) priors[a] = priors[a]! / total;
+        return Math.sin(h) * 0.5;
+      },
+    };
+    const root = after(connectFour, [3, 3, 2]);
+    const whole = new MctsAgent({ name: 'whole', info: connectFour.info, evaluator, simulations: 60, symmetries: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4 });
+    whole.search(root);
+    const steps = new MctsAgent({ name: 'steps', info: connectFour.info, evaluator, simulations: 60, symmetries: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4 });
+    expect(() => steps.nextLeaf()).toThrow(/without beginSearch/);
+    steps.beginSearch(root);
+    const priors = new Float64Array(connectFour.info.actions);
+    let evaluations = 0;
+    for (let leaf = steps.nextLeaf(); leaf !== null; leaf = steps.nextLeaf()) {
+      expect(() => steps.nextLeaf()).toThrow(/before the previous leaf was resolved/);
+      steps.resolveLeaf(priors, evaluator.evaluatePosition(leaf, leaf.currentSeat(), priors));
+      evaluations++;
+    }
+    expect(() => steps.resolveLeaf(priors, 0)).toThrow(/no leaf pending/);
+    const a = new Float64Array(7);
+    const b = new Float64Array(7);
+    const qa = new Float64Array(7);
+    const qb = new Float64Array(7);
+    whole.rootVisits(a, qa);
+    steps.rootVisits(b, qb);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(Array.from(qb)).toEqual(Array.from(qa));
+    expect(steps.lastSimulations).toBe(whole.lastSimulations);
+    expect(evaluations).toBeGreaterThan(0);
+    expect(evaluations).toBeLessThanOrEqual(steps.lastSimulations);
+    // the root's evaluation, kept from its expansion before the noise: the evaluator's own answer
+    const atRoot = new Float64Array(7);
+    const want = new Float64Array(7);
+    const v = evaluator.evaluatePosition(root, root.currentSeat(), want);
+    expect(steps.rootEvaluation(atRoot)).toBe(v);
+    for (let m = 0; m < 7; m++) expect(atRoot[m]).toBeCloseTo(want[m]!, 12);
+  });
+});
+
 describe('the solver (proven wins and losses)', () => {
   it('a win in one ends the search at the root expansion', () => {
     // X: 1 2 3 5, O: 0 4 6, O to move: 8 wins (0-4-8) — found by trying each move once while expanding

@@ -109,6 +109,25 @@ describe('search averaged over symmetries', () => {
     });
   }
 
+  for (const withStats of [false, true]) {
+    it(`a snapshot evaluates a batch of positions as it evaluates each alone${withStats ? ' (with observation statistics)' : ''}, across the kernels' 4-row blocks`, () => {
+      const { snapshot } = agents(connectFour, 5, withStats);
+      const A = connectFour.info.actions;
+      for (const count of [1, 3, 4, 5, 9]) {
+        const states = Array.from({ length: count }, (_, i) => positions(connectFour, 100 + i, (i * 3) % 11).state);
+        const seats = Int32Array.from(states, (s) => s.currentSeat());
+        const priors = new Float64Array(count * A);
+        const values = new Float64Array(count);
+        snapshot.evaluatePositions(states, seats, count, priors, values);
+        const one = new Float64Array(A);
+        states.forEach((state, i) => {
+          expect(values[i]).toBeCloseTo(snapshot.evaluatePosition(state, seats[i]!, one), 6);
+          for (let a = 0; a < A; a++) expect(priors[i * A + a]).toBeCloseTo(one[a]!, 6);
+        });
+      }
+    });
+  }
+
   it('mcts: averages over the symmetries by default, and not when told not to', () => {
     const seen: boolean[] = [];
     const recording: PositionEvaluator = {

@@ -16,6 +16,7 @@ import { selectBackend } from '../../src/backend.ts';
 import { playSeries } from '../../src/eval/match.ts';
 import { readMetrics } from '../../src/metrics.ts';
 import { runSearchSelfPlay, type SearchSelfPlayTask } from '../../src/selfplay/search-selfplay.ts';
+import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
 import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 import { newPolicy } from '../../src/train/algorithm.ts';
 import { resolveConfig } from '../../src/train/config.ts';
@@ -92,6 +93,34 @@ describe('search self-play (the actors of expert iteration)', () => {
       expect(s.isTerminal()).toBe(true);
     }
     expect(row).toBe(r.positions);
+  });
+
+  it("plays each game as it would alone (its leaves batched with the other games'), and records the network's root evaluation", () => {
+    const alone = runSearchSelfPlay(task('connect-four-v1', { games: 1 }));
+    const together = runSearchSelfPlay(task('connect-four-v1', { games: 4 }));
+    const n = alone.positions;
+    expect(together.games[0]).toEqual(alone.games[0]);
+    const { actions: A, observationSize: O } = connectFour.info;
+    // game 0's rows come first, and are the lone game's rows exactly
+    expect(Array.from(together.actions.subarray(0, n))).toEqual(Array.from(alone.actions));
+    expect(Array.from(together.searchPolicy.subarray(0, n * A))).toEqual(Array.from(alone.searchPolicy));
+    expect(Array.from(together.searchValue.subarray(0, n))).toEqual(Array.from(alone.searchValue));
+    expect(Array.from(together.obs.subarray(0, n * O))).toEqual(Array.from(alone.obs));
+    // each row's value and log-probability are the network's at that position, before the search's
+    // noise (in every game: the batch's rows answer the right games)
+    const net = new SnapshotAgent({ name: 'net', blob: task('connect-four-v1').snapshots[1]!, info: connectFour.info });
+    const priors = new Float64Array(A);
+    let row = 0;
+    for (const g of together.games) {
+      const s = connectFour.newState(0);
+      for (let ply = 0; ply < g.length; ply++, row++) {
+        const v = net.evaluatePosition(s, s.currentSeat(), priors);
+        expect(together.values[row]).toBeCloseTo(v, 5);
+        expect(together.logProbs[row]).toBeCloseTo(Math.log(priors[together.actions[row]!]!), 4);
+        s.apply(together.actions[row]!);
+      }
+    }
+    expect(row).toBe(together.positions);
   });
 
   it('replays the same games from the same seed, and others from another', () => {
