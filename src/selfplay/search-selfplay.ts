@@ -25,6 +25,7 @@
 import { MctsAgent, type RootNoise } from '../../agents/mcts.ts';
 import { ConfigError, Rng, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
+import { PositionColumns } from '../algorithms/positions.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { SnapshotAgent } from './snapshot-agent.ts';
 
@@ -217,73 +218,53 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
 }
 
 /**
- * Preallocated rows of positions, each added with its images under the game's symmetries, in one
- * region of `perGame` rows per game (games finish in any order; `trajectory` lists them in game order).
+ * Preallocated rows of positions (src/algorithms/positions.ts), each added with its images under the
+ * game's symmetries, in one region of `perGame` rows per game (games finish in any order;
+ * `trajectory` lists them in game order).
  */
 class PositionRows {
   readonly scratchMask: Uint8Array;
-  readonly rewards: Float32Array;
+  readonly rows: PositionColumns;
   /** Rows of each game's region. */
   readonly perGame: number;
   /** Rows added to each game's region. */
   private readonly counts: Int32Array;
-  private readonly obsSize: number;
-  private readonly actions: number;
-  private readonly obs: Float32Array;
-  private readonly masks: Uint8Array;
-  private readonly acts: Int32Array;
-  private readonly logProbs: Float32Array;
-  private readonly values: Float32Array;
-  private readonly searchValues: Float32Array;
-  private readonly pi: Float32Array;
   private readonly raw: Float32Array;
 
   constructor(games: number, perGame: number, obsSize: number, actions: number) {
-    const capacity = games * perGame;
+    this.rows = new PositionColumns(games * perGame, obsSize, actions);
     this.perGame = perGame;
     this.counts = new Int32Array(games);
-    this.obsSize = obsSize;
-    this.actions = actions;
-    this.obs = new Float32Array(capacity * obsSize);
-    this.masks = new Uint8Array(capacity * actions);
-    this.acts = new Int32Array(capacity);
-    this.logProbs = new Float32Array(capacity);
-    this.values = new Float32Array(capacity);
-    this.searchValues = new Float32Array(capacity);
-    this.rewards = new Float32Array(capacity);
-    this.pi = new Float32Array(capacity * actions);
     this.raw = new Float32Array(obsSize);
     this.scratchMask = new Uint8Array(actions);
   }
 
+  get rewards(): Float32Array {
+    return this.rows.rewards;
+  }
+
   add(game: number, state: GameState, seat: number, target: Float64Array, action: number, logProb: number, value: number, searchValue: number, symmetries: NonNullable<GameInfo['symmetries']>): void {
-    const O = this.obsSize;
-    const A = this.actions;
-    state.observe(seat, this.raw);
-    state.legalMask(seat, this.scratchMask);
+    const { rows, raw, scratchMask } = this;
+    const O = rows.obsSize;
+    const A = rows.moves;
+    state.observe(seat, raw);
+    state.legalMask(seat, scratchMask);
     const base = game * this.perGame;
-    let r = base + this.counts[game]!++;
-    this.obs.set(this.raw, r * O);
-    for (let a = 0; a < A; a++) {
-      this.masks[r * A + a] = this.scratchMask[a]!;
-      this.pi[r * A + a] = target[a]!;
-    }
-    this.acts[r] = action;
-    this.logProbs[r] = logProb;
-    this.values[r] = value;
-    this.searchValues[r] = searchValue;
-    for (const sym of symmetries) {
-      r = base + this.counts[game]!++;
-      for (let i = 0; i < O; i++) this.obs[r * O + i] = this.raw[sym.observation[i]!]!;
+    // the position itself (the identity), then its image under each symmetry: board, moves and π relabelled together
+    for (let k = 0; k <= symmetries.length; k++) {
+      const sym = k === 0 ? null : symmetries[k - 1]!;
+      const r = base + this.counts[game]!++;
+      if (sym) for (let i = 0; i < O; i++) rows.obs[r * O + i] = raw[sym.observation[i]!]!;
+      else rows.obs.set(raw, r * O);
       for (let a = 0; a < A; a++) {
-        const b = sym.actions[a]!;
-        this.masks[r * A + b] = this.scratchMask[a]!;
-        this.pi[r * A + b] = target[a]!;
+        const b = sym ? sym.actions[a]! : a;
+        rows.masks[r * A + b] = scratchMask[a]!;
+        rows.searchPolicy[r * A + b] = target[a]!;
       }
-      this.acts[r] = sym.actions[action]!;
-      this.logProbs[r] = logProb;
-      this.values[r] = value;
-      this.searchValues[r] = searchValue;
+      rows.actions[r] = sym ? sym.actions[action]! : action;
+      rows.logProbs[r] = logProb;
+      rows.values[r] = value;
+      rows.searchValue[r] = searchValue;
     }
   }
 
@@ -291,41 +272,29 @@ class PositionRows {
   trajectory(): Trajectory & { searchPolicy: Float32Array; searchValue: Float32Array } {
     let n = 0;
     for (const c of this.counts) n += c;
-    const O = this.obsSize;
-    const A = this.actions;
-    const out = {
-      obs: new Float32Array(n * O),
-      masks: new Uint8Array(n * A),
-      actions: new Int32Array(n),
-      logProbs: new Float32Array(n),
-      values: new Float32Array(n),
-      rewards: new Float32Array(n),
-      searchPolicy: new Float32Array(n * A),
-      searchValue: new Float32Array(n),
-    };
+    const out = new PositionColumns(n, this.rows.obsSize, this.rows.moves);
     let at = 0;
     this.counts.forEach((count, g) => {
-      const from = g * this.perGame;
-      const to = from + count;
-      out.obs.set(this.obs.subarray(from * O, to * O), at * O);
-      out.masks.set(this.masks.subarray(from * A, to * A), at * A);
-      out.searchPolicy.set(this.pi.subarray(from * A, to * A), at * A);
-      out.actions.set(this.acts.subarray(from, to), at);
-      out.logProbs.set(this.logProbs.subarray(from, to), at);
-      out.values.set(this.values.subarray(from, to), at);
-      out.rewards.set(this.rewards.subarray(from, to), at);
-      out.searchValue.set(this.searchValues.subarray(from, to), at);
+      out.copyRows(this.rows, g * this.perGame, at, count);
       at += count;
     });
+    const { obs, masks, searchPolicy, rewards, searchValue, actions, logProbs, values } = out;
     return {
       steps: n,
       columns: 1,
+      obs,
       criticObs: null,
+      masks,
+      actions,
       continuousActions: new Float32Array(0),
+      logProbs,
+      values,
+      rewards,
       nextValues: new Float32Array(n),
       dones: new Uint8Array(n).fill(1),
       valid: new Uint8Array(n).fill(1),
-      ...out,
+      searchPolicy,
+      searchValue,
     };
   }
 }

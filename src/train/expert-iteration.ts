@@ -22,6 +22,7 @@
 import type { ActorCritic } from '../../agents/policy.ts';
 import { ConfigError, type GameInfo, type Rng } from '../../core/index.ts';
 import { RolloutBuffer } from '../algorithms/buffer.ts';
+import { PositionColumns } from '../algorithms/positions.ts';
 import type { LearnerSettings } from '../algorithms/policy-gradient.ts';
 import type { Trajectory } from '../algorithms/trajectory.ts';
 import { createLearner, type Learner } from '../fast/select.ts';
@@ -59,54 +60,28 @@ export function searchSettings(config: TrainConfig): SearchSettings {
   };
 }
 
-/** A ring of positions: observation, legal moves, π, z, the search's value q, and the actors' action, log-probability and value (diagnostics). */
+/** A ring of positions (src/algorithms/positions.ts' rows): the learner's replay window. */
 export class PositionReplay {
   readonly capacity: number;
   size = 0;
   private next = 0;
-  private readonly O: number;
-  private readonly A: number;
-  readonly obs: Float32Array;
-  readonly masks: Uint8Array;
-  readonly pi: Float32Array;
-  readonly z: Float32Array;
-  readonly q: Float32Array;
-  readonly actions: Int32Array;
-  readonly logProbs: Float32Array;
-  readonly values: Float32Array;
+  readonly rows: PositionColumns;
 
   constructor(capacity: number, obsSize: number, actions: number) {
     this.capacity = capacity;
-    this.O = obsSize;
-    this.A = actions;
-    this.obs = new Float32Array(capacity * obsSize);
-    this.masks = new Uint8Array(capacity * actions);
-    this.pi = new Float32Array(capacity * actions);
-    this.z = new Float32Array(capacity);
-    this.q = new Float32Array(capacity);
-    this.actions = new Int32Array(capacity);
-    this.logProbs = new Float32Array(capacity);
-    this.values = new Float32Array(capacity);
+    this.rows = new PositionColumns(capacity, obsSize, actions);
   }
 
-  /** Adds every valid row of `t` (its reward is z); returns how many. */
+  /** Adds every valid row of `t` (its reward is z), overwriting the oldest once full; returns how many. */
   add(t: SearchTrajectory): number {
-    const { O, A } = this;
+    const { obsSize: O, moves: A } = this.rows;
     const n = t.steps * t.columns;
     if (t.obs.length !== n * O || t.searchPolicy.length !== n * A) throw new ConfigError(`search positions of ${t.obs.length / Math.max(1, n)} inputs and ${t.searchPolicy.length / Math.max(1, n)} moves do not fit a replay of ${O} and ${A}`);
     let added = 0;
     for (let i = 0; i < n; i++) {
       if (!t.valid[i]) continue;
-      const r = this.next;
-      this.obs.set(t.obs.subarray(i * O, (i + 1) * O), r * O);
-      this.masks.set(t.masks.subarray(i * A, (i + 1) * A), r * A);
-      this.pi.set(t.searchPolicy.subarray(i * A, (i + 1) * A), r * A);
-      this.z[r] = t.rewards[i]!;
-      this.q[r] = t.searchValue[i]!;
-      this.actions[r] = t.actions[i]!;
-      this.logProbs[r] = t.logProbs[i]!;
-      this.values[r] = t.values[i]!;
-      this.next = (r + 1) % this.capacity;
+      this.rows.copyRows(t, i, this.next, 1);
+      this.next = (this.next + 1) % this.capacity;
       this.size = Math.min(this.capacity, this.size + 1);
       added++;
     }
@@ -119,18 +94,20 @@ export class PositionReplay {
    * search's own value (0: AlphaZero's z alone).
    */
   sample(buf: RolloutBuffer, rng: Rng, qMix = 0): void {
-    const { O, A } = this;
+    const { rows } = this;
+    const { obsSize: O, moves: A } = rows;
     if (this.size === 0) throw new ConfigError('the replay of positions is empty');
     const pi = buf.searchPolicy!;
     for (let k = 0; k < buf.size; k++) {
       const r = rng.int(this.size);
-      buf.obs.set(this.obs.subarray(r * O, (r + 1) * O), k * O);
-      buf.masks.set(this.masks.subarray(r * A, (r + 1) * A), k * A);
-      pi.set(this.pi.subarray(r * A, (r + 1) * A), k * A);
-      buf.returns[k] = qMix === 0 ? this.z[r]! : (1 - qMix) * this.z[r]! + qMix * this.q[r]!;
-      buf.actions[k] = this.actions[r]!;
-      buf.logProbs[k] = this.logProbs[r]!;
-      buf.values[k] = this.values[r]!;
+      buf.obs.set(rows.obs.subarray(r * O, (r + 1) * O), k * O);
+      buf.masks.set(rows.masks.subarray(r * A, (r + 1) * A), k * A);
+      pi.set(rows.searchPolicy.subarray(r * A, (r + 1) * A), k * A);
+      const z = rows.rewards[r]!;
+      buf.returns[k] = qMix === 0 ? z : (1 - qMix) * z + qMix * rows.searchValue[r]!;
+      buf.actions[k] = rows.actions[r]!;
+      buf.logProbs[k] = rows.logProbs[r]!;
+      buf.values[k] = rows.values[r]!;
       buf.advantages[k] = 0;
       buf.valid[k] = 1;
     }
@@ -183,9 +160,8 @@ export class ExpertIterationAlgorithm implements Algorithm {
   private batch(minibatches: number): RolloutBuffer {
     let b = this.batches.get(minibatches);
     if (!b) {
-      const { replay } = this;
-      const A = replay.pi.length / replay.capacity;
-      b = new RolloutBuffer({ steps: minibatches * this.config.minibatchSize, envs: 1, obsSize: replay.obs.length / replay.capacity, criticSize: 0, actions: A, continuous: false });
+      const { obsSize, moves: A } = this.replay.rows;
+      b = new RolloutBuffer({ steps: minibatches * this.config.minibatchSize, envs: 1, obsSize, criticSize: 0, actions: A, continuous: false });
       b.searchPolicy = new Float32Array(b.size * A);
       this.batches.set(minibatches, b);
     }

@@ -245,7 +245,7 @@ describe('the replay window of positions', () => {
     expect(replay.add(rows(3, 3))).toBe(3);
     expect(replay.size).toBe(4);
     // rows 0 and 1 were overwritten: the window holds 2..5
-    expect(new Set(replay.z)).toEqual(new Set([2, 3, 4, 5]));
+    expect(new Set(replay.rows.rewards)).toEqual(new Set([2, 3, 4, 5]));
     const buf = new RolloutBuffer({ steps: 64, envs: 1, obsSize: O, criticSize: 0, actions: A, continuous: false });
     buf.searchPolicy = new Float32Array(64 * A);
     replay.sample(buf, new Rng(3));

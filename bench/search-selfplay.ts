@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:search-selfplay`: the expert-iteration actors' speed (`--algo alphazero`,
+ * src/selfplay/search-selfplay.ts) at Connect Four — positions and simulations per second on one
+ * thread, for the default conv network and a [128, 128] MLP, with the games of a task played one at a
+ * time (each search evaluates its leaves alone, one row per forward pass) and played at once (4, 8, 16
+ * games a task, their searches' leaves evaluated together in one forward pass), side by side.
+ *
+ * The networks are freshly initialised alphazero policies of the defaults' sizes: search cost
+ * depends on the network's size and on the tree's shape, not on what the weights have learned (a
+ * trained network's games are longer, its trees deeper: the rates move a little, the ratios little).
+ * Every row plays BENCH_GAMES games (default 32) at the default 100 simulations a move, with the
+ * actors' Dirichlet noise and sampled opening plies; the ratio column divides by the one-at-a-time
+ * row of the same network (the defaults' 8 games a task is what a training run plays). Raw numbers go to bench/results/search-selfplay.json. Nothing here
+ * asserts on time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { setLogLevel } from '../core/log.ts';
+import { getGame } from '../games/index.ts';
+import { selectBackend } from '../src/backend.ts';
+import { runSearchSelfPlay } from '../src/selfplay/search-selfplay.ts';
+import { encodeSnapshot } from '../src/selfplay/snapshot.ts';
+import { newPolicy } from '../src/train/algorithm.ts';
+import { resolveConfig } from '../src/train/config.ts';
+import { searchSettings } from '../src/train/expert-iteration.ts';
+import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable, timeOnce } from './lib.ts';
+
+const GAMES = Number(process.env['BENCH_GAMES'] ?? 32);
+if (!(Number.isInteger(GAMES) && GAMES > 0)) throw new Error(`BENCH_GAMES must be a positive integer, got '${process.env['BENCH_GAMES']}'`);
+const PER_TASK = [1, 4, 8, 16];
+const RESULTS_DIR = new URL('./results/', import.meta.url);
+
+setLogLevel('warn');
+await selectBackend('cpu');
+const game = getGame('connect-four');
+const machine = machineInfo();
+console.log(`# Search self-play, Connect Four, one thread\n\n${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${GAMES} games a row`);
+const warning = loadWarning(machine.cores);
+if (warning) console.log(`\n> ${warning}`);
+
+interface Row {
+  readonly network: string;
+  readonly gamesPerTask: number;
+  readonly positions: number;
+  readonly simulations: number;
+  readonly seconds: number;
+  readonly cpuShare: number;
+}
+const rows: Row[] = [];
+for (const [network, over] of [
+  ['conv (the default)', {}],
+  ['mlp [128, 128]', { network: 'mlp' }],
+] as const) {
+  const config = resolveConfig('alphazero', game.info.id, over);
+  const policy = newPolicy(config, game.info, 0);
+  const blob = encodeSnapshot({ game: game.info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+  policy.dispose();
+  const search = searchSettings(config);
+  for (const perTask of PER_TASK) {
+    let positions = 0;
+    let simulations = 0;
+    const t = timeOnce(() => {
+      for (let played = 0, task = 0; played < GAMES; played += perTask, task++) {
+        const r = runSearchSelfPlay({ ...search, game: game.info.id, learner: 1, snapshots: { 1: blob }, games: Math.min(perTask, GAMES - played), augment: false, seed: 1000 + task });
+        positions += r.positions;
+        simulations += r.simulations;
+      }
+    });
+    const row = { network, gamesPerTask: perTask, positions, simulations, seconds: t.ms / 1000, cpuShare: t.cpuShare };
+    rows.push(row);
+    process.stderr.write(`  ${network}, ${perTask} game(s) a task: ${fmtInt(positions / row.seconds)} positions/s\n`);
+  }
+}
+console.log(
+  `\n${markdownTable(
+    ['network', 'games a task (leaves per forward pass)', 'positions/s', 'simulations/s', '÷ one at a time', 'positions', 'seconds'],
+    rows.map((r) => {
+      const base = rows.find((b) => b.network === r.network && b.gamesPerTask === 1)!;
+      return [r.network, r.gamesPerTask === 1 ? '1 (one at a time)' : `${r.gamesPerTask} (at once)`, fmtInt(r.positions / r.seconds), fmtInt(r.simulations / r.seconds), fmtRatio(r.simulations / r.seconds / (base.simulations / base.seconds)), fmtInt(r.positions), r.seconds.toFixed(1)];
+    }),
+  )}`,
+);
+const noisy = rows.filter((r) => r.cpuShare < 0.9).map((r) => `${r.network} ×${r.gamesPerTask} (${(100 * r.cpuShare).toFixed(0)} %)`);
+if (noisy.length > 0) console.log(`\n> Noisy — got less than 90 % of a core: ${noisy.join(', ')}`);
+const after = loadWarning(machine.cores, 1);
+if (after) console.log(`\n> Note (end of run): ${after}.`);
+mkdirSync(RESULTS_DIR, { recursive: true });
+const file = new URL('search-selfplay.json', RESULTS_DIR);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, games: GAMES, rows }, null, 2)}\n`);
+process.stderr.write(`  wrote ${file.pathname}\n`);
