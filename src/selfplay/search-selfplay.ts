@@ -56,6 +56,8 @@ export interface SearchGame {
   readonly returns: readonly number[];
   /** Plies, the random opening included. */
   readonly length: number;
+  /** Positions recorded (the plies after the random opening; images not counted). */
+  readonly positions: number;
 }
 
 export interface SearchSelfPlayResult extends Trajectory {
@@ -145,14 +147,17 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
     positions++;
     slot.state.apply(action);
     slot.ply++;
-    if (!slot.state.isTerminal()) return true;
+    return slot.state.isTerminal() ? finish(slot) : true;
+  };
+  /** Ends the slot's game: z into its rows, its result kept; then starts the next game, or returns false when none is left. */
+  const finish = (slot: GameSlot): boolean => {
     slot.state.returns(returns);
     // z: the final return for the seat to move at each recorded position (and its images)
     const first = slot.game * rows.perGame;
     for (let i = 0; i < slot.searched; i++) {
       for (let k = 0; k < images; k++) rows.rewards[first + i * images + k] = returns[slot.seats[i]!]!;
     }
-    results[slot.game] = { returns: Array.from(returns), length: slot.ply };
+    results[slot.game] = { returns: Array.from(returns), length: slot.ply, positions: slot.searched };
     if (started >= task.games) return false;
     startGame(slot);
     return true;
@@ -170,6 +175,11 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         const value = search.rootEvaluation(rootPriors);
         const q = search.rootValue();
         if (!play(slot, state.currentSeat(), action, Math.log(Math.max(rootPriors[action]!, 1e-30)), value, Number.isFinite(q) ? q : value)) return null;
+        continue;
+      }
+      // a game the random opening ended has no position to record
+      if (state.isTerminal()) {
+        if (!finish(slot)) return null;
         continue;
       }
       const seat = state.currentSeat();

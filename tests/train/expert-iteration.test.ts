@@ -123,6 +123,16 @@ describe('search self-play (the actors of expert iteration)', () => {
     expect(row).toBe(together.positions);
   });
 
+  it('records nothing for a game its random opening ended, and goes on to the next', () => {
+    // tic-tac-toe after 0–9 random plies: every game opened by 9 (and some shorter) ends in the opening
+    const r = runSearchSelfPlay(task('tic-tac-toe-v1', { games: 30, openingPlies: 9, seed: 2 }));
+    expect(r.games).toHaveLength(30);
+    expect(r.games.some((g) => g.positions === 0)).toBe(true);
+    expect(r.games.some((g) => g.positions > 0)).toBe(true);
+    expect(r.games.reduce((a, g) => a + g.positions, 0)).toBe(r.positions);
+    expect(r.steps).toBe(r.positions);
+  });
+
   it('replays the same games from the same seed, and others from another', () => {
     const a = runSearchSelfPlay(task('connect-four-v1', { games: 2 }));
     const b = runSearchSelfPlay(task('connect-four-v1', { games: 2 }));
