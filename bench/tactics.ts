@@ -9,7 +9,7 @@
  * - a win in one is available when some legal move ends the game in the agent's favour: taken or not;
  * - a loss in one is avoidable when some moves let the opponent win at once and others do not (no
  *   win in one for the agent): avoided when the agent's move is one of the others.
- * Counts and rates go to stdout as a Markdown table, with 95% Wilson intervals (positions within a game
+ * The agent's results (won–drawn–lost), counts and rates go to stdout as a Markdown table, with 95% Wilson intervals (positions within a game
  * are not independent: read them as a diagnostic, not a test). Nothing here asserts anything.
  */
 import { createAgent } from '../agents/index.ts';
@@ -48,6 +48,8 @@ interface Tally {
   winTaken: number;
   lossAvoidable: number;
   lossAvoided: number;
+  /** The agent's games: won, drawn, lost. */
+  results: [number, number, number];
 }
 
 async function measure(spec: string): Promise<Tally> {
@@ -57,7 +59,7 @@ async function measure(spec: string): Promise<Tally> {
   const mask = new Uint8Array(A);
   const reply = new Uint8Array(A);
   const returns = new Float64Array(seats);
-  const t: Tally = { moves: 0, winAvailable: 0, winTaken: 0, lossAvoidable: 0, lossAvoided: 0 };
+  const t: Tally = { moves: 0, winAvailable: 0, winTaken: 0, lossAvoidable: 0, lossAvoided: 0, results: [0, 0, 0] };
   const progress = createProgress(`  ${spec} vs ${VS}`, GAMES, 'games');
   for (let g = 0; g < GAMES; g++) {
     agent.reset?.(g);
@@ -107,6 +109,8 @@ async function measure(spec: string): Promise<Tally> {
       }
       s.apply(move);
     }
+    s.returns(returns);
+    t.results[returns[mine]! > 0 ? 0 : returns[mine]! < 0 ? 2 : 1]++;
     progress.update(g + 1);
   }
   progress.stop();
@@ -123,7 +127,7 @@ const rate = (k: number, n: number): string => {
 const rows: string[][] = [];
 for (const spec of specs) {
   const t = await measure(spec);
-  rows.push([`\`${spec}\``, fmtInt(t.moves), rate(t.winTaken, t.winAvailable), rate(t.lossAvoided, t.lossAvoidable)]);
+  rows.push([`\`${spec}\``, t.results.join('–'), fmtInt(t.moves), rate(t.winTaken, t.winAvailable), rate(t.lossAvoided, t.lossAvoidable)]);
 }
 console.log(`# Tactics at Connect Four against \`${VS}\`, ${GAMES} games each (0–${OPENING_PLIES} random opening plies, seats alternating)\n`);
-console.log(markdownTable(['agent', 'its moves', 'win in one taken', 'avoidable loss in one avoided'], rows));
+console.log(markdownTable(['agent', 'won–drawn–lost', 'its moves', 'win in one taken', 'avoidable loss in one avoided'], rows));
