@@ -77,10 +77,9 @@ export interface SearchSelfPlayResult extends Trajectory {
 /** One game in flight in `runSearchSelfPlay`: its state, its search tree, and where its rows go. */
 interface GameSlot {
   readonly search: MctsAgent;
-  readonly rng: Rng;
-  state: GameState;
-  /** Which of the task's games it plays (its rows go to that game's region of `PositionRows`). */
-  game: number;
+  readonly state: GameState;
+  /** Which of the task's games it is (its rows go to that game's region of `PositionRows`). */
+  readonly game: number;
   ply: number;
   /** Positions recorded in this game so far, and the seat to move at each. */
   searched: number;
@@ -115,31 +114,25 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const results: SearchGame[] = new Array(task.games);
   let positions = 0;
   let simulations = 0;
-  let started = 0;
+  // game g: seeded from (seed, g) alone, its random opening played before the first search
   const slots: GameSlot[] = [];
-  const startGame = (slot: GameSlot): void => {
-    const g = started++;
-    slot.game = g;
-    slot.state = game.newState(task.seed * 7919 + g);
-    slot.ply = 0;
-    slot.searched = 0;
-    slot.searching = false;
-    slot.rng.seed(task.seed * 7919 + g);
-    slot.search.reset(task.seed * 7919 + g + 1);
-    // k random plies, k drawn from 0..openingPlies (as trainOpeningPlies opens PPO's games)
-    const opening = task.openingPlies > 0 ? slot.rng.int(task.openingPlies + 1) : 0;
-    for (; slot.ply < opening && !slot.state.isTerminal(); slot.ply++) {
-      slot.state.legalMask(slot.state.currentSeat(), rows.scratchMask);
-      slot.state.apply(slot.rng.pickMasked(rows.scratchMask));
-    }
-  };
-  for (let i = 0; i < task.games; i++) {
+  for (let g = 0; g < task.games; g++) {
+    const seed = task.seed * 7919 + g;
     const search = new MctsAgent({ name: 'expert-iteration', info, evaluator, simulations: task.simulations, cPuct: task.cPuct, rootNoise: task.rootNoise, symmetries: task.symmetricEval });
-    const slot: GameSlot = { search, rng: new Rng(0), state: game.newState(0), game: 0, ply: 0, searched: 0, seats: new Int32Array(info.maxSteps), searching: false };
-    startGame(slot);
-    slots.push(slot);
+    search.reset(seed + 1);
+    const rng = new Rng(0);
+    rng.seed(seed);
+    const state = game.newState(seed);
+    // k random plies, k drawn from 0..openingPlies (as trainOpeningPlies opens PPO's games)
+    const opening = task.openingPlies > 0 ? rng.int(task.openingPlies + 1) : 0;
+    let ply = 0;
+    for (; ply < opening && !state.isTerminal(); ply++) {
+      state.legalMask(state.currentSeat(), rows.scratchMask);
+      state.apply(rng.pickMasked(rows.scratchMask));
+    }
+    slots.push({ search, state, game: g, ply, searched: 0, seats: new Int32Array(info.maxSteps), searching: false });
   }
-  /** Records the move chosen at the slot's position (π in `target`) and plays it; false once the game is over and no game is left to start. */
+  /** Records the move chosen at the slot's position (π in `target`) and plays it; false once its game is over. */
   const play = (slot: GameSlot, seat: number, action: number, logProb: number, value: number, searchValue: number): boolean => {
     slot.seats[slot.searched] = seat;
     rows.add(slot.game, slot.state, seat, target, action, logProb, value, searchValue, symmetries);
@@ -147,10 +140,12 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
     positions++;
     slot.state.apply(action);
     slot.ply++;
-    return slot.state.isTerminal() ? finish(slot) : true;
+    if (!slot.state.isTerminal()) return true;
+    finish(slot);
+    return false;
   };
-  /** Ends the slot's game: z into its rows, its result kept; then starts the next game, or returns false when none is left. */
-  const finish = (slot: GameSlot): boolean => {
+  /** Ends the slot's game: z into its rows, its result kept. */
+  const finish = (slot: GameSlot): void => {
     slot.state.returns(returns);
     // z: the final return for the seat to move at each recorded position (and its images)
     const first = slot.game * rows.perGame;
@@ -158,11 +153,8 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
       for (let k = 0; k < images; k++) rows.rewards[first + i * images + k] = returns[slot.seats[i]!]!;
     }
     results[slot.game] = { returns: Array.from(returns), length: slot.ply, positions: slot.searched };
-    if (started >= task.games) return false;
-    startGame(slot);
-    return true;
   };
-  /** Advances the slot to its next leaf to evaluate (null once its games are done). */
+  /** Advances the slot to its next leaf to evaluate (null once its game is over). */
   const advance = (slot: GameSlot): GameState | null => {
     for (;;) {
       const { state, search } = slot;
@@ -179,8 +171,8 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
       }
       // a game the random opening ended has no position to record
       if (state.isTerminal()) {
-        if (!finish(slot)) return null;
-        continue;
+        finish(slot);
+        return null;
       }
       const seat = state.currentSeat();
       if (seat < 0) throw new ConfigError(`search self-play reached a non-sequential node in ${info.id}`);

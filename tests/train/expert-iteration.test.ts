@@ -123,7 +123,7 @@ describe('search self-play (the actors of expert iteration)', () => {
     expect(row).toBe(together.positions);
   });
 
-  it('records nothing for a game its random opening ended, and goes on to the next', () => {
+  it("records nothing for a game its random opening ended, and plays the task's other games", () => {
     // tic-tac-toe after 0–9 random plies: every game opened by 9 (and some shorter) ends in the opening
     const r = runSearchSelfPlay(task('tic-tac-toe-v1', { games: 30, openingPlies: 9, seed: 2 }));
     expect(r.games).toHaveLength(30);
