@@ -9,20 +9,8 @@
  * No tfjs here: the actors' threads use it.
  */
 
-/** Rows of searched positions (a `PositionColumns`, or a search trajectory's columns). */
-export interface PositionSource {
-  readonly obs: Float32Array;
-  readonly masks: Uint8Array;
-  readonly searchPolicy: Float32Array;
-  readonly rewards: Float32Array;
-  readonly searchValue: Float32Array;
-  readonly actions: Int32Array;
-  readonly logProbs: Float32Array;
-  readonly values: Float32Array;
-}
-
 /** Preallocated columns of `capacity` positions. */
-export class PositionColumns implements PositionSource {
+export class PositionColumns {
   readonly capacity: number;
   readonly obsSize: number;
   readonly moves: number;
@@ -64,3 +52,6 @@ export class PositionColumns implements PositionSource {
     this.values.set(src.values.subarray(from, end), to);
   }
 }
+
+/** Rows of searched positions: a `PositionColumns`, or a search trajectory's columns (the same names). */
+export type PositionSource = Pick<PositionColumns, 'obs' | 'masks' | 'searchPolicy' | 'rewards' | 'searchValue' | 'actions' | 'logProbs' | 'values'>;
