@@ -11,6 +11,12 @@
  *   during the first `samplePlies` plies of a game, the most visited move after that.
  * - `openingPlies` uniformly random moves start each game (not recorded), so games from one task
  *   differ even before the noise does.
+ * - `randomMoveRate`: after each search, with this probability the game plays a uniformly random
+ *   legal move instead of the search's (the position is still recorded with π). Self-play with search
+ *   otherwise never reaches the positions a weaker opponent leads to (a win in one left open, a threat
+ *   missed), which the network must still answer at play time. The outcome of such a game says little
+ *   about the positions before its last random move: they learn the search's value q there instead of
+ *   z; the positions after it learn z.
  * - `augment`: each position is recorded once more under each of the game's symmetries
  *   (`GameInfo.symmetries`: the board, the legal moves and π permuted together; z unchanged).
  *
@@ -44,6 +50,8 @@ export interface SearchSelfPlayTask {
   readonly samplePlies: number;
   /** Each game opens with k uniformly random plies (not recorded), k drawn from 0..openingPlies. */
   readonly openingPlies: number;
+  /** The probability that a searched ply plays a uniformly random legal move instead of the search's (0: never). */
+  readonly randomMoveRate: number;
   /** Leaves evaluated as the average over the game's symmetries (agents/symmetry.ts). */
   readonly symmetricEval: boolean;
   /** Record each position's images under the game's symmetries as well. */
@@ -58,6 +66,8 @@ export interface SearchGame {
   readonly length: number;
   /** Positions recorded (the plies after the random opening; images not counted). */
   readonly positions: number;
+  /** Searched plies that played a random move other than the search's (`randomMoveRate`). */
+  readonly randomMoves: number;
 }
 
 export interface SearchSelfPlayResult extends Trajectory {
@@ -80,7 +90,12 @@ interface GameSlot {
   readonly state: GameState;
   /** Which of the task's games it is (its rows go to that game's region of `PositionRows`). */
   readonly game: number;
+  /** The game's own random numbers: its opening, then its random moves. */
+  readonly rng: Rng;
   ply: number;
+  /** The recorded position at which the game last played a random move instead of the search's (-1: none yet), and how many it played. */
+  lastRandom: number;
+  randomMoves: number;
   /** Positions recorded in this game so far, and the seat to move at each. */
   searched: number;
   readonly seats: Int32Array;
@@ -100,6 +115,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const game = getGame(task.game);
   const { info } = game;
   if (!(Number.isInteger(task.games) && task.games > 0)) throw new ConfigError(`search self-play needs a positive number of games, got ${task.games}`);
+  if (!(task.randomMoveRate >= 0 && task.randomMoveRate <= 1)) throw new ConfigError(`search self-play: randomMoveRate is a probability in [0, 1], got ${task.randomMoveRate}`);
   const blob = task.snapshots[task.learner];
   if (!blob) throw new ConfigError(`search self-play: the task names weights version ${task.learner} but carries no snapshot of it`);
   const evaluator = new SnapshotAgent({ name: `${task.game}@${task.learner}`, blob, info, seed: task.seed });
@@ -130,7 +146,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
       state.legalMask(state.currentSeat(), rows.scratchMask);
       state.apply(rng.pickMasked(rows.scratchMask));
     }
-    slots.push({ search, state, game: g, ply, searched: 0, seats: new Int32Array(info.maxSteps), searching: false });
+    slots.push({ search, state, game: g, rng, ply, lastRandom: -1, randomMoves: 0, searched: 0, seats: new Int32Array(info.maxSteps), searching: false });
   }
   /** Records the move chosen at the slot's position (π in `target`) and plays it; false once its game is over. */
   const play = (slot: GameSlot, seat: number, action: number, logProb: number, value: number, searchValue: number): boolean => {
@@ -144,15 +160,31 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
     finish(slot);
     return false;
   };
-  /** Ends the slot's game: z into its rows, its result kept. */
+  /** Ends the slot's game: the value targets into its rows, its result kept. */
   const finish = (slot: GameSlot): void => {
     slot.state.returns(returns);
-    // z: the final return for the seat to move at each recorded position (and its images)
+    // z, the final return for the seat to move, at each recorded position (and its images) after the
+    // game's last random move; the search's value q at and before it (randomMoveRate)
     const first = slot.game * rows.perGame;
+    const { rewards, searchValue } = rows.rows;
     for (let i = 0; i < slot.searched; i++) {
-      for (let k = 0; k < images; k++) rows.rewards[first + i * images + k] = returns[slot.seats[i]!]!;
+      for (let k = 0; k < images; k++) {
+        const r = first + i * images + k;
+        rewards[r] = i <= slot.lastRandom ? searchValue[r]! : returns[slot.seats[i]!]!;
+      }
     }
-    results[slot.game] = { returns: Array.from(returns), length: slot.ply, positions: slot.searched };
+    results[slot.game] = { returns: Array.from(returns), length: slot.ply, positions: slot.searched, randomMoves: slot.randomMoves };
+  };
+  /** The move the slot's game plays after its search chose `chosen`: a uniformly random legal one with probability randomMoveRate. */
+  const deviate = (slot: GameSlot, seat: number, chosen: number): number => {
+    if (task.randomMoveRate === 0 || slot.rng.next() >= task.randomMoveRate) return chosen;
+    slot.state.legalMask(seat, rows.scratchMask);
+    const action = slot.rng.pickMasked(rows.scratchMask);
+    if (action !== chosen) {
+      slot.lastRandom = slot.searched;
+      slot.randomMoves++;
+    }
+    return action;
   };
   /** Advances the slot to its next leaf to evaluate (null once its game is over). */
   const advance = (slot: GameSlot): GameState | null => {
@@ -163,10 +195,11 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         if (leaf) return leaf;
         slot.searching = false;
         simulations += search.lastSimulations;
-        const action = search.rootTarget(target, slot.searched < task.samplePlies);
+        const seat = state.currentSeat();
+        const action = deviate(slot, seat, search.rootTarget(target, slot.searched < task.samplePlies));
         const value = search.rootEvaluation(rootPriors);
         const q = search.rootValue();
-        if (!play(slot, state.currentSeat(), action, Math.log(Math.max(rootPriors[action]!, 1e-30)), value, Number.isFinite(q) ? q : value)) return null;
+        if (!play(slot, seat, action, Math.log(Math.max(rootPriors[action]!, 1e-30)), value, Number.isFinite(q) ? q : value)) return null;
         continue;
       }
       // a game the random opening ended has no position to record

@@ -54,6 +54,7 @@ export function searchSettings(config: TrainConfig): SearchSettings {
     rootNoise: { alpha: config.dirichletAlpha, fraction: config.noiseFraction },
     samplePlies: config.samplePlies,
     openingPlies: config.trainOpeningPlies,
+    randomMoveRate: config.randomMoveRate,
     // leaves evaluated on the position alone: the images are trained on instead (`augment`), at no search cost
     symmetricEval: false,
     augment: config.augment,

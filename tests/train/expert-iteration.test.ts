@@ -51,6 +51,7 @@ function task(gameId: string, over: Partial<SearchSelfPlayTask> = {}): SearchSel
     rootNoise: { alpha: 1, fraction: 0.25 },
     samplePlies: 4,
     openingPlies: 0,
+    randomMoveRate: 0,
     symmetricEval: false,
     augment: false,
     seed: 5,
@@ -162,6 +163,46 @@ describe('search self-play (the actors of expert iteration)', () => {
       expect(r.actions[im]).toBe(mirror!.actions[r.actions[id]!]);
       expect(r.rewards[im]).toBe(r.rewards[id]);
     }
+  });
+
+  it("plays random moves at randomMoveRate, and the positions up to a game's last one learn the search's value instead of its outcome", () => {
+    // samplePlies 0: a ply the search played is a most-visited move, so a move π ranks below the best is a random one
+    const r = runSearchSelfPlay(task('tic-tac-toe-v1', { games: 40, randomMoveRate: 0.3, samplePlies: 0, seed: 3 }));
+    const { actions: A } = ticTacToe.info;
+    let row = 0;
+    let offBest = 0;
+    let qTargets = 0;
+    for (const g of r.games) {
+      const s = ticTacToe.newState(0);
+      let lastOff = -1;
+      let off = 0;
+      const first = row;
+      for (let i = 0; i < g.positions; i++) {
+        const pi = r.searchPolicy.subarray((first + i) * A, (first + i + 1) * A);
+        if (pi[r.actions[first + i]!]! < Math.max(...pi)) {
+          lastOff = i;
+          off++;
+        }
+      }
+      expect(off).toBeLessThanOrEqual(g.randomMoves);
+      offBest += off;
+      for (let i = 0; i < g.positions; i++, row++) {
+        const seat = s.currentSeat();
+        // at or before a random move: q; a game without one learns z everywhere
+        if (i <= lastOff) expect(r.rewards[row]).toBe(r.searchValue[row]);
+        if (g.randomMoves === 0) expect(r.rewards[row]).toBe(g.returns[seat]);
+        if (r.rewards[row] !== g.returns[seat]) qTargets++;
+        s.apply(r.actions[row]!);
+      }
+      expect(s.isTerminal()).toBe(true);
+    }
+    expect(offBest).toBeGreaterThan(5);
+    expect(qTargets).toBeGreaterThan(0);
+    expect(r.games.some((g) => g.randomMoves === 0)).toBe(true);
+    // rate 0 plays the search's moves only
+    const none = runSearchSelfPlay(task('tic-tac-toe-v1', { games: 10, samplePlies: 0, seed: 3 }));
+    expect(none.games.every((g) => g.randomMoves === 0)).toBe(true);
+    expect(() => runSearchSelfPlay(task('tic-tac-toe-v1', { randomMoveRate: 1.5 }))).toThrow(/randomMoveRate is a probability in \[0, 1\], got 1.5/);
   });
 
   it('refuses a task without the snapshot it names', () => {
@@ -284,6 +325,8 @@ describe('alphazero configs', () => {
     expect(resolveConfig('alphazero', 'connect-four-v1').evalGreedy).toBe(true);
     expect(resolveConfig('ppo', 'connect-four-v1', { league: true, evalGreedy: true }).evalGreedy).toBe(true);
     expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalGreedy: true })).toThrow(/evalGreedy applies to two-seat league self-play/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate and valueTargetMix shape alphazero's self-play with search; ppo has none/);
+    expect(resolveConfig('alphazero', 'connect-four-v1', { randomMoveRate: 0.05 }).randomMoveRate).toBe(0.05);
   });
 });
 
