@@ -3,6 +3,7 @@
  * formatting, Markdown tables and a description of the machine.
  */
 import os from 'node:os';
+import type { GameState } from '../core/index.ts';
 
 /** The machine a benchmark ran on, for headers and JSON results. */
 export interface MachineInfo {
@@ -113,4 +114,13 @@ export function markdownTable(headers: readonly string[], rows: readonly (readon
   const rule = headers.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(rule), ...rows.map(line)].join('\n');
+}
+
+/** Whether `seat` wins at once by playing `a` in `s` (`returns`: scratch of the game's seats). */
+export function winsAt(s: GameState, a: number, seat: number, returns: Float64Array): boolean {
+  const c = s.clone();
+  c.apply(a);
+  if (!c.isTerminal()) return false;
+  c.returns(returns);
+  return returns[seat]! > 0;
 }

@@ -20,7 +20,7 @@ import { runSearchSelfPlay } from '../src/selfplay/search-selfplay.ts';
 import { encodeSnapshot } from '../src/selfplay/snapshot.ts';
 import { searchSettings } from '../src/train/expert-iteration.ts';
 import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
-import { fmtInt, markdownTable } from './lib.ts';
+import { fmtInt, markdownTable, winsAt } from './lib.ts';
 
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 64);
 if (!(Number.isInteger(GAMES) && GAMES > 0)) throw new Error(`BENCH_GAMES must be a positive integer, got '${process.env['BENCH_GAMES']}'`);
@@ -58,12 +58,7 @@ for (const rate of rates) {
       let win = false;
       let pi = 0;
       for (let a = 0; a < A; a++) {
-        if (!mask[a]) continue;
-        const c = s.clone();
-        c.apply(a);
-        if (!c.isTerminal()) continue;
-        c.returns(returns);
-        if (returns[seat]! > 0) {
+        if (mask[a] && winsAt(s, a, seat, returns)) {
           win = true;
           pi += r.searchPolicy[row * A + a]!;
         }

@@ -13,13 +13,13 @@
  * are not independent: read them as a diagnostic, not a test). Nothing here asserts anything.
  */
 import { createAgent } from '../agents/index.ts';
-import { Rng, type Agent, type GameState } from '../core/index.ts';
+import { Rng, type Agent } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
 import { getGame } from '../games/index.ts';
 import { selectBackend } from '../src/backend.ts';
 import { createProgress } from '../src/cli/progress.ts';
 import { wilsonInterval } from '../src/eval/stats.ts';
-import { fmtInt, markdownTable } from './lib.ts';
+import { fmtInt, markdownTable, winsAt } from './lib.ts';
 
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 300);
 if (!(Number.isInteger(GAMES) && GAMES > 0)) throw new Error(`BENCH_GAMES must be a positive integer, got '${process.env['BENCH_GAMES']}'`);
@@ -32,15 +32,6 @@ setLogLevel('warn');
 await selectBackend('auto');
 const game = getGame('connect-four');
 const { actions: A, seats } = game.info;
-
-/** Whether `seat` wins at once by playing `a` in `s`. */
-function winsAt(s: GameState, a: number, seat: number, returns: Float64Array): boolean {
-  const c = s.clone();
-  c.apply(a);
-  if (!c.isTerminal()) return false;
-  c.returns(returns);
-  return returns[seat]! > 0;
-}
 
 interface Tally {
   moves: number;
