@@ -35,11 +35,29 @@ export interface ConvSpec {
   readonly reduce?: number;
   /** The actor alone has the trunk; the critic is a plain MLP on the flat input (absent: both have one). */
   readonly actorOnly?: boolean;
+  /**
+   * The actor's move head reads the board by columns: each column's logit comes from the trunk
+   * features of that column and of the `reach` columns on either side (zero beyond the board's edge),
+   * through the same weights for every column (absent: the dense layers read the whole flattened
+   * trunk). For games whose moves are the board's columns (Connect Four, whose fours reach 3 columns
+   * from a piece): "a piece dropped here completes a four" is learned once, not once per column.
+   */
+  readonly columnHead?: ColumnHeadSpec;
+}
+
+export interface ColumnHeadSpec {
+  /** Columns on either side of a column that its logit reads (0: the column alone). */
+  readonly reach: number;
 }
 
 /** The conv trunk of one of the policy's networks (undefined: that network is a plain MLP). */
 export function netConv(spec: PolicySpec, net: 'actor' | 'critic'): ConvSpec | undefined {
   return net === 'critic' && spec.conv?.actorOnly === true ? undefined : spec.conv;
+}
+
+/** The column move head of one of the policy's networks (the actor alone can have one). */
+export function columnHead(spec: PolicySpec, net: 'actor' | 'critic'): ColumnHeadSpec | undefined {
+  return net === 'actor' ? spec.conv?.columnHead : undefined;
 }
 
 /** Number of convolution layers of a trunk: the first, two per residual block, and the 1×1 reduction if any. */

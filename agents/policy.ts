@@ -12,7 +12,13 @@
  * channels (AlphaZero's heads start with one: the first dense layer, which reads every position's
  * channels, then has `reduce`/`channels` of the weights), flattened into the dense layers. The plane-major input is
  * reshaped and permuted to channels-last (NHWC) inside the model, so a browser feeds it the flat
- * observation as for an MLP. Convolution kernels get the same orthogonal initialisation, on their
+ * observation as for an MLP. With `conv.columnHead` (reach w) the actor's head reads the board by
+ * columns instead of flattened: the trunk's output zero-padded by w columns on each side
+ * (ZeroPadding2D), a [rows × (2w+1)] 'valid' convolution (its first head layer: each column's window,
+ * every column through the same weights), reshaped to one row per column for the other head layers
+ * (Dense on the last axis), the last giving each column one logit, flattened to [cols] logits. Its
+ * kernel [rows, 2w+1, channels, units] is, flattened, the [rows·(2w+1)·channels × units] matrix of a
+ * dense layer on the window. Convolution kernels get the same orthogonal initialisation, on their
  * [3·3·in, out] matrix (torch's `orthogonal_` flattens conv weights the same way).
  *
  * The networks are stored as tf.LayersModels so checkpoints are standard tfjs models a browser can
@@ -22,14 +28,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng } from '../core/index.ts';
-import { convLayerCount, netConv, type Activation, type ConvSpec, type PolicySpec } from './policy-spec.ts';
+import { columnHead, convLayerCount, netConv, type Activation, type ColumnHeadSpec, type ConvSpec, type PolicySpec } from './policy-spec.ts';
 import { gaussianLogProb, sampleCategorical } from './sampling.ts';
 
 export { sampleCategorical } from './sampling.ts';
 
 export { MASKED_LOGIT } from './logits.ts';
 
-export { convLayerCount, netConv, type Activation, type ConvSpec, type PolicySpec } from './policy-spec.ts';
+export { columnHead, convLayerCount, netConv, type Activation, type ColumnHeadSpec, type ConvSpec, type PolicySpec } from './policy-spec.ts';
 
 /** Why `spec`'s conv trunk is malformed (null when it is fine, or absent). */
 function convSpecProblem(spec: PolicySpec): string | null {
@@ -44,6 +50,13 @@ function convSpecProblem(spec: PolicySpec): string | null {
   if (!Number.isInteger(c.channels) || c.channels <= 0) return `conv channels must be a positive integer, got ${c.channels}`;
   if (!Number.isInteger(c.resBlocks) || c.resBlocks < 0) return `conv resBlocks must be a non-negative integer, got ${c.resBlocks}`;
   if (c.reduce !== undefined && (!Number.isInteger(c.reduce) || c.reduce < 0)) return `conv reduce must be a non-negative integer (0: no 1×1 reduction), got ${c.reduce}`;
+  const ch = c.columnHead;
+  if (ch !== undefined && (typeof ch !== 'object' || ch === null || !Number.isInteger(ch.reach) || ch.reach < 0 || ch.reach >= k)) {
+    return `conv columnHead must be { reach } with reach an integer from 0 to ${k - 1} (columns on either side a column's logit reads), got ${JSON.stringify(ch)}`;
+  }
+  if (ch && (spec.head !== 'categorical' || spec.actions !== k)) {
+    return `the column move head gives one logit per board column: it needs a categorical head with one action per column (${k}), got a ${spec.head} head with ${spec.actions} actions`;
+  }
   return null;
 }
 
@@ -118,7 +131,7 @@ function buildMlp(inputSize: number, hidden: readonly number[], outputs: number,
  * dense layers (a functional tf.LayersModel of standard layers, loadable by `tf.loadLayersModel`).
  * Initialised layer by layer in order, from one seeded RNG, as `buildMlp`.
  */
-function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number, activation: Activation, outGain: number, seed: number, name: string): tf.LayersModel {
+function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number, activation: Activation, outGain: number, seed: number, name: string, head: ColumnHeadSpec | undefined): tf.LayersModel {
   const [planes, rows, cols] = conv.shape;
   const { channels } = conv;
   const input = tf.input({ shape: [planes * rows * cols], name: `${name}_input` });
@@ -138,20 +151,41 @@ function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number
   if (reduce > 0) {
     x = apply(tf.layers.conv2d({ filters: reduce, kernelSize: 1, strides: 1, padding: 'valid', dataFormat: 'channelsLast', activation: 'relu', kernelInitializer: 'zeros', biasInitializer: 'zeros', name: `${name}_reduce` }), x);
   }
-  x = apply(tf.layers.flatten({ name: `${name}_flatten` }), x);
-  const sizes = [...hidden, outputs];
+  const sizes = [...hidden, head ? 1 : outputs];
+  const layerName = (i: number): string => (i === sizes.length - 1 ? `${name}_out` : `${name}_dense${i}`);
+  const act = (i: number): 'linear' | Activation => (i === sizes.length - 1 ? 'linear' : activation);
+  if (head) {
+    // the first head layer on each column's window of 2·reach + 1 columns, then one row per column
+    const w = head.reach;
+    if (w > 0) x = apply(tf.layers.zeroPadding2d({ padding: [[0, 0], [w, w]], dataFormat: 'channelsLast', name: `${name}_column_pad` }), x);
+    x = apply(tf.layers.conv2d({ filters: sizes[0]!, kernelSize: [rows, 2 * w + 1], strides: 1, padding: 'valid', dataFormat: 'channelsLast', activation: act(0), kernelInitializer: 'zeros', biasInitializer: 'zeros', name: layerName(0) }), x);
+    x = apply(tf.layers.reshape({ targetShape: [cols, sizes[0]!], name: `${name}_columns` }), x);
+  } else {
+    x = apply(tf.layers.flatten({ name: `${name}_flatten` }), x);
+  }
   sizes.forEach((units, i) => {
-    const last = i === sizes.length - 1;
-    x = apply(tf.layers.dense({ units, activation: last ? 'linear' : activation, kernelInitializer: 'zeros', biasInitializer: 'zeros', name: last ? `${name}_out` : `${name}_dense${i}` }), x);
+    if (head && i === 0) return;
+    x = apply(tf.layers.dense({ units, activation: act(i), kernelInitializer: 'zeros', biasInitializer: 'zeros', name: layerName(i) }), x);
   });
+  if (head) x = apply(tf.layers.flatten({ name: `${name}_logits` }), x);
   const model = tf.model({ inputs: input, outputs: x, name });
   const rng = new Rng(seed);
   let inChannels = planes;
   let fanIn = 0;
   let dense = 0;
+  let trunkLayers = convLayerCount(conv);
   for (const layer of model.layers) {
     const cls = layer.getClassName();
-    if (cls === 'Conv2D') {
+    if (cls === 'Conv2D' && trunkLayers === 0) {
+      // the column head's first layer: a dense layer on each column's window
+      const units = sizes[0]!;
+      const window = rows * (2 * head!.reach + 1) * inChannels;
+      const kernel = orthogonalMatrix(window, units, sizes.length === 1 ? outGain : Math.SQRT2, rng);
+      tf.tidy(() => layer.setWeights([tf.tensor4d(kernel, [rows, 2 * head!.reach + 1, inChannels, units]), tf.zeros([units])]));
+      fanIn = units;
+      dense++;
+    } else if (cls === 'Conv2D') {
+      trunkLayers--;
       // the 3×3 tower, then the 1×1 reduction (its kernel a [channels × reduce] matrix)
       const [k, out] = layer.name === `${name}_reduce` ? [1, reduce] : [3, channels];
       const kernel = orthogonalMatrix(k * k * inChannels, out, Math.SQRT2, rng);
@@ -172,7 +206,7 @@ function buildConvNet(conv: ConvSpec, hidden: readonly number[], outputs: number
 function buildNet(spec: PolicySpec, inputSize: number, outputs: number, outGain: number, seed: number, name: 'actor' | 'critic'): tf.LayersModel {
   const conv = netConv(spec, name);
   return conv
-    ? buildConvNet(conv, spec.hidden, outputs, spec.activation, outGain, seed, name)
+    ? buildConvNet(conv, spec.hidden, outputs, spec.activation, outGain, seed, name, columnHead(spec, name))
     : buildMlp(inputSize, spec.hidden, outputs, spec.activation, outGain, seed, name);
 }
 
@@ -207,8 +241,21 @@ function forwardConvTrunk(layers: readonly DenseVars[], x: tf.Tensor2D, conv: Co
   return a.reshape([batch, rows * cols * (reduce > 0 ? reduce : conv.channels)]);
 }
 
-function forwardNet(net: NetVars, x: tf.Tensor2D, conv: ConvSpec | undefined, activation: Activation): tf.Tensor2D {
-  return forwardMlp(net.dense, conv ? forwardConvTrunk(net.conv, x, conv) : x, activation);
+function forwardNet(net: NetVars, x: tf.Tensor2D, conv: ConvSpec | undefined, activation: Activation, head: ColumnHeadSpec | undefined): tf.Tensor2D {
+  if (!conv) return forwardMlp(net.dense, x, activation);
+  const features = forwardConvTrunk(net.conv, x, conv);
+  if (!head) return forwardMlp(net.dense, features, activation);
+  // the column head: its first layer a 'valid' convolution over the zero-padded columns, [batch, 1, cols, units]
+  const [, rows, cols] = conv.shape;
+  const batch = x.shape[0];
+  const w = head.reach;
+  const { kernel, bias } = net.dense[0]!;
+  const board = features.reshape([batch, rows, cols, -1]) as tf.Tensor4D;
+  const padded = w > 0 ? tf.pad(board, [[0, 0], [0, 0], [w, w], [0, 0]]) : board;
+  const z = tf.add(tf.conv2d(padded, kernel as tf.Tensor as tf.Tensor4D, 1, 'valid'), bias).reshape([batch * cols, -1]) as tf.Tensor2D;
+  if (net.dense.length === 1) return z.reshape([batch, cols]);
+  const h = activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
+  return forwardMlp(net.dense.slice(1), h, activation).reshape([batch, cols]);
 }
 
 function denseVars(model: tf.LayersModel): DenseVars[] {
@@ -288,12 +335,12 @@ export class ActorCritic {
 
   /** Actor output: logits (categorical) or means (Gaussian), shape [batch, actions]. */
   actorForward(obs: tf.Tensor2D): tf.Tensor2D {
-    return forwardNet(this.actorLayers, obs, netConv(this.spec, 'actor'), this.spec.activation);
+    return forwardNet(this.actorLayers, obs, netConv(this.spec, 'actor'), this.spec.activation, columnHead(this.spec, 'actor'));
   }
 
   /** Critic output V(x), shape [batch]. */
   criticForward(input: tf.Tensor2D): tf.Tensor1D {
-    return forwardNet(this.criticLayers, input, netConv(this.spec, 'critic'), this.spec.activation).reshape([-1]) as tf.Tensor1D;
+    return forwardNet(this.criticLayers, input, netConv(this.spec, 'critic'), this.spec.activation, undefined).reshape([-1]) as tf.Tensor1D;
   }
 
   /**
@@ -405,7 +452,9 @@ function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, out
   }
   // the raw-op forward pass assumes exactly the layers buildConvNet makes
   const reduce = conv.reduce ?? 0;
-  const expected = ['InputLayer', 'Reshape', 'Permute', 'Conv2D', ...Array.from({ length: conv.resBlocks }, () => ['Conv2D', 'Conv2D', 'Add', 'Activation']).flat(), ...(reduce > 0 ? ['Conv2D'] : []), 'Flatten', ...dense];
+  const columns = columnHead(spec, what);
+  const head = columns ? [...(columns.reach > 0 ? ['ZeroPadding2D'] : []), 'Conv2D', 'Reshape', ...dense.slice(1), 'Flatten'] : ['Flatten', ...dense];
+  const expected = ['InputLayer', 'Reshape', 'Permute', 'Conv2D', ...Array.from({ length: conv.resBlocks }, () => ['Conv2D', 'Conv2D', 'Add', 'Activation']).flat(), ...(reduce > 0 ? ['Conv2D'] : []), ...head];
   const got = model.layers.map((l) => l.getClassName());
   if (got.join() !== expected.join()) throw new ConfigError(`${what} network has layers [${got.join(', ')}]; a conv policy of this spec has [${expected.join(', ')}]`);
   const [planes, rows, cols] = conv.shape;
@@ -413,11 +462,26 @@ function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, out
   if (JSON.stringify(cfg(1)['targetShape']) !== JSON.stringify([planes, rows, cols]) || JSON.stringify(cfg(2)['dims']) !== JSON.stringify([2, 3, 1])) {
     throw new ConfigError(`${what} network does not read its input as [${planes}, ${rows}, ${cols}] planes`);
   }
+  const trunkOut = reduce > 0 ? reduce : conv.channels;
+  if (columns) {
+    // the layer order is checked above: the head's convolution is the last Conv2D, the padding (if any) just before it
+    const at = model.layers.findLastIndex((l) => l.getClassName() === 'Conv2D');
+    const w = columns.reach;
+    const c = cfg(at);
+    const units = spec.hidden.length > 0 ? spec.hidden[0]! : 1;
+    const ok =
+      JSON.stringify([c['kernelSize'], c['strides'], c['dilationRate'], c['padding'], c['dataFormat'], c['useBias']]) === JSON.stringify([[rows, 2 * w + 1], [1, 1], [1, 1], 'valid', 'channelsLast', true]) &&
+      JSON.stringify(model.layers[at]!.getWeights()[0]?.shape) === JSON.stringify([rows, 2 * w + 1, trunkOut, units]) &&
+      (w === 0 || JSON.stringify(cfg(at - 1)['padding']) === JSON.stringify([[0, 0], [w, w]])) &&
+      JSON.stringify(cfg(at + 1)['targetShape']) === JSON.stringify([cols, units]);
+    if (!ok) throw new ConfigError(`${what} network does not read its trunk by columns within ${w} of each (a [${rows}, ${2 * w + 1}] 'valid' convolution to ${units} units on the trunk padded by ${w} columns)`);
+  }
   let inChannels = planes;
-  // the layer order is checked above: the reduction, when there is one, is the last Conv2D
-  const reduceAt = reduce > 0 ? model.layers.findLastIndex((l) => l.getClassName() === 'Conv2D') : -1;
+  // the layer order is checked above: the trunk's convolutions come first, the reduction (when there is one) the last of them
+  const trunkAt = model.layers.flatMap((l, i) => (l.getClassName() === 'Conv2D' ? [i] : [])).slice(0, convLayerCount(conv));
+  const reduceAt = reduce > 0 ? trunkAt.at(-1)! : -1;
   model.layers.forEach((layer, i) => {
-    if (layer.getClassName() !== 'Conv2D') return;
+    if (!trunkAt.includes(i)) return;
     const c = cfg(i);
     const isReduce = i === reduceAt;
     const [k, pad, out] = isReduce ? [1, 'valid', reduce] : [3, 'same', conv.channels];

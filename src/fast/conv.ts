@@ -98,3 +98,46 @@ export function col2im(h: Float32Array, col: number, samples: number, channels: 
 export function addInto(h: Float32Array, dst: number, src: number, n: number): void {
   for (let i = 0; i < n; i++) h[dst + i]! += h[src + i]!;
 }
+
+/**
+ * The column move head's input (mlp.ts): for each sample's channels-last features [rows, cols, C],
+ * one row per column j of rows × (2·reach + 1) × C values, (y, dx, c) → features[y, j + dx − reach, c],
+ * zero where that column is off the board — the patches of a [rows × (2·reach + 1)] 'valid'
+ * convolution over the features zero-padded by `reach` columns on each side, in tfjs's kernel order.
+ */
+export function columnWindows(h: Float32Array, src: number, dst: number, samples: number, rows: number, cols: number, C: number, reach: number): void {
+  const span = 2 * reach + 1;
+  const K = rows * span * C;
+  for (let s = 0; s < samples; s++) {
+    for (let j = 0; j < cols; j++) {
+      const o = dst + (s * cols + j) * K;
+      for (let y = 0; y < rows; y++) {
+        for (let dx = 0; dx < span; dx++) {
+          const x = j + dx - reach;
+          const p = o + (y * span + dx) * C;
+          if (x < 0 || x >= cols) h.fill(0, p, p + C);
+          else h.copyWithin(p, src + ((s * rows + y) * cols + x) * C, src + ((s * rows + y) * cols + x + 1) * C);
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of `columnWindows`: each feature's gradient, the sum over the windows that read it, written (not accumulated) at `dst`. */
+export function columnWindowsAdjoint(h: Float32Array, win: number, dst: number, samples: number, rows: number, cols: number, C: number, reach: number): void {
+  const span = 2 * reach + 1;
+  const K = rows * span * C;
+  h.fill(0, dst, dst + samples * rows * cols * C);
+  for (let s = 0; s < samples; s++) {
+    for (let j = 0; j < cols; j++) {
+      const o = win + (s * cols + j) * K;
+      for (let y = 0; y < rows; y++) {
+        for (let dx = 0; dx < span; dx++) {
+          const x = j + dx - reach;
+          if (x < 0 || x >= cols) continue;
+          addInto(h, dst + ((s * rows + y) * cols + x) * C, o + (y * span + dx) * C, C);
+        }
+      }
+    }
+  }
+}

@@ -15,9 +15,9 @@
  * Row counts are padded to a multiple of 4 (the SIMD kernels work on 4-row blocks); padded input rows
  * are zero and padded output-gradient rows are zero, so they never reach a gradient.
  */
-import { netConv, type PolicySpec } from '../../agents/policy-spec.ts';
+import { columnHead as columnHeadOf, netConv, type ColumnHeadSpec, type PolicySpec } from '../../agents/policy-spec.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { addInto, channelsLast, planeMajor } from './conv.ts';
+import { addInto, channelsLast, columnWindows, columnWindowsAdjoint, planeMajor } from './conv.ts';
 import { ACT_RELU, ACT_TANH, type ActCode, type Kernels } from './kernels.ts';
 
 export interface DenseLayout {
@@ -50,6 +50,17 @@ export interface ConvLayout {
   readonly layers: readonly ConvLayerLayout[];
   /** The 1×1 reduction after them, or null. */
   readonly reduce: ConvLayerLayout | null;
+  /**
+   * The column move head (`ConvSpec.columnHead`, the actor's only; null: none): the dense layers run
+   * on `cols` rows per sample, each column's window of trunk features (rows × (2·reach + 1) columns ×
+   * channels, conv.ts' `columnWindows`), and the last gives one logit.
+   */
+  readonly columnHead: ColumnHeadSpec | null;
+}
+
+/** Rows the dense layers of `net` run per sample: the board's columns under the column head, else one. */
+export function denseRowsPerSample(net: NetLayout): number {
+  return net.conv?.columnHead ? net.conv.cols : 1;
 }
 
 /** Channels of a trunk's output (what the first dense layer reads at every position). */
@@ -107,6 +118,7 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
   const net = (which: 'actor' | 'critic', inSize: number, outSize: number): NetLayout => {
     let conv: ConvLayout | null = null;
     let width = inSize;
+    const columnHead = columnHeadOf(spec, which) ?? null;
     const c = netConv(spec, which);
     if (c) {
       const [planes, rows, cols] = c.shape;
@@ -120,12 +132,15 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
       }
       const r = c.reduce ?? 0;
       const reduce = r > 0 ? { inCh: channels, outCh: r, w: take([1, 1, channels, r]), b: take([r]) } : null;
-      conv = { planes, rows, cols, channels, resBlocks, layers, reduce };
-      width = rows * cols * (r > 0 ? r : channels);
+      conv = { planes, rows, cols, channels, resBlocks, layers, reduce, columnHead };
+      width = (columnHead ? rows * (2 * columnHead.reach + 1) : rows * cols) * (r > 0 ? r : channels);
     }
     const layers: DenseLayout[] = [];
-    for (const units of [...spec.hidden, outSize]) {
-      const w = take([width, units]);
+    // the column head's last layer gives one column's logit (the network's output is still [actions]);
+    // its first is stored as the convolution it is in tfjs, [rows, 2·reach + 1, channels, units]
+    for (const units of [...spec.hidden, columnHead ? 1 : outSize]) {
+      const window = layers.length === 0 && conv && columnHead ? [conv.rows, 2 * columnHead.reach + 1, trunkChannels(conv)] : null;
+      const w = take(window ? [...window, units] : [width, units]);
       layers.push({ inSize: width, outSize: units, w, b: take([units]) });
       width = units;
     }
@@ -141,7 +156,7 @@ export function paramLayout(spec: PolicySpec): ParamLayout {
 export function sameArchitecture(a: PolicySpec, b: PolicySpec): boolean {
   const ca = a.conv;
   const cb = b.conv;
-  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && (ca.reduce ?? 0) === (cb.reduce ?? 0) && (ca.actorOnly === true) === (cb.actorOnly === true) && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
+  const sameConv = ca && cb ? ca.channels === cb.channels && ca.resBlocks === cb.resBlocks && (ca.reduce ?? 0) === (cb.reduce ?? 0) && (ca.actorOnly === true) === (cb.actorOnly === true) && (ca.columnHead?.reach ?? -1) === (cb.columnHead?.reach ?? -1) && ca.shape.every((d, i) => d === cb.shape[i]) : !ca && !cb;
   return (
     sameConv && a.obsSize === b.obsSize && a.criticInputSize === b.criticInputSize && a.actions === b.actions && a.head === b.head && a.activation === b.activation && a.hidden.length === b.hidden.length && a.hidden.every((h, i) => h === b.hidden[i])
   );
@@ -162,7 +177,7 @@ export interface BackwardOptions {
 export interface NetScratch {
   /** Input rows (capacity × inSize). */
   input: number;
-  /** Output of each layer (capacity × outSize); the last is the network's output. */
+  /** Output of each layer (capacity × outSize; × cols under the column head); the last is the network's output. */
   outs: number[];
   /** Gradient of the loss w.r.t. the network's output (capacity × outSize). */
   dOut: number;
@@ -173,6 +188,8 @@ export interface NetScratch {
    * block's second, after the skip and ReLU), then the 1×1 reduction's (capacity·H·W × its channels).
    */
   trunk: number[];
+  /** The column head's input: the trunk's output, one row per (sample, column) (−1 without the head). */
+  columns: number;
 }
 
 /**
@@ -254,20 +271,23 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
     };
     const net = (l: NetLayout): NetScratch => ({
       input: take(cap * l.inSize),
-      outs: l.layers.map((d) => take(cap * d.outSize)),
+      outs: l.layers.map((d) => take(cap * denseRowsPerSample(l) * d.outSize)),
       dOut: this.training ? take(cap * l.outSize) : -1,
       dInput: this.training ? take(cap * l.inSize) : -1,
       trunk: l.conv ? [...l.conv.layers, ...(l.conv.reduce ? [l.conv.reduce] : [])].map((c) => take(cap * l.conv!.rows * l.conv!.cols * c.outCh)) : [],
+      columns: l.conv?.columnHead ? take(cap * l.conv.cols * l.layers[0]!.inSize) : -1,
     });
     this.actor = net(actor);
     this.critic = net(critic);
     this.extra = this.extraNets.map(net);
-    const all = [actor, critic, ...this.extraNets].flatMap((n) => n.layers);
+    const nets = [actor, critic, ...this.extraNets];
+    const all = nets.flatMap((n) => n.layers);
     if (this.training) {
-      const widest = Math.max(...all.map((d) => d.inSize));
+      // per-row sizes times the rows each sample takes (the column head's cols)
+      const widest = Math.max(...nets.flatMap((n) => n.layers.map((d) => denseRowsPerSample(n) * d.inSize)));
       this.dz0 = take(cap * widest);
       this.dz1 = take(cap * widest);
-      this.dz2 = take(cap * Math.max(widest, ...all.map((d) => d.outSize)));
+      this.dz2 = take(cap * Math.max(widest, ...nets.flatMap((n) => n.layers.map((d) => denseRowsPerSample(n) * d.outSize))));
     }
     const convs = [actor, critic, ...this.extraNets].map((n) => n.conv).filter((c) => c !== null);
     const convLayers = convs.flatMap((c) => c.layers);
@@ -298,13 +318,21 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
   forwardNet(net: NetLayout, s: NetScratch, rows: number, x: number): void {
     const k = this.k;
     const P = this.params;
-    if (net.conv) x = this.convForward(net.conv, s.trunk, x, rows);
+    const conv = net.conv;
+    if (conv) {
+      x = this.convForward(conv, s.trunk, x, rows);
+      if (conv.columnHead) {
+        columnWindows(k.f32, x, s.columns, rows, conv.rows, conv.cols, trunkChannels(conv), conv.columnHead.reach);
+        x = s.columns;
+      }
+    }
+    const R = rows * denseRowsPerSample(net);
     const last = net.layers.length - 1;
     for (let l = 0; l <= last; l++) {
       const { inSize: K, outSize: N, w, b } = net.layers[l]!;
       const y = s.outs[l]!;
-      this.affine(x, P + w, P + b, y, rows, K, N);
-      if (l < last) k.actFwd(y, rows * N, this.layout.activation);
+      this.affine(x, P + w, P + b, y, R, K, N);
+      if (l < last) k.actFwd(y, R * N, this.layout.activation);
       x = y;
     }
   }
@@ -400,24 +428,32 @@ export class MlpEngine<L extends EngineLayout = ParamLayout> {
     if (grads.input && conv) throw new ConfigError('the fast path computes no input gradient through a conv trunk');
     let d = s.dOut;
     let spare = this.dz0;
+    const R = rows * denseRowsPerSample(net);
+    const trunkOut = conv ? s.trunk[s.trunk.length - 1]! : -1;
     for (let l = net.layers.length - 1; l >= 0; l--) {
       const { inSize: K, outSize: N, w, b } = net.layers[l]!;
-      const xl = l > 0 ? s.outs[l - 1]! : conv ? s.trunk[s.trunk.length - 1]! : x;
+      const xl = l > 0 ? s.outs[l - 1]! : conv ? (conv.columnHead ? s.columns : trunkOut) : x;
       // dW = Xᵀ·dZ, db = Σ_rows dZ
-      if (grads.params) this.affineGrads(xl, d, G + w, G + b, rows, K, N);
+      if (grads.params) this.affineGrads(xl, d, G + w, G + b, R, K, N);
       if (l === 0) {
         // the network's input: its gradient, or on into the conv trunk (whose output went through a ReLU)
         if (grads.input) this.affineInputGrad(d, P + w, s.dInput, rows, K, N);
         else if (conv && grads.params) {
-          this.affineInputGrad(d, P + w, this.cg[0], rows, K, N);
-          k.actBwd(this.cg[0], xl, rows * K, ACT_RELU);
+          if (conv.columnHead) {
+            // the gradient of each column's window, summed back onto the trunk's channels-last features
+            this.affineInputGrad(d, P + w, spare, R, K, N);
+            columnWindowsAdjoint(k.f32, spare, this.cg[0], rows, conv.rows, conv.cols, trunkChannels(conv), conv.columnHead.reach);
+          } else {
+            this.affineInputGrad(d, P + w, this.cg[0], rows, K, N);
+          }
+          k.actBwd(this.cg[0], trunkOut, rows * conv.rows * conv.cols * trunkChannels(conv), ACT_RELU);
           this.convBackward(conv, s.trunk, x, rows);
         }
         break;
       }
       // dX = dZ·Wᵀ, then through the activation
-      this.affineInputGrad(d, P + w, spare, rows, K, N);
-      k.actBwd(spare, xl, rows * K, act);
+      this.affineInputGrad(d, P + w, spare, R, K, N);
+      k.actBwd(spare, xl, R * K, act);
       d = spare;
       spare = spare === this.dz0 ? this.dz1 : this.dz0;
     }

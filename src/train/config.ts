@@ -79,6 +79,8 @@ export const TrainConfigSchema = z
     resBlocks: z.number().int().min(0).max(16).describe('conv network: residual blocks (conv, ReLU, conv, + skip, ReLU) after the first convolution'),
     convReduce: z.number().int().min(0).max(256).describe('conv network: channels of a 1×1 convolution (ReLU) between the 3×3 ones and the dense layers, as AlphaZero heads start (0: none, the dense layer reads every channel)'),
     criticNetwork: z.enum(['same', 'mlp']).describe("conv network: 'same': the critic has its own conv trunk like the actor's; 'mlp': the critic is the dense layers alone on the flat observation (about half the conv learner's arithmetic)"),
+    policyHead: z.enum(['dense', 'columns']).describe("conv network: how the actor's dense layers read the trunk: 'dense', all of it flattened; 'columns', each board column's logit from the features of that column and the columnReach columns on either side, through the same weights for every column — for games whose moves are columns (Connect Four), so a pattern learned in one column holds in every other"),
+    columnReach: z.number().int().min(0).max(16).describe("policyHead 'columns': columns on either side of a column that its logit reads (Connect Four's fours reach 3 from the piece that completes them)"),
     optimizer: z.enum(['adam', 'rmsprop']).describe('optimizer'),
     optimizerEps: z.number().positive().describe('optimizer epsilon'),
     opponent: z.string().min(1).describe('agent spec playing the other seats in multi-seat games'),
@@ -187,6 +189,8 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   resBlocks: 0,
   convReduce: 0,
   criticNetwork: 'same',
+  policyHead: 'dense',
+  columnReach: 3,
   neurdBeta: null,
   optimizer: 'adam',
   optimizerEps: 1e-5,
@@ -426,7 +430,7 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
   if (!c.league && c.criticInput === 'agent-state' && !layers.some((l) => l.criticInput !== undefined)) c = { ...c, criticInput: 'observation' };
   if (isOffPolicy(c.algo)) checkOffPolicy(c, getGame(gameId).info);
   if (c.algo === 'trpo' && c.targetKl === null) throw new ConfigError('invalid training config: trpo needs targetKl, the trust-region bound δ on the mean KL of a step (SB3: 0.01)');
-  if (c.network === 'conv') convSpecFor(c, getGame(gameId).info); // fails early, naming the games that have board planes
+  if (c.network === 'conv' || c.policyHead !== 'dense') convSpecFor(c, getGame(gameId).info); // fails early, naming the games that have board planes (and columns for moves)
   if (Array.isArray(c.initLogStd)) {
     const { info } = getGame(gameId);
     if (!isContinuous(info)) throw new ConfigError(`invalid training config: initLogStd as a list gives each continuous action component its own; ${gameId} has discrete actions (leave initLogStd a number)`);
@@ -520,6 +524,7 @@ export function checkOffPolicy(config: TrainConfig, info: GameInfo): void {
  * the games whose observations are, or when the algorithm trains team policies (MLPs only).
  */
 export function convSpecFor(config: TrainConfig, info: GameInfo): ConvSpec | undefined {
+  if (config.policyHead === 'columns' && config.network !== 'conv') throw new ConfigError(`policyHead 'columns' reads a conv trunk's board columns: set network 'conv' (or policyHead 'dense')`);
   if (config.network !== 'conv') return undefined;
   if (config.algo === 'mappo' || config.algo === 'ippo' || config.algo === 'trpo') throw new ConfigError(`network 'conv' trains with ppo, a2c, reinforce or impala; ${config.algo} uses MLPs (network 'mlp')`);
   const shape = info.observationShape;
@@ -527,7 +532,19 @@ export function convSpecFor(config: TrainConfig, info: GameInfo): ConvSpec | und
     const boards = listGames().filter((g) => g.info.observationShape).map((g) => g.info.id);
     throw new ConfigError(`network 'conv' needs a game whose observation is board planes (observationShape): ${boards.join(', ')}; ${info.id} has a flat observation, use network 'mlp'`);
   }
-  return { shape: [shape[0], shape[1], shape[2]], channels: config.convChannels, resBlocks: config.resBlocks, ...(config.convReduce > 0 ? { reduce: config.convReduce } : {}), ...(config.criticNetwork === 'mlp' ? { actorOnly: true } : {}) };
+  if (config.policyHead === 'columns' && info.actions !== shape[2]) {
+    const fits = listGames().filter((g) => g.info.observationShape?.[2] === g.info.actions).map((g) => g.info.id);
+    throw new ConfigError(`policyHead 'columns' gives one move per board column: ${info.id} has ${info.actions} actions on ${shape[2]} columns; it fits ${fits.join(', ')} (use policyHead 'dense')`);
+  }
+  if (config.policyHead === 'columns' && config.columnReach >= shape[2]) throw new ConfigError(`columnReach ${config.columnReach} reads past ${info.id}'s ${shape[2]} columns: at most ${shape[2] - 1}`);
+  return {
+    shape: [shape[0], shape[1], shape[2]],
+    channels: config.convChannels,
+    resBlocks: config.resBlocks,
+    ...(config.convReduce > 0 ? { reduce: config.convReduce } : {}),
+    ...(config.criticNetwork === 'mlp' ? { actorOnly: true } : {}),
+    ...(config.policyHead === 'columns' ? { columnHead: { reach: config.columnReach } } : {}),
+  };
 }
 
 /** One line per field: name, value, doc — for printing the resolved config. */

@@ -161,6 +161,13 @@ const CONV_REDUCE: PolicySpec = { ...CONV, conv: { shape: [2, 4, 5], channels: 8
 const CONV_RES_REDUCE: PolicySpec = { ...CONV, hidden: [7], conv: { shape: [2, 4, 5], channels: 6, resBlocks: 1, reduce: 2 } };
 /** The trunk on the actor alone: the critic a plain MLP on the flat observation. */
 const CONV_ACTOR_ONLY: PolicySpec = { ...CONV_RES, conv: { ...CONV_RES.conv!, actorOnly: true } };
+/**
+ * The column move head (5 actions on 5 columns): the actor's dense layers on each column's 4 rows of
+ * features; after a residual block and a 1×1 reduction to 2 channels, relu; and linear (no hidden layer).
+ */
+const CONV_COLUMNS: PolicySpec = { ...CONV, conv: { ...CONV.conv!, columnHead: { reach: 4 } } };
+const CONV_COLUMNS_RES_REDUCE: PolicySpec = { ...CONV, hidden: [6, 5], activation: 'relu', conv: { shape: [2, 4, 5], channels: 6, resBlocks: 1, reduce: 2, columnHead: { reach: 1 } } };
+const CONV_COLUMNS_LINEAR: PolicySpec = { ...CONV, hidden: [], conv: { ...CONV.conv!, columnHead: { reach: 0 } } };
 
 interface GradCase {
   readonly name: string;
@@ -221,6 +228,10 @@ const GRAD_CASES: GradCase[] = [
   { name: 'search, no regulariser, no normalisation', spec: CATEGORICAL, settings: { kind: 'search', entCoef: 0, normAdv: false }, search: true },
   { name: 'search, magnet KL', spec: CATEGORICAL, settings: { kind: 'search', entCoef: 0.2 }, magnet: true, search: true },
   { name: 'search, conv trunk with a residual block', spec: CONV_RES, settings: { kind: 'search' }, search: true },
+  { name: 'conv trunk, column move head', spec: CONV_COLUMNS, settings: { clipValue: 0.3 } },
+  { name: 'conv trunk, residual block, 1×1 reduction, column move head, relu', spec: CONV_COLUMNS_RES_REDUCE, settings: { kind: 'vanilla', normAdv: false } },
+  { name: 'search, column move head with no hidden layer', spec: CONV_COLUMNS_LINEAR, settings: { kind: 'search' }, search: true },
+  { name: 'search, residual block, 1×1 reduction, column move head', spec: CONV_COLUMNS_RES_REDUCE, settings: { kind: 'search', entCoef: 0.05 }, search: true },
 ];
 
 describe('fast learner gradients = reference gradients', () => {
@@ -301,6 +312,7 @@ const UPDATE_CASES: UpdateCase[] = [
   { name: 'conv trunk, 1×1 reduction, Adam', spec: CONV_REDUCE, settings: { epochs: 2, minibatchSize: 20 }, updates: 2 },
   { name: 'conv trunk, residual block, 1×1 reduction, one Adam step', spec: CONV_RES_REDUCE, settings: { epochs: 1 }, updates: 1 },
   { name: 'conv trunk on the actor alone, MLP critic, Adam', spec: CONV_ACTOR_ONLY, settings: { epochs: 2, minibatchSize: 20, clipValue: 0.3 }, updates: 2 },
+  { name: 'search, column move head, residual block, 1×1 reduction, Adam', spec: CONV_COLUMNS_RES_REDUCE, settings: { kind: 'search', entCoef: 0, epochs: 2, minibatchSize: 20 }, updates: 2, search: true },
   { name: 'per-network clip, Adam, 3 epochs of minibatches', spec: CATEGORICAL, settings: { gradClip: 'per-network', epochs: 3, minibatchSize: 15 }, updates: 2 },
   { name: 'per-network clip, Gaussian head (the log-std with the actor), RMSprop', spec: GAUSSIAN, settings: { gradClip: 'per-network', optimizer: 'rmsprop', epochs: 2, minibatchSize: 20 }, updates: 2 },
   { name: 'per-network clip, conv trunk on the actor alone', spec: CONV_ACTOR_ONLY, settings: { gradClip: 'per-network', epochs: 2, minibatchSize: 20 }, updates: 2 },
@@ -431,6 +443,7 @@ describe('FastForward', () => {
     ['conv trunk with a residual block', CONV_RES],
     ['conv trunk with a 1×1 reduction', CONV_RES_REDUCE],
     ['conv trunk on the actor alone', CONV_ACTOR_ONLY],
+    ['column move head', CONV_COLUMNS_RES_REDUCE],
   ] as const)('act() reproduces ActorCritic.act (%s)', (_name, spec) => {
     const policy = makePolicy(spec, 4);
     const buf = makeBuffer(spec, { steps: 1, envs: 7 }, 3);
@@ -508,6 +521,7 @@ describe('evaluate (the current policy on a buffer, for V-trace) = reference', (
     { name: 'conv trunk, two residual blocks', spec: CONV_NARROW },
     { name: 'conv trunk, 1×1 reduction', spec: CONV_REDUCE },
     { name: 'conv trunk on the actor alone', spec: CONV_ACTOR_ONLY },
+    { name: 'column move head', spec: CONV_COLUMNS },
   ];
 
   it.each(CASES)('$name: same log-probs and values, padding rows 0', ({ spec, criticSize }) => {

@@ -63,6 +63,16 @@ describe('network: conv in the training config', () => {
     expect(actorOnly.critic.getLayer('critic_dense0').getWeights()[0]!.shape).toEqual([84, 128]);
     expect(actorOnly.criticVariables()).toHaveLength(6);
     actorOnly.dispose();
+    // policyHead 'columns': the actor's head reads each column's window (6 rows × 7 columns × 2 channels), one logit each
+    const columns = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 8, resBlocks: 1, convReduce: 2, policyHead: 'columns' }), c4.info, 0);
+    expect(columns.spec.conv).toEqual({ shape: [2, 6, 7], channels: 8, resBlocks: 1, reduce: 2, columnHead: { reach: 3 } });
+    expect(columns.actor.getLayer('actor_dense0').getClassName()).toBe('Conv2D');
+    expect(columns.actor.getLayer('actor_dense0').getWeights()[0]!.shape).toEqual([6, 7, 2, 128]);
+    expect(columns.actor.getLayer('actor_out').getWeights()[0]!.shape).toEqual([128, 1]);
+    expect(columns.actor.outputs[0]!.shape).toEqual([null, 7]);
+    // the critic keeps the dense head on the whole board
+    expect(columns.critic.getLayer('critic_dense0').getWeights()[0]!.shape).toEqual([84, 128]);
+    columns.dispose();
     // Connect Four trains the conv net by default; "mlp" gives the MLP back, with no conv entry in its spec
     expect(resolveConfig('ppo', c4.info.id, {}).network).toBe('conv');
     const mlp = newPolicy(resolveConfig('ppo', c4.info.id, { network: 'mlp' }), c4.info, 0);
@@ -91,6 +101,27 @@ describe('network: conv in the training config', () => {
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'conv', criticNetwork: 'conv' as 'mlp' })).toThrow(/criticNetwork/);
   });
 
+  it('refuses the column move head where moves are not columns, or without a conv trunk', () => {
+    expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { network: 'conv', policyHead: 'columns' })).toThrow(/policyHead 'columns' gives one move per board column: tic-tac-toe-v1 has 9 actions on 3 columns; it fits connect-four-v1/);
+    expect(() => resolveConfig('ppo', c4.info.id, { network: 'mlp', policyHead: 'columns' })).toThrow(/policyHead 'columns' reads a conv trunk's board columns: set network 'conv'/);
+    expect(() => resolveConfig('ppo', c4.info.id, { policyHead: 'rows' as 'columns' })).toThrow(/policyHead/);
+    expect(() => resolveConfig('ppo', c4.info.id, { policyHead: 'columns', columnReach: 7 })).toThrow(/columnReach 7 reads past connect-four-v1's 7 columns: at most 6/);
+    const spec: PolicySpec = { obsSize: 84, criticInputSize: 84, head: 'categorical', actions: 7, hidden: [16], activation: 'relu', conv: { shape: [2, 6, 7], channels: 4, resBlocks: 0, columnHead: { reach: 2 } } };
+    expect(() => new ActorCritic({ ...spec, actions: 6 })).toThrow(/one action per column \(7\), got a categorical head with 6 actions/);
+    expect(() => new ActorCritic({ ...spec, conv: { ...spec.conv!, columnHead: true as unknown as { reach: number } } })).toThrow(/columnHead must be \{ reach \} with reach an integer from 0 to 6/);
+    expect(() => new ActorCritic({ ...spec, conv: { ...spec.conv!, columnHead: { reach: 7 } } })).toThrow(/from 0 to 6/);
+    // a dense-head model where the spec says columns, the reverse, and another reach
+    const dense = new ActorCritic({ ...spec, conv: { ...spec.conv!, columnHead: undefined } });
+    const columns = new ActorCritic(spec);
+    const narrower = new ActorCritic({ ...spec, conv: { ...spec.conv!, columnHead: { reach: 1 } } });
+    expect(() => new ActorCritic(spec, 0, { actor: dense.actor, critic: dense.critic })).toThrow(/actor network has layers/);
+    expect(() => new ActorCritic(dense.spec, 0, { actor: columns.actor, critic: columns.critic })).toThrow(/actor network has layers/);
+    expect(() => new ActorCritic(spec, 0, { actor: narrower.actor, critic: narrower.critic })).toThrow(/does not read its trunk by columns within 2 of each/);
+    dense.dispose();
+    columns.dispose();
+    narrower.dispose();
+  });
+
   it('rejects a conv spec that does not fit the observation, and models that are not its network', () => {
     const spec: PolicySpec = { obsSize: 84, criticInputSize: 84, head: 'categorical', actions: 7, hidden: [16], activation: 'relu', conv: { shape: [2, 6, 7], channels: 4, resBlocks: 1 } };
     expect(() => new ActorCritic({ ...spec, conv: { ...spec.conv!, shape: [2, 7, 7] } })).toThrow(/holds 98 values, but the observation has 84/);
@@ -117,6 +148,7 @@ describe.each([
   ['', {}],
   [', with a 1×1 reduction', { convReduce: 3 }],
   [', the critic an MLP', { criticNetwork: 'mlp' as const }],
+  [', the column move head', { convReduce: 2, policyHead: 'columns' as const }],
 ])('a conv policy outside the learner%s', (_name, extra) => {
   const config = resolveConfig('ppo', c4.info.id, { network: 'conv', convChannels: 6, resBlocks: 1, hidden: [32], ...extra });
 
