@@ -2,8 +2,8 @@
  * `npm run bench:conv`: the conv policy (`network: 'conv'`) at Connect Four's size — 2 planes of
  * 6×7, 7 actions, the PPO defaults for connect-four-v1 (minibatch 512, dense 128×128 after the trunk)
  * with the default 32 channels, without and with a residual block, and with a 1×1 reduction to 8 or 4
- * channels before the dense layers (`convReduce`), and with the trunk on the actor alone (`criticNetwork`
- * 'mlp') — on the fast learner (src/fast/:
+ * channels before the dense layers (`convReduce`), with the trunk on the actor alone (`criticNetwork`
+ * 'mlp'), and with the reduction to 8 and the column move head (`policyHead` 'columns', reach 3) — on the fast learner (src/fast/:
  * im2col + WASM SIMD GEMMs) and on the tfjs reference learner, side by side. Prints Markdown tables
  * and writes the same results as JSON to bench/results/conv.json.
  *
@@ -52,6 +52,7 @@ const CASES: readonly Case[] = [
   { name: 'conv 32ch, 0 res blocks (default)', config: resolveConfig('ppo', GAME.info.id, { network: 'conv' }) },
   { name: 'conv 32ch, 1×1 reduction to 8', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', convReduce: 8 }) },
   { name: 'conv 32ch on the actor, MLP critic', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', criticNetwork: 'mlp' }) },
+  { name: 'conv 32ch, reduction to 8, column head', config: resolveConfig('ppo', GAME.info.id, { network: 'conv', convReduce: 8, policyHead: 'columns' }) },
   ...(QUICK
     ? []
     : [

@@ -33,7 +33,12 @@ import type { TrainConfig } from './config.ts';
 import type { OptimizerState } from './policy-checkpoint.ts';
 
 /** A trajectory of positions with the search's move distributions and values (SearchSelfPlayResult). */
-export type SearchTrajectory = Trajectory & { readonly searchPolicy: Float32Array; readonly searchValue: Float32Array };
+export type SearchTrajectory = Trajectory & {
+  readonly searchPolicy: Float32Array;
+  readonly searchValue: Float32Array;
+  /** The segment's games (SearchSelfPlayResult.games), for their random-move counts. */
+  readonly games?: readonly { readonly randomMoves: number }[];
+};
 
 export function isSearchTrajectory(t: Trajectory): t is SearchTrajectory {
   const s = t as Partial<SearchTrajectory>;
@@ -144,11 +149,17 @@ export class ExpertIterationAlgorithm implements Algorithm {
   update(segments: readonly Trajectory[], progress: number): Stats {
     // 1. new positions into the replay window
     let added = 0;
+    let games = 0;
+    let randomMoves = 0;
     for (const s of segments) {
       if (!isSearchTrajectory(s)) throw new ConfigError('alphazero learns from search self-play positions; a segment without search targets reached it');
       added += this.replay.add(s);
+      for (const g of s.games ?? []) randomMoves += g.randomMoves;
+      games += s.games?.length ?? 0;
     }
     const base: Stats = { 'charts/replay_size': this.replay.size, 'charts/new_positions': added };
+    // randomMoveRate's moves actually played (those that differed from the search's), per game finished
+    if (games > 0) base['search/random_moves_per_game'] = randomMoves / games;
     if (this.replay.size < Math.max(1, this.config.learningStarts)) return base;
     // 2. epochs × new rows drawn from the window, in whole minibatches, one pass
     const mb = this.config.minibatchSize;

@@ -340,6 +340,9 @@ describe('expert iteration end to end', () => {
     expect(summary.globalStep).toBeGreaterThanOrEqual(12_000);
     const rows = readMetrics(dir);
     expect(rows.at(-1)!['charts/replay_size']).toBeGreaterThan(0);
+    // no random moves at the default randomMoveRate 0, and the count is logged as such
+    expect(rows.filter((r) => r['search/random_moves_per_game'] === 0).length).toBeGreaterThan(10);
+    expect(rows.every((r) => (r['search/random_moves_per_game'] ?? 0) === 0)).toBe(true);
     // the policy learned the search's targets: its cross-entropy to them fell from the first trained update
     const losses = rows.map((r) => r['losses/policy_loss']).filter((x): x is number => typeof x === 'number');
     expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.3);
@@ -360,11 +363,16 @@ describe('expert iteration end to end', () => {
   it('trains Connect Four with the column move head: the policy learns the search, and the exported agent plays greedy and with search', async () => {
     const dir = tmp();
     const info = connectFour.info;
-    const config = resolveConfig('alphazero', info.id, { totalSteps: 12_000, simulations: 16, hidden: [32], convChannels: 8, convReduce: 4, policyHead: 'columns', learningStarts: 600, evalEvery: 0, checkpointEvery: 1000, seed: 1, workers: 2, async: false });
+    const config = resolveConfig('alphazero', info.id, { totalSteps: 12_000, simulations: 16, hidden: [32], convChannels: 8, convReduce: 4, policyHead: 'columns', randomMoveRate: 0.1, learningStarts: 600, evalEvery: 0, checkpointEvery: 1000, seed: 1, workers: 2, async: false });
     expect(config.columnReach).toBe(3);
     await runTraining({ config, outDir: dir, resume: false });
-    const losses = readMetrics(dir).map((r) => r['losses/policy_loss']).filter((x): x is number => typeof x === 'number');
-    // the cross-entropy to the search's targets fell (seed 1, the synchronous feed: 57 updates, 1.834 → 1.777 over the first and last ten)
+    const rows = readMetrics(dir);
+    const losses = rows.map((r) => r['losses/policy_loss']).filter((x): x is number => typeof x === 'number');
+    // the random moves it played are logged per game finished (about 0.1 × the searched plies)
+    const random = rows.map((r) => r['search/random_moves_per_game']).filter((x): x is number => typeof x === 'number');
+    expect(random.length).toBeGreaterThan(40);
+    expect(random.reduce((a, x) => a + x, 0) / random.length).toBeGreaterThan(0.5);
+    // the cross-entropy to the search's targets fell (seed 1, the synchronous feed: 62 updates, 1.842 → 1.794 from the first ten updates' mean to the last ten's)
     const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
     expect(losses.length).toBeGreaterThan(40);
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) - 0.03);
