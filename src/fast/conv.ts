@@ -107,17 +107,20 @@ export function addInto(h: Float32Array, dst: number, src: number, n: number): v
  */
 export function columnWindows(h: Float32Array, src: number, dst: number, samples: number, rows: number, cols: number, C: number, reach: number): void {
   const span = 2 * reach + 1;
-  const K = rows * span * C;
   for (let s = 0; s < samples; s++) {
     for (let j = 0; j < cols; j++) {
-      const o = dst + (s * cols + j) * K;
+      // on each board row the window is one contiguous run of the features, zero where it leaves the board
+      const lo = Math.max(0, j - reach);
+      const hi = Math.min(cols, j + reach + 1);
+      const before = (lo - (j - reach)) * C;
+      const n = (hi - lo) * C;
+      const after = span * C - before - n;
       for (let y = 0; y < rows; y++) {
-        for (let dx = 0; dx < span; dx++) {
-          const x = j + dx - reach;
-          const p = o + (y * span + dx) * C;
-          if (x < 0 || x >= cols) h.fill(0, p, p + C);
-          else h.copyWithin(p, src + ((s * rows + y) * cols + x) * C, src + ((s * rows + y) * cols + x + 1) * C);
-        }
+        let o = dst + ((s * cols + j) * rows + y) * span * C;
+        const from = src + ((s * rows + y) * cols + lo) * C;
+        for (let q = 0; q < before; q++) h[o++] = 0;
+        for (let q = 0; q < n; q++) h[o++] = h[from + q]!;
+        for (let q = 0; q < after; q++) h[o++] = 0;
       }
     }
   }
@@ -126,17 +129,17 @@ export function columnWindows(h: Float32Array, src: number, dst: number, samples
 /** The adjoint of `columnWindows`: each feature's gradient, the sum over the windows that read it, written (not accumulated) at `dst`. */
 export function columnWindowsAdjoint(h: Float32Array, win: number, dst: number, samples: number, rows: number, cols: number, C: number, reach: number): void {
   const span = 2 * reach + 1;
-  const K = rows * span * C;
   h.fill(0, dst, dst + samples * rows * cols * C);
   for (let s = 0; s < samples; s++) {
     for (let j = 0; j < cols; j++) {
-      const o = win + (s * cols + j) * K;
+      const lo = Math.max(0, j - reach);
+      const hi = Math.min(cols, j + reach + 1);
+      const before = (lo - (j - reach)) * C;
+      const n = (hi - lo) * C;
       for (let y = 0; y < rows; y++) {
-        for (let dx = 0; dx < span; dx++) {
-          const x = j + dx - reach;
-          if (x < 0 || x >= cols) continue;
-          addInto(h, dst + ((s * rows + y) * cols + x) * C, o + (y * span + dx) * C, C);
-        }
+        const o = win + ((s * cols + j) * rows + y) * span * C + before;
+        const to = dst + ((s * rows + y) * cols + lo) * C;
+        for (let q = 0; q < n; q++) h[to + q]! += h[o + q]!;
       }
     }
   }
