@@ -472,6 +472,7 @@ function checkModel(model: tf.LayersModel, spec: PolicySpec, inputs: number, out
     const ok =
       JSON.stringify([c['kernelSize'], c['strides'], c['dilationRate'], c['padding'], c['dataFormat'], c['useBias']]) === JSON.stringify([[rows, 2 * w + 1], [1, 1], [1, 1], 'valid', 'channelsLast', true]) &&
       JSON.stringify(model.layers[at]!.getWeights()[0]?.shape) === JSON.stringify([rows, 2 * w + 1, trunkOut, units]) &&
+      c['activation'] === (spec.hidden.length > 0 ? spec.activation : 'linear') &&
       (w === 0 || JSON.stringify(cfg(at - 1)['padding']) === JSON.stringify([[0, 0], [w, w]])) &&
       JSON.stringify(cfg(at + 1)['targetShape']) === JSON.stringify([cols, units]);
     if (!ok) throw new ConfigError(`${what} network does not read its trunk by columns within ${w} of each (a [${rows}, ${2 * w + 1}] 'valid' convolution to ${units} units on the trunk padded by ${w} columns)`);
