@@ -18,8 +18,11 @@
  *
  * The move played is the root's most visited child (ties drawn with the agent's seeded Rng, so the
  * same seed replays the same moves). No Dirichlet noise at the root by default: that is for self-play
- * exploration (`rootNoise`, which the expert-iteration actors set), not play. The tree is rebuilt every move (no subtree reuse) in preallocated typed
- * arrays, and a simulation clones the root state once and replays its path. The search also runs in
+ * exploration (`rootNoise`, which the expert-iteration actors set), not play. The tree lives in preallocated typed
+ * arrays, and a simulation clones the root state once and replays its path. `act` rebuilds it every
+ * move. Self-play may keep the subtree of the move it played (`advance`): the next search then starts
+ * from that subtree's visits and values and runs its `simulations` on top of them (tree reuse, as
+ * Leela Zero and KataGo do), with fresh root noise on the new root's priors. The search also runs in
  * steps (`beginSearch`, `nextLeaf`, `resolveLeaf`), so that a caller running many searches at once can
  * evaluate their leaves together in one batch (the expert-iteration actors, src/selfplay/search-selfplay.ts).
  *
@@ -261,9 +264,23 @@ export class MctsAgent implements Agent {
   private exact: Float64Array;
   private lost: Uint8Array;
   private seatOf: Int8Array;
+  /** The evaluator's value of each evaluated node for its seat to move (NaN until evaluated). */
+  private netValue: Float64Array;
   /** The root's exact value for its seat to move, once `solved[0]`. */
   private rootExact = 0;
   private size = 0;
+  /** Nodes `advance` may keep: room for the kept subtree and one whole search after it. */
+  private readonly capacity: number;
+  /** Whether node 0 is the position last searched or advanced to (`advance` can move down from it). */
+  private rootCurrent = false;
+  /** Whether the next `beginSearch` starts from the subtree `advance` kept. */
+  private kept = false;
+  // `advance`'s scratch: the kept nodes in breadth-first order, each one's new first child, and one gather buffer per type
+  private readonly order: Int32Array;
+  private readonly newFirst: Int32Array;
+  private readonly gatherI32: Int32Array;
+  private readonly gatherF64: Float64Array;
+  private readonly gatherU8: Uint8Array;
   // a search in steps (beginSearch / nextLeaf / resolveLeaf): its root, the leaf awaiting the
   // evaluator and its depth on `path`, and the evaluator's answer at the root (rootEvaluation)
   private root: GameState | null = null;
@@ -304,8 +321,15 @@ export class MctsAgent implements Agent {
     }
     this.rootNoise = noise;
     this.rng = new Rng(opts.seed ?? 0);
-    // each simulation expands at most one node, adding at most `actions` children
-    const capacity = 1 + simulations * opts.info.actions;
+    // each simulation expands at most one node, adding at most `actions` children; as much again for a kept subtree
+    const capacity = 2 * (1 + simulations * opts.info.actions);
+    this.capacity = capacity;
+    this.netValue = new Float64Array(capacity);
+    this.order = new Int32Array(capacity);
+    this.newFirst = new Int32Array(capacity);
+    this.gatherI32 = new Int32Array(capacity);
+    this.gatherF64 = new Float64Array(capacity);
+    this.gatherU8 = new Uint8Array(capacity);
     this.visits = new Int32Array(capacity);
     this.values = new Float64Array(capacity);
     this.priors = new Float64Array(capacity);
@@ -328,6 +352,8 @@ export class MctsAgent implements Agent {
 
   reset(seed: number): void {
     this.rng.seed(seed);
+    this.rootCurrent = false;
+    this.kept = false;
   }
 
   act(state: GameState, seat: Seat): number {
@@ -356,6 +382,21 @@ export class MctsAgent implements Agent {
    * `root` must stay unchanged until the search is done.
    */
   beginSearch(root: GameState): void {
+    this.root = root;
+    this.pending = null;
+    this.lastSimulations = 0;
+    this.rootCurrent = true;
+    if (this.kept) {
+      // the subtree `advance` kept: its root is expanded and evaluated already, so the first simulation
+      // does not pass through resolveLeaf at depth 0; its evaluation is read back, then the noise mixed in
+      this.kept = false;
+      this.rootNetValue = this.netValue[0]!;
+      this.rootNetPriors.fill(0);
+      const first = this.firstChild[0]!;
+      for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
+      if (this.rootNoise) this.noiseRoot(this.rootNoise);
+      return;
+    }
     this.size = 1;
     this.visits[0] = 0;
     this.values[0] = 0;
@@ -364,9 +405,56 @@ export class MctsAgent implements Agent {
     this.terminal[0] = 0;
     this.solved[0] = 0;
     this.lost[0] = 0;
-    this.root = root;
-    this.pending = null;
-    this.lastSimulations = 0;
+    this.netValue[0] = Number.NaN;
+  }
+
+  /**
+   * Tree reuse: after a search, or a previous `advance`, moves the tree's root to its child `action`
+   * (the move played), keeping that child's subtree — visits, values, priors and the solver's marks —
+   * for the next `beginSearch`, which must be given the position after `action`. Returns the visits
+   * kept; 0 when nothing is kept (the child was never expanded, is proven, or its subtree leaves no room
+   * for a whole search after it), and the next search then starts afresh. `act` alone never keeps one.
+   */
+  advance(action: number): number {
+    this.kept = false;
+    if (!this.rootCurrent || this.pending || this.root) {
+      this.rootCurrent = false;
+      return 0;
+    }
+    const first = this.firstChild[0]!;
+    let child = -1;
+    for (let c = first; first >= 0 && c < first + this.childCount[0]!; c++) if (this.actions[c] === action) child = c;
+    if (child < 0 || this.firstChild[child]! < 0 || this.solved[child] || Number.isNaN(this.netValue[child]!)) {
+      this.rootCurrent = false;
+      return 0;
+    }
+    // the subtree in breadth-first order: each node's children stay one contiguous block
+    const order = this.order;
+    let k = 1;
+    order[0] = child;
+    for (let i = 0; i < k; i++) {
+      const f = this.firstChild[order[i]!]!;
+      this.newFirst[i] = f < 0 ? -1 : k;
+      if (f < 0) continue;
+      const n = this.childCount[order[i]!]!;
+      if (k + n + 1 + this.simulations * this.info.actions > this.capacity) {
+        this.rootCurrent = false;
+        return 0;
+      }
+      for (let c = 0; c < n; c++) order[k++] = f + c;
+    }
+    const gather = <T extends Int32Array | Float64Array | Uint8Array | Int8Array>(a: T, buf: Int32Array | Float64Array | Uint8Array): void => {
+      for (let i = 0; i < k; i++) buf[i] = a[order[i]!]!;
+      for (let i = 0; i < k; i++) a[i] = buf[i]!;
+    };
+    for (const a of [this.visits, this.actions, this.childCount]) gather(a, this.gatherI32);
+    for (const a of [this.values, this.priors, this.exact, this.netValue]) gather(a, this.gatherF64);
+    for (const a of [this.terminal, this.solved, this.lost]) gather(a, this.gatherU8);
+    gather(this.seatOf, this.gatherI32);
+    for (let i = 0; i < k; i++) this.firstChild[i] = this.newFirst[i]!;
+    this.size = k;
+    this.kept = true;
+    return this.visits[0]!;
   }
 
   /**
@@ -403,6 +491,7 @@ export class MctsAgent implements Agent {
     if (priors !== this.leafPriors) this.leafPriors.set(priors.subarray(0, this.info.actions));
     const v = this.leafValues;
     this.expand(node, state, seat);
+    this.netValue[node] = value;
     if (this.solver && this.trySolve(node, depth) && depth > 0) this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
     else for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
     this.backUp(depth);
@@ -487,6 +576,11 @@ export class MctsAgent implements Agent {
       w += this.values[c]!;
     }
     return n > 0 ? w / n : Number.NaN;
+  }
+
+  /** After `beginSearch`: the root's visits before its first simulation (those of a kept subtree; 0 for a fresh tree). */
+  startVisits(): number {
+    return this.size > 1 ? this.visits[0]! : 0;
   }
 
   /**
@@ -636,6 +730,7 @@ export class MctsAgent implements Agent {
       this.terminal[c] = 0;
       this.solved[c] = 0;
       this.lost[c] = 0;
+      this.netValue[c] = Number.NaN;
       if (this.solver) {
         // one ply ahead: a move that ends the game is solved at once, at its exact return for `seat`
         const probe = state.clone();

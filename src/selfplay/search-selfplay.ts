@@ -52,6 +52,8 @@ export interface SearchSelfPlayTask {
   readonly openingPlies: number;
   /** The probability that a searched ply plays a uniformly random legal move instead of the search's (0: never). */
   readonly randomMoveRate: number;
+  /** Each search starts from the subtree of the move played before it (MctsAgent.advance), its simulations added on top. */
+  readonly treeReuse: boolean;
   /** Leaves evaluated as the average over the game's symmetries (agents/symmetry.ts). */
   readonly symmetricEval: boolean;
   /** Record each position's images under the game's symmetries as well. */
@@ -80,6 +82,9 @@ export interface SearchSelfPlayResult extends Trajectory {
   readonly positions: number;
   /** Simulations run, summed over the searched positions. */
   readonly simulations: number;
+  /** Searches run, and the root visits they started from with `treeReuse` (summed; 0 without it). */
+  readonly searches: number;
+  readonly keptVisits: number;
   /** Seconds the task took in the actor (search, network and game logic together). */
   readonly seconds: number;
 }
@@ -130,6 +135,8 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const results: SearchGame[] = new Array(task.games);
   let positions = 0;
   let simulations = 0;
+  let searches = 0;
+  let keptVisits = 0;
   // game g: seeded from (seed, g) alone, its random opening played before the first search
   const slots: GameSlot[] = [];
   for (let g = 0; g < task.games; g++) {
@@ -199,6 +206,8 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         const action = deviate(slot, seat, search.rootTarget(target, slot.searched < task.samplePlies));
         const value = search.rootEvaluation(rootPriors);
         const q = search.rootValue();
+        // the next search starts from this move's subtree (after the tree is read: advance moves its root)
+        if (task.treeReuse) search.advance(action);
         if (!play(slot, seat, action, Math.log(Math.max(rootPriors[action]!, 1e-30)), value, Number.isFinite(q) ? q : value)) return null;
         continue;
       }
@@ -215,10 +224,13 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         const value = evaluator.evaluatePosition(state, seat, rootPriors, false);
         target.fill(0);
         target[action] = 1;
+        if (task.treeReuse) search.advance(action);
         if (!play(slot, seat, action, 0, value, value)) return null;
         continue;
       }
       search.beginSearch(state);
+      keptVisits += search.startVisits();
+      searches++;
       slot.searching = true;
     }
   };
@@ -249,7 +261,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
     for (let i = 0; i < waiting.length; i++) waiting[i]!.search.resolveLeaf(priors.subarray(i * A, (i + 1) * A), values[i]!);
     active = waiting.slice();
   }
-  return { ...rows.trajectory(), games: results, positions, simulations, seconds: (performance.now() - t0) / 1000 };
+  return { ...rows.trajectory(), games: results, positions, simulations, searches, keptVisits, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**

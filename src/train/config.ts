@@ -146,6 +146,7 @@ export const TrainConfigSchema = z
     samplePlies: z.number().int().min(0).describe('alphazero: the first this many searched plies of a self-play game play a move drawn from the search distribution π (temperature 1), the most visited move after them'),
     augment: z.boolean().describe("alphazero: train on each position's images under the game's symmetries as well (Connect Four's mirror, tic-tac-toe's eight)"),
     randomMoveRate: z.number().min(0).max(1).describe("alphazero: the probability that a self-play ply plays a uniformly random legal move instead of the search's (its position still recorded with π); the positions before a game's last random move learn the search's value q instead of the outcome z (0: never)"),
+    treeReuse: z.boolean().describe("alphazero: each self-play search starts from the subtree of the move played before it (its visits and values kept, fresh root noise), its simulations added on top (false: every search from scratch)"),
     valueTargetMix: z.number().min(0).max(1).describe("alphazero: the value target is (1 − m)·z + m·q, the game's outcome z blended with the search's root value q (0, the default: AlphaZero's z alone)"),
   })
   .strict();
@@ -247,6 +248,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   samplePlies: 10,
   augment: true,
   randomMoveRate: 0,
+  treeReuse: false,
   valueTargetMix: 0,
 };
 
@@ -462,7 +464,7 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     }
   }
   if (c.algo === 'alphazero') checkExpertIteration(c, getGame(gameId).info);
-  else if (c.randomMoveRate > 0 || c.valueTargetMix > 0) throw new ConfigError(`invalid training config: randomMoveRate and valueTargetMix shape alphazero's self-play with search; ${c.algo} has none (set both to 0)`);
+  else if (c.randomMoveRate > 0 || c.valueTargetMix > 0 || c.treeReuse) throw new ConfigError(`invalid training config: randomMoveRate, valueTargetMix and treeReuse shape alphazero's self-play with search; ${c.algo} has none (set them to 0, 0 and false)`);
   // the evaluation games of the other modes play in their collectors (the vector env's sampling agent, the team actors)
   if (c.evalGreedy && ((!c.league && c.algo !== 'alphazero') || c.algo === 'mappo' || c.algo === 'ippo')) {
     throw new ConfigError(`invalid training config: evalGreedy applies to two-seat league self-play (--league) and alphazero, whose evaluation games play on the main thread; ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} evaluates its sampling policy (set evalGreedy false)`);

@@ -38,6 +38,9 @@ export type SearchTrajectory = Trajectory & {
   readonly searchValue: Float32Array;
   /** The segment's games (SearchSelfPlayResult.games), for their random-move counts. */
   readonly games?: readonly { readonly randomMoves: number }[];
+  /** Searches run and the root visits they started from (SearchSelfPlayResult, `treeReuse`). */
+  readonly searches?: number;
+  readonly keptVisits?: number;
 };
 
 export function isSearchTrajectory(t: Trajectory): t is SearchTrajectory {
@@ -60,6 +63,7 @@ export function searchSettings(config: TrainConfig): SearchSettings {
     samplePlies: config.samplePlies,
     openingPlies: config.trainOpeningPlies,
     randomMoveRate: config.randomMoveRate,
+    treeReuse: config.treeReuse,
     // leaves evaluated on the position alone: the images are trained on instead (`augment`), at no search cost
     symmetricEval: false,
     augment: config.augment,
@@ -151,15 +155,21 @@ export class ExpertIterationAlgorithm implements Algorithm {
     let added = 0;
     let games = 0;
     let randomMoves = 0;
+    let searches = 0;
+    let keptVisits = 0;
     for (const s of segments) {
       if (!isSearchTrajectory(s)) throw new ConfigError('alphazero learns from search self-play positions; a segment without search targets reached it');
       added += this.replay.add(s);
       for (const g of s.games ?? []) randomMoves += g.randomMoves;
       games += s.games?.length ?? 0;
+      searches += s.searches ?? 0;
+      keptVisits += s.keptVisits ?? 0;
     }
     const base: Stats = { 'charts/replay_size': this.replay.size, 'charts/new_positions': added };
     // randomMoveRate's moves actually played (those that differed from the search's), per game finished
     if (games > 0) base['search/random_moves_per_game'] = randomMoves / games;
+    // treeReuse: the visits a search started from, on average (0 without it)
+    if (searches > 0) base['search/kept_visits'] = keptVisits / searches;
     if (this.replay.size < Math.max(1, this.config.learningStarts)) return base;
     // 2. epochs × new rows drawn from the window, in whole minibatches, one pass
     const mb = this.config.minibatchSize;

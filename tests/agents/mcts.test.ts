@@ -170,10 +170,8 @@ describe('search with uniform priors and zero values', () => {
   });
 });
 
-describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
-  it('builds the tree `search` builds when the caller answers the leaves, and refuses calls out of order', () => {
-    // an evaluator with position-dependent priors and values, so a wrong answer would show in the visits
-    const evaluator: PositionEvaluator = {
+/** An evaluator with position-dependent priors and values, so a wrong answer would show in the visits. */
+const hashEvaluator: PositionEvaluator = {
       evaluationProblem: () => null,
       evaluatePosition(state, seat, priors) {
         const mask = new Uint8Array(state.info.actions);
@@ -188,6 +186,10 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
         return Math.sin(h) * 0.5;
       },
     };
+
+describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
+  it('builds the tree `search` builds when the caller answers the leaves, and refuses calls out of order', () => {
+    const evaluator = hashEvaluator;
     const root = after(connectFour, [3, 3, 2]);
     const whole = new MctsAgent({ name: 'whole', info: connectFour.info, evaluator, simulations: 60, symmetries: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4 });
     whole.search(root);
@@ -219,6 +221,79 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     const v = evaluator.evaluatePosition(root, root.currentSeat(), want);
     expect(steps.rootEvaluation(atRoot)).toBe(v);
     for (let m = 0; m < 7; m++) expect(atRoot[m]).toBeCloseTo(want[m]!, 12);
+  });
+
+  it("keeps the played move's subtree (tree reuse): the next search starts from its visits and adds its simulations", () => {
+    const evaluator = hashEvaluator;
+    const sum = (xs: Float64Array): number => xs.reduce((a, x) => a + x, 0);
+    const finish = (agent: MctsAgent): void => {
+      const p = new Float64Array(7);
+      for (let leaf = agent.nextLeaf(); leaf !== null; leaf = agent.nextLeaf()) agent.resolveLeaf(p, evaluator.evaluatePosition(leaf, leaf.currentSeat(), p));
+    };
+    const root = after(connectFour, [3, 3, 2]);
+    // plain PUCT (no solver), so every search runs all its simulations
+    const agent = new MctsAgent({ name: 'reuse', info: connectFour.info, evaluator, simulations: 80, symmetries: false, solver: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4 });
+    expect(agent.advance(0)).toBe(0); // nothing searched yet: nothing to keep
+    agent.beginSearch(root);
+    expect(agent.startVisits()).toBe(0);
+    finish(agent);
+    const visits = new Float64Array(7);
+    agent.rootVisits(visits);
+    const move = visits.indexOf(Math.max(...visits));
+    expect(agent.advance(move)).toBe(visits[move]);
+    const next = root.clone();
+    next.apply(move);
+    agent.beginSearch(next);
+    expect(agent.startVisits()).toBe(visits[move]);
+    // before any new simulation the new root's moves hold the subtree's visits: all but the one that expanded it
+    const kept = new Float64Array(7);
+    agent.rootVisits(kept);
+    expect(sum(kept)).toBe(visits[move]! - 1);
+    // the new root's evaluation is the evaluator's, kept from when the subtree expanded it (before any noise)
+    const atRoot = new Float64Array(7);
+    const want = new Float64Array(7);
+    expect(agent.rootEvaluation(atRoot)).toBe(evaluator.evaluatePosition(next, next.currentSeat(), want));
+    for (let m = 0; m < 7; m++) expect(atRoot[m]).toBeCloseTo(want[m]!, 12);
+    // its 80 simulations go on top of the kept visits, and no move loses any
+    finish(agent);
+    const after80 = new Float64Array(7);
+    agent.rootVisits(after80);
+    expect(sum(after80)).toBe(visits[move]! - 1 + 80);
+    for (let m = 0; m < 7; m++) expect(after80[m]).toBeGreaterThanOrEqual(kept[m]!);
+    // the search from scratch on the same position ends with 80 − 1 visits below its root
+    const fresh = new MctsAgent({ name: 'fresh', info: connectFour.info, evaluator, simulations: 80, symmetries: false, solver: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4 });
+    fresh.beginSearch(next);
+    finish(fresh);
+    const scratch = new Float64Array(7);
+    fresh.rootVisits(scratch);
+    expect(sum(scratch)).toBe(79);
+    // two plies down without a search in between (a forced move): the grandchild's subtree
+    const reply = after80.indexOf(Math.max(...after80));
+    const child = agent.advance(reply);
+    expect(child).toBe(after80[reply]);
+    const grand = new Float64Array(7);
+    const third = next.clone();
+    third.apply(reply);
+    agent.beginSearch(third);
+    agent.rootVisits(grand);
+    expect(sum(grand)).toBe(child - 1);
+    finish(agent);
+    // a move the search never expanded keeps nothing, and the next search starts afresh
+    const few = new MctsAgent({ name: 'few', info: connectFour.info, evaluator, simulations: 3, symmetries: false, solver: false, seed: 4 });
+    few.beginSearch(root);
+    finish(few);
+    const v3 = new Float64Array(7);
+    few.rootVisits(v3);
+    const unvisited = v3.indexOf(0);
+    expect(unvisited).toBeGreaterThanOrEqual(0);
+    expect(few.advance(unvisited)).toBe(0);
+    const other = root.clone();
+    other.apply(unvisited);
+    few.beginSearch(other);
+    expect(few.startVisits()).toBe(0);
+    finish(few);
+    few.rootVisits(v3);
+    expect(sum(v3)).toBe(2);
   });
 });
 

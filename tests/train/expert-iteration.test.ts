@@ -52,6 +52,7 @@ function task(gameId: string, over: Partial<SearchSelfPlayTask> = {}): SearchSel
     samplePlies: 4,
     openingPlies: 0,
     randomMoveRate: 0,
+    treeReuse: false,
     symmetricEval: false,
     augment: false,
     seed: 5,
@@ -141,6 +142,34 @@ describe('search self-play (the actors of expert iteration)', () => {
     expect(Array.from(b.actions)).toEqual(Array.from(a.actions));
     expect(Array.from(b.searchPolicy)).toEqual(Array.from(a.searchPolicy));
     expect(Array.from(c.actions)).not.toEqual(Array.from(a.actions));
+  });
+
+  it('starts each search from the subtree of the move played before it with treeReuse, and replays from the seed', () => {
+    const plain = runSearchSelfPlay(task('connect-four-v1', { games: 2 }));
+    const reuse = runSearchSelfPlay(task('connect-four-v1', { games: 2, treeReuse: true }));
+    const again = runSearchSelfPlay(task('connect-four-v1', { games: 2, treeReuse: true }));
+    expect(plain.keptVisits).toBe(0);
+    expect(plain.searches).toBeGreaterThan(0);
+    expect(reuse.searches).toBeGreaterThan(0);
+    // the moves played were searched before, so most searches start from visits already made
+    expect(reuse.keptVisits / reuse.searches).toBeGreaterThan(1);
+    // each search still runs at most its 24 simulations: the kept visits come on top
+    expect(reuse.simulations / reuse.searches).toBeLessThanOrEqual(24);
+    expect(Array.from(again.actions)).toEqual(Array.from(reuse.actions));
+    expect(Array.from(again.searchPolicy)).toEqual(Array.from(reuse.searchPolicy));
+    expect(again.keptVisits).toBe(reuse.keptVisits);
+    expect(Array.from(reuse.actions)).not.toEqual(Array.from(plain.actions));
+    // every row is still a distribution over the legal moves
+    const A = connectFour.info.actions;
+    for (let i = 0; i < reuse.steps; i++) {
+      let total = 0;
+      for (let a = 0; a < A; a++) {
+        const p = reuse.searchPolicy[i * A + a]!;
+        if (reuse.masks[i * A + a] === 0) expect(p).toBe(0);
+        total += p;
+      }
+      expect(total).toBeCloseTo(1, 6);
+    }
   });
 
   it("augments each position with its images under the game's symmetries (Connect Four's mirror)", () => {
@@ -325,7 +354,7 @@ describe('alphazero configs', () => {
     expect(resolveConfig('alphazero', 'connect-four-v1').evalGreedy).toBe(true);
     expect(resolveConfig('ppo', 'connect-four-v1', { league: true, evalGreedy: true }).evalGreedy).toBe(true);
     expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalGreedy: true })).toThrow(/evalGreedy applies to two-seat league self-play/);
-    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate and valueTargetMix shape alphazero's self-play with search; ppo has none/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate, valueTargetMix and treeReuse shape alphazero's self-play with search; ppo has none/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { randomMoveRate: 0.05 }).randomMoveRate).toBe(0.05);
   });
 });
@@ -343,6 +372,7 @@ describe('expert iteration end to end', () => {
     // no random moves at the default randomMoveRate 0, and the count is logged as such
     expect(rows.filter((r) => r['search/random_moves_per_game'] === 0).length).toBeGreaterThan(10);
     expect(rows.every((r) => (r['search/random_moves_per_game'] ?? 0) === 0)).toBe(true);
+    expect(rows.every((r) => (r['search/kept_visits'] ?? 0) === 0)).toBe(true);
     // the policy learned the search's targets: its cross-entropy to them fell from the first trained update
     const losses = rows.map((r) => r['losses/policy_loss']).filter((x): x is number => typeof x === 'number');
     expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.3);
@@ -360,22 +390,27 @@ describe('expert iteration end to end', () => {
     expect(after[0]!['charts/replay_size']).toBeLessThan(rows.at(-1)!['charts/replay_size'] as number);
   }, 120_000);
 
-  it('trains Connect Four with the column move head: the policy learns the search, and the exported agent plays greedy and with search', async () => {
+  it('trains Connect Four with the column move head and tree reuse: the policy learns the search, and the exported agent plays greedy and with search', async () => {
     const dir = tmp();
     const info = connectFour.info;
-    const config = resolveConfig('alphazero', info.id, { totalSteps: 12_000, simulations: 16, hidden: [32], convChannels: 8, convReduce: 4, policyHead: 'columns', randomMoveRate: 0.1, learningStarts: 600, evalEvery: 0, checkpointEvery: 1000, seed: 1, workers: 2, async: false });
+    const config = resolveConfig('alphazero', info.id, { totalSteps: 12_000, simulations: 16, hidden: [32], convChannels: 8, convReduce: 4, policyHead: 'columns', randomMoveRate: 0.1, treeReuse: true, learningStarts: 600, evalEvery: 0, checkpointEvery: 1000, seed: 1, workers: 2, async: false });
     expect(config.columnReach).toBe(3);
     await runTraining({ config, outDir: dir, resume: false });
     const rows = readMetrics(dir);
-    const losses = rows.map((r) => r['losses/policy_loss']).filter((x): x is number => typeof x === 'number');
     // the random moves it played are logged per game finished (about 0.1 × the searched plies)
     const random = rows.map((r) => r['search/random_moves_per_game']).filter((x): x is number => typeof x === 'number');
     expect(random.length).toBeGreaterThan(40);
     expect(random.reduce((a, x) => a + x, 0) / random.length).toBeGreaterThan(0.5);
-    // the cross-entropy to the search's targets fell (seed 1, the synchronous feed: 62 updates, 1.842 → 1.794 from the first ten updates' mean to the last ten's)
+    // and with treeReuse each search started from the visits kept from the move before (16 simulations are added to them)
+    const kept = rows.map((r) => r['search/kept_visits']).filter((x): x is number => typeof x === 'number');
+    expect(kept.reduce((a, x) => a + x, 0) / kept.length).toBeGreaterThan(2);
+    // the policy moved toward the search's targets: the KL divergence of the policy from π (the cross-entropy less π's own
+    // entropy, which tree reuse lowers as the run goes) fell (seed 1, the synchronous feed: 62 updates,
+    // 0.599 → 0.544 from the first ten updates' mean to the last ten's)
     const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
-    expect(losses.length).toBeGreaterThan(40);
-    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) - 0.03);
+    const kl = rows.filter((r) => typeof r['losses/policy_loss'] === 'number').map((r) => (r['losses/policy_loss'] as number) - (r['search/target_entropy'] as number));
+    expect(kl.length).toBeGreaterThan(40);
+    expect(mean(kl.slice(-10))).toBeLessThan(mean(kl.slice(0, 10)) - 0.03);
     // the exported checkpoint loads into both modes (the mcts agent reads its priors from the column head) and plays
     for (const spec of [`greedy:${dir}`, `mcts:${dir}:16`]) {
       const agent = await createAgent(spec, info, 1);
