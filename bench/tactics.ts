@@ -8,7 +8,9 @@
  * alternating, each game opened by 0–8 seeded uniformly random plies. On each of the agent's moves:
  * - a win in one is available when some legal move ends the game in the agent's favour: taken or not;
  * - a loss in one is avoidable when some moves let the opponent win at once and others do not (no
- *   win in one for the agent): avoided when the agent's move is one of the others.
+ *   win in one for the agent): avoided when the agent's move is one of the others. One not avoided
+ *   either left a threat in another column unblocked (the opponent wins elsewhere than on top of the
+ *   move) or put the agent's piece right under the opponent's winning cell (it wins on top of it).
  * The agent's results (won–drawn–lost), counts and rates go to stdout as a Markdown table, with 95% Wilson intervals (positions within a game
  * are not independent: read them as a diagnostic, not a test). Nothing here asserts anything.
  */
@@ -39,6 +41,9 @@ interface Tally {
   winTaken: number;
   lossAvoidable: number;
   lossAvoided: number;
+  /** The avoidable losses not avoided: a threat elsewhere left unblocked, or the move played right under the opponent's winning cell. */
+  unblocked: number;
+  under: number;
   /** The agent's games: won, drawn, lost. */
   results: [number, number, number];
 }
@@ -50,7 +55,7 @@ async function measure(spec: string): Promise<Tally> {
   const mask = new Uint8Array(A);
   const reply = new Uint8Array(A);
   const returns = new Float64Array(seats);
-  const t: Tally = { moves: 0, winAvailable: 0, winTaken: 0, lossAvoidable: 0, lossAvoided: 0, results: [0, 0, 0] };
+  const t: Tally = { moves: 0, winAvailable: 0, winTaken: 0, lossAvoidable: 0, lossAvoided: 0, unblocked: 0, under: 0, results: [0, 0, 0] };
   const progress = createProgress(`  ${spec} vs ${VS}`, GAMES, 'games');
   for (let g = 0; g < GAMES; g++) {
     agent.reset?.(g);
@@ -80,6 +85,8 @@ async function measure(spec: string): Promise<Tally> {
         // the moves after which the opponent has no win in one
         const safe: number[] = [];
         let unsafe = 0;
+        // for the agent's move: whether the opponent's winning replies include another column than the one just played
+        let elsewhere = false;
         for (let a = 0; a < A; a++) {
           if (!mask[a]) continue;
           const c = s.clone();
@@ -88,7 +95,11 @@ async function measure(spec: string): Promise<Tally> {
           if (!c.isTerminal()) {
             const other = c.currentSeat();
             c.legalMask(other, reply);
-            for (let b = 0; b < A && !loses; b++) if (reply[b] && winsAt(c, b, other, returns)) loses = true;
+            for (let b = 0; b < A; b++) {
+              if (!reply[b] || !winsAt(c, b, other, returns)) continue;
+              loses = true;
+              if (a === move && b !== a) elsewhere = true;
+            }
           }
           if (loses) unsafe++;
           else safe.push(a);
@@ -96,6 +107,8 @@ async function measure(spec: string): Promise<Tally> {
         if (unsafe > 0 && safe.length > 0) {
           t.lossAvoidable++;
           if (safe.includes(move)) t.lossAvoided++;
+          else if (elsewhere) t.unblocked++;
+          else t.under++;
         }
       }
       s.apply(move);
@@ -118,7 +131,7 @@ const rate = (k: number, n: number): string => {
 const rows: string[][] = [];
 for (const spec of specs) {
   const t = await measure(spec);
-  rows.push([`\`${spec}\``, t.results.join('–'), fmtInt(t.moves), rate(t.winTaken, t.winAvailable), rate(t.lossAvoided, t.lossAvoidable)]);
+  rows.push([`\`${spec}\``, t.results.join('–'), fmtInt(t.moves), rate(t.winTaken, t.winAvailable), rate(t.lossAvoided, t.lossAvoidable), `${fmtInt(t.unblocked)} / ${fmtInt(t.under)}`]);
 }
 console.log(`# Tactics at Connect Four against \`${VS}\`, ${GAMES} games each (0–${OPENING_PLIES} random opening plies, seats alternating)\n`);
-console.log(markdownTable(['agent', 'won–drawn–lost', 'its moves', 'win in one taken', 'avoidable loss in one avoided'], rows));
+console.log(markdownTable(['agent', 'won–drawn–lost', 'its moves', 'win in one taken', 'avoidable loss in one avoided', 'not avoided: a threat left unblocked / a move under one'], rows));
