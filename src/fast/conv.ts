@@ -100,27 +100,40 @@ export function addInto(h: Float32Array, dst: number, src: number, n: number): v
 }
 
 /**
+ * Where column j's window meets the board, per column: on every board row the window is one
+ * contiguous run of the features — its offset in the row ((j − reach) clipped at 0, times C), the zeros
+ * before it (the columns off the left edge, times C) and its length, as [offset, before, length] for j.
+ */
+function windowRuns(cols: number, C: number, reach: number): Int32Array {
+  const runs = new Int32Array(3 * cols);
+  for (let j = 0; j < cols; j++) {
+    const lo = Math.max(0, j - reach);
+    const hi = Math.min(cols, j + reach + 1);
+    runs[3 * j] = lo * C;
+    runs[3 * j + 1] = (lo - (j - reach)) * C;
+    runs[3 * j + 2] = (hi - lo) * C;
+  }
+  return runs;
+}
+
+/**
  * The column move head's input (mlp.ts): for each sample's channels-last features [rows, cols, C],
  * one row per column j of rows × (2·reach + 1) × C values, (y, dx, c) → features[y, j + dx − reach, c],
  * zero where that column is off the board — the patches of a [rows × (2·reach + 1)] 'valid'
  * convolution over the features zero-padded by `reach` columns on each side, in tfjs's kernel order.
  */
 export function columnWindows(h: Float32Array, src: number, dst: number, samples: number, rows: number, cols: number, C: number, reach: number): void {
-  const span = 2 * reach + 1;
+  const width = (2 * reach + 1) * C;
+  const runs = windowRuns(cols, C, reach);
   for (let s = 0; s < samples; s++) {
     for (let j = 0; j < cols; j++) {
-      // on each board row the window is one contiguous run of the features, zero where it leaves the board
-      const lo = Math.max(0, j - reach);
-      const hi = Math.min(cols, j + reach + 1);
-      const before = (lo - (j - reach)) * C;
-      const n = (hi - lo) * C;
-      const after = span * C - before - n;
+      const [at, before, n] = [runs[3 * j]!, runs[3 * j + 1]!, runs[3 * j + 2]!];
       for (let y = 0; y < rows; y++) {
-        let o = dst + ((s * cols + j) * rows + y) * span * C;
-        const from = src + ((s * rows + y) * cols + lo) * C;
+        let o = dst + ((s * cols + j) * rows + y) * width;
+        const from = src + (s * rows + y) * cols * C + at;
         for (let q = 0; q < before; q++) h[o++] = 0;
         for (let q = 0; q < n; q++) h[o++] = h[from + q]!;
-        for (let q = 0; q < after; q++) h[o++] = 0;
+        for (let q = before + n; q < width; q++) h[o++] = 0;
       }
     }
   }
@@ -128,17 +141,15 @@ export function columnWindows(h: Float32Array, src: number, dst: number, samples
 
 /** The adjoint of `columnWindows`: each feature's gradient, the sum over the windows that read it, written (not accumulated) at `dst`. */
 export function columnWindowsAdjoint(h: Float32Array, win: number, dst: number, samples: number, rows: number, cols: number, C: number, reach: number): void {
-  const span = 2 * reach + 1;
+  const width = (2 * reach + 1) * C;
+  const runs = windowRuns(cols, C, reach);
   h.fill(0, dst, dst + samples * rows * cols * C);
   for (let s = 0; s < samples; s++) {
     for (let j = 0; j < cols; j++) {
-      const lo = Math.max(0, j - reach);
-      const hi = Math.min(cols, j + reach + 1);
-      const before = (lo - (j - reach)) * C;
-      const n = (hi - lo) * C;
+      const [at, before, n] = [runs[3 * j]!, runs[3 * j + 1]!, runs[3 * j + 2]!];
       for (let y = 0; y < rows; y++) {
-        const o = win + ((s * cols + j) * rows + y) * span * C + before;
-        const to = dst + ((s * rows + y) * cols + lo) * C;
+        const o = win + ((s * cols + j) * rows + y) * width + before;
+        const to = dst + (s * rows + y) * cols * C + at;
         for (let q = 0; q < n; q++) h[to + q]! += h[o + q]!;
       }
     }
