@@ -56,7 +56,7 @@ import type { PolicySpec } from './policy.ts';
 export const MCTS_PREFIX = 'mcts:';
 /** Simulations per move when the spec names none. */
 export const DEFAULT_SIMULATIONS = 100;
-/** Upper bound on simulations per move (the tree takes ≈ 30 bytes per legal move per simulation). */
+/** Upper bound on simulations per move (the tree takes ≈ 50 bytes per legal move per simulation; three times that with tree reuse). */
 export const MAX_SIMULATIONS = 100_000;
 /**
  * Exploration constant of the PUCT rule. 1.25 is AlphaZero's c_init (its pseudocode's log term,
@@ -197,6 +197,8 @@ export interface MctsAgentOptions {
   readonly symmetries?: boolean;
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
+  /** Room for `advance` to keep a subtree between searches (twice the tree, and its scratch); default false. */
+  readonly treeReuse?: boolean;
   /**
    * Self-play exploration (AlphaZero): the root's priors become (1 − fraction)·P + fraction·η with
    * η ~ Dir(alpha) over the legal moves, drawn from the agent's Rng. Absent: no noise (play).
@@ -243,6 +245,8 @@ export class MctsAgent implements Agent {
   readonly rootNoise: RootNoise | null;
   /** Simulations the last `search` ran (fewer than `simulations` once the solver proves the root). */
   lastSimulations = 0;
+  /** Whether `advance` may keep subtrees (MctsAgentOptions.treeReuse). */
+  readonly treeReuse: boolean;
   private readonly info: GameInfo;
   /** Priors and values of the search (read by the server to rebuild the agent in a worker thread). */
   readonly evaluator: PositionEvaluator;
@@ -322,14 +326,16 @@ export class MctsAgent implements Agent {
     this.rootNoise = noise;
     this.rng = new Rng(opts.seed ?? 0);
     // each simulation expands at most one node, adding at most `actions` children; as much again for a kept subtree
-    const capacity = 2 * (1 + simulations * opts.info.actions);
+    this.treeReuse = opts.treeReuse ?? false;
+    const capacity = (this.treeReuse ? 2 : 1) * (1 + simulations * opts.info.actions);
     this.capacity = capacity;
     this.netValue = new Float64Array(capacity);
-    this.order = new Int32Array(capacity);
-    this.newFirst = new Int32Array(capacity);
-    this.gatherI32 = new Int32Array(capacity);
-    this.gatherF64 = new Float64Array(capacity);
-    this.gatherU8 = new Uint8Array(capacity);
+    const scratch = this.treeReuse ? capacity : 0;
+    this.order = new Int32Array(scratch);
+    this.newFirst = new Int32Array(scratch);
+    this.gatherI32 = new Int32Array(scratch);
+    this.gatherF64 = new Float64Array(scratch);
+    this.gatherU8 = new Uint8Array(scratch);
     this.visits = new Int32Array(capacity);
     this.values = new Float64Array(capacity);
     this.priors = new Float64Array(capacity);
@@ -416,6 +422,7 @@ export class MctsAgent implements Agent {
    * for a whole search after it), and the next search then starts afresh. `act` alone never keeps one.
    */
   advance(action: number): number {
+    if (!this.treeReuse) throw new ConfigError(`${this.name}: advance() keeps a subtree only for an agent built with treeReuse`);
     this.kept = false;
     if (!this.rootCurrent || this.pending || this.root) {
       this.rootCurrent = false;

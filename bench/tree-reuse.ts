@@ -41,7 +41,7 @@ const blob = encodeSnapshot({ game: info.id, spec: loaded.policy.spec, weights: 
 const evaluator = new SnapshotAgent({ name: run, blob, info, seed: 1 });
 const S = loaded.state.config.simulations;
 
-const search = (name: string, simulations: number): MctsAgent => new MctsAgent({ name, info, evaluator, simulations, cPuct: loaded.state.config.cPuct, symmetries: false, seed: 1 });
+const search = (name: string, simulations: number, treeReuse = false): MctsAgent => new MctsAgent({ name, info, evaluator, simulations, cPuct: loaded.state.config.cPuct, symmetries: false, seed: 1, treeReuse });
 
 interface Method {
   readonly name: string;
@@ -56,7 +56,7 @@ interface Method {
 }
 const method = (name: string, agent: MctsAgent, reuse: boolean): Method => ({ name, agent, reuse, searches: 0, seconds: 0, visits: 0, tv: 0, agree: 0 });
 const deep = search('deep', DEEP);
-const methods = [method(`from scratch, ${S} simulations`, search('fresh', S), false), method(`from scratch, ${2 * S} simulations`, search('fresh2', 2 * S), false), method(`tree reuse, ${S} simulations on top`, search('reuse', S), true)];
+const methods = [method(`from scratch, ${S} simulations`, search('fresh', S), false), method(`from scratch, ${2 * S} simulations`, search('fresh2', 2 * S), false), method(`tree reuse, ${S} simulations on top`, search('reuse', S, true), true)];
 const reuse = methods[2]!;
 
 const pi = new Float64Array(A);

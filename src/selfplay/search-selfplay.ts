@@ -141,7 +141,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const slots: GameSlot[] = [];
   for (let g = 0; g < task.games; g++) {
     const seed = task.seed * 7919 + g;
-    const search = new MctsAgent({ name: 'expert-iteration', info, evaluator, simulations: task.simulations, cPuct: task.cPuct, rootNoise: task.rootNoise, symmetries: task.symmetricEval });
+    const search = new MctsAgent({ name: 'expert-iteration', info, evaluator, simulations: task.simulations, cPuct: task.cPuct, rootNoise: task.rootNoise, symmetries: task.symmetricEval, treeReuse: task.treeReuse });
     search.reset(seed + 1);
     const rng = new Rng(0);
     rng.seed(seed);

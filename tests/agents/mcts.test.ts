@@ -232,7 +232,7 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     };
     const root = after(connectFour, [3, 3, 2]);
     // plain PUCT (no solver), so every search runs all its simulations
-    const agent = new MctsAgent({ name: 'reuse', info: connectFour.info, evaluator, simulations: 80, symmetries: false, solver: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4 });
+    const agent = new MctsAgent({ name: 'reuse', info: connectFour.info, evaluator, simulations: 80, symmetries: false, solver: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4, treeReuse: true });
     expect(agent.advance(0)).toBe(0); // nothing searched yet: nothing to keep
     agent.beginSearch(root);
     expect(agent.startVisits()).toBe(0);
@@ -267,6 +267,8 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     const scratch = new Float64Array(7);
     fresh.rootVisits(scratch);
     expect(sum(scratch)).toBe(79);
+    // an agent built without treeReuse keeps no subtree (nor the room for one)
+    expect(() => fresh.advance(move)).toThrow(/advance\(\) keeps a subtree only for an agent built with treeReuse/);
     // two plies down without a search in between (a forced move): the grandchild's subtree
     const reply = after80.indexOf(Math.max(...after80));
     const child = agent.advance(reply);
@@ -279,7 +281,7 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     expect(sum(grand)).toBe(child - 1);
     finish(agent);
     // a move the search never expanded keeps nothing, and the next search starts afresh
-    const few = new MctsAgent({ name: 'few', info: connectFour.info, evaluator, simulations: 3, symmetries: false, solver: false, seed: 4 });
+    const few = new MctsAgent({ name: 'few', info: connectFour.info, evaluator, simulations: 3, symmetries: false, solver: false, seed: 4, treeReuse: true });
     few.beginSearch(root);
     finish(few);
     const v3 = new Float64Array(7);
