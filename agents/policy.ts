@@ -254,8 +254,7 @@ function forwardNet(net: NetVars, x: tf.Tensor2D, conv: ConvSpec | undefined, ac
   const padded = w > 0 ? tf.pad(board, [[0, 0], [0, 0], [w, w], [0, 0]]) : board;
   const z = tf.add(tf.conv2d(padded, kernel as tf.Tensor as tf.Tensor4D, 1, 'valid'), bias).reshape([batch * cols, -1]) as tf.Tensor2D;
   if (net.dense.length === 1) return z.reshape([batch, cols]);
-  const h = activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
-  return forwardMlp(net.dense.slice(1), h, activation).reshape([batch, cols]);
+  return forwardMlp(net.dense.slice(1), activate(z, activation), activation).reshape([batch, cols]);
 }
 
 function denseVars(model: tf.LayersModel): DenseVars[] {
@@ -265,12 +264,17 @@ function denseVars(model: tf.LayersModel): DenseVars[] {
   return out;
 }
 
+/** A hidden layer's activation. */
+function activate(z: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+  return activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
+}
+
 function forwardMlp(layers: readonly DenseVars[], x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   let h = x;
   for (let i = 0; i < layers.length; i++) {
     const { kernel, bias } = layers[i]!;
     const z = tf.add(tf.matMul(h, kernel), bias) as tf.Tensor2D;
-    h = i === layers.length - 1 ? z : activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
+    h = i === layers.length - 1 ? z : activate(z, activation);
   }
   return h;
 }
