@@ -1,5 +1,5 @@
 /**
- * Play-time search, `mcts:<agent>[:<simulations>]`: Monte Carlo tree search guided by a trained
+ * Play-time search, `mcts:<agent>[:<simulations>][:reuse]`: Monte Carlo tree search guided by a trained
  * policy, as AlphaZero plays (Silver et al. 2018; OpenSpiel's `mcts.py` reads the same way).
  *
  * One simulation walks from the root to a leaf, evaluates it once and backs the value up:
@@ -20,9 +20,11 @@
  * same seed replays the same moves). No Dirichlet noise at the root by default: that is for self-play
  * exploration (`rootNoise`, which the expert-iteration actors set), not play. The tree lives in preallocated typed
  * arrays, and a simulation clones the root state once and replays its path. `act` rebuilds it every
- * move. Self-play may keep the subtree of the move it played (`advance`): the next search then starts
- * from that subtree's visits and values and runs its `simulations` on top of them (tree reuse, as
- * Leela Zero and KataGo do), with fresh root noise on the new root's priors. The search also runs in
+ * move, unless the agent keeps its tree (`treeReuse`; the spec `mcts:<agent>[:<simulations>]:reuse`):
+ * the search then starts from the subtree of the position it is asked about, found below the last
+ * position it searched by its own move and the opponent's reply, and runs its `simulations` on top of
+ * the visits and values kept there (tree reuse, as Leela Zero and KataGo do). Self-play keeps the
+ * subtree of the move it played by hand (`advance`), with fresh root noise on the new root's priors. The search also runs in
  * steps (`beginSearch`, `nextLeaf`, `resolveLeaf`), so that a caller running many searches at once can
  * evaluate their leaves together in one batch (the expert-iteration actors, src/selfplay/search-selfplay.ts).
  *
@@ -52,10 +54,12 @@
 import { AgentMismatchError, CHANCE, ConfigError, isContinuous, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import type { PolicySpec } from './policy.ts';
 
-/** Spec prefix: `mcts:<agent>[:<simulations>]`, e.g. `mcts:runs/c4:200` or `mcts:runs/c4#main@000120:50`. */
+/** Spec prefix: `mcts:<agent>[:<simulations>][:reuse]`, e.g. `mcts:runs/c4:200`, `mcts:runs/c4#main@000120:50` or `mcts:runs/c4:200:reuse`. */
 export const MCTS_PREFIX = 'mcts:';
 /** Simulations per move when the spec names none. */
 export const DEFAULT_SIMULATIONS = 100;
+/** The spec's last word that keeps the search tree between moves: `mcts:runs/c4:200:reuse`. */
+export const REUSE_WORD = 'reuse';
 /** Upper bound on simulations per move (the tree takes ≈ 50 bytes per legal move per simulation; three times that with tree reuse). */
 export const MAX_SIMULATIONS = 100_000;
 /**
@@ -118,19 +122,37 @@ export function mctsFits(info: GameInfo): string | null {
 
 /** What `mcts:` accepts, for error messages. */
 const ACCEPTED_GAMES = 'mcts: searches sequential, perfect-information, two-player zero-sum games without chance events';
-const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}), e.g. mcts:runs/c4:200`;
+const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>][:${REUSE_WORD}] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}), e.g. mcts:runs/c4:200`;
+
+/** A parsed `mcts:` spec: the agent that guides the search, simulations per move, and whether the tree is kept between moves. */
+export interface MctsSpec {
+  readonly inner: string;
+  readonly simulations: number;
+  /** `:reuse`: each move's search starts from the subtree of the position reached (MctsAgentOptions.treeReuse). */
+  readonly reuse: boolean;
+}
 
 /**
- * Splits `mcts:<agent>[:<simulations>]`: a trailing `:<number>` is the simulation count (the inner
- * spec may contain colons itself, e.g. `mcts:greedy:runs/c4:50`). Throws ConfigError for a missing
- * inner agent or a count that is not a positive integer.
+ * Splits `mcts:<agent>[:<simulations>][:reuse]`: a trailing `:reuse` keeps the tree between moves, and
+ * a trailing `:<number>` before it is the simulation count (the inner spec may contain colons itself,
+ * e.g. `mcts:greedy:runs/c4:50`). Throws ConfigError for a missing inner agent or a count that is not
+ * a positive integer.
  */
-export function parseMctsSpec(spec: string): { inner: string; simulations: number } {
+export function parseMctsSpec(spec: string): MctsSpec {
   if (!spec.startsWith(MCTS_PREFIX)) throw new ConfigError(`'${spec}' is not an mcts: spec; expected ${ACCEPTED_SPEC}`);
   let inner = spec.slice(MCTS_PREFIX.length).trim();
   let simulations = DEFAULT_SIMULATIONS;
-  const i = inner.lastIndexOf(':');
-  const tail = i < 0 ? '' : inner.slice(i + 1).trim();
+  let reuse = false;
+  const tailOf = (): { i: number; tail: string } => {
+    const i = inner.lastIndexOf(':');
+    return { i, tail: i < 0 ? '' : inner.slice(i + 1).trim() };
+  };
+  let { i, tail } = tailOf();
+  if (tail === REUSE_WORD) {
+    reuse = true;
+    inner = inner.slice(0, i).trim();
+    ({ i, tail } = tailOf());
+  }
   // anything number-like is meant as a count (and must be a valid one); other tails belong to the inner spec
   if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(tail)) {
     const n = Number(tail);
@@ -139,7 +161,12 @@ export function parseMctsSpec(spec: string): { inner: string; simulations: numbe
     inner = inner.slice(0, i).trim();
   }
   if (inner === '') throw new ConfigError(`'${spec}' names no agent to guide the search; expected ${ACCEPTED_SPEC}`);
-  return { inner, simulations };
+  return { inner, simulations, reuse };
+}
+
+/** The `mcts:` spec of `parsed` (its canonical spelling: count always written, `:reuse` last). */
+export function mctsSpec(parsed: MctsSpec): string {
+  return `${MCTS_PREFIX}${parsed.inner}:${parsed.simulations}${parsed.reuse ? `:${REUSE_WORD}` : ''}`;
 }
 
 /** Checks that `mcts:` can search `info`, before anything is loaded. */
@@ -197,7 +224,7 @@ export interface MctsAgentOptions {
   readonly symmetries?: boolean;
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
-  /** Room for `advance` to keep a subtree between searches (twice the tree, and its scratch); default false. */
+  /** Keep subtrees between searches: `act` follows the game down its tree, self-play calls `advance` (twice the tree's memory, and its scratch); default false. */
   readonly treeReuse?: boolean;
   /**
    * Self-play exploration (AlphaZero): the root's priors become (1 − fraction)·P + fraction·η with
@@ -279,6 +306,8 @@ export class MctsAgent implements Agent {
   private rootCurrent = false;
   /** Whether the next `beginSearch` starts from the subtree `advance` kept. */
   private kept = false;
+  /** Play-time tree reuse: the position of this agent's last `act` and the move it played there (`followPlay`). */
+  private played: { readonly state: GameState; readonly action: number } | null = null;
   // `advance`'s scratch: the kept nodes in breadth-first order, each one's new first child, and one gather buffer per type
   private readonly order: Int32Array;
   private readonly newFirst: Int32Array;
@@ -360,14 +389,56 @@ export class MctsAgent implements Agent {
     this.rng.seed(seed);
     this.rootCurrent = false;
     this.kept = false;
+    this.played = null;
   }
 
   act(state: GameState, seat: Seat): number {
     if (state.currentSeat() !== seat) throw new ConfigError(`${this.name}: seat ${seat} is not to move (search plays sequential games only)`);
+    const follows = this.treeReuse && this.followPlay(state);
+    let action: number;
     // one legal move: nothing to search
-    if (state.legalMask(seat, this.mask) === 1) return this.mask.indexOf(1);
-    this.search(state);
-    return this.pickMostVisited();
+    if (state.legalMask(seat, this.mask) === 1) action = this.mask.indexOf(1);
+    else {
+      this.search(state);
+      action = this.pickMostVisited();
+    }
+    if (this.treeReuse) this.played = follows || this.rootCurrent ? { state: state.clone(), action } : null;
+    return action;
+  }
+
+  /**
+   * Tree reuse at play time: moves the tree down the moves played since this agent's last `act` — its
+   * own move, then the one opponent move (or none) that leads to `state`, found by comparing the
+   * positions' information states — so the next search starts from what the last one learned about
+   * `state`. Returns whether the tree's root is now `state`; otherwise the next search starts afresh.
+   */
+  private followPlay(state: GameState): boolean {
+    const played = this.played;
+    this.played = null;
+    if (!played) return false;
+    const seat = state.currentSeat();
+    const key = state.informationState(seat);
+    const after = played.state.clone();
+    after.apply(played.action);
+    if (this.advance(played.action) === 0) return false;
+    if (after.stepCount() === state.stepCount()) return after.informationState(seat) === key || this.dropKept();
+    if (after.stepCount() + 1 !== state.stepCount() || after.isTerminal()) return this.dropKept();
+    const mover = after.currentSeat();
+    after.legalMask(mover, this.mask);
+    for (let b = 0; b < this.info.actions; b++) {
+      if (!this.mask[b]) continue;
+      const next = after.clone();
+      next.apply(b);
+      if (next.informationState(seat) === key) return this.advance(b) > 0;
+    }
+    return this.dropKept();
+  }
+
+  /** Forgets a subtree `advance` kept: the next search starts afresh. Returns false (for `followPlay`). */
+  private dropKept(): false {
+    this.kept = false;
+    this.rootCurrent = false;
+    return false;
   }
 
   /**
@@ -419,7 +490,7 @@ export class MctsAgent implements Agent {
    * (the move played), keeping that child's subtree — visits, values, priors and the solver's marks —
    * for the next `beginSearch`, which must be given the position after `action`. Returns the visits
    * kept; 0 when nothing is kept (the child was never expanded, is proven, or its subtree leaves no room
-   * for a whole search after it), and the next search then starts afresh. `act` alone never keeps one.
+   * for a whole search after it), and the next search then starts afresh.
    */
   advance(action: number): number {
     if (!this.treeReuse) throw new ConfigError(`${this.name}: advance() keeps a subtree only for an agent built with treeReuse`);

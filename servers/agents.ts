@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
-import { mctsFits, parseMctsSpec } from '../agents/mcts.ts';
+import { mctsFits, mctsSpec, parseMctsSpec } from '../agents/mcts.ts';
 import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
 import { gameRegistry } from '../games/index.ts';
 import { parseLeagueRef } from '../league/member-agent.ts';
@@ -60,7 +60,10 @@ export function servedDeterministic(info: GameInfo): boolean {
 
 /** The mode a trained agent `spec` (checkpoint, league member or `mcts:` entry) plays in `info`, in words. */
 export function servedPlay(spec: string, info: GameInfo): string {
-  if (spec.startsWith(MCTS_PREFIX)) return `search, ${parseMctsSpec(spec).simulations} simulations per move`;
+  if (spec.startsWith(MCTS_PREFIX)) {
+    const { simulations, reuse } = parseMctsSpec(spec);
+    return `search, ${simulations} simulations per move${reuse ? ', tree kept between moves' : ''}`;
+  }
   return servedDeterministic(info) ? 'greedy' : 'samples its policy';
 }
 
@@ -163,7 +166,7 @@ async function resolveEntry(entry: string): Promise<Resolved[]> {
   }
   const { kind } = parseAgentSpec(entry);
   if (!listAgentKinds().some((k) => k.kind === kind)) {
-    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>] or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
+    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:reuse] or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
   }
   return [{ spec: entry, about: entry, game: null, trained: false }];
 }
@@ -179,13 +182,13 @@ async function resolveSearchEntry(entry: string): Promise<Resolved[]> {
   } catch (err) {
     throw new ConfigError(`--agents ${(err as Error).message}`);
   }
-  const { inner, simulations } = parsed;
+  const { inner } = parsed;
   return (await resolveEntry(inner)).map((r) => {
     if (!r.trained || r.game === null) throw new ConfigError(`--agents ${entry}: '${r.spec}' is not a trained policy; mcts:<agent> needs a checkpoint or run folder, or a league member with weights`);
     const info = gameRegistry.get(r.game)?.info;
     const misfit = info ? mctsFits(info) : `${r.game} is not a game of this server`;
     if (misfit !== null) throw new ConfigError(`--agents ${entry}: ${r.spec} plays ${r.game}, which search cannot play: ${misfit}`);
-    return { spec: `${MCTS_PREFIX}${r.spec}:${simulations}`, about: `search over ${r.about}`, game: r.game, trained: true };
+    return { spec: mctsSpec({ ...parsed, inner: r.spec }), about: `search over ${r.about}`, game: r.game, trained: true };
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
-import { DEFAULT_SIMULATIONS, MctsAgent, parseMctsSpec, puctSelect, uniformEvaluator, type PositionEvaluator } from '../../agents/mcts.ts';
+import { DEFAULT_SIMULATIONS, MctsAgent, mctsSpec, parseMctsSpec, puctSelect, uniformEvaluator, type PositionEvaluator } from '../../agents/mcts.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
 import { AgentMismatchError, ArenaError, ConfigError, Rng, type Agent, type Game, type GameState } from '../../core/index.ts';
 import { connectFour } from '../../games/connect-four.ts';
@@ -297,6 +297,60 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     few.rootVisits(v3);
     expect(sum(v3)).toBe(2);
   });
+  it('keeps its tree between its own moves at play time (treeReuse, mcts:…:reuse): through the reply played, afresh elsewhere', () => {
+    const opts = { info: connectFour.info, evaluator: hashEvaluator, simulations: 60, symmetries: false, solver: false, seed: 2 };
+    const sum = (xs: Float64Array): number => xs.reduce((a, x) => a + x, 0);
+    const visitsOf = (agent: MctsAgent): Float64Array => {
+      const v = new Float64Array(7);
+      agent.rootVisits(v);
+      return v;
+    };
+    const reuse = new MctsAgent({ name: 'reuse', ...opts, treeReuse: true });
+    const fresh = new MctsAgent({ name: 'fresh', ...opts });
+    const s = after(connectFour, [3]);
+    const a = reuse.act(s, s.currentSeat());
+    expect(a).toBe(fresh.act(s, s.currentSeat()));
+    expect(visitsOf(reuse)).toEqual(visitsOf(fresh)); // the first move: the same search
+    // the visits the first search spent under each reply b to a (a tree-reuse agent moved down by hand)
+    const keptUnder = (b: number): number => {
+      const manual = new MctsAgent({ name: 'manual', ...opts, treeReuse: true });
+      manual.search(s);
+      manual.advance(a);
+      return manual.advance(b);
+    };
+    const replies = [0, 1, 2, 3, 4, 5, 6].map(keptUnder);
+    const b = replies.indexOf(Math.max(...replies));
+    expect(replies[b]).toBeGreaterThan(1);
+    const s2 = s.clone();
+    s2.apply(a);
+    s2.apply(b);
+    reuse.act(s2, s2.currentSeat());
+    fresh.act(s2, s2.currentSeat());
+    // the reply is found by its position: 60 simulations on top of the subtree's visits
+    expect(sum(visitsOf(reuse))).toBe(replies[b]! - 1 + 60);
+    expect(sum(visitsOf(fresh))).toBe(59);
+    // a position not reached from the last one (no piece in the centre column): searched afresh
+    const elsewhere = after(connectFour, [0, 1, 2, 4, 5]);
+    reuse.act(elsewhere, elsewhere.currentSeat());
+    fresh.act(elsewhere, elsewhere.currentSeat());
+    expect(visitsOf(reuse)).toEqual(visitsOf(fresh));
+    // reset (a new game) forgets the tree, even for a position the last search could reach
+    const mine = reuse.act(s, s.currentSeat());
+    reuse.reset(7);
+    const s3 = s.clone();
+    s3.apply(mine);
+    s3.apply(0);
+    reuse.act(s3, s3.currentSeat());
+    expect(sum(visitsOf(reuse))).toBe(59);
+    // one agent playing both seats: its own last move leads to the position, kept as is
+    const both = new MctsAgent({ name: 'both', ...opts, treeReuse: true });
+    const first = both.act(s, s.currentSeat());
+    const under = visitsOf(both)[first]!;
+    const t = s.clone();
+    t.apply(first);
+    both.act(t, t.currentSeat());
+    expect(sum(visitsOf(both))).toBe(under - 1 + 60);
+  });
 });
 
 describe('the solver (proven wins and losses)', () => {
@@ -382,11 +436,14 @@ describe('the solver (proven wins and losses)', () => {
 
 describe('mcts: specs', () => {
   it('parses a trailing integer as the simulation count, the rest as the inner spec', () => {
-    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200 });
-    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS });
-    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50 });
-    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS });
-    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7 });
+    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false });
+    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false });
+    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50, reuse: false });
+    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false });
+    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7, reuse: false });
+    expect(parseMctsSpec('mcts:runs/c4:200:reuse')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: true });
+    expect(parseMctsSpec('mcts:greedy:runs/c4:reuse')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true });
+    expect(mctsSpec(parseMctsSpec('mcts:runs/c4:reuse'))).toBe(`mcts:runs/c4:${DEFAULT_SIMULATIONS}:reuse`);
   });
 
   it('refuses a missing agent and counts that are not positive integers, saying what is accepted', () => {
@@ -454,14 +511,15 @@ describe('search guided by a trained policy', () => {
     agent.dispose();
   });
 
-  it('plays legal moves to the end against random, and the same seed replays the same games', async () => {
-    const spec = `mcts:${runDir}:40`;
+  it.each([false, true])('plays legal moves to the end against random, and the same seed replays the same games (reuse %s)', async (reuse) => {
+    const spec = `mcts:${runDir}:40${reuse ? ':reuse' : ''}`;
     const games = async (seed: number) => {
       const mcts = await createAgent(spec, ticTacToe.info, seed);
       const random = await createAgent('random', ticTacToe.info, seed);
       expect(mcts).toBeInstanceOf(MctsAgent);
       expect((mcts as MctsAgent).simulations).toBe(40);
-      const out = [playGame(ticTacToe, [mcts, random], 1), playGame(ticTacToe, [random, mcts], 2)];
+      expect((mcts as MctsAgent).treeReuse).toBe(reuse);
+      const out = [playGame(ticTacToe, [mcts, random], 1), playGame(ticTacToe, [random, mcts], 2), playGame(ticTacToe, [mcts, random], 3)];
       mcts.dispose?.();
       return out;
     };

@@ -72,6 +72,9 @@ describe('served trained agents', () => {
   it('a folder of runs under mcts: gives one search entry per run, and refuses runs search cannot play', async () => {
     const only = await resolveAgentList([`mcts:${tttRun}`]);
     expect(only.map((a) => a.spec)).toEqual([`mcts:${tttRun}:100`]);
+    // the tree kept between moves survives the resolution, and the lobby says so
+    const kept = await resolveAgentList([`mcts:${tttRun}:reuse`]);
+    expect(kept.map((a) => [a.spec, a.play])).toEqual([[`mcts:${tttRun}:100:reuse`, 'search, 100 simulations per move, tree kept between moves']]);
     await expect(resolveAgentList([`mcts:${root}:20`])).rejects.toThrow(/kuhn.*plays kuhn-poker-v1, which search cannot play: it has hidden information/);
     await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(ConfigError);
     await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(/'random' is not a trained policy/);
