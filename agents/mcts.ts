@@ -272,6 +272,8 @@ export class MctsAgent implements Agent {
   readonly rootNoise: RootNoise | null;
   /** Simulations the last `search` ran (fewer than `simulations` once the solver proves the root). */
   lastSimulations = 0;
+  /** Visits the last search started from: those of the subtree kept from earlier searches (0 for a fresh tree). */
+  lastKeptVisits = 0;
   /** Whether `advance` may keep subtrees (MctsAgentOptions.treeReuse). */
   readonly treeReuse: boolean;
   private readonly info: GameInfo;
@@ -462,6 +464,7 @@ export class MctsAgent implements Agent {
     this.root = root;
     this.pending = null;
     this.lastSimulations = 0;
+    this.lastKeptVisits = this.kept ? this.visits[0]! : 0;
     this.rootCurrent = true;
     if (this.kept) {
       // the subtree `advance` kept: its root is expanded and evaluated already, so the first simulation

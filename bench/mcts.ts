@@ -18,7 +18,9 @@
  * BENCH_STRENGTH_SIMS simulations (default 200) in the same three variants, each against
  * BENCH_VS (default alphabeta:5), from the same paired random first moves (`arena match`'s series),
  * and prints both scores with their intervals over distinct games. BENCH_C_PUCT=0.8,1.25,2 plays the
- * default (solver and mirror average) at each of those exploration constants instead (the same openings for every row).
+ * default (solver and mirror average) at each of those exploration constants instead (the same openings for every row);
+ * BENCH_REUSE=1 plays the default and the default keeping its tree between moves (`mcts:…:reuse`), with the
+ * visits the kept trees held at the start of each search.
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +30,7 @@ import { createAgent } from '../agents/index.ts';
 import { MctsAgent } from '../agents/mcts.ts';
 import { ActorCritic } from '../agents/policy.ts';
 import type { PolicyAgent } from '../agents/policy-agent.ts';
-import { Rng, type GameState } from '../core/index.ts';
+import { Rng, type Agent, type GameState } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
 import { getGame } from '../games/index.ts';
 import { backendSummary, selectBackend } from '../src/backend.ts';
@@ -44,6 +46,8 @@ const STRENGTH_SIMS = Number(process.env['BENCH_STRENGTH_SIMS'] ?? 200);
 const VS = process.env['BENCH_VS'] ?? 'alphabeta:5';
 /** Exploration constants to compare in the strength games (the default search), e.g. `0.8,1.25,2`; unset: the three variants at the default constant. */
 const C_PUCTS = (process.env['BENCH_C_PUCT'] ?? '').split(',').filter((x) => x.trim() !== '').map(Number);
+/** Compare the default search with and without the tree kept between moves, instead of the variants. */
+const REUSE = process.env['BENCH_REUSE'] === '1';
 const SIMULATIONS = [50, 200, 800];
 /** What is compared: the default (solver, and the average over the board's mirror), without the average, and plain PUCT. */
 interface Variant {
@@ -121,8 +125,8 @@ async function main(): Promise<void> {
    * `mcts:<dir>:<n>` through the spec path (solver and symmetry averaging on, as users get it), or the
    * same network searched without the symmetry average, or as plain PUCT (neither).
    */
-  const searcher = async ({ solver, symmetries }: Variant, n: number, seed: number, cPuct?: number): Promise<MctsAgent> => {
-    if (solver && symmetries && cPuct === undefined) return (await createAgent(`mcts:${dir}:${n}`, game.info, seed)) as MctsAgent;
+  const searcher = async ({ solver, symmetries }: Variant, n: number, seed: number, cPuct?: number, reuse = false): Promise<MctsAgent> => {
+    if (solver && symmetries && cPuct === undefined) return (await createAgent(`mcts:${dir}:${n}${reuse ? ':reuse' : ''}`, game.info, seed)) as MctsAgent;
     const evaluator = (await createAgent(dir, game.info, seed, { evaluator: true })) as PolicyAgent;
     return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, symmetries, cPuct, owned: evaluator });
   };
@@ -161,22 +165,41 @@ async function main(): Promise<void> {
     console.log();
     console.log(`strength: ${GAMES} games each against ${VS}, ${STRENGTH_SIMS} simulations, paired random first moves (seed 0)`);
     const srows: string[][] = [];
-    const variants = C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ solver: true, symmetries: true, cPuct: c as number | undefined })) : VARIANTS.map((v) => ({ ...v, cPuct: undefined }));
-    for (const { solver, symmetries, cPuct } of variants) {
-      const agent = await searcher({ solver, symmetries }, STRENGTH_SIMS, 0, cPuct);
+    const plain = (v: Variant) => ({ ...v, cPuct: undefined as number | undefined, reuse: false });
+    const variants = REUSE
+      ? [plain(VARIANTS[0]!), { ...plain(VARIANTS[0]!), reuse: true }]
+      : C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ ...plain(VARIANTS[0]!), cPuct: c as number | undefined })) : VARIANTS.map(plain);
+    for (const { solver, symmetries, cPuct, reuse } of variants) {
+      const agent = await searcher({ solver, symmetries }, STRENGTH_SIMS, 0, cPuct, reuse);
+      // the visits each search started from (the kept subtree's), counted over the searches that ran
+      let kept = 0;
+      let searches = 0;
+      const counted: Agent = {
+        name: agent.name,
+        act: (s, seat) => {
+          const a = agent.act(s, seat);
+          if (agent.lastSimulations > 0) {
+            kept += agent.lastKeptVisits;
+            searches++;
+          }
+          return a;
+        },
+        reset: (seed) => agent.reset(seed),
+      };
       const opponent = await createAgent(VS, game.info, 1);
       const t0 = performance.now();
-      const label = `solver ${solver ? 'on ' : 'off'}, mirror ${symmetries ? 'on ' : 'off'}, c_puct ${agent.cPuct}`;
+      const label = `solver ${solver ? 'on ' : 'off'}, mirror ${symmetries ? 'on ' : 'off'}, c_puct ${agent.cPuct}${reuse ? ', tree kept' : ''}`;
       const progress = createProgress(`  ${label}`, GAMES, 'games');
-      const r = playSeries({ game, agents: [agent, opponent], games: GAMES, seed: 0, onGame: (d) => progress.update(d) });
+      const r = playSeries({ game, agents: [counted, opponent], games: GAMES, seed: 0, onGame: (d) => progress.update(d) });
       progress.stop();
       agent.dispose();
       opponent.dispose?.();
       const [lo, hi] = r.scoreInterval;
-      srows.push([yes(solver), yes(symmetries), String(agent.cPuct), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
-      strength.push({ solver, symmetries, cPuct: agent.cPuct, vs: VS, simulations: STRENGTH_SIMS, ...r });
+      const keptMean = searches > 0 ? kept / searches : 0;
+      srows.push([yes(solver), yes(symmetries), String(agent.cPuct), yes(reuse), keptMean.toFixed(1), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
+      strength.push({ solver, symmetries, cPuct: agent.cPuct, reuse, keptVisitsPerSearch: keptMean, vs: VS, simulations: STRENGTH_SIMS, ...r });
     }
-    console.log(markdownTable(['solver', 'mirror average', 'c_puct', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
+    console.log(markdownTable(['solver', 'mirror average', 'c_puct', 'tree kept', 'visits kept a search', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/mcts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);

@@ -328,7 +328,9 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     fresh.act(s2, s2.currentSeat());
     // the reply is found by its position: 60 simulations on top of the subtree's visits
     expect(sum(visitsOf(reuse))).toBe(replies[b]! - 1 + 60);
+    expect(reuse.lastKeptVisits).toBe(replies[b]);
     expect(sum(visitsOf(fresh))).toBe(59);
+    expect(fresh.lastKeptVisits).toBe(0);
     // a position not reached from the last one (no piece in the centre column): searched afresh
     const elsewhere = after(connectFour, [0, 1, 2, 4, 5]);
     reuse.act(elsewhere, elsewhere.currentSeat());
