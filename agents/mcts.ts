@@ -308,6 +308,9 @@ export class MctsAgent implements Agent {
   private rootCurrent = false;
   /** Whether the next `beginSearch` starts from the subtree `advance` kept. */
   private kept = false;
+  /** The simulations and root noise of the search under way (`beginSearch`'s budget; the agent's own by default). */
+  private budget: number;
+  private noisy = true;
   /** Play-time tree reuse: the position of this agent's last `act` and the move it played there (`followPlay`). */
   private played: { readonly state: GameState; readonly action: number } | null = null;
   // `advance`'s scratch: the kept nodes in breadth-first order, each one's new first child, and one gather buffer per type
@@ -347,6 +350,7 @@ export class MctsAgent implements Agent {
     this.evaluator = opts.evaluator;
     this.owned = opts.owned;
     this.simulations = simulations;
+    this.budget = simulations;
     this.cPuct = cPuct;
     this.solver = opts.solver ?? true;
     this.symmetric = (opts.symmetries ?? true) && (opts.info.symmetries?.length ?? 0) > 0;
@@ -458,9 +462,16 @@ export class MctsAgent implements Agent {
    * `search` in steps, for a caller that evaluates the leaves of several searches in one batch (the
    * expert-iteration actors): `beginSearch(root)`, then `nextLeaf()` until it returns null, answering
    * each leaf it returns with `resolveLeaf` before asking again. The tree is the one `search` builds.
-   * `root` must stay unchanged until the search is done.
+   * `root` must stay unchanged until the search is done. `budget` runs a cheaper search than the agent's
+   * own: fewer simulations (at most `simulations`) and, with `noise: false`, no root noise (self-play's
+   * fast searches, `fastSimulations`).
    */
-  beginSearch(root: GameState): void {
+  beginSearch(root: GameState, budget?: { readonly simulations: number; readonly noise: boolean }): void {
+    if (budget && !(Number.isInteger(budget.simulations) && budget.simulations >= 1 && budget.simulations <= this.simulations)) {
+      throw new ConfigError(`${this.name}: a search's budget must be a whole number of simulations in [1, ${this.simulations}], got ${budget.simulations}`);
+    }
+    this.budget = budget?.simulations ?? this.simulations;
+    this.noisy = budget?.noise ?? true;
     this.root = root;
     this.pending = null;
     this.lastSimulations = 0;
@@ -474,7 +485,7 @@ export class MctsAgent implements Agent {
       this.rootNetPriors.fill(0);
       const first = this.firstChild[0]!;
       for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
-      if (this.rootNoise) this.noiseRoot(this.rootNoise);
+      if (this.rootNoise && this.noisy) this.noiseRoot(this.rootNoise);
       return;
     }
     this.size = 1;
@@ -548,7 +559,7 @@ export class MctsAgent implements Agent {
     if (this.pending) throw new ConfigError(`${this.name}: nextLeaf() called before the previous leaf was resolved`);
     const root = this.root;
     if (!root) throw new ConfigError(`${this.name}: nextLeaf() called without beginSearch()`);
-    while (this.lastSimulations < this.simulations && !this.solved[0]) {
+    while (this.lastSimulations < this.budget && !this.solved[0]) {
       const leaf = this.selectLeaf(root);
       if (leaf) return (this.pending = leaf);
       this.lastSimulations++;
@@ -581,7 +592,7 @@ export class MctsAgent implements Agent {
       this.rootNetPriors.fill(0);
       const first = this.firstChild[0]!;
       for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
-      if (this.rootNoise) this.noiseRoot(this.rootNoise);
+      if (this.rootNoise && this.noisy) this.noiseRoot(this.rootNoise);
     }
     this.lastSimulations++;
   }

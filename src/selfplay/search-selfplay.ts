@@ -17,6 +17,11 @@
  *   missed), which the network must still answer at play time. The outcome of such a game says little
  *   about the positions before its last random move: they learn the search's value q there instead of
  *   z; the positions after it learn z.
+ * - `fastSimulations` (KataGo's playout cap randomization, Wu 2019): when set, only a share
+ *   `fullSearchRate` of the searched plies run the full search (its `simulations`, root noise) and are
+ *   recorded; the others run `fastSimulations` without noise, play their choice and record nothing. The
+ *   games cost less each, so an hour plays more of them: more independent outcomes for the value
+ *   targets, from the same network, at fewer recorded positions. (0: every ply a full search.)
  * - `augment`: each position is recorded once more under each of the game's symmetries
  *   (`GameInfo.symmetries`: the board, the legal moves and π permuted together; z unchanged).
  *
@@ -54,6 +59,10 @@ export interface SearchSelfPlayTask {
   readonly randomMoveRate: number;
   /** Each search starts from the subtree of the move played before it (MctsAgent.advance), its simulations added on top. */
   readonly treeReuse: boolean;
+  /** Simulations of the fast, unrecorded searches (0: none, every searched ply is a full, recorded search). */
+  readonly fastSimulations: number;
+  /** With fastSimulations: the probability that a searched ply runs the full search (and is recorded). */
+  readonly fullSearchRate: number;
   /** Leaves evaluated as the average over the game's symmetries (agents/symmetry.ts). */
   readonly symmetricEval: boolean;
   /** Record each position's images under the game's symmetries as well. */
@@ -85,6 +94,8 @@ export interface SearchSelfPlayResult extends Trajectory {
   /** Searches run, and the root visits they started from with `treeReuse` (summed; 0 without it). */
   readonly searches: number;
   readonly keptVisits: number;
+  /** Of `searches`, the fast ones (`fastSimulations`), whose positions were not recorded. */
+  readonly fastSearches: number;
   /** Seconds the task took in the actor (search, network and game logic together). */
   readonly seconds: number;
 }
@@ -104,8 +115,11 @@ interface GameSlot {
   /** Positions recorded in this game so far, and the seat to move at each. */
   searched: number;
   readonly seats: Int32Array;
-  /** Whether a search of `state` is under way. */
+  /** Whether a search of `state` is under way, and whether it is a full one (recorded) or a fast one (`fastSimulations`). */
   searching: boolean;
+  full: boolean;
+  /** Fast searches played in this game so far (not recorded). */
+  fastPlies: number;
 }
 
 /**
@@ -121,6 +135,10 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const { info } = game;
   if (!(Number.isInteger(task.games) && task.games > 0)) throw new ConfigError(`search self-play needs a positive number of games, got ${task.games}`);
   if (!(task.randomMoveRate >= 0 && task.randomMoveRate <= 1)) throw new ConfigError(`search self-play: randomMoveRate is a probability in [0, 1], got ${task.randomMoveRate}`);
+  if (!(Number.isInteger(task.fastSimulations) && task.fastSimulations >= 0 && task.fastSimulations < task.simulations)) {
+    throw new ConfigError(`search self-play: fastSimulations must be a whole number below simulations (${task.simulations}), or 0 for none; got ${task.fastSimulations}`);
+  }
+  if (task.fastSimulations > 0 && !(task.fullSearchRate > 0 && task.fullSearchRate <= 1)) throw new ConfigError(`search self-play: fullSearchRate is a probability in (0, 1], got ${task.fullSearchRate}`);
   const blob = task.snapshots[task.learner];
   if (!blob) throw new ConfigError(`search self-play: the task names weights version ${task.learner} but carries no snapshot of it`);
   const evaluator = new SnapshotAgent({ name: `${task.game}@${task.learner}`, blob, info, seed: task.seed });
@@ -137,6 +155,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   let simulations = 0;
   let searches = 0;
   let keptVisits = 0;
+  let fastSearches = 0;
   // game g: seeded from (seed, g) alone, its random opening played before the first search
   const slots: GameSlot[] = [];
   for (let g = 0; g < task.games; g++) {
@@ -153,7 +172,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
       state.legalMask(state.currentSeat(), rows.scratchMask);
       state.apply(rng.pickMasked(rows.scratchMask));
     }
-    slots.push({ search, state, game: g, rng, ply, lastRandom: -1, randomMoves: 0, searched: 0, seats: new Int32Array(info.maxSteps), searching: false });
+    slots.push({ search, state, game: g, rng, ply, lastRandom: -1, randomMoves: 0, searched: 0, seats: new Int32Array(info.maxSteps), searching: false, full: true, fastPlies: 0 });
   }
   /** Records the move chosen at the slot's position (π in `target`) and plays it; false once its game is over. */
   const play = (slot: GameSlot, seat: number, action: number, logProb: number, value: number, searchValue: number): boolean => {
@@ -203,7 +222,19 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         slot.searching = false;
         simulations += search.lastSimulations;
         const seat = state.currentSeat();
-        const action = deviate(slot, seat, search.rootTarget(target, slot.searched < task.samplePlies));
+        const sample = slot.searched + slot.fastPlies < task.samplePlies;
+        if (!slot.full) {
+          // a fast search: its move is played, nothing is recorded
+          const action = search.rootTarget(target, sample);
+          if (task.treeReuse) search.advance(action);
+          slot.fastPlies++;
+          state.apply(action);
+          slot.ply++;
+          if (!state.isTerminal()) continue;
+          finish(slot);
+          return null;
+        }
+        const action = deviate(slot, seat, search.rootTarget(target, sample));
         const value = search.rootEvaluation(rootPriors);
         const q = search.rootValue();
         // the next search starts from this move's subtree (after the tree is read: advance moves its root)
@@ -228,7 +259,13 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         if (!play(slot, seat, action, 0, value, value)) return null;
         continue;
       }
-      search.beginSearch(state);
+      // playout cap randomization: a full search with probability fullSearchRate, else a fast one
+      slot.full = task.fastSimulations === 0 || slot.rng.next() < task.fullSearchRate;
+      if (slot.full) search.beginSearch(state);
+      else {
+        search.beginSearch(state, { simulations: task.fastSimulations, noise: false });
+        fastSearches++;
+      }
       keptVisits += search.startVisits();
       searches++;
       slot.searching = true;
@@ -261,7 +298,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
     for (let i = 0; i < waiting.length; i++) waiting[i]!.search.resolveLeaf(priors.subarray(i * A, (i + 1) * A), values[i]!);
     active = waiting.slice();
   }
-  return { ...rows.trajectory(), games: results, positions, simulations, searches, keptVisits, seconds: (performance.now() - t0) / 1000 };
+  return { ...rows.trajectory(), games: results, positions, simulations, searches, keptVisits, fastSearches, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**

@@ -147,6 +147,8 @@ export const TrainConfigSchema = z
     augment: z.boolean().describe("alphazero: train on each position's images under the game's symmetries as well (Connect Four's mirror, tic-tac-toe's eight)"),
     randomMoveRate: z.number().min(0).max(1).describe("alphazero: the probability that a self-play ply plays a uniformly random legal move instead of the search's (its position still recorded with π); the positions before a game's last random move learn the search's value q instead of the outcome z (0: never)"),
     treeReuse: z.boolean().describe("alphazero: each self-play search starts from the subtree of the move played before it (its visits and values kept, fresh root noise), its simulations added on top (false: every search from scratch)"),
+    fastSimulations: z.number().int().min(0).max(100_000).describe("alphazero: playout cap randomization (KataGo): the simulations of the cheap searches that play most self-play plies without noise and record nothing, while a share fullSearchRate of the plies run the full search and are recorded (0, the default: every ply a full search)"),
+    fullSearchRate: z.number().gt(0).max(1).describe('alphazero with fastSimulations: the probability that a self-play ply runs the full search (simulations, root noise) and is recorded (KataGo: 0.25)'),
     valueTargetMix: z.number().min(0).max(1).describe("alphazero: the value target is (1 − m)·z + m·q, the game's outcome z blended with the search's root value q (0, the default: AlphaZero's z alone)"),
   })
   .strict();
@@ -249,6 +251,8 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   augment: true,
   randomMoveRate: 0,
   treeReuse: false,
+  fastSimulations: 0,
+  fullSearchRate: 0.25,
   valueTargetMix: 0,
 };
 
@@ -464,7 +468,9 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     }
   }
   if (c.algo === 'alphazero') checkExpertIteration(c, getGame(gameId).info);
-  else if (c.randomMoveRate > 0 || c.valueTargetMix > 0 || c.treeReuse) throw new ConfigError(`invalid training config: randomMoveRate, valueTargetMix and treeReuse shape alphazero's self-play with search; ${c.algo} has none (set them to 0, 0 and false)`);
+  else if (c.randomMoveRate > 0 || c.valueTargetMix > 0 || c.treeReuse || c.fastSimulations > 0) {
+    throw new ConfigError(`invalid training config: randomMoveRate, valueTargetMix, treeReuse and fastSimulations shape alphazero's self-play with search; ${c.algo} has none (set them to 0, 0, false and 0)`);
+  }
   // the evaluation games of the other modes play in their collectors (the vector env's sampling agent, the team actors)
   if (c.evalGreedy && ((!c.league && c.algo !== 'alphazero') || c.algo === 'mappo' || c.algo === 'ippo')) {
     throw new ConfigError(`invalid training config: evalGreedy applies to two-seat league self-play (--league) and alphazero, whose evaluation games play on the main thread; ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} evaluates its sampling policy (set evalGreedy false)`);
@@ -490,6 +496,7 @@ export function checkExpertIteration(config: TrainConfig, info: GameInfo): void 
   if (config.normObs || config.normReward) throw new ConfigError('alphazero learns from raw observations and outcomes: set normObs and normReward to false');
   if (config.neurdBeta !== null || config.magnetEvery !== null) throw new ConfigError("alphazero's policy learns the search's move distribution: set neurdBeta and magnetEvery to null");
   if (config.learningStarts > config.bufferSize) throw new ConfigError(`alphazero: learningStarts (${config.learningStarts}) exceeds the replay window bufferSize (${config.bufferSize}): training would never start`);
+  if (config.fastSimulations >= config.simulations) throw new ConfigError(`alphazero: fastSimulations (${config.fastSimulations}) must be below simulations (${config.simulations}): the fast searches are the cheap ones (0: none)`);
 }
 
 /** Two seats moving at once with action vectors (duel): what off-policy league self-play plays. */

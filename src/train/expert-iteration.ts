@@ -41,6 +41,8 @@ export type SearchTrajectory = Trajectory & {
   /** Searches run and the root visits they started from (SearchSelfPlayResult, `treeReuse`). */
   readonly searches?: number;
   readonly keptVisits?: number;
+  /** Of `searches`, the fast ones that recorded nothing (`fastSimulations`). */
+  readonly fastSearches?: number;
 };
 
 export function isSearchTrajectory(t: Trajectory): t is SearchTrajectory {
@@ -64,6 +66,8 @@ export function searchSettings(config: TrainConfig): SearchSettings {
     openingPlies: config.trainOpeningPlies,
     randomMoveRate: config.randomMoveRate,
     treeReuse: config.treeReuse,
+    fastSimulations: config.fastSimulations,
+    fullSearchRate: config.fullSearchRate,
     // leaves evaluated on the position alone: the images are trained on instead (`augment`), at no search cost
     symmetricEval: false,
     augment: config.augment,
@@ -157,6 +161,7 @@ export class ExpertIterationAlgorithm implements Algorithm {
     let randomMoves = 0;
     let searches = 0;
     let keptVisits = 0;
+    let fastSearches = 0;
     for (const s of segments) {
       if (!isSearchTrajectory(s)) throw new ConfigError('alphazero learns from search self-play positions; a segment without search targets reached it');
       added += this.replay.add(s);
@@ -164,12 +169,15 @@ export class ExpertIterationAlgorithm implements Algorithm {
       games += s.games?.length ?? 0;
       searches += s.searches ?? 0;
       keptVisits += s.keptVisits ?? 0;
+      fastSearches += s.fastSearches ?? 0;
     }
     const base: Stats = { 'charts/replay_size': this.replay.size, 'charts/new_positions': added };
     // randomMoveRate's moves actually played (those that differed from the search's), per game finished
     if (games > 0) base['search/random_moves_per_game'] = randomMoves / games;
     // treeReuse: the visits a search started from, on average (0 without it)
     if (searches > 0) base['search/kept_visits'] = keptVisits / searches;
+    // fastSimulations: the share of searches that were fast (their plies not recorded)
+    if (searches > 0) base['search/fast_share'] = fastSearches / searches;
     if (this.replay.size < Math.max(1, this.config.learningStarts)) return base;
     // 2. epochs × new rows drawn from the window, in whole minibatches, one pass
     const mb = this.config.minibatchSize;

@@ -297,6 +297,37 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     few.rootVisits(v3);
     expect(sum(v3)).toBe(2);
   });
+  it("runs a cheaper search on a budget: fewer simulations, and no root noise when asked (self-play's fast searches)", () => {
+    const root = after(connectFour, [3, 3, 2]);
+    const opts = { info: connectFour.info, evaluator: hashEvaluator, symmetries: false, solver: false, seed: 4 };
+    const noisy = new MctsAgent({ name: 'noisy', ...opts, simulations: 80, rootNoise: { alpha: 0.5, fraction: 0.25 } });
+    const plain = new MctsAgent({ name: 'plain', ...opts, simulations: 40 });
+    const visits = (agent: MctsAgent): Float64Array => {
+      const v = new Float64Array(7);
+      agent.rootVisits(v);
+      return v;
+    };
+    const finish = (agent: MctsAgent): void => {
+      const p = new Float64Array(7);
+      for (let leaf = agent.nextLeaf(); leaf !== null; leaf = agent.nextLeaf()) agent.resolveLeaf(p, hashEvaluator.evaluatePosition(leaf, leaf.currentSeat(), p));
+    };
+    noisy.beginSearch(root, { simulations: 40, noise: false });
+    finish(noisy);
+    plain.beginSearch(root);
+    finish(plain);
+    expect(noisy.lastSimulations).toBe(40);
+    // no noise: the same tree as a noiseless agent of 40 simulations
+    expect(visits(noisy)).toEqual(visits(plain));
+    // with its noise, the budget's 40 simulations end elsewhere; the next search without a budget runs all 80
+    noisy.beginSearch(root, { simulations: 40, noise: true });
+    finish(noisy);
+    expect(visits(noisy)).not.toEqual(visits(plain));
+    noisy.beginSearch(root);
+    finish(noisy);
+    expect(noisy.lastSimulations).toBe(80);
+    expect(() => noisy.beginSearch(root, { simulations: 81, noise: false })).toThrow(/a search's budget must be a whole number of simulations in \[1, 80\], got 81/);
+  });
+
   it('keeps its tree between its own moves at play time (treeReuse, mcts:…:reuse): through the reply played, afresh elsewhere', () => {
     const opts = { info: connectFour.info, evaluator: hashEvaluator, simulations: 60, symmetries: false, solver: false, seed: 2 };
     const sum = (xs: Float64Array): number => xs.reduce((a, x) => a + x, 0);

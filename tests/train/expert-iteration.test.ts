@@ -53,6 +53,8 @@ function task(gameId: string, over: Partial<SearchSelfPlayTask> = {}): SearchSel
     openingPlies: 0,
     randomMoveRate: 0,
     treeReuse: false,
+    fastSimulations: 0,
+    fullSearchRate: 0.25,
     symmetricEval: false,
     augment: false,
     seed: 5,
@@ -234,6 +236,35 @@ describe('search self-play (the actors of expert iteration)', () => {
     expect(() => runSearchSelfPlay(task('tic-tac-toe-v1', { randomMoveRate: 1.5 }))).toThrow(/randomMoveRate is a probability in \[0, 1\], got 1.5/);
   });
 
+  it('runs fast searches that record nothing at fastSimulations (playout cap randomization); the full ones, at fullSearchRate, are the rows', () => {
+    const full = runSearchSelfPlay(task('connect-four-v1', { games: 4 }));
+    const capped = runSearchSelfPlay(task('connect-four-v1', { games: 4, fastSimulations: 6, fullSearchRate: 0.25 }));
+    const again = runSearchSelfPlay(task('connect-four-v1', { games: 4, fastSimulations: 6, fullSearchRate: 0.25 }));
+    expect(full.fastSearches).toBe(0);
+    // every ply is a recorded position or a fast search (no random opening here)
+    const plies = capped.games.reduce((n, g) => n + g.length, 0);
+    expect(plies).toBe(capped.positions + capped.fastSearches);
+    expect(capped.steps).toBe(capped.positions);
+    const share = capped.fastSearches / capped.searches;
+    expect(share).toBeGreaterThan(0.55);
+    expect(share).toBeLessThan(0.95);
+    // a fast search spends at most its 6 simulations, a full one its 24
+    expect(capped.simulations).toBeLessThanOrEqual(6 * capped.fastSearches + 24 * (capped.searches - capped.fastSearches));
+    expect(capped.simulations / capped.searches).toBeLessThan(full.simulations / full.searches);
+    // each row learns its game's outcome for one of the seats, and the seed replays the games
+    let row = 0;
+    for (const g of capped.games) for (let i = 0; i < g.positions; i++, row++) expect(g.returns).toContain(capped.rewards[row]);
+    expect(Array.from(again.actions)).toEqual(Array.from(capped.actions));
+    expect(Array.from(again.searchPolicy)).toEqual(Array.from(capped.searchPolicy));
+    expect(again.fastSearches).toBe(capped.fastSearches);
+    // every ply a full search: the games without fast searches
+    const allFull = runSearchSelfPlay(task('connect-four-v1', { games: 4, fastSimulations: 6, fullSearchRate: 1 }));
+    expect(allFull.fastSearches).toBe(0);
+    expect(Array.from(allFull.actions)).toEqual(Array.from(full.actions));
+    expect(() => runSearchSelfPlay(task('connect-four-v1', { fastSimulations: 24 }))).toThrow(/fastSimulations must be a whole number below simulations \(24\), or 0 for none; got 24/);
+    expect(() => runSearchSelfPlay(task('connect-four-v1', { fastSimulations: 6, fullSearchRate: 0 }))).toThrow(/fullSearchRate is a probability in \(0, 1\], got 0/);
+  });
+
   it('refuses a task without the snapshot it names', () => {
     expect(() => runSearchSelfPlay(task('tic-tac-toe-v1', { snapshots: {} }))).toThrow(/carries no snapshot/);
   });
@@ -354,8 +385,11 @@ describe('alphazero configs', () => {
     expect(resolveConfig('alphazero', 'connect-four-v1').evalGreedy).toBe(true);
     expect(resolveConfig('ppo', 'connect-four-v1', { league: true, evalGreedy: true }).evalGreedy).toBe(true);
     expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalGreedy: true })).toThrow(/evalGreedy applies to two-seat league self-play/);
-    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate, valueTargetMix and treeReuse shape alphazero's self-play with search; ppo has none/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate, valueTargetMix, treeReuse and fastSimulations shape alphazero's self-play with search; ppo has none/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { randomMoveRate: 0.05 }).randomMoveRate).toBe(0.05);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { fastSimulations: 20 })).toThrow(/treeReuse and fastSimulations shape alphazero's self-play with search; ppo has none/);
+    expect(() => resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 100 })).toThrow(/fastSimulations \(100\) must be below simulations \(100\)/);
+    expect(resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 20 }).fullSearchRate).toBe(0.25);
   });
 });
 
