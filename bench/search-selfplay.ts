@@ -10,8 +10,13 @@
  * trained network's games are longer, its trees deeper: the rates move a little, the ratios little).
  * Every row plays BENCH_GAMES games (default 32) at the default 100 simulations a move, with the
  * actors' Dirichlet noise and sampled opening plies; the ratio column divides by the one-at-a-time
- * row of the same network (the defaults' 8 games a task is what a training run plays). Raw numbers go to bench/results/search-selfplay.json. Nothing here
- * asserts on time.
+ * row of the same network (the defaults' 8 games a task is what a training run plays).
+ *
+ * A second table, the conv network at 8 games a task: the default, playout cap randomization
+ * (`fastSimulations` BENCH_FAST, default 20, at `fullSearchRate` 0.25: most plies a cheap unrecorded
+ * search) and the same with `treeReuse` — games finished and positions recorded per second, side by
+ * side: what the cap trades (more games, fewer recorded positions). Raw numbers go to
+ * bench/results/search-selfplay.json. Nothing here asserts on time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setLogLevel } from '../core/log.ts';
@@ -27,6 +32,8 @@ import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable, timeOnce } f
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 32);
 if (!(Number.isInteger(GAMES) && GAMES > 0)) throw new Error(`BENCH_GAMES must be a positive integer, got '${process.env['BENCH_GAMES']}'`);
 const PER_TASK = [1, 4, 8, 16];
+const FAST = Number(process.env['BENCH_FAST'] ?? 20);
+if (!(Number.isInteger(FAST) && FAST > 0 && FAST < 100)) throw new Error(`BENCH_FAST must be a whole number of simulations in [1, 99], got '${process.env['BENCH_FAST']}'`);
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 
 setLogLevel('warn');
@@ -79,11 +86,61 @@ console.log(
     }),
   )}`,
 );
-const noisy = rows.filter((r) => r.cpuShare < 0.9).map((r) => `${r.network} ×${r.gamesPerTask} (${(100 * r.cpuShare).toFixed(0)} %)`);
+
+// playout cap randomization: games and recorded positions per second at 8 games a task
+interface CapRow {
+  readonly setting: string;
+  readonly games: number;
+  readonly positions: number;
+  readonly searches: number;
+  readonly fastSearches: number;
+  readonly seconds: number;
+  readonly cpuShare: number;
+}
+const capRows: CapRow[] = [];
+{
+  const base = resolveConfig('alphazero', game.info.id, {});
+  const policy = newPolicy(base, game.info, 0);
+  const blob = encodeSnapshot({ game: game.info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+  policy.dispose();
+  for (const [setting, over] of [
+    ['every ply a full search (the default)', {}],
+    [`fastSimulations ${FAST}, fullSearchRate 0.25`, { fastSimulations: FAST, fullSearchRate: 0.25 }],
+    [`fastSimulations ${FAST}, fullSearchRate 0.25, treeReuse`, { fastSimulations: FAST, fullSearchRate: 0.25, treeReuse: true }],
+  ] as const) {
+    const search = searchSettings(resolveConfig('alphazero', game.info.id, over));
+    let positions = 0;
+    let searches = 0;
+    let fastSearches = 0;
+    const t = timeOnce(() => {
+      for (let played = 0, task = 0; played < GAMES; played += 8, task++) {
+        const r = runSearchSelfPlay({ ...search, game: game.info.id, learner: 1, snapshots: { 1: blob }, games: Math.min(8, GAMES - played), augment: false, seed: 1000 + task });
+        positions += r.positions;
+        searches += r.searches;
+        fastSearches += r.fastSearches;
+      }
+    });
+    capRows.push({ setting, games: GAMES, positions, searches, fastSearches, seconds: t.ms / 1000, cpuShare: t.cpuShare });
+    process.stderr.write(`  ${setting}: ${(GAMES / (t.ms / 1000)).toFixed(2)} games/s\n`);
+  }
+}
+console.log(
+  `\n${markdownTable(
+    ['conv network, 8 games a task', 'games/s', '÷ default', 'recorded positions/s', '÷ default', 'fast searches', 'seconds'],
+    capRows.map((r) => {
+      const d = capRows[0]!;
+      return [r.setting, (r.games / r.seconds).toFixed(2), fmtRatio(d.seconds / r.seconds), fmtInt(r.positions / r.seconds), fmtRatio(r.positions / r.seconds / (d.positions / d.seconds)), `${((100 * r.fastSearches) / Math.max(1, r.searches)).toFixed(0)}%`, r.seconds.toFixed(1)];
+    }),
+  )}`,
+);
+const noisy = [
+  ...rows.filter((r) => r.cpuShare < 0.9).map((r) => `${r.network} ×${r.gamesPerTask} (${(100 * r.cpuShare).toFixed(0)} %)`),
+  ...capRows.filter((r) => r.cpuShare < 0.9).map((r) => `${r.setting} (${(100 * r.cpuShare).toFixed(0)} %)`),
+];
 if (noisy.length > 0) console.log(`\n> Noisy — got less than 90 % of a core: ${noisy.join(', ')}`);
 const after = loadWarning(machine.cores, 1);
 if (after) console.log(`\n> Note (end of run): ${after}.`);
 mkdirSync(RESULTS_DIR, { recursive: true });
 const file = new URL('search-selfplay.json', RESULTS_DIR);
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, games: GAMES, rows }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, games: GAMES, rows, capRows }, null, 2)}\n`);
 process.stderr.write(`  wrote ${file.pathname}\n`);
