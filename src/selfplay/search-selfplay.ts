@@ -180,6 +180,10 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
     rows.add(slot.game, slot.state, seat, target, action, logProb, value, searchValue, symmetries);
     slot.searched++;
     positions++;
+    return step(slot, action);
+  };
+  /** Plays `action` in the slot's game; false once the game is over (its value targets then written). */
+  const step = (slot: GameSlot, action: number): boolean => {
     slot.state.apply(action);
     slot.ply++;
     if (!slot.state.isTerminal()) return true;
@@ -228,11 +232,8 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
           const action = search.rootTarget(target, sample);
           if (task.treeReuse) search.advance(action);
           slot.fastPlies++;
-          state.apply(action);
-          slot.ply++;
-          if (!state.isTerminal()) continue;
-          finish(slot);
-          return null;
+          if (!step(slot, action)) return null;
+          continue;
         }
         const action = deviate(slot, seat, search.rootTarget(target, sample));
         const value = search.rootEvaluation(rootPriors);
