@@ -670,11 +670,6 @@ export class MctsAgent implements Agent {
     return n > 0 ? w / n : Number.NaN;
   }
 
-  /** After `beginSearch`: the root's visits before its first simulation (those of a kept subtree; 0 for a fresh tree). */
-  startVisits(): number {
-    return this.size > 1 ? this.visits[0]! : 0;
-  }
-
   /**
    * After `search`: each root move's visit count into `visits[0..actions)` and, when given, its mean
    * value Q for the seat to move at the root into `q` (0 for moves not visited or not legal).

@@ -66,7 +66,7 @@ const argmax = (p: Float64Array): number => p.indexOf(Math.max(...p));
 /** One search of `state` by `m` (its kept subtree, if any, under it): π into `out`, the root's visits returned. */
 function searchOnce(m: MctsAgent, state: GameState, out: Float64Array): number {
   m.beginSearch(state);
-  const start = m.startVisits();
+  const start = m.lastKeptVisits;
   const p = new Float64Array(A);
   for (let leaf = m.nextLeaf(); leaf !== null; leaf = m.nextLeaf()) m.resolveLeaf(p, evaluator.evaluatePosition(leaf, leaf.currentSeat(), p, false));
   m.rootTarget(out, false);

@@ -267,7 +267,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
         search.beginSearch(state, { simulations: task.fastSimulations, noise: false });
         fastSearches++;
       }
-      keptVisits += search.startVisits();
+      keptVisits += search.lastKeptVisits;
       searches++;
       slot.searching = true;
     }

@@ -235,7 +235,7 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     const agent = new MctsAgent({ name: 'reuse', info: connectFour.info, evaluator, simulations: 80, symmetries: false, solver: false, rootNoise: { alpha: 0.5, fraction: 0.25 }, seed: 4, treeReuse: true });
     expect(agent.advance(0)).toBe(0); // nothing searched yet: nothing to keep
     agent.beginSearch(root);
-    expect(agent.startVisits()).toBe(0);
+    expect(agent.lastKeptVisits).toBe(0);
     finish(agent);
     const visits = new Float64Array(7);
     agent.rootVisits(visits);
@@ -244,7 +244,7 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     const next = root.clone();
     next.apply(move);
     agent.beginSearch(next);
-    expect(agent.startVisits()).toBe(visits[move]);
+    expect(agent.lastKeptVisits).toBe(visits[move]);
     // before any new simulation the new root's moves hold the subtree's visits: all but the one that expanded it
     const kept = new Float64Array(7);
     agent.rootVisits(kept);
@@ -292,7 +292,7 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     const other = root.clone();
     other.apply(unvisited);
     few.beginSearch(other);
-    expect(few.startVisits()).toBe(0);
+    expect(few.lastKeptVisits).toBe(0);
     finish(few);
     few.rootVisits(v3);
     expect(sum(v3)).toBe(2);
