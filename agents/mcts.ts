@@ -180,6 +180,7 @@ export function checkMctsGame(spec: string, info: GameInfo): void {
  * Q + c_puct · P · √N(parent) / (1 + N), where Q = W / N for visited children and 0 otherwise
  * (the first such child on ties). `values` are W, summed for the seat choosing among these children.
  * Children with `excluded[c]` set (the solver's proven losses) are skipped; at least one must remain.
+ * `unvisitedQ` is the Q an unvisited child is scored with (its first-play urgency; 0, AlphaZero's, by default).
  */
 export function puctSelect(
   visits: ArrayLike<number>,
@@ -190,6 +191,7 @@ export function puctSelect(
   parentVisits: number,
   cPuct: number,
   excluded?: ArrayLike<number>,
+  unvisitedQ = 0,
 ): number {
   const scale = cPuct * Math.sqrt(parentVisits);
   let best = first;
@@ -197,7 +199,7 @@ export function puctSelect(
   for (let c = first; c < first + count; c++) {
     if (excluded?.[c]) continue;
     const n = visits[c]!;
-    const score = (n > 0 ? values[c]! / n : 0) + (scale * priors[c]!) / (1 + n);
+    const score = (n > 0 ? values[c]! / n : unvisitedQ) + (scale * priors[c]!) / (1 + n);
     if (score > bestScore) {
       bestScore = score;
       best = c;
@@ -224,6 +226,13 @@ export interface MctsAgentOptions {
   readonly symmetries?: boolean;
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
+  /**
+   * First-play urgency: the Q of a move not visited yet. null (the default): 0, as AlphaZero; a number r:
+   * the evaluator's value of the position for the seat choosing, minus r (Leela Zero's and KataGo's
+   * reduction), so that in a lost position untried moves do not look better than the tried ones, nor
+   * worse in a won one.
+   */
+  readonly fpuReduction?: number | null;
   /** Keep subtrees between searches: `act` follows the game down its tree, self-play calls `advance` (twice the tree's memory, and its scratch); default false. */
   readonly treeReuse?: boolean;
   /**
@@ -276,6 +285,8 @@ export class MctsAgent implements Agent {
   lastKeptVisits = 0;
   /** Whether `advance` may keep subtrees (MctsAgentOptions.treeReuse). */
   readonly treeReuse: boolean;
+  /** MctsAgentOptions.fpuReduction (null: unvisited moves score Q = 0). */
+  readonly fpuReduction: number | null;
   private readonly info: GameInfo;
   /** Priors and values of the search (read by the server to rebuild the agent in a worker thread). */
   readonly evaluator: PositionEvaluator;
@@ -362,6 +373,9 @@ export class MctsAgent implements Agent {
     this.rng = new Rng(opts.seed ?? 0);
     // each simulation expands at most one node, adding at most `actions` children; as much again for a kept subtree
     this.treeReuse = opts.treeReuse ?? false;
+    const fpu = opts.fpuReduction ?? null;
+    if (fpu !== null && !Number.isFinite(fpu)) throw new ConfigError(`mcts fpuReduction must be a finite number (or null for Q = 0), got ${fpu}`);
+    this.fpuReduction = fpu;
     const capacity = (this.treeReuse ? 2 : 1) * (1 + simulations * opts.info.actions);
     this.capacity = capacity;
     this.netValue = new Float64Array(capacity);
@@ -703,7 +717,8 @@ export class MctsAgent implements Agent {
     // 1. select down to a leaf: a node not expanded yet, or one the solver has proven
     while (this.firstChild[node]! >= 0 && !this.solved[node]) {
       const seat = state.currentSeat();
-      const child = puctSelect(this.visits, this.values, this.priors, this.firstChild[node]!, this.childCount[node]!, this.visits[node]!, this.cPuct, excluded);
+      const fpu = this.fpuReduction === null ? 0 : this.netValue[node]! - this.fpuReduction;
+      const child = puctSelect(this.visits, this.values, this.priors, this.firstChild[node]!, this.childCount[node]!, this.visits[node]!, this.cPuct, excluded, fpu);
       state.apply(this.actions[child]!);
       depth++;
       this.path[depth] = child;

@@ -20,7 +20,9 @@
  * and prints both scores with their intervals over distinct games. BENCH_C_PUCT=0.8,1.25,2 plays the
  * default (solver and mirror average) at each of those exploration constants instead (the same openings for every row);
  * BENCH_REUSE=1 plays the default and the default keeping its tree between moves (`mcts:…:reuse`), with the
- * visits the kept trees held at the start of each search.
+ * visits the kept trees held at the start of each search; BENCH_FPU=none,0,0.2 plays the default at each
+ * first-play urgency (`fpuReduction`: none = unvisited moves at Q 0, the default; r = the network's
+ * value of the position minus r).
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +50,9 @@ const VS = process.env['BENCH_VS'] ?? 'alphabeta:5';
 const C_PUCTS = (process.env['BENCH_C_PUCT'] ?? '').split(',').filter((x) => x.trim() !== '').map(Number);
 /** Compare the default search with and without the tree kept between moves, instead of the variants. */
 const REUSE = process.env['BENCH_REUSE'] === '1';
+/** First-play urgencies to compare (`none` = Q 0, else the fpuReduction); unset: not compared. */
+const FPUS = (process.env['BENCH_FPU'] ?? '').split(',').filter((x) => x.trim() !== '').map((x) => (x.trim() === 'none' ? null : Number(x)));
+if (FPUS.some((f) => f !== null && !Number.isFinite(f))) throw new Error(`BENCH_FPU must list numbers or 'none', got '${process.env['BENCH_FPU']}'`);
 const SIMULATIONS = [50, 200, 800];
 /** What is compared: the default (solver, and the average over the board's mirror), without the average, and plain PUCT. */
 interface Variant {
@@ -125,10 +130,10 @@ async function main(): Promise<void> {
    * `mcts:<dir>:<n>` through the spec path (solver and symmetry averaging on, as users get it), or the
    * same network searched without the symmetry average, or as plain PUCT (neither).
    */
-  const searcher = async ({ solver, symmetries }: Variant, n: number, seed: number, cPuct?: number, reuse = false): Promise<MctsAgent> => {
-    if (solver && symmetries && cPuct === undefined) return (await createAgent(`mcts:${dir}:${n}${reuse ? ':reuse' : ''}`, game.info, seed)) as MctsAgent;
+  const searcher = async ({ solver, symmetries }: Variant, n: number, seed: number, { cPuct, reuse = false, fpu }: { cPuct?: number; reuse?: boolean; fpu?: number | null } = {}): Promise<MctsAgent> => {
+    if (solver && symmetries && cPuct === undefined && fpu === undefined) return (await createAgent(`mcts:${dir}:${n}${reuse ? ':reuse' : ''}`, game.info, seed)) as MctsAgent;
     const evaluator = (await createAgent(dir, game.info, seed, { evaluator: true })) as PolicyAgent;
-    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, symmetries, cPuct, owned: evaluator });
+    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, symmetries, cPuct, treeReuse: reuse, fpuReduction: fpu ?? null, owned: evaluator });
   };
   const yes = (x: boolean) => (x ? 'yes' : 'no');
 
@@ -165,12 +170,14 @@ async function main(): Promise<void> {
     console.log();
     console.log(`strength: ${GAMES} games each against ${VS}, ${STRENGTH_SIMS} simulations, paired random first moves (seed 0)`);
     const srows: string[][] = [];
-    const plain = (v: Variant) => ({ ...v, cPuct: undefined as number | undefined, reuse: false });
+    const plain = (v: Variant) => ({ ...v, cPuct: undefined as number | undefined, reuse: false, fpu: undefined as number | null | undefined });
     const variants = REUSE
       ? [plain(VARIANTS[0]!), { ...plain(VARIANTS[0]!), reuse: true }]
-      : C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ ...plain(VARIANTS[0]!), cPuct: c as number | undefined })) : VARIANTS.map(plain);
-    for (const { solver, symmetries, cPuct, reuse } of variants) {
-      const agent = await searcher({ solver, symmetries }, STRENGTH_SIMS, 0, cPuct, reuse);
+      : FPUS.length > 0
+        ? FPUS.map((f) => ({ ...plain(VARIANTS[0]!), fpu: f }))
+        : C_PUCTS.length > 0 ? C_PUCTS.map((c) => ({ ...plain(VARIANTS[0]!), cPuct: c as number | undefined })) : VARIANTS.map(plain);
+    for (const { solver, symmetries, cPuct, reuse, fpu } of variants) {
+      const agent = await searcher({ solver, symmetries }, STRENGTH_SIMS, 0, { cPuct, reuse, fpu });
       // the visits each search started from (the kept subtree's), counted over the searches that ran
       let kept = 0;
       let searches = 0;
@@ -188,7 +195,7 @@ async function main(): Promise<void> {
       };
       const opponent = await createAgent(VS, game.info, 1);
       const t0 = performance.now();
-      const label = `solver ${solver ? 'on ' : 'off'}, mirror ${symmetries ? 'on ' : 'off'}, c_puct ${agent.cPuct}${reuse ? ', tree kept' : ''}`;
+      const label = `solver ${solver ? 'on ' : 'off'}, mirror ${symmetries ? 'on ' : 'off'}, c_puct ${agent.cPuct}${reuse ? ', tree kept' : ''}${agent.fpuReduction === null ? '' : `, fpu − ${agent.fpuReduction}`}`;
       const progress = createProgress(`  ${label}`, GAMES, 'games');
       const r = playSeries({ game, agents: [counted, opponent], games: GAMES, seed: 0, onGame: (d) => progress.update(d) });
       progress.stop();
@@ -196,10 +203,10 @@ async function main(): Promise<void> {
       opponent.dispose?.();
       const [lo, hi] = r.scoreInterval;
       const keptMean = searches > 0 ? kept / searches : 0;
-      srows.push([yes(solver), yes(symmetries), String(agent.cPuct), yes(reuse), keptMean.toFixed(1), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
-      strength.push({ solver, symmetries, cPuct: agent.cPuct, reuse, keptVisitsPerSearch: keptMean, vs: VS, simulations: STRENGTH_SIMS, ...r });
+      srows.push([yes(solver), yes(symmetries), String(agent.cPuct), agent.fpuReduction === null ? 'Q 0' : `V − ${agent.fpuReduction}`, yes(reuse), keptMean.toFixed(1), `${r.wins[0]}–${r.draws}–${r.wins[1]}`, `${(100 * r.score).toFixed(1)}%`, `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%`, String(r.distinct), ((performance.now() - t0) / 1000).toFixed(0)]);
+      strength.push({ solver, symmetries, cPuct: agent.cPuct, fpuReduction: agent.fpuReduction, reuse, keptVisitsPerSearch: keptMean, vs: VS, simulations: STRENGTH_SIMS, ...r });
     }
-    console.log(markdownTable(['solver', 'mirror average', 'c_puct', 'tree kept', 'visits kept a search', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
+    console.log(markdownTable(['solver', 'mirror average', 'c_puct', 'unvisited moves', 'tree kept', 'visits kept a search', 'won–drawn–lost', 'score', '95% interval (distinct games)', 'distinct', 'seconds'], srows));
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/mcts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);

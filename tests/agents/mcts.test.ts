@@ -85,6 +85,13 @@ describe('the PUCT rule', () => {
     // a visited child with a loss (Q = −1) against an unvisited one of the same prior
     expect(puctSelect([1, 0], [-1, 0], [0.5, 0.5], 0, 2, 2, 1)).toBe(1);
   });
+
+  it('scores unvisited children with the first-play urgency given (fpuReduction: the parent value minus r)', () => {
+    // child 0 visited once at Q 0.2, child 1 unvisited, equal priors, c = 1, √2: 0.2 + 0.5·1.414/2 = 0.554 against u + 0.707
+    expect(puctSelect([1, 0], [0.2, 0], [0.5, 0.5], 0, 2, 2, 1)).toBe(1); // u = 0: 0.707
+    expect(puctSelect([1, 0], [0.2, 0], [0.5, 0.5], 0, 2, 2, 1, undefined, -0.2)).toBe(0); // u = −0.2: 0.507
+    expect(puctSelect([1, 0], [0.2, 0], [0.5, 0.5], 0, 2, 2, 1, undefined, -0.1)).toBe(1); // u = −0.1: 0.607
+  });
 });
 
 describe('search with uniform priors and zero values', () => {
@@ -326,6 +333,22 @@ describe('search in steps (beginSearch, nextLeaf, resolveLeaf)', () => {
     finish(noisy);
     expect(noisy.lastSimulations).toBe(80);
     expect(() => noisy.beginSearch(root, { simulations: 81, noise: false })).toThrow(/a search's budget must be a whole number of simulations in \[1, 80\], got 81/);
+  });
+
+  it('first-play urgency (fpuReduction): a large reduction keeps the search on the moves it has tried', () => {
+    const root = after(connectFour, [3, 3, 2]);
+    const opts = { info: connectFour.info, evaluator: hashEvaluator, simulations: 40, symmetries: false, solver: false, seed: 4 };
+    const tried = (fpuReduction: number | null): number => {
+      const agent = new MctsAgent({ name: 'fpu', ...opts, fpuReduction });
+      agent.search(root);
+      const v = new Float64Array(7);
+      agent.rootVisits(v);
+      return v.filter((x) => x > 0).length;
+    };
+    expect(tried(null)).toBe(7);
+    expect(tried(0)).toBeGreaterThan(tried(10));
+    expect(tried(10)).toBeLessThan(7);
+    expect(() => new MctsAgent({ name: 'fpu', ...opts, fpuReduction: Number.NaN })).toThrow(/fpuReduction must be a finite number \(or null for Q = 0\), got NaN/);
   });
 
   it('keeps its tree between its own moves at play time (treeReuse, mcts:…:reuse): through the reply played, afresh elsewhere', () => {
