@@ -2,7 +2,7 @@
  * Agent specs, resolved in one place: every spec a command, a server or a tournament accepts is read
  * here, by the first entry of SPEC_FORMS that matches it:
  *
- *   mcts:<agent>[:<sims>][:reuse]  search guided by a trained policy (agents/mcts.ts)
+ *   mcts:<agent>[:<sims>][:fpu<r>][:reuse]  search guided by a trained policy (agents/mcts.ts)
  *   greedy:<agent>                 a trained policy playing its most probable legal action
  *   last:<run folder>              the run's last-iterate checkpoint, even when it exports its average policy
  *   <runDir>#<memberId>            a league member (league/member-agent.ts reads what it plays as)
@@ -99,11 +99,11 @@ export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: 
 }
 
 /**
- * `mcts:<agent>[:<simulations>][:reuse]`: PUCT search (agents/mcts.ts) guided by the trained policy `<agent>` names
+ * `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`: PUCT search (agents/mcts.ts) guided by the trained policy `<agent>` names
  * (a checkpoint, run folder or league member with weights). The game is checked before anything loads.
  */
 async function createSearchAgent(spec: string, game: GameInfo, seed: number): Promise<Agent> {
-  const { inner, simulations, reuse } = parseMctsSpec(spec);
+  const { inner, simulations, reuse, fpuReduction } = parseMctsSpec(spec);
   checkMctsGame(spec, game);
   const needs = 'mcts:<agent> needs a trained policy with a critic: a checkpoint or run folder, or a league member runs/<run>#<id> with weights';
   let bare = inner;
@@ -113,7 +113,7 @@ async function createSearchAgent(spec: string, game: GameInfo, seed: number): Pr
   const agent = await createAgent(inner, game, seed, { evaluator: true });
   try {
     if (!isPositionEvaluator(agent)) throw new ConfigError(`'${spec}': '${inner}' plays without a policy network; ${needs}`);
-    return new MctsAgent({ name: spec, info: game, evaluator: agent, simulations, seed, owned: agent, treeReuse: reuse });
+    return new MctsAgent({ name: spec, info: game, evaluator: agent, simulations, seed, owned: agent, treeReuse: reuse, fpuReduction });
   } catch (err) {
     agent.dispose?.();
     throw err;

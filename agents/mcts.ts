@@ -1,5 +1,5 @@
 /**
- * Play-time search, `mcts:<agent>[:<simulations>][:reuse]`: Monte Carlo tree search guided by a trained
+ * Play-time search, `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`: Monte Carlo tree search guided by a trained
  * policy, as AlphaZero plays (Silver et al. 2018; OpenSpiel's `mcts.py` reads the same way).
  *
  * One simulation walks from the root to a leaf, evaluates it once and backs the value up:
@@ -54,12 +54,14 @@
 import { AgentMismatchError, CHANCE, ConfigError, isContinuous, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import type { PolicySpec } from './policy.ts';
 
-/** Spec prefix: `mcts:<agent>[:<simulations>][:reuse]`, e.g. `mcts:runs/c4:200`, `mcts:runs/c4#main@000120:50` or `mcts:runs/c4:200:reuse`. */
+/** Spec prefix: `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`, e.g. `mcts:runs/c4:200`, `mcts:runs/c4#main@000120:50` or `mcts:runs/c4:200:reuse`. */
 export const MCTS_PREFIX = 'mcts:';
 /** Simulations per move when the spec names none. */
 export const DEFAULT_SIMULATIONS = 100;
 /** The spec's last word that keeps the search tree between moves: `mcts:runs/c4:200:reuse`. */
 export const REUSE_WORD = 'reuse';
+/** The spec's word for a first-play urgency (MctsAgentOptions.fpuReduction): `mcts:runs/c4:200:fpu0.5`. */
+export const FPU_WORD = 'fpu';
 /** Upper bound on simulations per move (the tree takes ≈ 50 bytes per legal move per simulation; three times that with tree reuse). */
 export const MAX_SIMULATIONS = 100_000;
 /**
@@ -122,7 +124,7 @@ export function mctsFits(info: GameInfo): string | null {
 
 /** What `mcts:` accepts, for error messages. */
 const ACCEPTED_GAMES = 'mcts: searches sequential, perfect-information, two-player zero-sum games without chance events';
-const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>][:${REUSE_WORD}] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}), e.g. mcts:runs/c4:200`;
+const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>][:${FPU_WORD}<r>][:${REUSE_WORD}] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}; r a number), e.g. mcts:runs/c4:200 or mcts:runs/c4:200:${FPU_WORD}0.5`;
 
 /** A parsed `mcts:` spec: the agent that guides the search, simulations per move, and whether the tree is kept between moves. */
 export interface MctsSpec {
@@ -130,26 +132,35 @@ export interface MctsSpec {
   readonly simulations: number;
   /** `:reuse`: each move's search starts from the subtree of the position reached (MctsAgentOptions.treeReuse). */
   readonly reuse: boolean;
+  /** `:fpu<r>`: unvisited moves score the network's value minus r (MctsAgentOptions.fpuReduction); null: Q 0. */
+  readonly fpuReduction: number | null;
 }
 
 /**
- * Splits `mcts:<agent>[:<simulations>][:reuse]`: a trailing `:reuse` keeps the tree between moves, and
- * a trailing `:<number>` before it is the simulation count (the inner spec may contain colons itself,
- * e.g. `mcts:greedy:runs/c4:50`). Throws ConfigError for a missing inner agent or a count that is not
- * a positive integer.
+ * Splits `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`: trailing words `:reuse` (keep the tree between
+ * moves) and `:fpu<r>` (first-play urgency), in either order, and a trailing `:<number>` before them,
+ * the simulation count (the inner spec may contain colons itself, e.g. `mcts:greedy:runs/c4:50`).
+ * Throws ConfigError for a missing inner agent, a count that is not a positive integer or an `fpu`
+ * word without a number.
  */
 export function parseMctsSpec(spec: string): MctsSpec {
   if (!spec.startsWith(MCTS_PREFIX)) throw new ConfigError(`'${spec}' is not an mcts: spec; expected ${ACCEPTED_SPEC}`);
   let inner = spec.slice(MCTS_PREFIX.length).trim();
   let simulations = DEFAULT_SIMULATIONS;
   let reuse = false;
+  let fpuReduction: number | null = null;
   const tailOf = (): { i: number; tail: string } => {
     const i = inner.lastIndexOf(':');
     return { i, tail: i < 0 ? '' : inner.slice(i + 1).trim() };
   };
   let { i, tail } = tailOf();
-  if (tail === REUSE_WORD) {
-    reuse = true;
+  for (;;) {
+    if (tail === REUSE_WORD && !reuse) reuse = true;
+    else if (tail.startsWith(FPU_WORD) && fpuReduction === null && i >= 0) {
+      const r = Number(tail.slice(FPU_WORD.length));
+      if (tail.length === FPU_WORD.length || !Number.isFinite(r)) throw new ConfigError(`'${spec}': ${FPU_WORD} needs a number, the reduction r (e.g. ${FPU_WORD}0.5), got '${tail}'; expected ${ACCEPTED_SPEC}`);
+      fpuReduction = r;
+    } else break;
     inner = inner.slice(0, i).trim();
     ({ i, tail } = tailOf());
   }
@@ -161,12 +172,13 @@ export function parseMctsSpec(spec: string): MctsSpec {
     inner = inner.slice(0, i).trim();
   }
   if (inner === '') throw new ConfigError(`'${spec}' names no agent to guide the search; expected ${ACCEPTED_SPEC}`);
-  return { inner, simulations, reuse };
+  return { inner, simulations, reuse, fpuReduction };
 }
 
-/** The `mcts:` spec of `parsed` (its canonical spelling: count always written, `:reuse` last). */
+/** The `mcts:` spec of `parsed` (its canonical spelling: count always written, then `:fpu<r>`, `:reuse` last). */
 export function mctsSpec(parsed: MctsSpec): string {
-  return `${MCTS_PREFIX}${parsed.inner}:${parsed.simulations}${parsed.reuse ? `:${REUSE_WORD}` : ''}`;
+  const fpu = parsed.fpuReduction === null ? '' : `:${FPU_WORD}${parsed.fpuReduction}`;
+  return `${MCTS_PREFIX}${parsed.inner}:${parsed.simulations}${fpu}${parsed.reuse ? `:${REUSE_WORD}` : ''}`;
 }
 
 /** Checks that `mcts:` can search `info`, before anything is loaded. */

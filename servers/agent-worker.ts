@@ -25,7 +25,7 @@ export type AgentRecipe =
       readonly name: string;
       readonly bytes: Uint8Array;
       readonly deterministic: boolean;
-      readonly search: { readonly simulations: number; readonly cPuct: number; readonly treeReuse: boolean } | null;
+      readonly search: { readonly simulations: number; readonly cPuct: number; readonly treeReuse: boolean; readonly fpuReduction: number | null } | null;
     }
   /** A CustomAgent that a module exports (`CustomAgent.worker`). */
   | { readonly kind: 'module'; readonly url: string; readonly export: string };
@@ -87,8 +87,8 @@ async function build(recipe: AgentRecipe, info: GameInfo, seed: number): Promise
       if (!recipe.search) return agentFromSnapshot(recipe.bytes, info, { name: recipe.name, seed, deterministic: recipe.deterministic });
       // search evaluates positions with a policy snapshot's priors and critic (MctsAgent's evaluator)
       const policy = new SnapshotAgent({ name: recipe.name, blob: recipe.bytes, info, seed, deterministic: recipe.deterministic });
-      const { simulations, cPuct, treeReuse } = recipe.search;
-      return new MctsAgent({ name: recipe.name, info, evaluator: policy, simulations, cPuct, seed, owned: policy, treeReuse });
+      const { simulations, cPuct, treeReuse, fpuReduction } = recipe.search;
+      return new MctsAgent({ name: recipe.name, info, evaluator: policy, simulations, cPuct, seed, owned: policy, treeReuse, fpuReduction });
     }
     case 'module': {
       // an agent module of the embedding program (a plug-in, named by URL): loaded on first use

@@ -166,7 +166,7 @@ async function resolveEntry(entry: string): Promise<Resolved[]> {
   }
   const { kind } = parseAgentSpec(entry);
   if (!listAgentKinds().some((k) => k.kind === kind)) {
-    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:reuse] or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
+    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:fpu<r>][:reuse] or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
   }
   return [{ spec: entry, about: entry, game: null, trained: false }];
 }

@@ -93,7 +93,7 @@ class ThreadAgent implements ServedAgent {
 /** How a worker thread rebuilds an agent built here: its snapshot bytes (with search around them for `mcts:`), or null. */
 function snapshotRecipe(spec: string, agent: Agent): AgentRecipe | null {
   if (agent instanceof MctsAgent && isSnapshotPlayer(agent.evaluator)) {
-    return { kind: 'snapshot', name: spec, bytes: agent.evaluator.snapshot(), deterministic: false, search: { simulations: agent.simulations, cPuct: agent.cPuct, treeReuse: agent.treeReuse } };
+    return { kind: 'snapshot', name: spec, bytes: agent.evaluator.snapshot(), deterministic: false, search: { simulations: agent.simulations, cPuct: agent.cPuct, treeReuse: agent.treeReuse, fpuReduction: agent.fpuReduction } };
   }
   if (isSnapshotPlayer(agent)) return { kind: 'snapshot', name: spec, bytes: agent.snapshot(), deterministic: agent.deterministic, search: null };
   return null;

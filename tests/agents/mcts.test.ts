@@ -492,14 +492,19 @@ describe('the solver (proven wins and losses)', () => {
 
 describe('mcts: specs', () => {
   it('parses a trailing integer as the simulation count, the rest as the inner spec', () => {
-    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false });
-    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false });
-    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50, reuse: false });
-    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false });
-    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7, reuse: false });
-    expect(parseMctsSpec('mcts:runs/c4:200:reuse')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: true });
-    expect(parseMctsSpec('mcts:greedy:runs/c4:reuse')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true });
+    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false, fpuReduction: null });
+    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false, fpuReduction: null });
+    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50, reuse: false, fpuReduction: null });
+    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false, fpuReduction: null });
+    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7, reuse: false, fpuReduction: null });
+    expect(parseMctsSpec('mcts:runs/c4:200:reuse')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: true, fpuReduction: null });
+    expect(parseMctsSpec('mcts:greedy:runs/c4:reuse')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true, fpuReduction: null });
     expect(mctsSpec(parseMctsSpec('mcts:runs/c4:reuse'))).toBe(`mcts:runs/c4:${DEFAULT_SIMULATIONS}:reuse`);
+    expect(parseMctsSpec('mcts:runs/c4:200:fpu0.5')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false, fpuReduction: 0.5 });
+    expect(parseMctsSpec('mcts:runs/c4:reuse:fpu-0.1')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true, fpuReduction: -0.1 });
+    expect(mctsSpec(parseMctsSpec('mcts:runs/c4:reuse:fpu0.25'))).toBe(`mcts:runs/c4:${DEFAULT_SIMULATIONS}:fpu0.25:reuse`);
+    expect(() => parseMctsSpec('mcts:runs/c4:200:fpu')).toThrow(/fpu needs a number, the reduction r \(e.g. fpu0.5\), got 'fpu'/);
+    expect(() => parseMctsSpec('mcts:runs/c4:fpuX')).toThrow(/fpu needs a number/);
   });
 
   it('refuses a missing agent and counts that are not positive integers, saying what is accepted', () => {
@@ -567,14 +572,19 @@ describe('search guided by a trained policy', () => {
     agent.dispose();
   });
 
-  it.each([false, true])('plays legal moves to the end against random, and the same seed replays the same games (reuse %s)', async (reuse) => {
-    const spec = `mcts:${runDir}:40${reuse ? ':reuse' : ''}`;
+  it.each([
+    ['', false, null],
+    [':reuse', true, null],
+    [':fpu0.5:reuse', true, 0.5],
+  ] as const)('plays legal moves to the end against random, and the same seed replays the same games (mcts:<run>:40%s)', async (words, reuse, fpu) => {
+    const spec = `mcts:${runDir}:40${words}`;
     const games = async (seed: number) => {
       const mcts = await createAgent(spec, ticTacToe.info, seed);
       const random = await createAgent('random', ticTacToe.info, seed);
       expect(mcts).toBeInstanceOf(MctsAgent);
       expect((mcts as MctsAgent).simulations).toBe(40);
       expect((mcts as MctsAgent).treeReuse).toBe(reuse);
+      expect((mcts as MctsAgent).fpuReduction).toBe(fpu);
       const out = [playGame(ticTacToe, [mcts, random], 1), playGame(ticTacToe, [random, mcts], 2), playGame(ticTacToe, [mcts, random], 3)];
       mcts.dispose?.();
       return out;

@@ -95,7 +95,7 @@ describe('agent pool', () => {
     policy.dispose();
     pool = new AgentPool({ threads: 1, deadlineMs: 10_000 });
     const greedy = pool.add({ kind: 'snapshot', name: 'greedy', bytes, deterministic: true, search: null }, 5);
-    const search = pool.add({ kind: 'snapshot', name: 'search', bytes, deterministic: false, search: { simulations: 30, cPuct: 1.25, treeReuse: false } }, 5);
+    const search = pool.add({ kind: 'snapshot', name: 'search', bytes, deterministic: false, search: { simulations: 30, cPuct: 1.25, treeReuse: false, fpuReduction: null } }, 5);
     const here = new SnapshotAgent({ name: 'here', blob: bytes, info: ttt.info, seed: 5, deterministic: true });
     const s = ttt.newState(0);
     for (const a of [4, 0]) {
@@ -105,8 +105,8 @@ describe('agent pool', () => {
     const searched = await pool.move(search, at(1, s));
     expect(s.legalActions(s.currentSeat())).toContain(searched);
     // search that keeps its tree between moves (mcts:…:reuse) plays as the same search here, move after move
-    const kept = pool.add({ kind: 'snapshot', name: 'kept', bytes, deterministic: false, search: { simulations: 30, cPuct: 1.25, treeReuse: true } }, 5);
-    const keptHere = new MctsAgent({ name: 'kept here', info: ttt.info, evaluator: new SnapshotAgent({ name: 'p', blob: bytes, info: ttt.info, seed: 5, deterministic: false }), simulations: 30, cPuct: 1.25, seed: 5, treeReuse: true });
+    const kept = pool.add({ kind: 'snapshot', name: 'kept', bytes, deterministic: false, search: { simulations: 30, cPuct: 1.25, treeReuse: true, fpuReduction: 0.5 } }, 5);
+    const keptHere = new MctsAgent({ name: 'kept here', info: ttt.info, evaluator: new SnapshotAgent({ name: 'p', blob: bytes, info: ttt.info, seed: 5, deterministic: false }), simulations: 30, cPuct: 1.25, seed: 5, treeReuse: true, fpuReduction: 0.5 });
     keptHere.reset(7);
     const g = ttt.newState(0);
     for (const reply of [0, 2]) {

@@ -10,6 +10,6 @@ export function register(program: Command): void {
     .action(() => {
       for (const k of listAgentKinds()) console.log(`${k.kind.padEnd(12)} ${k.summary}`);
       console.log(`\nTrained agents: a checkpoint or run folder, a league member <runDir>#<id>; prefixes greedy: (most probable move) and last: (last iterate).`);
-      console.log(`mcts:<agent>[:<simulations>][:reuse]  PUCT search guided by a trained agent's policy and critic (default ${DEFAULT_SIMULATIONS} simulations; :reuse keeps the tree between moves), e.g. mcts:runs/c4:200`);
+      console.log(`mcts:<agent>[:<simulations>][:fpu<r>][:reuse]  PUCT search guided by a trained agent's policy and critic (default ${DEFAULT_SIMULATIONS} simulations; :fpu<r> scores untried moves at the network's value minus r; :reuse keeps the tree between moves), e.g. mcts:runs/c4:200`);
     });
 }
