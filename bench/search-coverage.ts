@@ -17,9 +17,8 @@ import { getGame } from '../games/index.ts';
 import { selectBackend } from '../src/backend.ts';
 import { wilsonInterval } from '../src/eval/stats.ts';
 import { runSearchSelfPlay } from '../src/selfplay/search-selfplay.ts';
-import { encodeSnapshot } from '../src/selfplay/snapshot.ts';
 import { searchSettings } from '../src/train/expert-iteration.ts';
-import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
+import { loadAlphaZeroRun } from './alphazero-run.ts';
 import { fmtInt, markdownTable, winsAt } from './lib.ts';
 
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 64);
@@ -33,12 +32,9 @@ setLogLevel('warn');
 await selectBackend('cpu');
 const game = getGame('connect-four');
 const { actions: A, seats } = game.info;
-const loaded = await loadPolicyCheckpoint(run);
-if (loaded.meta.game !== game.info.id) throw new Error(`${run} is a ${loaded.meta.game} run; this bench plays ${game.info.id}`);
-if (loaded.obsRms !== null) throw new Error(`${run} normalises its observations: not an alphazero run`);
-const blob = encodeSnapshot({ game: game.info.id, spec: loaded.policy.spec, weights: loaded.policy.getWeights(), obsRms: null });
+const { blob, config, update } = await loadAlphaZeroRun(run, game.info);
 // the run's own search settings, without random opening plies (the games are replayed from their rows)
-const settings = { ...searchSettings(loaded.state.config), openingPlies: 0 };
+const settings = { ...searchSettings(config), openingPlies: 0 };
 
 const mask = new Uint8Array(A);
 const returns = new Float64Array(seats);
@@ -83,8 +79,7 @@ for (const rate of rates) {
     `${((100 * qTargets) / r.positions).toFixed(1)}%`,
   ]);
 }
-loaded.policy.dispose();
-console.log(`# Self-play coverage of wins in one, Connect Four: ${run} (update ${loaded.meta.update}), ${GAMES} games a row, ${settings.simulations} simulations a move\n`);
+console.log(`# Self-play coverage of wins in one, Connect Four: ${run} (update ${update}), ${GAMES} games a row, ${settings.simulations} simulations a move\n`);
 console.log(
   markdownTable(['randomMoveRate', 'positions', 'a game', 'with a win in one for the side to move', 'π on the winning moves', 'random moves a game', 'value target q (not z)'], rows),
 );

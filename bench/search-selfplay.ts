@@ -25,7 +25,7 @@ import { selectBackend } from '../src/backend.ts';
 import { runSearchSelfPlay } from '../src/selfplay/search-selfplay.ts';
 import { encodeSnapshot } from '../src/selfplay/snapshot.ts';
 import { newPolicy } from '../src/train/algorithm.ts';
-import { resolveConfig } from '../src/train/config.ts';
+import { resolveConfig, type TrainConfig } from '../src/train/config.ts';
 import { searchSettings } from '../src/train/expert-iteration.ts';
 import { fmtInt, fmtRatio, loadWarning, machineInfo, markdownTable, timeOnce } from './lib.ts';
 
@@ -52,15 +52,20 @@ interface Row {
   readonly seconds: number;
   readonly cpuShare: number;
 }
+/** Snapshot bytes of a freshly initialised alphazero policy of `config`'s network (seed 0). */
+function freshSnapshot(config: TrainConfig): Uint8Array {
+  const policy = newPolicy(config, game.info, 0);
+  const blob = encodeSnapshot({ game: game.info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+  policy.dispose();
+  return blob;
+}
 const rows: Row[] = [];
 for (const [network, over] of [
   ['conv (the default)', {}],
   ['mlp [128, 128]', { network: 'mlp' }],
 ] as const) {
   const config = resolveConfig('alphazero', game.info.id, over);
-  const policy = newPolicy(config, game.info, 0);
-  const blob = encodeSnapshot({ game: game.info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
-  policy.dispose();
+  const blob = freshSnapshot(config);
   const search = searchSettings(config);
   for (const perTask of PER_TASK) {
     let positions = 0;
@@ -99,10 +104,7 @@ interface CapRow {
 }
 const capRows: CapRow[] = [];
 {
-  const base = resolveConfig('alphazero', game.info.id, {});
-  const policy = newPolicy(base, game.info, 0);
-  const blob = encodeSnapshot({ game: game.info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
-  policy.dispose();
+  const blob = freshSnapshot(resolveConfig('alphazero', game.info.id, {}));
   for (const [setting, over] of [
     ['every ply a full search (the default)', {}],
     [`fastSimulations ${FAST}, fullSearchRate 0.25`, { fastSimulations: FAST, fullSearchRate: 0.25 }],

@@ -19,8 +19,7 @@ import { setLogLevel } from '../core/log.ts';
 import { getGame } from '../games/index.ts';
 import { selectBackend } from '../src/backend.ts';
 import { SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
-import { encodeSnapshot } from '../src/selfplay/snapshot.ts';
-import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
+import { loadAlphaZeroRun } from './alphazero-run.ts';
 import { fmtInt, markdownTable } from './lib.ts';
 
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 16);
@@ -35,13 +34,11 @@ await selectBackend('cpu');
 const game = getGame('connect-four');
 const { info } = game;
 const A = info.actions;
-const loaded = await loadPolicyCheckpoint(run);
-if (loaded.meta.game !== info.id) throw new Error(`${run} is a ${loaded.meta.game} run; this bench plays ${info.id}`);
-const blob = encodeSnapshot({ game: info.id, spec: loaded.policy.spec, weights: loaded.policy.getWeights(), obsRms: null });
+const { blob, config } = await loadAlphaZeroRun(run, info);
 const evaluator = new SnapshotAgent({ name: run, blob, info, seed: 1 });
-const S = loaded.state.config.simulations;
+const S = config.simulations;
 
-const search = (name: string, simulations: number, treeReuse = false): MctsAgent => new MctsAgent({ name, info, evaluator, simulations, cPuct: loaded.state.config.cPuct, symmetries: false, seed: 1, treeReuse });
+const search = (name: string, simulations: number, treeReuse = false): MctsAgent => new MctsAgent({ name, info, evaluator, simulations, cPuct: config.cPuct, symmetries: false, seed: 1, treeReuse });
 
 interface Method {
   readonly name: string;

@@ -174,10 +174,12 @@ export class ExpertIterationAlgorithm implements Algorithm {
     const base: Stats = { 'charts/replay_size': this.replay.size, 'charts/new_positions': added };
     // randomMoveRate's moves actually played (those that differed from the search's), per game finished
     if (games > 0) base['search/random_moves_per_game'] = randomMoves / games;
-    // treeReuse: the visits a search started from, on average (0 without it)
-    if (searches > 0) base['search/kept_visits'] = keptVisits / searches;
-    // fastSimulations: the share of searches that were fast (their plies not recorded)
-    if (searches > 0) base['search/fast_share'] = fastSearches / searches;
+    if (searches > 0) {
+      // treeReuse: the visits a search started from, on average (0 without it)
+      base['search/kept_visits'] = keptVisits / searches;
+      // fastSimulations: the share of searches that were fast (their plies not recorded)
+      base['search/fast_share'] = fastSearches / searches;
+    }
     if (this.replay.size < Math.max(1, this.config.learningStarts)) return base;
     // 2. epochs × new rows drawn from the window, in whole minibatches, one pass
     const mb = this.config.minibatchSize;
