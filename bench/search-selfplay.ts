@@ -8,8 +8,10 @@
  * The networks are freshly initialised alphazero policies of the defaults' sizes: search cost
  * depends on the network's size and on the tree's shape, not on what the weights have learned (a
  * trained network's games are longer, its trees deeper: the rates move a little, the ratios little).
- * Every row plays BENCH_GAMES games (default 32) at the default 100 simulations a move, with the
- * actors' Dirichlet noise and sampled opening plies; the ratio column divides by the one-at-a-time
+ * Every row plays BENCH_GAMES games (default 32) at 100 simulations a move, with the actors' Dirichlet
+ * noise and sampled opening plies, the dense move head, no random moves and every search from scratch
+ * (BASE: the settings the README's figures were measured with, pinned since Connect Four's defaults
+ * became the ninth hour's); the ratio column divides by the one-at-a-time
  * row of the same network (the defaults' 8 games a task is what a training run plays).
  *
  * A second table, the conv network at 8 games a task: the default, playout cap randomization
@@ -35,6 +37,8 @@ const PER_TASK = [1, 4, 8, 16];
 const FAST = Number(process.env['BENCH_FAST'] ?? 20);
 if (!(Number.isInteger(FAST) && FAST > 0 && FAST < 100)) throw new Error(`BENCH_FAST must be a whole number of simulations in [1, 99], got '${process.env['BENCH_FAST']}'`);
 const RESULTS_DIR = new URL('./results/', import.meta.url);
+/** The settings every row starts from (the doc comment says why they are pinned). */
+const BASE = { simulations: 100, policyHead: 'dense', convReduce: 0, treeReuse: false, randomMoveRate: 0 } as const;
 
 setLogLevel('warn');
 await selectBackend('cpu');
@@ -61,8 +65,8 @@ function freshSnapshot(config: TrainConfig): Uint8Array {
 }
 const rows: Row[] = [];
 for (const [network, over] of [
-  ['conv (the default)', {}],
-  ['mlp [128, 128]', { network: 'mlp' }],
+  ['conv (the default)', BASE],
+  ['mlp [128, 128]', { ...BASE, network: 'mlp' }],
 ] as const) {
   const config = resolveConfig('alphazero', game.info.id, over);
   const blob = freshSnapshot(config);
@@ -104,11 +108,11 @@ interface CapRow {
 }
 const capRows: CapRow[] = [];
 {
-  const blob = freshSnapshot(resolveConfig('alphazero', game.info.id, {}));
+  const blob = freshSnapshot(resolveConfig('alphazero', game.info.id, BASE));
   for (const [setting, over] of [
-    ['every ply a full search (the default)', {}],
-    [`fastSimulations ${FAST}, fullSearchRate 0.25`, { fastSimulations: FAST, fullSearchRate: 0.25 }],
-    [`fastSimulations ${FAST}, fullSearchRate 0.25, treeReuse`, { fastSimulations: FAST, fullSearchRate: 0.25, treeReuse: true }],
+    ['every ply a full search (the default)', BASE],
+    [`fastSimulations ${FAST}, fullSearchRate 0.25`, { ...BASE, fastSimulations: FAST, fullSearchRate: 0.25 }],
+    [`fastSimulations ${FAST}, fullSearchRate 0.25, treeReuse`, { ...BASE, fastSimulations: FAST, fullSearchRate: 0.25, treeReuse: true }],
   ] as const) {
     const search = searchSettings(resolveConfig('alphazero', game.info.id, over));
     let positions = 0;

@@ -388,8 +388,22 @@ describe('alphazero configs', () => {
     expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate, valueTargetMix, treeReuse and fastSimulations shape alphazero's self-play with search; ppo has none/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { randomMoveRate: 0.05 }).randomMoveRate).toBe(0.05);
     expect(() => resolveConfig('ppo', 'connect-four-v1', { fastSimulations: 20 })).toThrow(/treeReuse and fastSimulations shape alphazero's self-play with search; ppo has none/);
-    expect(() => resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 100 })).toThrow(/fastSimulations \(100\) must be below simulations \(100\)/);
+    expect(() => resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 50 })).toThrow(/fastSimulations \(50\) must be below simulations \(50\)/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 20 }).fullSearchRate).toBe(0.25);
+  });
+
+  it("Connect Four's defaults are the ninth hour's settings; a config file still overrides each", () => {
+    const c = resolveConfig('alphazero', 'connect-four-v1');
+    expect([c.network, c.policyHead, c.convReduce, c.simulations, c.treeReuse, c.randomMoveRate]).toEqual(['conv', 'columns', 8, 50, true, 0.15]);
+    const earlier = resolveConfig('alphazero', 'connect-four-v1', { policyHead: 'dense', convReduce: 0, simulations: 100, treeReuse: false, randomMoveRate: 0 });
+    expect([earlier.policyHead, earlier.convReduce, earlier.simulations, earlier.treeReuse, earlier.randomMoveRate]).toEqual(['dense', 0, 100, false, 0]);
+    // an MLP asked for without the head settings gets the dense head (it has no trunk's columns to read); naming the head still refuses
+    expect(resolveConfig('alphazero', 'connect-four-v1', { network: 'mlp' }).policyHead).toBe('dense');
+    expect(resolveConfig('alphazero', 'connect-four-v1', { network: 'mlp' }).convReduce).toBe(0);
+    expect(() => resolveConfig('alphazero', 'connect-four-v1', { network: 'mlp', policyHead: 'columns' })).toThrow(/policyHead 'columns' reads a conv trunk's board columns: set network 'conv'/);
+    // tic-tac-toe keeps the generic ones
+    const t = resolveConfig('alphazero', 'tic-tac-toe-v1');
+    expect([t.simulations, t.treeReuse, t.randomMoveRate]).toEqual([100, false, 0]);
   });
 });
 
