@@ -507,11 +507,7 @@ export class MctsAgent implements Agent {
       // the subtree `advance` kept: its root is expanded and evaluated already, so the first simulation
       // does not pass through resolveLeaf at depth 0; its evaluation is read back, then the noise mixed in
       this.kept = false;
-      this.rootNetValue = this.netValue[0]!;
-      this.rootNetPriors.fill(0);
-      const first = this.firstChild[0]!;
-      for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
-      if (this.rootNoise && this.noisy) this.noiseRoot(this.rootNoise);
+      this.rootEvaluated(this.netValue[0]!);
       return;
     }
     this.size = 1;
@@ -613,14 +609,17 @@ export class MctsAgent implements Agent {
     if (this.solver && this.trySolve(node, depth) && depth > 0) this.exactValues(this.pathSeats[depth]!, this.exact[node]!);
     else for (let s = 0; s < v.length; s++) v[s] = v[s]! + (s === seat ? value : -value);
     this.backUp(depth);
-    if (depth === 0) {
-      this.rootNetValue = value;
-      this.rootNetPriors.fill(0);
-      const first = this.firstChild[0]!;
-      for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
-      if (this.rootNoise && this.noisy) this.noiseRoot(this.rootNoise);
-    }
+    if (depth === 0) this.rootEvaluated(value);
     this.lastSimulations++;
+  }
+
+  /** The root is expanded with the evaluator's `value` and priors: keep them (`rootEvaluation`), then mix in the search's root noise. */
+  private rootEvaluated(value: number): void {
+    this.rootNetValue = value;
+    this.rootNetPriors.fill(0);
+    const first = this.firstChild[0]!;
+    for (let c = first; c < first + this.childCount[0]!; c++) this.rootNetPriors[this.actions[c]!] = this.priors[c]!;
+    if (this.rootNoise && this.noisy) this.noiseRoot(this.rootNoise);
   }
 
   /**
