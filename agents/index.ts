@@ -19,6 +19,7 @@ import { parseLeagueRef, readLeagueMember, type LeagueRef } from '../league/memb
 import { selectBackend } from '../src/backend.ts';
 import { readCheckpointMeta } from '../src/checkpoint/store.ts';
 import { averagePolicyAgent } from '../src/eval/average-policy.ts';
+import { exportedSwaDir } from '../src/train/weight-average.ts';
 import { agentFromSnapshot } from '../src/selfplay/snapshot-agent.ts';
 import { snapshotFormat } from '../src/selfplay/snapshot.ts';
 import { isOffPolicyMeta, OFF_POLICY_SNAPSHOT_FORMAT } from '../src/train/offpolicy-actor.ts';
@@ -153,6 +154,8 @@ async function createCheckpointAgent(spec: string, game: GameInfo, seed: number,
   if (!opts.lastIterate) {
     const average = await averagePolicyAgent(spec, game, seed, opts);
     if (average) return average;
+    const swa = exportedSwaDir(spec);
+    if (swa) return (await tfjsPolicies()).policyAgentFromCheckpoint(swa, game, seed, { deterministic: opts.deterministic, name: spec });
   }
   if (isOffPolicyMeta(await readCheckpointMeta(spec))) return offPolicyAgentFromCheckpoint(spec, game, seed, { deterministic: opts.deterministic });
   return (await tfjsPolicies()).policyAgentFromCheckpoint(spec, game, seed, { deterministic: opts.deterministic });

@@ -6,11 +6,12 @@
  * It is also a `PositionEvaluator` (priors and critic value) for play-time search, agents/mcts.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AgentMismatchError, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, ConfigError, Rng, type ActionFrame, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { RunningMeanStd } from '../src/algorithms/running-stats.ts';
 import { MlpForward } from '../src/selfplay/mlp-forward.ts';
 import { decodeSnapshot, encodeSnapshot, type SnapshotPlayer } from '../src/selfplay/snapshot.ts';
 import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
+import { policyActionFrame } from './action-frame.ts';
 import { policySearchProblem, type PositionEvaluator } from './mcts.ts';
 import { ActorCritic, type ActBuffers } from './policy.ts';
 import { maskedSoftmax, oneHotArgmax } from './sampling.ts';
@@ -29,6 +30,10 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   private readonly obs: Float32Array;
   private readonly mask: Uint8Array;
   private readonly out: ActBuffers;
+  /** The frame the policy acts in (games/duel.ts 'opponent'), and the raw observation it reads; null: the game's own actions. */
+  private readonly frame: ActionFrame | null;
+  private readonly raw: Float32Array;
+  private readonly vector: Float32Array;
   /** Team policies: the game's teams, to find a seat's index within its team (null otherwise). */
   private readonly teams: readonly (readonly number[])[] | null;
   /** Built by the first `evaluatePosition`. */
@@ -45,6 +50,9 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     this.rng = new Rng(opts.seed ?? 0);
     this.teams = (opts.policy.spec as { agentIdFeature?: boolean }).agentIdFeature === true ? opts.info.teams : null;
     this.obs = new Float32Array(this.teams ? opts.policy.spec.obsSize : opts.info.observationSize);
+    this.frame = policyActionFrame(opts.policy.spec, opts.info.id);
+    this.raw = new Float32Array(this.frame ? opts.info.observationSize : 0);
+    this.vector = new Float32Array(this.frame ? opts.policy.spec.actions : 0);
     this.mask = new Uint8Array(opts.info.actions);
     this.out = { actions: new Int32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1), ...(opts.policy.spec.head === 'gaussian' ? { continuous: new Float32Array(opts.policy.spec.actions) } : {}) };
   }
@@ -79,7 +87,13 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     if (!vector) throw new AgentMismatchError(`agent '${this.name}' has a discrete (categorical) policy: it cannot play continuous actions`);
     this.observe(state, seat);
     this.policy.act(this.obs, 1, null, this.rng, this.out, { deterministic: this.deterministic, criticInput: null });
-    out.set(vector);
+    if (!this.frame) {
+      out.set(vector);
+      return;
+    }
+    state.observe(seat, this.raw);
+    this.vector.set(vector);
+    this.frame.toGame(this.raw, this.vector, out);
   }
 
   /**
@@ -144,13 +158,13 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
  * A policy checkpoint (a run folder or a ckpt-NNNNNN folder) as a PolicyAgent named `path`; refuses a
  * checkpoint trained on another game. Needs a tfjs backend (`selectBackend`).
  */
-export async function policyAgentFromCheckpoint(path: string, info: GameInfo, seed: number, opts: { deterministic?: boolean } = {}): Promise<PolicyAgent> {
+export async function policyAgentFromCheckpoint(path: string, info: GameInfo, seed: number, opts: { deterministic?: boolean; name?: string } = {}): Promise<PolicyAgent> {
   const loaded = await loadPolicyCheckpoint(path);
   if (loaded.meta.game !== info.id) {
     loaded.policy.dispose();
     throw new AgentMismatchError(`checkpoint '${path}' was trained on ${loaded.meta.game}, not ${info.id}`);
   }
-  return new PolicyAgent({ name: path, policy: loaded.policy, obsRms: loaded.obsRms, info, seed, deterministic: opts.deterministic });
+  return new PolicyAgent({ name: opts.name ?? path, policy: loaded.policy, obsRms: loaded.obsRms, info, seed, deterministic: opts.deterministic });
 }
 
 /**

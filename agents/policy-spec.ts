@@ -21,6 +21,8 @@ export interface PolicySpec {
   readonly initLogStd?: number | readonly number[];
   /** A convolutional trunk before the dense layers of both networks, or of the actor's alone (absent: plain MLPs). */
   readonly conv?: ConvSpec;
+  /** The Gaussian head acts in this frame of the game's (`Game.actionFrames`, e.g. duel's 'opponent'); absent: the game's own actions. */
+  readonly actionFrame?: string;
 }
 
 /** The convolutional trunk of a policy (its layers are described in agents/policy.ts' file comment). */

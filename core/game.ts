@@ -365,10 +365,27 @@ export interface GameState {
   reset(seed: number): void;
 }
 
+/**
+ * Another parametrisation of a continuous action space that a policy may act in (a policy's
+ * `actionFrame`, agents/policy-spec.ts): `toGame` maps the policy's vector, read against the seat's raw
+ * observation, to the game's own action vector. Games with continuous actions may offer frames in which
+ * good play is simpler for a small network (games/duel.ts 'opponent': thrust toward and around the
+ * opponent, aim as an offset from the lead bearing); the game itself only ever sees its own actions.
+ */
+export interface ActionFrame {
+  readonly name: string;
+  /** One line: what each component of the frame's vector means. */
+  readonly summary: string;
+  /** The game's action for `policyAction` (each component clipped to [−1, 1] first, NaN kept: the game refuses it) given the seat's `observation`. */
+  toGame(observation: ArrayLike<number>, policyAction: ArrayLike<number>, out: Float32Array | Float64Array): void;
+}
+
 /** A registered game: static info, how clients show it, and a factory for states. */
 export interface Game {
   readonly info: GameInfo;
   readonly ui: GameUi;
+  /** Action frames a policy may act in (continuous games only; absent: none). */
+  readonly actionFrames?: readonly ActionFrame[];
   /** A fresh initial state; the same seed and actions replay the same game. */
   newState(seed?: number): GameState;
   /** Rebuilds a state from `serialize()` output; throws `BadStateError` on malformed data. */

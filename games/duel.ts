@@ -72,6 +72,7 @@
  */
 import {
   BadStateError,
+  type ActionFrame,
   BaseState,
   IllegalActionError,
   SIMULTANEOUS,
@@ -705,9 +706,38 @@ function ownerOf(i: number): Seat {
   return i < SLOTS_PER_SHIP ? 0 : 1;
 }
 
+/** A component clipped to [−1, 1] as the game clips it (NaN stays NaN: the game refuses it). */
+const clip1 = (v: number): number => (v > 1 ? 1 : v < -1 ? -1 : v);
+
+/**
+ * The opponent frame (an `ActionFrame` a policy may act in, `actionFrame: "opponent"`): 0 thrust toward
+ * the opponent (negative: away), 1 thrust sideways — the direction to the opponent turned a quarter turn
+ * clockwise on screen (negative: counter-clockwise), 2 aim as an offset from the lead bearing
+ * (observation 28), aim·π radians, 3 fire as the game's. So a policy of zeros aims exactly at the lead,
+ * and strafing, or reversing the strafe when the opponent's gun comes off cooldown (the dodge), is one
+ * component's sign, the same wherever the ships are. Each component is clipped to [−1, 1] first; the
+ * thrust vector, up to √2 long, is scaled to length 1 by the game as any is.
+ */
+export const OPPONENT_FRAME: ActionFrame = Object.freeze({
+  name: 'opponent',
+  summary: 'thrust toward the opponent and sideways (a quarter turn clockwise on screen), aim as an offset from the lead bearing (·π), fire',
+  toGame(o: ArrayLike<number>, a: ArrayLike<number>, out: Float32Array | Float64Array): void {
+    const d = Math.hypot(o[8]!, o[9]!);
+    const ux = d > 0 ? o[8]! / d : 1;
+    const uy = d > 0 ? o[9]! / d : 0;
+    const toward = clip1(a[THRUST_X]!);
+    const side = clip1(a[THRUST_Y]!);
+    out[THRUST_X] = toward * ux - side * uy;
+    out[THRUST_Y] = toward * uy + side * ux;
+    out[AIM] = wrapAngle((o[OBS_BEARING + 1]! + clip1(a[AIM]!)) * Math.PI) / Math.PI;
+    out[FIRE] = a[FIRE]!;
+  },
+});
+
 export const duel: Game = {
   info: DUEL_INFO,
   ui: DUEL_UI,
+  actionFrames: [OPPONENT_FRAME],
   newState(seed = 0): GameState {
     return new DuelState(seed);
   },

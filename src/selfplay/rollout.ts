@@ -17,7 +17,8 @@
  */
 import { createBot } from '../../agents/bots.ts';
 import { sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
-import { agentStateSize, CHANCE, ConfigError, isContinuous, Rng, TERMINAL, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
+import { policyActionFrame } from '../../agents/action-frame.ts';
+import { agentStateSize, CHANCE, ConfigError, isContinuous, Rng, TERMINAL, type ActionFrame, type Agent, type GameInfo, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { playExploringStart } from '../eval/openings.ts';
 import { RunningMeanStd, type RunningMeanStdData } from '../algorithms/running-stats.ts';
@@ -103,6 +104,8 @@ export interface RolloutResult extends Trajectory {
 interface LoadedPolicy {
   readonly mlp: MlpForward;
   readonly obsRms: RunningMeanStd | null;
+  /** The frame its Gaussian head acts in (null: the game's own actions). */
+  readonly frame: ActionFrame | null;
 }
 
 /** Decoded snapshots, cached by version for the life of the worker. */
@@ -117,6 +120,7 @@ function loadPolicy(version: number, snapshots: RolloutTask['snapshots']): Loade
   return policyCache.get(version, snapshots, (snap, old) => ({
     mlp: old ? old.mlp.reuse(snap.spec, snap.weights) : new MlpForward(snap.spec, snap.weights),
     obsRms: snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null,
+    frame: policyActionFrame(snap.spec, snap.game),
   }));
 }
 
@@ -381,6 +385,10 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
   const values = new Float32Array(N);
   const rowObs = new Float32Array(N * O);
   const rowEnv = new Int32Array(N);
+  // a policy acting in an action frame (games/duel.ts 'opponent') reads the raw observation to map its vector to the game's
+  const rawObs = new Float32Array(N * O);
+  const rawOf = Array.from({ length: N }, (_, r) => rawObs.subarray(r * O, (r + 1) * O));
+  const sampled = new Float32Array(A);
   // the joint actions: env e's tick is joint[2A·e .. 2A·(e+1)), seat s's vector at 2A·e + A·s (views made once)
   const joint = new Float64Array(N * 2 * A);
   const jointOf = Array.from({ length: N }, (_, e) => joint.subarray(2 * A * e, 2 * A * (e + 1)));
@@ -430,6 +438,7 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
     for (let e = 0; e < N; e++) states[e]!.observe(seat[e]!, out.obs, (base + e) * O);
     const obsSlot = out.obs.subarray(base * O, (base + N) * O);
     rawStats?.update(obsSlot, N);
+    if (learner.frame) rawObs.set(obsSlot);
     learner.obsRms?.normalize(obsSlot, N);
     let ti = performance.now();
     learner.mlp.actorForward(obsSlot, N, means);
@@ -440,7 +449,13 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
       out.logProbs[i] = sampleGaussian(means, e * A, learnerStd, A, rng, false, actions, i * A);
       out.values[i] = values[e]!;
       const at = A * (2 * e + seat[e]!);
-      for (let j = 0; j < A; j++) joint[at + j] = actions[i * A + j]!;
+      // the trajectory keeps the policy's own vector (its log-density's); the game gets it in its frame
+      if (!learner.frame) {
+        for (let j = 0; j < A; j++) joint[at + j] = actions[i * A + j]!;
+        continue;
+      }
+      for (let j = 0; j < A; j++) sampled[j] = actions[i * A + j]!;
+      learner.frame.toGame(rawOf[e]!, sampled, moveOf[2 * e + seat[e]!]!);
     }
     // 2. the opponents: bots one env at a time, each snapshot in one forward pass over its envs
     for (let k = 0; k < opponents.length; k++) {
@@ -456,13 +471,19 @@ function runSimultaneousRollout(task: RolloutTask, info: GameInfo): RolloutResul
         rowEnv[rows++] = e;
       }
       if (rows === 0) continue;
+      if (o.frame) rawObs.set(rowObs.subarray(0, rows * O));
       o.obsRms?.normalize(rowObs, rows);
       ti = performance.now();
       o.mlp.actorForward(rowObs, rows, means);
       inference += performance.now() - ti;
       for (let r = 0; r < rows; r++) {
         const e = rowEnv[r]!;
-        sampleGaussian(means, r * A, opponentStd[k]!, A, rng, false, joint, A * (2 * e + 1 - seat[e]!));
+        if (!o.frame) {
+          sampleGaussian(means, r * A, opponentStd[k]!, A, rng, false, joint, A * (2 * e + 1 - seat[e]!));
+          continue;
+        }
+        sampleGaussian(means, r * A, opponentStd[k]!, A, rng, false, sampled, 0);
+        o.frame.toGame(rawOf[r]!, sampled, moveOf[2 * e + 1 - seat[e]!]!);
       }
     }
     // 3. every env's tick (with shaping: coef·(γΦ(s') − Φ(s)) on top); finished games are recorded and replaced

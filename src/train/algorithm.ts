@@ -110,7 +110,11 @@ export function newPolicy(config: TrainConfig, info: GameInfo, seed: number): Ac
   const conv = convSpecFor(config, info);
   const head = isContinuous(info) ? 'gaussian' : 'categorical';
   // configs saved before initLogStd existed start from log-std 0
-  const gaussian = head === 'gaussian' && config.initLogStd !== undefined && config.initLogStd !== 0 ? { initLogStd: config.initLogStd } : {};
+  const gaussian = {
+    ...(head === 'gaussian' && config.initLogStd !== undefined && config.initLogStd !== 0 ? { initLogStd: config.initLogStd } : {}),
+    // configs saved before actionFrame existed act in the game's own actions
+    ...(head === 'gaussian' && config.actionFrame !== undefined && config.actionFrame !== null ? { actionFrame: config.actionFrame } : {}),
+  };
   return new ActorCritic(
     { obsSize: info.observationSize, criticInputSize: config.criticInput === 'agent-state' ? agentStateSize(info) : info.observationSize, head, actions: info.actions, hidden: config.hidden, activation: config.activation, ...gaussian, ...(conv ? { conv } : {}) },
     seed,

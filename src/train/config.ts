@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ConvSpec } from '../../agents/policy-spec.ts';
 import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
 import { getGame, listGames } from '../../games/index.ts';
+import { actionFrameOf } from '../../agents/action-frame.ts';
 import { mctsFits } from '../../agents/mcts.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
 import { isExactEvalGame } from '../eval/exploitability.ts';
@@ -120,8 +121,15 @@ export const TrainConfigSchema = z
     mainExploiters: z.number().int().min(0).max(8).describe('league: main exploiters (AlphaStar), each its own learner'),
     leagueExploiters: z.number().int().min(0).max(8).describe('league: league exploiters (AlphaStar), each its own learner'),
     shaping: z.number().min(0).max(10).describe("potential-based reward shaping: the learner's reward of each tick gains shaping·(γ·Φ(s') − Φ(s)), Φ the game's potential (duel: hit-point lead), 0 once a game ends, which leaves optimal play unchanged; league self-play of simultaneous continuous games (0: off)"),
+    actionFrame: z
+      .string()
+      .nullable()
+      .describe("the frame the Gaussian head acts in, one the game offers (duel: 'opponent' — thrust toward and around the opponent, aim as an offset from the lead bearing); null: the game's own action components. League self-play of two-seat continuous games"),
     trainOpeningPlies: z.number().int().min(0).max(32).describe('exploring starts: each training game begins with k uniformly random plies, k drawn from 0..N (sequential games without chance; 0: off)'),
-    exportPolicy: z.enum(['last', 'average']).describe("what the run exports as its agent: the last iterate, or the reach-weighted average of its snapshots (imperfect-information games)"),
+    exportPolicy: z
+      .enum(['last', 'average', 'swa'])
+      .describe("what the run exports as its agent: the last iterate, the reach-weighted average of its snapshots (imperfect-information games), or 'swa': the network whose weights are the mean of the main learner's checkpoints over the last swaFraction of training (stochastic weight averaging, src/train/weight-average.ts)"),
+    swaFraction: z.number().gt(0).max(1).describe("exportPolicy 'swa': the share of training, at its end, whose checkpoints (every checkpointEvery updates) are averaged"),
     averageWeights: z
       .enum(['update-squared', 'update-squared-lr'])
       .describe("exportPolicy 'average': each snapshot's weight, (update + 1)², or that times the learning rate it was trained with over the initial one ('update-squared-lr': with an annealed learning rate the nearly frozen iterates of the run's end no longer carry half the weight)"),
@@ -228,6 +236,8 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   mainExploiters: 0,
   leagueExploiters: 0,
   exportPolicy: 'last',
+  swaFraction: 0.25,
+  actionFrame: null,
   averageWeights: 'update-squared',
   trainOpeningPlies: 0,
   shaping: 0,
@@ -464,6 +474,17 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     const game = getGame(gameId);
     if (!c.league || isOffPolicy(c.algo) || !isTwoSeatContinuous(game.info) || typeof game.newState(0).potential !== 'function') {
       throw new ConfigError(`invalid training config: shaping applies to ${c.algo === 'ppo' ? '' : 'on-policy '}league self-play (--league, not sac/td3/ddpg) of a two-seat game with simultaneous continuous moves whose states define a potential (duel-v3); ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} has none (set shaping 0)`);
+    }
+  }
+  if (c.actionFrame !== null) {
+    const game = getGame(gameId);
+    if (!c.league || isOffPolicy(c.algo) || c.algo === 'alphazero' || !isTwoSeatContinuous(game.info)) {
+      throw new ConfigError(`invalid training config: actionFrame applies to on-policy league self-play (--league; not sac/td3/ddpg) of a two-seat game with simultaneous continuous moves (duel-v3); ${c.algo} on ${gameId}${c.league ? '' : ' without --league'} has none (set actionFrame null)`);
+    }
+    try {
+      actionFrameOf(gameId, c.actionFrame);
+    } catch (err) {
+      throw new ConfigError(`invalid training config: ${(err as Error).message} (or set actionFrame null)`, { cause: err });
     }
   }
   if (c.criticInput === 'agent-state') {

@@ -65,6 +65,7 @@ import { OffPolicySelfPlayCollector } from './offpolicy-selfplay.ts';
 import { isOffPolicyRun, loadOffPolicyCheckpoint, type LoadedOffPolicy } from './offpolicy-checkpoint.ts';
 import { loadPolicyCheckpoint, restoreOptimizer, savePolicyCheckpoint, type LoadedPolicy, type TrainingState } from './policy-checkpoint.ts';
 import { LocalCollector } from './run.ts';
+import { WeightAverage } from './weight-average.ts';
 import { defaultKernels } from '../fast/kernels.ts';
 
 export type TrainingMode = 'single' | 'self-play' | 'team';
@@ -377,6 +378,12 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     checkExactEvalGame(info.id);
     average = averageFromLeague(outDir, { weight: runIterateWeights(outDir, config.averageWeights, config.lr) });
   }
+  // the exported weight average (SWA): the main learner's weights at its checkpoints over the last swaFraction of the run
+  let swa: WeightAverage | null = null;
+  if (config.exportPolicy === 'swa') {
+    if (offPolicy || seatPolicies > 1) throw new ConfigError(`exportPolicy "swa" averages one policy network's checkpoints; ${offPolicy ? `${config.algo} saves its own kind of checkpoint` : 'this run trains one policy per seat'} (set exportPolicy "last")`);
+    swa = resumed ? await WeightAverage.resume(outDir, config.swaFraction) : new WeightAverage(config.swaFraction);
+  }
   // self-play segments from the local workers, and with --redis from the remote actors: the same tasks
   // (remote tasks start new games: a remote slot does not come back to continue its games)
   const selfPlay = (where: Actors, continueGames: boolean) =>
@@ -477,6 +484,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     });
     if (profile.memory.length > 240) profile.memory = profile.memory.filter((_, i) => i % 2 === 0); // bounded: keep every other sample
   };
+  /** The share of the run's budget spent, in [0, 1]: drives the annealing schedules and the weight average's window. */
+  const progress = () => Math.min(1, config.minutes === null ? runStep() / config.totalSteps : Math.max(runStep() / config.totalSteps, elapsed() / deadline));
   const checkpoint = async (u: Unit) => {
     if (u.checkpointed === u.update) return;
     u.checkpointed = u.update;
@@ -492,6 +501,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       ...u.algorithm.extraState(),
     };
     if (u === main && average) await average.save(join(outDir, AVERAGE_POLICY_FILE));
+    if (u === main && swa && swa.inWindow(progress())) {
+      const policy = u.algorithm.policies[0]!;
+      if (swa.add(policy.getWeights(), u.update)) await swa.save(outDir, policy.spec, state);
+    }
     if (u.algorithm.save) await u.algorithm.save(u.dir, state);
     const dirs = u.algorithm.save ? [] : policyDirs(u.dir, u.algorithm.policies.length);
     for (let p = 0; p < dirs.length; p++) await savePolicyCheckpoint(dirs[p]!, { policy: u.algorithm.policies[p]!, optimizer: u.algorithm.optimizers[p]!, state });
@@ -543,8 +556,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
       }
 
       // 2. update, then publish the new weights to the actors
-      const progress = Math.min(1, config.minutes === null ? runStep() / config.totalSteps : Math.max(runStep() / config.totalSteps, elapsed() / deadline));
-      const stats = u.algorithm.update(segments.map((s) => s.trajectory), progress);
+      const stats = u.algorithm.update(segments.map((s) => s.trajectory), progress());
       // normObs in self-play: the actors normalised with the snapshot's statistics and report the raw moments; the next snapshot carries them
       if (u.obsRms) for (const s of segments) if (s.obsStats) u.obsRms.merge(s.obsStats);
       remote?.settle(got); // used or dropped: acknowledged

@@ -8,7 +8,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { actionFrameOf } from '../../agents/action-frame.ts';
 import { ActorCritic } from '../../agents/policy.ts';
+import { PolicyAgent } from '../../agents/policy-agent.ts';
+import { OBS_BEARING, OPPONENT_FRAME } from '../../games/duel.ts';
 import { getGame } from '../../games/index.ts';
 import { LeagueStore } from '../../league/store.ts';
 import { selectBackend } from '../../src/backend.ts';
@@ -289,3 +292,91 @@ function forwardOf(b: Uint8Array): MlpForward {
   const snap = decodeSnapshot(b);
   return new MlpForward(snap.spec, snap.weights);
 }
+
+describe("the duel's opponent action frame (actionFrame 'opponent')", () => {
+  const obsWith = (dx: number, dy: number, lead: number): Float32Array => {
+    const o = new Float32Array(O);
+    o[8] = dx;
+    o[9] = dy;
+    o[OBS_BEARING + 1] = lead;
+    return o;
+  };
+
+  it('maps (toward, sideways, aim offset, fire) to the game’s thrust, aim and fire (hand-computed)', () => {
+    const out = new Float64Array(A);
+    // the opponent at (0.3, 0.4): toward is (0.6, 0.8), sideways (a quarter turn clockwise on screen) is (−0.8, 0.6)
+    OPPONENT_FRAME.toGame(obsWith(0.3, 0.4, 0.5), [1, 0, 0.25, 1], out);
+    expect(Array.from(out)).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6), expect.closeTo(0.75, 6), 1]);
+    OPPONENT_FRAME.toGame(obsWith(0.3, 0.4, 0.5), [0, -1, 0, -1], out);
+    expect(Array.from(out)).toEqual([expect.closeTo(0.8, 6), expect.closeTo(-0.6, 6), expect.closeTo(0.5, 6), -1]);
+    // components clipped to [−1, 1] first (toward the opponent straight up: (0, −1), sideways: (1, 0)); the aim wraps to (−1, 1]: 0.9 + 0.3 → −0.8
+    OPPONENT_FRAME.toGame(obsWith(0, -2, 0.9), [3, -7, 0.3, 0.2], out);
+    expect(Array.from(out)).toEqual([expect.closeTo(-1, 6), expect.closeTo(-1, 6), expect.closeTo(-0.8, 6), expect.closeTo(0.2, 6)]);
+    // a policy of zeros aims exactly at the lead bearing and does not thrust
+    OPPONENT_FRAME.toGame(obsWith(-0.5, 0.1, -0.35), [0, 0, 0, 0], out);
+    expect(Array.from(out)).toEqual([expect.closeTo(0, 12), expect.closeTo(0, 12), expect.closeTo(-0.35, 6), expect.closeTo(0, 12)]);
+    // NaN reaches the game, which refuses it
+    OPPONENT_FRAME.toGame(obsWith(1, 0, 0), [Number.NaN, 0, 0, 0], out);
+    expect(Number.isNaN(out[0]!)).toBe(true);
+    const state = duel.newState(1);
+    expect(() => state.applyJointContinuous([...out, 0, 0, 0, 0])).toThrow(/NaN|finite/i);
+  });
+
+  it('is what the agents, snapshots and rollouts of a policy with that frame send to the game', () => {
+    const c = resolveConfig('ppo', info.id, { league: true, actionFrame: 'opponent', hidden: [16, 16], initLogStd: -1 });
+    const policy = newPolicy(c, info, 3);
+    expect(policy.spec.actionFrame).toBe('opponent');
+    const framed = encodeSnapshot({ game: info.id, spec: policy.spec, weights: policy.getWeights(), obsRms: null });
+    const { actionFrame: _, ...plainSpec } = policy.spec;
+    const plain = encodeSnapshot({ game: info.id, spec: plainSpec, weights: policy.getWeights(), obsRms: null });
+    const state = duel.newState(5);
+    state.applyJointContinuous([0.3, -0.2, 0.1, 1, -0.5, 0.5, 0, -1]);
+    const obs = new Float32Array(O);
+    for (const seat of [0, 1]) {
+      state.observe(seat, obs);
+      const own = new Float64Array(A);
+      new SnapshotAgent({ name: 'p', blob: plain, info, deterministic: true }).actContinuous(state, seat, own);
+      const want = new Float64Array(A);
+      OPPONENT_FRAME.toGame(obs, own, want);
+      const got = new Float64Array(A);
+      new SnapshotAgent({ name: 'f', blob: framed, info, deterministic: true }).actContinuous(state, seat, got);
+      for (let j = 0; j < A; j++) expect(got[j]).toBeCloseTo(want[j]!, 6);
+      const viaTfjs = new Float64Array(A);
+      new PolicyAgent({ name: 't', policy, obsRms: null, info, deterministic: true }).actContinuous(state, seat, viaTfjs);
+      for (let j = 0; j < A; j++) expect(viaTfjs[j]).toBeCloseTo(want[j]!, 4);
+    }
+    // in a rollout the game gets the frame's image of the recorded vector: a fresh policy's means are near 0 (a head
+    // initialised at gain 0.01), i.e. "aim at the lead", so its gun settles on the lead bearing of the waypoint-flying
+    // duel-gunner (observation 29, the gun's error to it, near 0); the same weights in the game's own frame aim at bearing 0 instead
+    // (the workers cache decoded snapshots by version: each policy its own)
+    const gunError = (blob: Uint8Array, version: number): number => {
+      const r = runRollout(task(2, 200, [{ id: 'duel-gunner', bot: 'duel-gunner' }], { [version]: blob }, { seed: 3, learner: version }));
+      let sum = 0;
+      let n = 0;
+      for (let t = 50; t < 200; t++) {
+        for (let e = 0; e < 2; e++) {
+          sum += Math.abs(r.obs[(t * 2 + e) * O + OBS_BEARING + 2]!);
+          n++;
+        }
+      }
+      return sum / n;
+    };
+    const quiet = (spec: typeof policy.spec) => {
+      const p = new ActorCritic({ ...spec, initLogStd: -6 }, 3);
+      const b = encodeSnapshot({ game: info.id, spec: p.spec, weights: p.getWeights(), obsRms: null });
+      p.dispose();
+      return b;
+    };
+    // (measured: 0.0097 and 0.090, in units of π)
+    expect(gunError(quiet(policy.spec), 41)).toBeLessThan(0.03);
+    expect(gunError(quiet(plainSpec), 42)).toBeGreaterThan(0.05);
+    policy.dispose();
+  });
+
+  it('is refused in one line where it does not apply', () => {
+    expect(() => resolveConfig('ppo', info.id, { actionFrame: 'opponent' })).toThrow("invalid training config: actionFrame applies to on-policy league self-play (--league; not sac/td3/ddpg) of a two-seat game with simultaneous continuous moves (duel-v3); ppo on duel-v3 without --league has none (set actionFrame null)");
+    expect(() => resolveConfig('sac', info.id, { league: true, actionFrame: 'opponent' })).toThrow(/actionFrame applies to on-policy league self-play/);
+    expect(() => resolveConfig('ppo', info.id, { league: true, actionFrame: 'polar' })).toThrow(/action frame 'polar' is not one of duel-v3's: it offers 'opponent' \(thrust toward/);
+    expect(() => actionFrameOf('pendulum-v1', 'opponent')).toThrow("action frame 'opponent' is not one of pendulum-v1's: it offers none");
+  });
+});
