@@ -373,6 +373,26 @@ describe("the duel's opponent action frame (actionFrame 'opponent')", () => {
     policy.dispose();
   });
 
+  it("is the duel's league default; a run without a league, or saved before the frame existed, acts in the game's own components", async () => {
+    expect(resolveConfig('ppo', info.id, { league: true }).actionFrame).toBe('opponent');
+    expect(resolveConfig('ppo', info.id, { league: true, actionFrame: null }).actionFrame).toBeNull();
+    expect(resolveConfig('ppo', info.id, {}).actionFrame).toBeNull();
+    expect(resolveConfig('sac', info.id, { league: true }).actionFrame).toBeNull();
+    // a checkpoint whose saved config has no actionFrame (written before it existed)
+    const dir = tmp();
+    const config = resolveConfig('ppo', info.id, { league: true, workers: 1, envs: 2, steps: 16, evalEvery: 100, totalSteps: 2 * 16 });
+    await runTraining({ config, outDir: dir, resume: false });
+    const loaded = await loadPolicyCheckpoint(dir);
+    expect(loaded.state.config.actionFrame).toBe('opponent');
+    expect(loaded.policy.spec.actionFrame).toBe('opponent');
+    loaded.policy.dispose();
+    const { readTrainingState } = await import('../../src/train/policy-checkpoint.ts');
+    const { actionFrame: _, ...legacy } = loaded.state.config;
+    const files = new Map(loaded.checkpoint.files);
+    files.set('state.json', new TextEncoder().encode(JSON.stringify({ ...loaded.state, config: legacy })));
+    expect(readTrainingState({ ...loaded.checkpoint, files }).config.actionFrame).toBeNull();
+  }, 60_000);
+
   it('is refused in one line where it does not apply', () => {
     expect(() => resolveConfig('ppo', info.id, { actionFrame: 'opponent' })).toThrow("invalid training config: actionFrame applies to on-policy league self-play (--league; not sac/td3/ddpg) of a two-seat game with simultaneous continuous moves (duel-v3); ppo on duel-v3 without --league has none (set actionFrame null)");
     expect(() => resolveConfig('sac', info.id, { league: true, actionFrame: 'opponent' })).toThrow(/actionFrame applies to on-policy league self-play/);
