@@ -6,12 +6,12 @@
  * It is also a `PositionEvaluator` (priors and critic value) for play-time search, agents/mcts.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AgentMismatchError, ConfigError, Rng, type ActionFrame, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { RunningMeanStd } from '../src/algorithms/running-stats.ts';
 import { MlpForward } from '../src/selfplay/mlp-forward.ts';
 import { decodeSnapshot, encodeSnapshot, type SnapshotPlayer } from '../src/selfplay/snapshot.ts';
 import { loadPolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
-import { policyActionFrame } from './action-frame.ts';
+import { seatFrame, type SeatFrame } from './action-frame.ts';
 import { policySearchProblem, type PositionEvaluator } from './mcts.ts';
 import { ActorCritic, type ActBuffers } from './policy.ts';
 import { maskedSoftmax, oneHotArgmax } from './sampling.ts';
@@ -30,10 +30,8 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   private readonly obs: Float32Array;
   private readonly mask: Uint8Array;
   private readonly out: ActBuffers;
-  /** The frame the policy acts in (games/duel.ts 'opponent'), and the raw observation it reads; null: the game's own actions. */
-  private readonly frame: ActionFrame | null;
-  private readonly raw: Float32Array;
-  private readonly vector: Float32Array;
+  /** The frame the policy acts in (games/duel.ts 'opponent'); null: the game's own actions. */
+  private readonly frame: SeatFrame | null;
   /** Team policies: the game's teams, to find a seat's index within its team (null otherwise). */
   private readonly teams: readonly (readonly number[])[] | null;
   /** Built by the first `evaluatePosition`. */
@@ -50,9 +48,7 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     this.rng = new Rng(opts.seed ?? 0);
     this.teams = (opts.policy.spec as { agentIdFeature?: boolean }).agentIdFeature === true ? opts.info.teams : null;
     this.obs = new Float32Array(this.teams ? opts.policy.spec.obsSize : opts.info.observationSize);
-    this.frame = policyActionFrame(opts.policy.spec, opts.info.id);
-    this.raw = new Float32Array(this.frame ? opts.info.observationSize : 0);
-    this.vector = new Float32Array(this.frame ? opts.policy.spec.actions : 0);
+    this.frame = seatFrame(opts.policy.spec, opts.info);
     this.mask = new Uint8Array(opts.info.actions);
     this.out = { actions: new Int32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1), ...(opts.policy.spec.head === 'gaussian' ? { continuous: new Float32Array(opts.policy.spec.actions) } : {}) };
   }
@@ -87,13 +83,8 @@ export class PolicyAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     if (!vector) throw new AgentMismatchError(`agent '${this.name}' has a discrete (categorical) policy: it cannot play continuous actions`);
     this.observe(state, seat);
     this.policy.act(this.obs, 1, null, this.rng, this.out, { deterministic: this.deterministic, criticInput: null });
-    if (!this.frame) {
-      out.set(vector);
-      return;
-    }
-    state.observe(seat, this.raw);
-    this.vector.set(vector);
-    this.frame.toGame(this.raw, this.vector, out);
+    if (this.frame) this.frame.toGame(state, seat, vector, out);
+    else out.set(vector);
   }
 
   /**

@@ -11,12 +11,12 @@
  * this SnapshotAgent, an off-policy actor's (DDPG, TD3, SAC; src/train/offpolicy-actor.ts) an
  * OffPolicyAgent (agents/offpolicy-agent.ts). Both play from plain weights, without tfjs.
  */
-import { policyActionFrame } from '../../agents/action-frame.ts';
+import { seatFrame, type SeatFrame } from '../../agents/action-frame.ts';
 import { policySearchProblem, type PositionEvaluator } from '../../agents/mcts.ts';
 import { maskedSoftmax, oneHotArgmax, sampleCategorical, sampleGaussian } from '../../agents/sampling.ts';
 import { OffPolicyAgent } from '../../agents/offpolicy-agent.ts';
 import { SymmetricEvaluation } from '../../agents/symmetry.ts';
-import { AgentMismatchError, Rng, type ActionFrame, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
+import { AgentMismatchError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../../core/index.ts';
 import type { PolicySpec } from '../../agents/policy-spec.ts';
 import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { MlpForward } from './mlp-forward.ts';
@@ -37,9 +37,9 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
   private readonly mask: Uint8Array;
   private readonly logits: Float32Array;
   private readonly probs: Float64Array;
-  /** The frame the policy acts in (games/duel.ts 'opponent'), the raw observation it reads and the policy's own vector; null: the game's own actions. */
-  private readonly frame: ActionFrame | null;
-  private readonly raw: Float32Array;
+  /** The frame the policy acts in (games/duel.ts 'opponent'); null: the game's own actions. */
+  private readonly frame: SeatFrame | null;
+  /** The policy's own vector before the frame maps it. */
   private readonly vector: Float32Array;
   /** Built by the first symmetric `evaluatePosition`. */
   private symmetric: SymmetricEvaluation | null = null;
@@ -62,8 +62,7 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
     this.obsRms = snap.obsRms ? RunningMeanStd.fromJSON(snap.obsRms) : null;
     this.rng = new Rng(opts.seed ?? 0);
     this.obs = new Float32Array(this.team ? snap.spec.obsSize : opts.info.observationSize);
-    this.frame = policyActionFrame(snap.spec, opts.info.id);
-    this.raw = new Float32Array(this.frame ? opts.info.observationSize : 0);
+    this.frame = seatFrame(snap.spec, opts.info);
     this.vector = new Float32Array(this.frame ? snap.spec.actions : 0);
     this.mask = new Uint8Array(opts.info.actions);
     this.logits = new Float32Array(opts.info.actions);
@@ -105,8 +104,7 @@ export class SnapshotAgent implements Agent, PositionEvaluator, SnapshotPlayer {
       return;
     }
     sampleGaussian(this.logits, 0, logStd, this.logits.length, this.rng, this.deterministic, this.vector, 0);
-    state.observe(seat, this.raw);
-    this.frame.toGame(this.raw, this.vector, out);
+    this.frame.toGame(state, seat, this.vector, out);
   }
 
   actionProbabilities(state: GameState, seat: Seat, out: Float64Array): void {
