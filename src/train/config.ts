@@ -399,8 +399,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
   // 44–54% of the time instead of 57%, and greedy it beats duel-scripted 22–32 games in 100 instead of 3
   // (22-minute runs, one seed each; the same defaults over 44 minutes ended 0–100: not robust yet).
   // The policy acts in the opponent frame (actionFrame 'opponent', games/duel.ts): thrust toward and sideways of the
-  // opponent, aim as an offset from the lead bearing; greedy, two 22-minute seeds then beat duel-scripted in 81.4% and
-  // 81.9% of 1,000 games (28 in 100 at best in the game's own frame).
+  // opponent, aim as an offset from the lead bearing; greedy, three 22-minute seeds then beat duel-scripted in 81.4%, 81.9%
+  // and 86.9% of 1,000 games (28 in 100 at best in the game's own frame).
   // duel-scripted is a held-out evaluation bot, never a training opponent (README, "Duel"). Evaluation and
   // checkpoints every 50 updates: every 10 took a fifth of the time.
   'duel-v3': {
