@@ -436,7 +436,7 @@ export function iterateWeight(update: number, lrScale = 1, weights: AverageWeigh
 }
 
 /** A run folder's config.json as parsed JSON (null without one); one that is not JSON is a CheckpointError naming it. */
-function readRunConfig(runDir: string): unknown {
+export function readRunConfig(runDir: string): unknown {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) return null;
   try {

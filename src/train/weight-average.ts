@@ -9,10 +9,11 @@
  * Resumable: the average's state records how many checkpoints it holds, so a resumed run continues the
  * sum (average × count) instead of starting over.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PolicySpec } from '../../agents/policy.ts';
 import { CheckpointError, ConfigError } from '../../core/index.ts';
+import { readRunConfig } from '../eval/average-policy.ts';
 import type { TrainingState } from './policy-checkpoint.ts';
 
 /** The averaged network's folder inside a run folder. */
@@ -113,14 +114,7 @@ export class WeightAverage {
  * exports its last iterate). A run whose window has not opened yet is a CheckpointError naming `last:`.
  */
 export function exportedSwaDir(spec: string): string | null {
-  const file = join(spec, 'config.json');
-  if (!existsSync(file)) return null;
-  let config: { exportPolicy?: unknown; swaFraction?: unknown };
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
-  } catch {
-    return null; // the checkpoint loader reports a broken run folder
-  }
+  const config = readRunConfig(spec) as { exportPolicy?: unknown; swaFraction?: unknown } | null;
   if (config?.exportPolicy !== 'swa') return null;
   const dir = join(spec, SWA_DIR);
   if (!existsSync(join(dir, 'checkpoints', 'latest'))) {
