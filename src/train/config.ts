@@ -377,7 +377,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // held-out alphabeta:3 and 64.5% / 70.3% / 44.0% against alphabeta:5 after an hour (the earlier defaults, 100 simulations and the
     // dense head: 41.3% / 38.3%)
     // The replay window stays at 200,000 rows (the last ≈ 2.3 minutes of self-play): on seed 0, 1,000,000 and 100,000 rows scored
-    // 50.5% / 50.2% greedy against alphabeta:3 (66.5% at 200,000); the long window's mcts:…:200 89.0% against alphabeta:5 (78.5%)
+    // 50.5% / 50.2% greedy against alphabeta:3 on arena match's one-ply openings (66.5% at 200,000), but level from 0–8 random plies
+    // (bench:tactics: 63.7% / 60.3% against 63.3%); the long window's mcts:…:200 89.0% against alphabeta:5 (78.5%): a lead, one seed
     alphazero: { hidden: [128, 128], network: 'conv', policyHead: 'columns', convReduce: 8, simulations: 50, treeReuse: true, randomMoveRate: 0.15, dirichletAlpha: 1, samplePlies: 10, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], evalEvery: 50, checkpointEvery: 50 },
     // alphabeta:2 in the pool (README, "alphabeta:2 in the training pool"): one 1-hour seed scored 40.8% / 27.5% greedy
     // against the held-out alphabeta:3 / alphabeta:5 (24–36% / 11–20% without it), and its mcts:…:200 82% against alphabeta:5
