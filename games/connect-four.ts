@@ -52,6 +52,49 @@ export const CONNECT_FOUR_INFO: GameInfo = Object.freeze({
   maxReturn: 1,
 });
 
+/** Planes of connect-four-v2's observation: the two piece planes, each side's threats, the playable cells. */
+const THREAT_PLANES = 5;
+
+/**
+ * connect-four-v2: the same game, observed with three more planes computed from the board, as AlphaGo's
+ * input features were (liberties, ladders) and AlphaZero's were not: plane 2 = the empty cells where the
+ * observer's piece would complete four in a line (its threats, wherever they stand: gravity decides only
+ * when they can be played), plane 3 = the opponent's, plane 4 = the cells a move can fill now (the lowest
+ * empty cell of each column). A win in one is then a cell lit in planes 2 and 4, a forced block one lit in
+ * 3 and 4, and the cell under an opponent's threat one step below a lit cell of plane 3.
+ */
+export const CONNECT_FOUR_V2_INFO: GameInfo = Object.freeze({
+  ...CONNECT_FOUR_INFO,
+  id: 'connect-four-v2',
+  description: `${CONNECT_FOUR_INFO.description}; observed with each side's threats and the playable cells`,
+  observationSize: THREAT_PLANES * CELLS,
+  observationShape: [THREAT_PLANES, ROWS, COLS] as const,
+  symmetries: boardSymmetries([THREAT_PLANES, ROWS, COLS], [{ name: 'mirror', cell: (r, c) => [r, COLS - 1 - c], action: (a) => COLS - 1 - a }], COLS),
+});
+
+/** Line directions (row step, column step) on the row-major board: horizontal, vertical, both diagonals. */
+const LINE_DIRS = [
+  [0, 1],
+  [1, 0],
+  [1, 1],
+  [1, -1],
+] as const;
+
+/** Pieces of `who` (1 or 2) in `cells` in a row from (r, c), not counting it, stepping (dr, dc). */
+function runFrom(cells: Int8Array, who: number, r: number, c: number, dr: number, dc: number): number {
+  let n = 0;
+  for (let rr = r + dr, cc = c + dc; rr >= 0 && rr < ROWS && cc >= 0 && cc < COLS && cells[rr * COLS + cc] === who; rr += dr, cc += dc) n++;
+  return n;
+}
+
+/** True when a piece of `who` on the empty cell (r, c) would complete four in a line. */
+function completesFour(cells: Int8Array, who: number, r: number, c: number): boolean {
+  for (const [dr, dc] of LINE_DIRS) {
+    if (runFrom(cells, who, r, c, dr, dc) + runFrom(cells, who, r, c, -dr, -dc) >= 3) return true;
+  }
+  return false;
+}
+
 const MARKS = ['X', 'O'] as const;
 
 export const CONNECT_FOUR_UI: BoardUi = Object.freeze({
@@ -96,8 +139,12 @@ export class ConnectFourState extends BaseState {
   /** Winning seat, or -1 (undecided or draw). */
   private winner = -1;
 
-  constructor(seed = 0) {
-    super(CONNECT_FOUR_INFO, seed);
+  /** connect-four-v2's observation (threat and playable planes after the piece planes). */
+  private readonly threatPlanes: boolean;
+
+  constructor(seed = 0, info: GameInfo = CONNECT_FOUR_INFO) {
+    super(info, seed);
+    this.threatPlanes = info.observationShape![0] === THREAT_PLANES;
   }
 
   protected doReset(): void {
@@ -253,6 +300,26 @@ export class ConnectFourState extends BaseState {
       out[offset + i] = v === own ? 1 : 0;
       out[offset + CELLS + i] = v !== 0 && v !== own ? 1 : 0;
     }
+    if (this.threatPlanes) this.observeThreats(own, out, offset);
+  }
+
+  /** connect-four-v2's planes 2–4: the observer's threats, the opponent's, the playable cells. */
+  private observeThreats(own: number, out: Float32Array, offset: number): void {
+    const cells = this.cells;
+    const other = 3 - own;
+    out.fill(0, offset + 2 * CELLS, offset + THREAT_PLANES * CELLS);
+    for (let r = 0; r < ROWS; r++) {
+      for (let c = 0; c < COLS; c++) {
+        const i = r * COLS + c;
+        if (cells[i] !== 0) continue;
+        if (completesFour(cells, own, r, c)) out[offset + 2 * CELLS + i] = 1;
+        if (completesFour(cells, other, r, c)) out[offset + 3 * CELLS + i] = 1;
+      }
+    }
+    for (let c = 0; c < COLS; c++) {
+      const h = this.height[c]!;
+      if (h < ROWS) out[offset + 4 * CELLS + (ROWS - 1 - h) * COLS + c] = 1;
+    }
   }
 
   globalState(out: Float32Array, offset = 0): void {
@@ -336,7 +403,7 @@ export class ConnectFourState extends BaseState {
   }
 
   clone(): ConnectFourState {
-    const s = new ConnectFourState(0);
+    const s = new ConnectFourState(0, this.info);
     s.copyBase(this);
     s.lo0 = this.lo0;
     s.hi0 = this.hi0;
@@ -355,12 +422,12 @@ export class ConnectFourState extends BaseState {
   }
 
   /** Rebuilds a state by replaying the snapshot's column list (validating each move). */
-  static restore(data: unknown): ConnectFourState {
-    const id = CONNECT_FOUR_INFO.id;
+  static restore(data: unknown, info: GameInfo = CONNECT_FOUR_INFO): ConnectFourState {
+    const id = info.id;
     const d = checkSnapshot(id, data);
     const moves = d['moves'];
     if (!Array.isArray(moves) || moves.length > CELLS) throw new BadStateError(id, `field 'moves' must be an array of at most ${CELLS} columns`);
-    const s = new ConnectFourState(0);
+    const s = new ConnectFourState(0, info);
     for (let i = 0; i < moves.length; i++) {
       const col = checkInt(id, `moves[${i}]`, moves[i], 0, COLS - 1);
       if (s.isTerminal()) throw new BadStateError(id, `move ${i} is played after the game ended`);
@@ -381,5 +448,17 @@ export const connectFour: Game = {
   },
   restore(data: unknown): GameState {
     return ConnectFourState.restore(data);
+  },
+};
+
+/** connect-four-v2: Connect Four observed with each side's threats and the playable cells (`CONNECT_FOUR_V2_INFO`). */
+export const connectFourV2: Game = {
+  info: CONNECT_FOUR_V2_INFO,
+  ui: CONNECT_FOUR_UI,
+  newState(seed = 0): GameState {
+    return new ConnectFourState(seed, CONNECT_FOUR_V2_INFO);
+  },
+  restore(data: unknown): GameState {
+    return ConnectFourState.restore(data, CONNECT_FOUR_V2_INFO);
   },
 };

@@ -4,7 +4,7 @@
  */
 import { UnknownNameError, type Game } from '../core/index.ts';
 import { cartPole } from './cartpole.ts';
-import { connectFour } from './connect-four.ts';
+import { connectFour, connectFourV2 } from './connect-four.ts';
 import { duel } from './duel.ts';
 import { gridSoccer } from './grid-soccer.ts';
 import { kuhnPoker } from './kuhn-poker.ts';
@@ -14,7 +14,13 @@ import { ticTacToe } from './tic-tac-toe.ts';
 
 const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum, duel];
 
-export const gameRegistry: ReadonlyMap<string, Game> = new Map(GAMES.map((g) => [g.info.id, g]));
+/**
+ * Versions reachable by their versioned id only (not listed, not served as rooms, not what an unversioned
+ * name resolves to): connect-four-v2 observes threats and playable cells besides the pieces.
+ */
+const BY_ID_ONLY: readonly Game[] = [connectFourV2];
+
+export const gameRegistry: ReadonlyMap<string, Game> = new Map([...GAMES, ...BY_ID_ONLY].map((g) => [g.info.id, g]));
 
 /** All registered games, in listing order. */
 export function listGames(): readonly Game[] {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agentStateSize, CHANCE, IllegalActionError, isContinuous, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Game, type GameState, type UiMark } from '../core/index.ts';
-import { getGame, listGames } from '../games/index.ts';
+import { gameRegistry, getGame, listGames } from '../games/index.ts';
 
 const PLAYOUTS = 40;
 
@@ -182,13 +182,15 @@ function checkViewFitsUi({ info, ui }: Game, view: Record<string, unknown>): voi
   }
 }
 
-describe.each(listGames().map((g) => [g.info.id, g] as const))('conformance: %s', (_id, game) => {
+describe.each([...gameRegistry.values()].map((g) => [g.info.id, g] as const))('conformance: %s', (_id, game) => {
   const { info } = game;
 
   it('declares consistent metadata', () => {
     expect(info.id).toMatch(/^[a-z0-9-]+-v\d+$/);
     expect(getGame(info.id)).toBe(game);
-    expect(getGame(info.id.replace(/-v\d+$/, ''))).toBe(game);
+    // a version reachable by id only (connect-four-v2) leaves its unversioned name to the listed one
+    if (listGames().includes(game)) expect(getGame(info.id.replace(/-v\d+$/, ''))).toBe(game);
+    else expect(getGame(info.id.replace(/-v\d+$/, '')).info.id).not.toBe(info.id);
     const seats = info.teams.flat().sort((a, b) => a - b);
     expect(seats).toEqual(Array.from({ length: info.seats }, (_, i) => i));
     expect(info.actions).toBeGreaterThan(0);

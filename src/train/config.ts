@@ -427,6 +427,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 1, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
   },
 };
+// connect-four-v2 is the same game observed with threat and playable planes: Connect Four's settings
+GAME_DEFAULTS['connect-four-v2'] = GAME_DEFAULTS['connect-four-v1']!;
 
 /**
  * Default configuration for an algorithm on a game (versioned id). REINFORCE plays whole episodes,

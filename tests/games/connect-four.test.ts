@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadStateError, IllegalActionError, Rng, TERMINAL } from '../../core/index.ts';
-import { connectFour, ConnectFourState, hasFour } from '../../games/connect-four.ts';
+import { connectFour, connectFourV2, ConnectFourState, hasFour } from '../../games/connect-four.ts';
 
 /** Plays 1-based column numbers (as written in Connect Four notation) from the initial position. */
 function play(cols: string): ConnectFourState {
@@ -156,6 +156,46 @@ describe('connect four', () => {
     expect(Array.from(g.subarray(0, 42)).flatMap((v, i) => (v ? [i] : []))).toEqual([38, 39]);
     expect(Array.from(g.subarray(42, 84)).flatMap((v, i) => (v ? [i] : []))).toEqual([31]);
     expect(g[84]).toBe(1);
+  });
+
+  it('connect-four-v2 observes each side’s threats and the playable cells after the pieces', () => {
+    const s = connectFourV2.newState(0) as ConnectFourState;
+    for (const c of [3, 3, 4, 4, 5]) s.apply(c); // X on c4–c6 of the bottom row, O on c4–c5 above; O to move
+    expect(s.info.observationShape).toEqual([5, 6, 7]);
+    const obs = new Float32Array(s.info.observationSize);
+    const lit = (p: number) => Array.from(obs.subarray(p * 42, (p + 1) * 42)).flatMap((v, i) => (v ? [i] : []));
+    s.observe(1, obs);
+    expect(lit(0)).toEqual([4 * 7 + 3, 4 * 7 + 4]);
+    expect(lit(1)).toEqual([5 * 7 + 3, 5 * 7 + 4, 5 * 7 + 5]);
+    expect(lit(2)).toEqual([]); // O has two in a row: no cell completes four
+    expect(lit(3)).toEqual([5 * 7 + 2, 5 * 7 + 6]); // X's double threat: c3 and c7 of the bottom row
+    expect(lit(4)).toEqual([3 * 7 + 3, 3 * 7 + 4, 4 * 7 + 5, 5 * 7 + 0, 5 * 7 + 1, 5 * 7 + 2, 5 * 7 + 6]);
+    // from X's side the threats swap planes; the first two planes are connect-four-v1's observation
+    s.observe(0, obs);
+    expect(lit(2)).toEqual([5 * 7 + 2, 5 * 7 + 6]);
+    expect(lit(3)).toEqual([]);
+    const v1 = play('4 4 5 5 6');
+    const obs1 = new Float32Array(84);
+    v1.observe(0, obs1);
+    expect(Array.from(obs.subarray(0, 84))).toEqual(Array.from(obs1));
+    // a threat off the playable cells (gravity decides when it can be played)
+    const t = connectFourV2.newState(0) as ConnectFourState;
+    for (const c of [0, 0, 1, 1, 2, 2]) t.apply(c); // X on c1–c3 of the bottom row, O on c1–c3 above; X to move
+    t.observe(0, obs);
+    expect(lit(2)).toEqual([5 * 7 + 3]); // X completes four on c4 now
+    expect(lit(3)).toEqual([4 * 7 + 3]); // O's on c4's second cell, once c4 holds a piece
+    expect(lit(4)).toContain(5 * 7 + 3);
+    expect(lit(4)).not.toContain(4 * 7 + 3);
+    // the state, its clone and its restored copy all observe as connect-four-v2
+    const c = t.clone();
+    const r = connectFourV2.restore(JSON.parse(JSON.stringify(t.serialize())));
+    for (const u of [c, r]) {
+      expect(u.info.id).toBe('connect-four-v2');
+      const o2 = new Float32Array(u.info.observationSize);
+      u.observe(0, o2);
+      expect(Array.from(o2)).toEqual(Array.from(obs));
+    }
+    expect(() => connectFourV2.restore({ ...t.serialize(), game: 'connect-four-v1' })).toThrow(/snapshot is for 'connect-four-v1'/);
   });
 
   it('search helpers: play/undo round-trip and immediate-win detection', () => {

@@ -175,7 +175,9 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
         `tasks ${r.tasksIssued} sent, ${r.tasksLost} lost, ${r.tasksCancelled} cancelled; results ${r.resultsCorrupt} corrupt, ${r.resultsStale} stale (profile.json)`,
     );
   }
-  const short = config.game.replace(/-v\d+$/, '');
+  // the unversioned name where it resolves to the trained version (connect-four-v2 is reached by its id only)
+  const unversioned = config.game.replace(/-v\d+$/, '');
+  const short = getGame(unversioned).info.id === config.game ? unversioned : config.game;
   const hint = isOffPolicy(config.algo) && summary.mode === 'single'
     ? `plot: npx arena plot ${outDir}; the run's own evaluations are eval/return in metrics.jsonl`
     : summary.mode === 'single'
