@@ -41,5 +41,5 @@ export function getGame(name: string): Game {
     if (g.info.id.replace(/-v\d+$/, '') === name && (!best || versionOf(g.info.id) > versionOf(best.info.id))) best = g;
   }
   if (best) return best;
-  throw new UnknownNameError('game', name, GAMES.map((g) => g.info.id));
+  throw new UnknownNameError('game', name, [...gameRegistry.keys()]);
 }
