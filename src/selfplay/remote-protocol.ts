@@ -18,7 +18,7 @@
  */
 import { Packr } from 'msgpackr';
 import { ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
-import { getGame, listGames } from '../../games/index.ts';
+import { gameRegistry, getGame } from '../../games/index.ts';
 import type { TaskRequest } from './pool.ts';
 import type { RolloutResult } from './rollout.ts';
 
@@ -146,8 +146,8 @@ export function parseHeartbeat(text: string | null): ActorHeartbeat | null {
 export function refusal(meta: RunMeta, wantGame: string | null): string | null {
   const run = `run '${meta.run}'`;
   if (meta.protocol !== REMOTE_PROTOCOL) return `${run} speaks actor protocol ${meta.protocol}, this Arena speaks ${REMOTE_PROTOCOL}: run the same Arena version on the learner and the actors`;
-  const known = listGames().find((g) => g.info.id === meta.game.id);
-  if (!known) return `${run} trains ${meta.game.id}, a game this Arena does not know (it knows ${listGames().map((g) => g.info.id).join(', ')}): run the same Arena version on the learner and the actors`;
+  const known = gameRegistry.get(meta.game.id);
+  if (!known) return `${run} trains ${meta.game.id}, a game this Arena does not know (it knows ${[...gameRegistry.keys()].join(', ')}): run the same Arena version on the learner and the actors`;
   if (wantGame !== null && getGame(wantGame).info.id !== meta.game.id) return `${run} trains ${meta.game.id}, but this actor was started for ${getGame(wantGame).info.id} (--game)`;
   const mine = gameSignature(known.info);
   const differs = (Object.keys(mine) as (keyof GameSignature)[]).filter((k) => mine[k] !== meta.game[k]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arena } from './helpers.ts';
 
 describe('arena CLI: games and match', () => {
-  it('lists the eight games as JSON', () => {
+  it('lists the nine games as JSON (connect-four-v2, reached by its id only, last)', () => {
     const r = arena(['games', '--json']);
     expect(r.code).toBe(0);
     const games = JSON.parse(r.stdout) as { id: string; seats: number; teams: number; actions: number }[];
@@ -15,6 +15,7 @@ describe('arena CLI: games and match', () => {
       'cartpole-v1',
       'pendulum-v1',
       'duel-v3',
+      'connect-four-v2',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);

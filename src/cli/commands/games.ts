@@ -1,6 +1,6 @@
 /** `arena games`: the registered games and their metadata. */
 import type { Command } from 'commander';
-import { listGames } from '../../../games/index.ts';
+import { gameRegistry } from '../../../games/index.ts';
 
 export function register(program: Command): void {
   program
@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .description('list the registered games')
     .option('--json', 'print a JSON array')
     .action((opts: { json?: boolean }) => {
-      const rows = listGames().map(({ info }) => ({
+      const rows = [...gameRegistry.values()].map(({ info }) => ({
         id: info.id,
         name: info.name,
         seats: info.seats,
