@@ -14,7 +14,7 @@
  * bots, the league and the snapshots never import the resolver.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
+import { ConfigError, type Agent, type Game, type GameInfo } from '../core/index.ts';
 import { parseLeagueRef, readLeagueMember, type LeagueRef } from '../league/member-agent.ts';
 import { selectBackend } from '../src/backend.ts';
 import { readCheckpointMeta } from '../src/checkpoint/store.ts';
@@ -23,7 +23,9 @@ import { exportedSwaDir } from '../src/train/weight-average.ts';
 import { agentFromSnapshot } from '../src/selfplay/snapshot-agent.ts';
 import { snapshotFormat } from '../src/selfplay/snapshot.ts';
 import { isOffPolicyMeta, OFF_POLICY_SNAPSHOT_FORMAT } from '../src/train/offpolicy-actor.ts';
+import { getGame } from '../games/index.ts';
 import { createBot } from './bots.ts';
+import { EarlierVersionAgent } from './earlier-version.ts';
 import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec } from './mcts.ts';
 import { offPolicyAgentFromCheckpoint } from './offpolicy-agent.ts';
 
@@ -96,7 +98,25 @@ export function isCheckpointSpec(spec: string): boolean {
  * for unknown specs, misfits and bad checkpoints.
  */
 export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: CreateAgentOptions = {}): Promise<Agent> {
-  return readerOf(spec).create(spec, game, seed, opts);
+  const earlier = await earlierVersionTrained(spec, game);
+  if (!earlier) return readerOf(spec).create(spec, game, seed, opts);
+  // a checkpoint of an earlier version (connect-four-v1 in a connect-four-v2 game): built and searched as it was trained
+  return new EarlierVersionAgent(await readerOf(spec).create(spec, earlier.info, seed, opts), earlier, game);
+}
+
+/** The earlier version of `game` (`GameInfo.earlierVersions`) the checkpoint `spec` names was trained on, or null. */
+async function earlierVersionTrained(spec: string, game: GameInfo): Promise<Game | null> {
+  if (!game.earlierVersions?.length) return null;
+  let path = spec;
+  for (;;) {
+    if (path.startsWith(MCTS_PREFIX)) path = parseMctsSpec(path).inner;
+    else if (path.startsWith(GREEDY_PREFIX)) path = path.slice(GREEDY_PREFIX.length);
+    else if (path.startsWith(LAST_PREFIX)) path = path.slice(LAST_PREFIX.length);
+    else break;
+  }
+  if (specForm(path) !== 'checkpoint') return null;
+  const trained = ((await readCheckpointMeta(path)) as { game?: unknown } | null)?.game;
+  return typeof trained === 'string' && game.earlierVersions.includes(trained) ? getGame(trained) : null;
 }
 
 /**

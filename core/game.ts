@@ -98,6 +98,13 @@ export interface GameInfo {
    * declares any, tests/games/symmetry.test.ts).
    */
   readonly symmetries?: readonly GameSymmetry[];
+  /**
+   * Earlier versions of this game by id: the same rules and the same snapshots (`serialize`/`restore`
+   * carry over by their game id), observed differently. A network trained on one of them still plays
+   * this version: `createAgent` builds it for the earlier version and hands it each position converted
+   * (agents/earlier-version.ts). connect-four-v2 lists connect-four-v1.
+   */
+  readonly earlierVersions?: readonly string[];
   /** Global-state size (flat Float32 vector) for centralized critics. */
   readonly stateSize: number;
   /**

@@ -70,6 +70,8 @@ export const CONNECT_FOUR_V2_INFO: GameInfo = Object.freeze({
   observationSize: THREAT_PLANES * CELLS,
   observationShape: [THREAT_PLANES, ROWS, COLS] as const,
   symmetries: boardSymmetries([THREAT_PLANES, ROWS, COLS], [{ name: 'mirror', cell: (r, c) => [r, COLS - 1 - c], action: (a) => COLS - 1 - a }], COLS),
+  // networks trained on the two piece planes play on: agents/earlier-version.ts
+  earlierVersions: ['connect-four-v1'],
 });
 
 /** Line directions (row step, column step) on the row-major board: horizontal, vertical, both diagonals. */
