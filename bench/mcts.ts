@@ -11,6 +11,9 @@
  * random openings of 0–20 plies, cycling through them. Beside the search, the evaluator alone (one
  * position: actor + critic) and a tfjs forward pass of the actor alone, for scale.
  *
+ * BENCH_GAME (default `connect-four`) picks the version: `connect-four-v2` for a network trained on its
+ * threat planes (a fresh network then reads its five planes).
+ *
  * BENCH_SECONDS (default 3) per row. The target, so that search can face a person on a server without
  * a noticeable wait: 200 simulations answer in ≤ 100 ms.
  *
@@ -65,7 +68,9 @@ const VARIANTS: readonly Variant[] = [
   { solver: false, symmetries: false },
 ];
 const TARGET_MS = 100;
-const game = getGame('connect-four');
+// BENCH_GAME: a Connect Four version by id (connect-four-v2 observes threat planes too)
+const game = getGame(process.env['BENCH_GAME'] ?? 'connect-four');
+if (!game.info.id.startsWith('connect-four-')) throw new Error(`BENCH_GAME must be a Connect Four version (connect-four-v1, connect-four-v2), got '${game.info.id}'`);
 
 /** Non-terminal positions after 0..20 seeded random plies. */
 function positions(count: number): GameState[] {
