@@ -12,13 +12,14 @@ import { leducPoker } from './leduc-poker.ts';
 import { pendulum } from './pendulum.ts';
 import { ticTacToe } from './tic-tac-toe.ts';
 
-const GAMES: readonly Game[] = [ticTacToe, connectFour, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum, duel];
+const GAMES: readonly Game[] = [ticTacToe, connectFourV2, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum, duel];
 
 /**
  * Versions reachable by their versioned id only (not listed, not served as rooms, not what an unversioned
- * name resolves to): connect-four-v2 observes threats and playable cells besides the pieces.
+ * name resolves to): connect-four-v1, observed as two piece planes (its networks play connect-four-v2
+ * games too: agents/earlier-version.ts).
  */
-const BY_ID_ONLY: readonly Game[] = [connectFourV2];
+const BY_ID_ONLY: readonly Game[] = [connectFour];
 
 export const gameRegistry: ReadonlyMap<string, Game> = new Map([...GAMES, ...BY_ID_ONLY].map((g) => [g.info.id, g]));
 
