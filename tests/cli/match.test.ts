@@ -2,20 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { arena } from './helpers.ts';
 
 describe('arena CLI: games and match', () => {
-  it('lists the nine games as JSON (connect-four-v2, reached by its id only, last)', () => {
+  it('lists the nine games as JSON (connect-four-v1, reached by its id only, last)', () => {
     const r = arena(['games', '--json']);
     expect(r.code).toBe(0);
     const games = JSON.parse(r.stdout) as { id: string; seats: number; teams: number; actions: number }[];
     expect(games.map((g) => g.id)).toEqual([
       'tic-tac-toe-v1',
-      'connect-four-v1',
+      'connect-four-v2',
       'kuhn-poker-v1',
       'leduc-poker-v1',
       'grid-soccer-v1',
       'cartpole-v1',
       'pendulum-v1',
       'duel-v3',
-      'connect-four-v2',
+      'connect-four-v1',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);

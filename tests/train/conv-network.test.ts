@@ -26,7 +26,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const c4 = getGame('connect-four');
+const c4 = getGame('connect-four-v1');
 
 /** Boards of 0/1 planes, as the game writes them. */
 function boards(rows: number, size: number, seed: number): Float32Array {
