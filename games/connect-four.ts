@@ -61,7 +61,8 @@ const THREAT_PLANES = 5;
  * observer's piece would complete four in a line (its threats, wherever they stand: gravity decides only
  * when they can be played), plane 3 = the opponent's, plane 4 = the cells a move can fill now (the lowest
  * empty cell of each column). A win in one is then a cell lit in planes 2 and 4, a forced block one lit in
- * 3 and 4, and the cell under an opponent's threat one step below a lit cell of plane 3.
+ * 3 and 4, and a move that gives the opponent a win on top of it one whose cell sits right below a lit
+ * cell of plane 3.
  */
 export const CONNECT_FOUR_V2_INFO: GameInfo = Object.freeze({
   ...CONNECT_FOUR_INFO,
