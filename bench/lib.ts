@@ -3,7 +3,8 @@
  * formatting, Markdown tables and a description of the machine.
  */
 import os from 'node:os';
-import type { GameState } from '../core/index.ts';
+import type { Game, GameState } from '../core/index.ts';
+import { getGame } from '../games/index.ts';
 
 /** The machine a benchmark ran on, for headers and JSON results. */
 export interface MachineInfo {
@@ -123,4 +124,11 @@ export function winsAt(s: GameState, a: number, seat: number, returns: Float64Ar
   if (!c.isTerminal()) return false;
   c.returns(returns);
   return returns[seat]! > 0;
+}
+
+/** The Connect Four version a benchmark plays: BENCH_GAME by id (`connect-four-v2` for networks trained on its threat planes), `connect-four` by default. */
+export function benchConnectFour(): Game {
+  const game = getGame(process.env['BENCH_GAME'] ?? 'connect-four');
+  if (!game.info.id.startsWith('connect-four-')) throw new Error(`BENCH_GAME must be a Connect Four version (connect-four-v1, connect-four-v2), got '${game.info.id}'`);
+  return game;
 }

@@ -37,13 +37,12 @@ import { ActorCritic } from '../agents/policy.ts';
 import type { PolicyAgent } from '../agents/policy-agent.ts';
 import { Rng, type Agent, type GameState } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
-import { getGame } from '../games/index.ts';
 import { backendSummary, selectBackend } from '../src/backend.ts';
 import { createProgress } from '../src/cli/progress.ts';
 import { playSeries } from '../src/eval/match.ts';
 import { resolveConfig } from '../src/train/config.ts';
 import { savePolicyCheckpoint } from '../src/train/policy-checkpoint.ts';
-import { fmtInt, fmtMs, loadWarning, machineInfo, markdownTable, timeCalls } from './lib.ts';
+import { benchConnectFour, fmtInt, fmtMs, loadWarning, machineInfo, markdownTable, timeCalls } from './lib.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 0);
@@ -68,9 +67,7 @@ const VARIANTS: readonly Variant[] = [
   { solver: false, symmetries: false },
 ];
 const TARGET_MS = 100;
-// BENCH_GAME: a Connect Four version by id (connect-four-v2 observes threat planes too)
-const game = getGame(process.env['BENCH_GAME'] ?? 'connect-four');
-if (!game.info.id.startsWith('connect-four-')) throw new Error(`BENCH_GAME must be a Connect Four version (connect-four-v1, connect-four-v2), got '${game.info.id}'`);
+const game = benchConnectFour();
 
 /** Non-terminal positions after 0..20 seeded random plies. */
 function positions(count: number): GameState[] {

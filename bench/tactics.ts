@@ -18,11 +18,10 @@
 import { createAgent } from '../agents/index.ts';
 import { Rng, type Agent } from '../core/index.ts';
 import { setLogLevel } from '../core/log.ts';
-import { getGame } from '../games/index.ts';
 import { selectBackend } from '../src/backend.ts';
 import { createProgress } from '../src/cli/progress.ts';
 import { wilsonInterval } from '../src/eval/stats.ts';
-import { fmtInt, markdownTable, winsAt } from './lib.ts';
+import { benchConnectFour, fmtInt, markdownTable, winsAt } from './lib.ts';
 
 const GAMES = Number(process.env['BENCH_GAMES'] ?? 300);
 if (!(Number.isInteger(GAMES) && GAMES > 0)) throw new Error(`BENCH_GAMES must be a positive integer, got '${process.env['BENCH_GAMES']}'`);
@@ -33,9 +32,7 @@ if (specs.length === 0) throw new Error('usage: npm run bench:tactics -- <agent>
 
 setLogLevel('warn');
 await selectBackend('auto');
-// BENCH_GAME: a Connect Four version by id (connect-four-v2 for networks trained on its threat planes)
-const game = getGame(process.env['BENCH_GAME'] ?? 'connect-four');
-if (!game.info.id.startsWith('connect-four-')) throw new Error(`BENCH_GAME must be a Connect Four version (connect-four-v1, connect-four-v2), got '${game.info.id}'`);
+const game = benchConnectFour();
 const { actions: A, seats } = game.info;
 
 interface Tally {

@@ -61,7 +61,8 @@ const THREAT_PLANES = 5;
  * observer's piece would complete four in a line (its threats, wherever they stand: gravity decides only
  * when they can be played), plane 3 = the opponent's, plane 4 = the cells a move can fill now (the lowest
  * empty cell of each column). A win in one is then a cell lit in planes 2 and 4, a forced block one lit in
- * 3 and 4, and the cell under an opponent's threat one step below a lit cell of plane 3.
+ * 3 and 4, and a move that gives the opponent a win on top of it one whose cell sits right below a lit
+ * cell of plane 3.
  */
 export const CONNECT_FOUR_V2_INFO: GameInfo = Object.freeze({
   ...CONNECT_FOUR_INFO,
@@ -73,29 +74,6 @@ export const CONNECT_FOUR_V2_INFO: GameInfo = Object.freeze({
   // networks trained on the two piece planes play on: agents/earlier-version.ts
   earlierVersions: ['connect-four-v1'],
 });
-
-/** Line directions (row step, column step) on the row-major board: horizontal, vertical, both diagonals. */
-const LINE_DIRS = [
-  [0, 1],
-  [1, 0],
-  [1, 1],
-  [1, -1],
-] as const;
-
-/** Pieces of `who` (1 or 2) in `cells` in a row from (r, c), not counting it, stepping (dr, dc). */
-function runFrom(cells: Int8Array, who: number, r: number, c: number, dr: number, dc: number): number {
-  let n = 0;
-  for (let rr = r + dr, cc = c + dc; rr >= 0 && rr < ROWS && cc >= 0 && cc < COLS && cells[rr * COLS + cc] === who; rr += dr, cc += dc) n++;
-  return n;
-}
-
-/** True when a piece of `who` on the empty cell (r, c) would complete four in a line. */
-function completesFour(cells: Int8Array, who: number, r: number, c: number): boolean {
-  for (const [dr, dc] of LINE_DIRS) {
-    if (runFrom(cells, who, r, c, dr, dc) + runFrom(cells, who, r, c, -dr, -dc) >= 3) return true;
-  }
-  return false;
-}
 
 const MARKS = ['X', 'O'] as const;
 
@@ -123,6 +101,58 @@ function lineAlong(lo: number, hi: number, d: number): boolean {
 /** True when the bitboard (lo, hi) contains four in a row in any direction. */
 export function hasFour(lo: number, hi: number): boolean {
   return lineAlong(lo, hi, 1) || lineAlong(lo, hi, COL_BITS) || lineAlong(lo, hi, COL_BITS - 1) || lineAlong(lo, hi, COL_BITS + 1);
+}
+
+/** Bits of the playable board (every column's six cells, no sentinels), as int32 halves. */
+const BOARD_LO = boardHalf(0);
+const BOARD_HI = boardHalf(32);
+
+function boardHalf(from: number): number {
+  let m = 0;
+  for (let c = 0; c < COLS; c++) for (let r = 0; r < ROWS; r++) {
+    const bit = c * COL_BITS + r - from;
+    if (bit >= 0 && bit < 32) m |= 1 << bit;
+  }
+  return m;
+}
+
+/** Low half of the 64-bit (lo, hi) shifted by `n` bits: left for n > 0, right for n < 0 (|n| < 32). */
+function shLo(lo: number, hi: number, n: number): number {
+  return n > 0 ? lo << n : (lo >>> -n) | (hi << (32 + n));
+}
+
+/** High half of the same shift. */
+function shHi(lo: number, hi: number, n: number): number {
+  return n > 0 ? (hi << n) | (lo >>> (32 - n)) : hi >>> -n;
+}
+
+/**
+ * Cells where one more piece of the position (lo, hi) completes four along shift `d` (Pascal Pons's
+ * "winning positions": three of the four cells of a line around each cell, on either side), the half
+ * chosen by `high`; not yet masked to the empty cells. The sentinel bits keep lines from wrapping.
+ */
+function fourAlong(lo: number, hi: number, d: number, high: boolean): number {
+  const sh = high ? shHi : shLo;
+  const l1 = sh(lo, hi, d);
+  const l2 = sh(lo, hi, 2 * d);
+  const r1 = sh(lo, hi, -d);
+  const r2 = sh(lo, hi, -2 * d);
+  return (l1 & l2 & (sh(lo, hi, 3 * d) | r1)) | (r1 & r2 & (l1 | sh(lo, hi, -3 * d)));
+}
+
+/** One half of the empty cells where a piece of (lo, hi) would complete four in any direction. */
+function threatHalf(lo: number, hi: number, occupied: number, board: number, high: boolean): number {
+  return (fourAlong(lo, hi, 1, high) | fourAlong(lo, hi, COL_BITS, high) | fourAlong(lo, hi, COL_BITS - 1, high) | fourAlong(lo, hi, COL_BITS + 1, high)) & board & ~occupied;
+}
+
+/** Writes the bits of (lo, hi) as a 0/1 plane in `cells` order (row-major from the top-left) at `at`. */
+function writePlane(lo: number, hi: number, out: Float32Array, at: number): void {
+  for (let c = 0; c < COLS; c++) {
+    for (let r = 0; r < ROWS; r++) {
+      const bit = c * COL_BITS + r;
+      out[at + (ROWS - 1 - r) * COLS + c] = ((bit < 32 ? lo >>> bit : hi >>> (bit - 32)) & 1);
+    }
+  }
 }
 
 export class ConnectFourState extends BaseState {
@@ -305,19 +335,18 @@ export class ConnectFourState extends BaseState {
     if (this.threatPlanes) this.observeThreats(own, out, offset);
   }
 
-  /** connect-four-v2's planes 2–4: the observer's threats, the opponent's, the playable cells. */
+  /** connect-four-v2's planes 2–4: the observer's threats, the opponent's, the playable cells — from the bitboards. */
   private observeThreats(own: number, out: Float32Array, offset: number): void {
-    const cells = this.cells;
-    const other = 3 - own;
-    out.fill(0, offset + 2 * CELLS, offset + THREAT_PLANES * CELLS);
-    for (let r = 0; r < ROWS; r++) {
-      for (let c = 0; c < COLS; c++) {
-        const i = r * COLS + c;
-        if (cells[i] !== 0) continue;
-        if (completesFour(cells, own, r, c)) out[offset + 2 * CELLS + i] = 1;
-        if (completesFour(cells, other, r, c)) out[offset + 3 * CELLS + i] = 1;
-      }
-    }
+    const mineLo = own === 1 ? this.lo0 : this.lo1;
+    const mineHi = own === 1 ? this.hi0 : this.hi1;
+    const theirsLo = own === 1 ? this.lo1 : this.lo0;
+    const theirsHi = own === 1 ? this.hi1 : this.hi0;
+    const occLo = this.lo0 | this.lo1;
+    const occHi = this.hi0 | this.hi1;
+    writePlane(threatHalf(mineLo, mineHi, occLo, BOARD_LO, false), threatHalf(mineLo, mineHi, occHi, BOARD_HI, true), out, offset + 2 * CELLS);
+    writePlane(threatHalf(theirsLo, theirsHi, occLo, BOARD_LO, false), threatHalf(theirsLo, theirsHi, occHi, BOARD_HI, true), out, offset + 3 * CELLS);
+    // the lowest empty cell of each column: (occupied + bottom row) & board
+    out.fill(0, offset + 4 * CELLS, offset + 5 * CELLS);
     for (let c = 0; c < COLS; c++) {
       const h = this.height[c]!;
       if (h < ROWS) out[offset + 4 * CELLS + (ROWS - 1 - h) * COLS + c] = 1;

@@ -23,6 +23,11 @@ const BY_ID_ONLY: readonly Game[] = [connectFour];
 
 export const gameRegistry: ReadonlyMap<string, Game> = new Map([...GAMES, ...BY_ID_ONLY].map((g) => [g.info.id, g]));
 
+/** Every registered game, the listed ones first, then those reached by their id only. */
+export function registeredGames(): readonly Game[] {
+  return [...gameRegistry.values()];
+}
+
 /** All registered games, in listing order. */
 export function listGames(): readonly Game[] {
   return GAMES;

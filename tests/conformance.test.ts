@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agentStateSize, CHANCE, IllegalActionError, isContinuous, Rng, SIMULTANEOUS, TERMINAL, teamOf, type Game, type GameState, type UiMark } from '../core/index.ts';
-import { gameRegistry, getGame, listGames } from '../games/index.ts';
+import { getGame, listGames, registeredGames } from '../games/index.ts';
 
 const PLAYOUTS = 40;
 
@@ -182,7 +182,7 @@ function checkViewFitsUi({ info, ui }: Game, view: Record<string, unknown>): voi
   }
 }
 
-describe.each([...gameRegistry.values()].map((g) => [g.info.id, g] as const))('conformance: %s', (_id, game) => {
+describe.each(registeredGames().map((g) => [g.info.id, g] as const))('conformance: %s', (_id, game) => {
   const { info } = game;
 
   it('declares consistent metadata', () => {

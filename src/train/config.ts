@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ConvSpec } from '../../agents/policy-spec.ts';
 import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
-import { gameRegistry, getGame, listGames } from '../../games/index.ts';
+import { getGame, listGames, registeredGames } from '../../games/index.ts';
 import { actionFrameOf } from '../../agents/action-frame.ts';
 import { mctsFits } from '../../agents/mcts.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
@@ -529,7 +529,7 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
 export function checkExpertIteration(config: TrainConfig, info: GameInfo): void {
   const why = mctsFits(info);
   if (why !== null) {
-    const ok = [...gameRegistry.values()].filter((g) => mctsFits(g.info) === null).map((g) => g.info.id);
+    const ok = registeredGames().filter((g) => mctsFits(g.info) === null).map((g) => g.info.id);
     throw new ConfigError(`alphazero searches every move of its self-play games: ${info.id} does not fit (${why}); it trains ${ok.join(', ')}`);
   }
   if (config.league) throw new ConfigError('alphazero trains by self-play with search, both seats its newest weights: drop --league');
@@ -578,11 +578,11 @@ export function convSpecFor(config: TrainConfig, info: GameInfo): ConvSpec | und
   if (config.algo === 'mappo' || config.algo === 'ippo' || config.algo === 'trpo') throw new ConfigError(`network 'conv' trains with ppo, a2c, reinforce or impala; ${config.algo} uses MLPs (network 'mlp')`);
   const shape = info.observationShape;
   if (!shape) {
-    const boards = [...gameRegistry.values()].filter((g) => g.info.observationShape).map((g) => g.info.id);
+    const boards = registeredGames().filter((g) => g.info.observationShape).map((g) => g.info.id);
     throw new ConfigError(`network 'conv' needs a game whose observation is board planes (observationShape): ${boards.join(', ')}; ${info.id} has a flat observation, use network 'mlp'`);
   }
   if (config.policyHead === 'columns' && info.actions !== shape[2]) {
-    const fits = [...gameRegistry.values()].filter((g) => g.info.observationShape?.[2] === g.info.actions).map((g) => g.info.id);
+    const fits = registeredGames().filter((g) => g.info.observationShape?.[2] === g.info.actions).map((g) => g.info.id);
     throw new ConfigError(`policyHead 'columns' gives one move per board column: ${info.id} has ${info.actions} actions on ${shape[2]} columns; it fits ${fits.join(', ')} (use policyHead 'dense')`);
   }
   if (config.policyHead === 'columns' && config.columnReach >= shape[2]) throw new ConfigError(`columnReach ${config.columnReach} reads past ${info.id}'s ${shape[2]} columns: at most ${shape[2] - 1}`);

@@ -42,7 +42,7 @@ function positions(n: number): [GameState, GameState][] {
   while (out.length < n) {
     const a = V1.newState(0);
     const b = V2.newState(0);
-    const plies = rng.int(0, 20);
+    const plies = rng.int(21);
     for (let k = 0; k < plies && !a.isTerminal(); k++) {
       const m = random.act(a, a.currentSeat());
       a.apply(m);
@@ -50,6 +50,7 @@ function positions(n: number): [GameState, GameState][] {
     }
     if (!a.isTerminal()) out.push([a, b]);
   }
+  expect(new Set(out.map(([a]) => a.informationState(0))).size).toBeGreaterThan(n / 2);
   return out;
 }
 

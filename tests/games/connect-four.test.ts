@@ -230,6 +230,47 @@ describe('connect four', () => {
     expect(hasFour(0, 0)).toBe(false);
   });
 
+  it('connect-four-v2 threat planes (bitboards) agree with a plain scan of every empty cell', () => {
+    /** Whether a piece of `who` (1 or 2) on the empty cell (r, c) would make four in a line. */
+    const completes = (s: ConnectFourState, who: number, r: number, c: number): boolean =>
+      ([[0, 1], [1, 0], [1, 1], [1, -1]] as const).some(([dr, dc]) => {
+        let n = 0;
+        for (const sgn of [1, -1]) {
+          for (let k = 1; k < 4; k++) {
+            const rr = r + sgn * k * dr;
+            const cc = c + sgn * k * dc;
+            if (rr < 0 || rr >= 6 || cc < 0 || cc >= 7 || s.cellAt(rr * 7 + cc) !== who) break;
+            n++;
+          }
+        }
+        return n >= 3;
+      });
+    const s = connectFourV2.newState(0) as ConnectFourState;
+    const rng = new Rng(11);
+    const mask = new Uint8Array(7);
+    const obs = new Float32Array(5 * 42);
+    let lit = 0;
+    for (let g = 0; g < 300; g++) {
+      s.reset(g);
+      for (;;) {
+        for (const seat of [0, 1]) {
+          s.observe(seat, obs);
+          for (let i = 0; i < 42; i++) {
+            const empty = s.cellAt(i) === 0;
+            const [r, c] = [Math.floor(i / 7), i % 7];
+            expect(obs[2 * 42 + i]).toBe(empty && completes(s, seat + 1, r, c) ? 1 : 0);
+            expect(obs[3 * 42 + i]).toBe(empty && completes(s, 2 - seat, r, c) ? 1 : 0);
+            lit += obs[2 * 42 + i]! + obs[3 * 42 + i]!;
+          }
+        }
+        if (s.isTerminal()) break;
+        s.legalMask(s.currentSeat(), mask);
+        s.apply(rng.pickMasked(mask));
+      }
+    }
+    expect(lit).toBeGreaterThan(1000);
+  });
+
   it('round-trips through serialize/restore and rejects inconsistent snapshots', () => {
     const s = play('4 4 3 5');
     const data = JSON.parse(JSON.stringify(s.serialize()));

@@ -1,6 +1,6 @@
 /** `arena games`: the registered games and their metadata. */
 import type { Command } from 'commander';
-import { gameRegistry } from '../../../games/index.ts';
+import { registeredGames } from '../../../games/index.ts';
 
 export function register(program: Command): void {
   program
@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .description('list the registered games')
     .option('--json', 'print a JSON array')
     .action((opts: { json?: boolean }) => {
-      const rows = [...gameRegistry.values()].map(({ info }) => ({
+      const rows = registeredGames().map(({ info }) => ({
         id: info.id,
         name: info.name,
         seats: info.seats,
