@@ -10,8 +10,10 @@ import { AgentMismatchError, type Agent, type Game, type GameInfo, type GameStat
 
 export class EarlierVersionAgent implements Agent {
   readonly name: string;
-  private readonly inner: Agent;
-  private readonly earlier: Game;
+  /** The agent built for the earlier version. */
+  readonly inner: Agent;
+  /** The earlier version it was trained on. */
+  readonly earlier: Game;
 
   constructor(inner: Agent, earlier: Game, current: GameInfo) {
     if (!current.earlierVersions?.includes(earlier.info.id)) {

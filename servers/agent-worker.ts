@@ -8,6 +8,7 @@
  * and run on the rollout workers' forward pass.
  */
 import { createBot } from '../agents/bots.ts';
+import { EarlierVersionAgent } from '../agents/earlier-version.ts';
 import { MctsAgent } from '../agents/mcts.ts';
 import { agentMove, ConfigError, type Agent, type GameInfo, type StateData } from '../core/index.ts';
 import { getGame } from '../games/index.ts';
@@ -26,6 +27,8 @@ export type AgentRecipe =
       readonly bytes: Uint8Array;
       readonly deterministic: boolean;
       readonly search: { readonly simulations: number; readonly cPuct: number; readonly treeReuse: boolean; readonly fpuReduction: number | null } | null;
+      /** The earlier version of the room's game the policy was trained on (`GameInfo.earlierVersions`), or absent: built for it and handed each position as its state. */
+      readonly earlier?: string;
     }
   /** A CustomAgent that a module exports (`CustomAgent.worker`). */
   | { readonly kind: 'module'; readonly url: string; readonly export: string };
@@ -84,6 +87,11 @@ async function build(recipe: AgentRecipe, info: GameInfo, seed: number): Promise
     case 'bot':
       return createBot(recipe.spec, info, seed);
     case 'snapshot': {
+      if (recipe.earlier !== undefined) {
+        // trained on an earlier version of the room's game: built for that version, each position converted
+        const earlier = getGame(recipe.earlier);
+        return new EarlierVersionAgent(await build({ ...recipe, earlier: undefined }, earlier.info, seed), earlier, info);
+      }
       if (!recipe.search) return agentFromSnapshot(recipe.bytes, info, { name: recipe.name, seed, deterministic: recipe.deterministic });
       // search evaluates positions with a policy snapshot's priors and critic (MctsAgent's evaluator)
       const policy = new SnapshotAgent({ name: recipe.name, blob: recipe.bytes, info, seed, deterministic: recipe.deterministic });

@@ -213,6 +213,11 @@ export async function resolveAgentList(entries: readonly string[]): Promise<List
   return out;
 }
 
+/** Whether a policy trained on `game` plays `info`'s rooms: the same game, or one of its earlier versions (agents/earlier-version.ts). */
+function playsIn(game: string, info: GameInfo): boolean {
+  return game === info.id || (info.earlierVersions?.includes(game) ?? false);
+}
+
 /** The agents a person may pick for `info`: fitting baseline bots, then fitting `--agents` entries (and custom agents). */
 export function agentChoices(info: GameInfo, listed: readonly ListedAgent[], custom: readonly CustomAgent[] = []): AgentChoice[] {
   const out = baselineChoices(info);
@@ -225,7 +230,7 @@ export function agentChoices(info: GameInfo, listed: readonly ListedAgent[], cus
   }
   for (const a of listed) {
     if (specs.has(a.spec)) continue;
-    const fits = a.game === null ? isBaselineSpec(a.spec, info) : a.game === info.id;
+    const fits = a.game === null ? isBaselineSpec(a.spec, info) : playsIn(a.game, info);
     if (fits) {
       out.push({ spec: a.spec, label: a.label });
       specs.add(a.spec);
@@ -238,12 +243,12 @@ export function agentChoices(info: GameInfo, listed: readonly ListedAgent[], cus
 export function isAllowedSpec(spec: string, info: GameInfo, listed: readonly ListedAgent[], custom: readonly CustomAgent[] = []): boolean {
   if (custom.some((c) => c.spec === spec && c.fits(info) === null)) return true;
   if (isBaselineSpec(spec, info)) return true;
-  return listed.some((a) => a.spec === spec && (a.game === null || a.game === info.id));
+  return listed.some((a) => a.spec === spec && (a.game === null || playsIn(a.game, info)));
 }
 
 /** The name a room shows for a server-side agent: its spec, and for trained agents how it plays, e.g. `runs/c4 (greedy)`. */
 export function servedName(spec: string, info: GameInfo, listed: readonly ListedAgent[]): string {
-  const entry = listed.find((a) => a.spec === spec && (a.game === null || a.game === info.id));
+  const entry = listed.find((a) => a.spec === spec && (a.game === null || playsIn(a.game, info)));
   const trainedSpec = specForm(spec) !== 'bot';
   const play = entry ? entry.play : trainedSpec ? servedPlay(spec, info) : null;
   return play ? `${spec} (${play})` : spec;

@@ -7,6 +7,7 @@
  * server runs without agent threads — think on the rooms' thread as before, and a move that took
  * longer than the deadline is refused after the fact (a synchronous agent cannot be interrupted there).
  */
+import { EarlierVersionAgent } from '../agents/earlier-version.ts';
 import { MctsAgent } from '../agents/mcts.ts';
 import { agentMove, ConfigError, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { isSnapshotPlayer } from '../src/selfplay/snapshot.ts';
@@ -92,6 +93,10 @@ class ThreadAgent implements ServedAgent {
 
 /** How a worker thread rebuilds an agent built here: its snapshot bytes (with search around them for `mcts:`), or null. */
 function snapshotRecipe(spec: string, agent: Agent): AgentRecipe | null {
+  if (agent instanceof EarlierVersionAgent) {
+    const inner = snapshotRecipe(spec, agent.inner);
+    return inner?.kind === 'snapshot' ? { ...inner, earlier: agent.earlier.info.id } : null;
+  }
   if (agent instanceof MctsAgent && isSnapshotPlayer(agent.evaluator)) {
     return { kind: 'snapshot', name: spec, bytes: agent.evaluator.snapshot(), deterministic: false, search: { simulations: agent.simulations, cPuct: agent.cPuct, treeReuse: agent.treeReuse, fpuReduction: agent.fpuReduction } };
   }

@@ -8,7 +8,7 @@ import { MctsAgent } from '../../agents/mcts.ts';
 import { ConfigError, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { AgentPool } from '../../servers/agent-pool.ts';
-import { agentChoices, buildAgent, resolveAgentList, servedName } from '../../servers/agents.ts';
+import { agentChoices, buildAgent, isAllowedSpec, resolveAgentList, servedName } from '../../servers/agents.ts';
 import { serveAgent } from '../../servers/served-agent.ts';
 import type { ArenaServer } from '../../servers/server.ts';
 import { selectBackend } from '../../src/backend.ts';
@@ -120,6 +120,42 @@ describe('served trained agents', () => {
       expect((await serveAgent(kuhnRun, kuhn.info, 5, ctx)).pooled).toBe(true);
       expect((await serveAgent('closure', ttt.info, 5, ctx)).pooled).toBe(false); // a closure cannot cross threads
       expect((await serveAgent(tttRun, ttt.info, 5, { ...ctx, pool: null })).pooled).toBe(false);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('a network trained on an earlier version is offered in the current version\'s rooms and plays there as here, in the pool too', async () => {
+    const c4 = getGame('connect-four'); // connect-four-v2; the network below was trained on connect-four-v1
+    expect(c4.info.earlierVersions).toContain('connect-four-v1');
+    const v1Run = join(root, 'c4-v1');
+    await checkpoint(v1Run, 'connect-four-v1');
+    const listed = await resolveAgentList([v1Run, `mcts:${v1Run}:20`]);
+    expect(listed.map((a) => a.game)).toEqual(['connect-four-v1', 'connect-four-v1']);
+    expect(agentChoices(c4.info, listed).map((c) => c.spec)).toEqual(expect.arrayContaining([v1Run, `mcts:${v1Run}:20`]));
+    expect(agentChoices(getGame('connect-four-v1').info, listed).map((c) => c.spec)).toContain(v1Run);
+    expect(agentChoices(ttt.info, listed).map((c) => c.spec)).not.toContain(v1Run);
+    expect(isAllowedSpec(v1Run, c4.info, listed)).toBe(true);
+    expect(servedName(v1Run, c4.info, listed)).toBe(`${v1Run} (greedy)`);
+    const pool = new AgentPool({ threads: 1, deadlineMs: 60_000 });
+    const ctx = { custom: [], pool, deadlineMs: 60_000 };
+    try {
+      for (const spec of [v1Run, `mcts:${v1Run}:20`]) {
+        const s = c4.newState(0);
+        for (const a of [3, 3, 4]) s.apply(a);
+        const served = await serveAgent(spec, c4.info, 5, ctx);
+        const here = await buildAgent(spec, c4.info, 5);
+        expect(served.pooled, spec).toBe(true);
+        served.reset(9);
+        here.reset?.(9);
+        for (let k = 0; k < 3 && !s.isTerminal(); k++) {
+          const a = here.act(s.clone(), s.currentSeat());
+          expect(await served.move(s, s.currentSeat()), spec).toBe(a);
+          s.apply(a);
+        }
+        served.dispose();
+        here.dispose?.();
+      }
     } finally {
       await pool.destroy();
     }
