@@ -345,7 +345,7 @@ export class ConnectFourState extends BaseState {
     const occHi = this.hi0 | this.hi1;
     writePlane(threatHalf(mineLo, mineHi, occLo, BOARD_LO, false), threatHalf(mineLo, mineHi, occHi, BOARD_HI, true), out, offset + 2 * CELLS);
     writePlane(threatHalf(theirsLo, theirsHi, occLo, BOARD_LO, false), threatHalf(theirsLo, theirsHi, occHi, BOARD_HI, true), out, offset + 3 * CELLS);
-    // the lowest empty cell of each column: (occupied + bottom row) & board
+    // the lowest empty cell of each column, from the heights
     out.fill(0, offset + 4 * CELLS, offset + 5 * CELLS);
     for (let c = 0; c < COLS; c++) {
       const h = this.height[c]!;
