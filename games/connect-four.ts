@@ -75,6 +75,28 @@ export const CONNECT_FOUR_V2_INFO: GameInfo = Object.freeze({
   earlierVersions: ['connect-four-v1'],
 });
 
+/** Planes of connect-four-v3's observation: connect-four-v2's five, then each side's threat-making and forcing moves. */
+const TACTIC_PLANES = 9;
+
+/**
+ * connect-four-v3: connect-four-v2's five planes and four more, each a one-move look-ahead computed from the
+ * bitboards (as KataGo's ladder features read a short search into the input): plane 5 = the playable cells
+ * where the observer's piece would make a new threat (an empty cell, anywhere, that would then complete
+ * four), plane 6 = the playable cells where its piece would leave a win the opponent cannot stop with one
+ * block (two playable winning cells, or a playable one with another right above it), planes 7 and 8 = the
+ * same for the opponent, as if it were to move. The two- and three-move traps a network otherwise has to
+ * learn to see in one pass.
+ */
+export const CONNECT_FOUR_V3_INFO: GameInfo = Object.freeze({
+  ...CONNECT_FOUR_INFO,
+  id: 'connect-four-v3',
+  description: `${CONNECT_FOUR_INFO.description}; observed with each side's threats, the playable cells, and each side's threat-making and forcing moves`,
+  observationSize: TACTIC_PLANES * CELLS,
+  observationShape: [TACTIC_PLANES, ROWS, COLS] as const,
+  symmetries: boardSymmetries([TACTIC_PLANES, ROWS, COLS], [{ name: 'mirror', cell: (r, c) => [r, COLS - 1 - c], action: (a) => COLS - 1 - a }], COLS),
+  earlierVersions: ['connect-four-v1', 'connect-four-v2'],
+});
+
 const MARKS = ['X', 'O'] as const;
 
 export const CONNECT_FOUR_UI: BoardUi = Object.freeze({
@@ -145,6 +167,13 @@ function threatHalf(lo: number, hi: number, occupied: number, board: number, hig
   return (fourAlong(lo, hi, 1, high) | fourAlong(lo, hi, COL_BITS, high) | fourAlong(lo, hi, COL_BITS - 1, high) | fourAlong(lo, hi, COL_BITS + 1, high)) & board & ~occupied;
 }
 
+/** Set bits of a 32-bit value. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
 /** Writes the bits of (lo, hi) as a 0/1 plane in `cells` order (row-major from the top-left) at `at`. */
 function writePlane(lo: number, hi: number, out: Float32Array, at: number): void {
   for (let c = 0; c < COLS; c++) {
@@ -171,12 +200,15 @@ export class ConnectFourState extends BaseState {
   /** Winning seat, or -1 (undecided or draw). */
   private winner = -1;
 
-  /** connect-four-v2's observation (threat and playable planes after the piece planes). */
+  /** connect-four-v2's observation and later (threat and playable planes after the piece planes). */
   private readonly threatPlanes: boolean;
+  /** connect-four-v3's observation (each side's threat-making and forcing moves after v2's planes). */
+  private readonly tacticPlanes: boolean;
 
   constructor(seed = 0, info: GameInfo = CONNECT_FOUR_INFO) {
     super(info, seed);
-    this.threatPlanes = info.observationShape![0] === THREAT_PLANES;
+    this.tacticPlanes = info.observationShape![0] === TACTIC_PLANES;
+    this.threatPlanes = this.tacticPlanes || info.observationShape![0] === THREAT_PLANES;
   }
 
   protected doReset(): void {
@@ -343,13 +375,60 @@ export class ConnectFourState extends BaseState {
     const theirsHi = own === 1 ? this.hi1 : this.hi0;
     const occLo = this.lo0 | this.lo1;
     const occHi = this.hi0 | this.hi1;
-    writePlane(threatHalf(mineLo, mineHi, occLo, BOARD_LO, false), threatHalf(mineLo, mineHi, occHi, BOARD_HI, true), out, offset + 2 * CELLS);
-    writePlane(threatHalf(theirsLo, theirsHi, occLo, BOARD_LO, false), threatHalf(theirsLo, theirsHi, occHi, BOARD_HI, true), out, offset + 3 * CELLS);
+    const mineTLo = threatHalf(mineLo, mineHi, occLo, BOARD_LO, false);
+    const mineTHi = threatHalf(mineLo, mineHi, occHi, BOARD_HI, true);
+    const theirsTLo = threatHalf(theirsLo, theirsHi, occLo, BOARD_LO, false);
+    const theirsTHi = threatHalf(theirsLo, theirsHi, occHi, BOARD_HI, true);
+    writePlane(mineTLo, mineTHi, out, offset + 2 * CELLS);
+    writePlane(theirsTLo, theirsTHi, out, offset + 3 * CELLS);
     // the lowest empty cell of each column, from the heights
     out.fill(0, offset + 4 * CELLS, offset + 5 * CELLS);
     for (let c = 0; c < COLS; c++) {
       const h = this.height[c]!;
       if (h < ROWS) out[offset + 4 * CELLS + (ROWS - 1 - h) * COLS + c] = 1;
+    }
+    if (!this.tacticPlanes) return;
+    out.fill(0, offset + 5 * CELLS, offset + TACTIC_PLANES * CELLS);
+    this.tacticsOf(mineLo, mineHi, mineTLo, mineTHi, occLo, occHi, out, offset + 5 * CELLS);
+    this.tacticsOf(theirsLo, theirsHi, theirsTLo, theirsTHi, occLo, occHi, out, offset + 7 * CELLS);
+  }
+
+  /**
+   * connect-four-v3's two planes for one side (pieces (lo, hi), its threats (tLo, tHi)), at `at`: for each
+   * playable cell, whether the side's piece there makes a new threat (plane `at`), and whether it leaves a
+   * win one block cannot stop (plane `at + CELLS`): two playable winning cells once the column has grown, or
+   * a playable one with another of its threats right above. The planes must be zeroed.
+   */
+  private tacticsOf(lo: number, hi: number, tLo: number, tHi: number, occLo: number, occHi: number, out: Float32Array, at: number): void {
+    // the playable cells as bits (bit col*7 + height)
+    let pLo = 0;
+    let pHi = 0;
+    for (let c = 0; c < COLS; c++) {
+      const h = this.height[c]!;
+      if (h >= ROWS) continue;
+      const bit = c * COL_BITS + h;
+      if (bit < 32) pLo |= 1 << bit;
+      else pHi |= 1 << (bit - 32);
+    }
+    for (let c = 0; c < COLS; c++) {
+      const h = this.height[c]!;
+      if (h >= ROWS) continue;
+      const bit = c * COL_BITS + h;
+      const bLo = bit < 32 ? 1 << bit : 0;
+      const bHi = bit < 32 ? 0 : 1 << (bit - 32);
+      const nLo = lo | bLo;
+      const nHi = hi | bHi;
+      const TLo = threatHalf(nLo, nHi, occLo | bLo, BOARD_LO, false);
+      const THi = threatHalf(nLo, nHi, occHi | bHi, BOARD_HI, true);
+      const cell = at + (ROWS - 1 - h) * COLS + c;
+      if (((TLo & ~tLo) | (THi & ~tHi)) !== 0) out[cell] = 1;
+      // the playable cells after the move: the column's next cell (the sentinel bit when it is full, never a threat)
+      const qLo = (pLo & ~bLo) | shLo(bLo, bHi, 1);
+      const qHi = (pHi & ~bHi) | shHi(bLo, bHi, 1);
+      const wLo = TLo & qLo;
+      const wHi = THi & qHi;
+      const stacked = (shLo(wLo, wHi, 1) & TLo) | (shHi(wLo, wHi, 1) & THi);
+      if (popcount(wLo) + popcount(wHi) >= 2 || stacked !== 0) out[cell + CELLS] = 1;
     }
   }
 
@@ -491,5 +570,17 @@ export const connectFourV2: Game = {
   },
   restore(data: unknown): GameState {
     return ConnectFourState.restore(data, CONNECT_FOUR_V2_INFO);
+  },
+};
+
+/** connect-four-v3: connect-four-v2's planes and each side's threat-making and forcing moves (`CONNECT_FOUR_V3_INFO`). */
+export const connectFourV3: Game = {
+  info: CONNECT_FOUR_V3_INFO,
+  ui: CONNECT_FOUR_UI,
+  newState(seed = 0): GameState {
+    return new ConnectFourState(seed, CONNECT_FOUR_V3_INFO);
+  },
+  restore(data: unknown): GameState {
+    return ConnectFourState.restore(data, CONNECT_FOUR_V3_INFO);
   },
 };

@@ -4,7 +4,7 @@
  */
 import { UnknownNameError, type Game } from '../core/index.ts';
 import { cartPole } from './cartpole.ts';
-import { connectFour, connectFourV2 } from './connect-four.ts';
+import { connectFour, connectFourV2, connectFourV3 } from './connect-four.ts';
 import { duel } from './duel.ts';
 import { gridSoccer } from './grid-soccer.ts';
 import { kuhnPoker } from './kuhn-poker.ts';
@@ -17,9 +17,10 @@ const GAMES: readonly Game[] = [ticTacToe, connectFourV2, kuhnPoker, leducPoker,
 /**
  * Versions reachable by their versioned id only (not listed, not served as rooms, not what an unversioned
  * name resolves to): connect-four-v1, observed as two piece planes (its networks play connect-four-v2
- * games too: agents/earlier-version.ts).
+ * games too: agents/earlier-version.ts); connect-four-v3, which adds each side's threat-making and forcing
+ * moves to v2's planes (under trial: its networks play only connect-four-v3 games).
  */
-const BY_ID_ONLY: readonly Game[] = [connectFour];
+const BY_ID_ONLY: readonly Game[] = [connectFour, connectFourV3];
 
 export const gameRegistry: ReadonlyMap<string, Game> = new Map([...GAMES, ...BY_ID_ONLY].map((g) => [g.info.id, g]));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadStateError, IllegalActionError, Rng, TERMINAL } from '../../core/index.ts';
-import { connectFour, connectFourV2, ConnectFourState, hasFour } from '../../games/connect-four.ts';
+import { connectFour, connectFourV2, connectFourV3, ConnectFourState, hasFour } from '../../games/connect-four.ts';
 
 /** Plays 1-based column numbers (as written in Connect Four notation) from the initial position. */
 function play(cols: string): ConnectFourState {
@@ -269,6 +269,87 @@ describe('connect four', () => {
       }
     }
     expect(lit).toBeGreaterThan(1000);
+  });
+
+  it('connect-four-v3 tactic planes (bitboards) agree with a plain scan of every playable cell, both sides', () => {
+    /** Whether a piece of `who` on the empty cell (r, c) of `grid` (row-major from the top, 0 empty) would make four in a line. */
+    const completes = (grid: Int8Array, who: number, r: number, c: number): boolean =>
+      ([[0, 1], [1, 0], [1, 1], [1, -1]] as const).some(([dr, dc]) => {
+        let n = 0;
+        for (const sgn of [1, -1]) {
+          for (let k = 1; k < 4; k++) {
+            const rr = r + sgn * k * dr;
+            const cc = c + sgn * k * dc;
+            if (rr < 0 || rr >= 6 || cc < 0 || cc >= 7 || grid[rr * 7 + cc] !== who) break;
+            n++;
+          }
+        }
+        return n >= 3;
+      });
+    const threats = (grid: Int8Array, who: number): Set<number> => {
+      const t = new Set<number>();
+      for (let i = 0; i < 42; i++) if (grid[i] === 0 && completes(grid, who, Math.floor(i / 7), i % 7)) t.add(i);
+      return t;
+    };
+    /** The lowest empty cell of each column of `grid`. */
+    const playable = (grid: Int8Array): number[] => {
+      const p: number[] = [];
+      for (let c = 0; c < 7; c++) {
+        for (let r = 5; r >= 0; r--) {
+          if (grid[r * 7 + c] === 0) {
+            p.push(r * 7 + c);
+            break;
+          }
+        }
+      }
+      return p;
+    };
+    /** [makes a new threat, leaves a win one block cannot stop] for `who` playing the playable cell `i`. */
+    const tactics = (grid: Int8Array, who: number, i: number): [boolean, boolean] => {
+      const before = threats(grid, who);
+      const g = Int8Array.from(grid);
+      g[i] = who;
+      const after = threats(g, who);
+      const wins = playable(g).filter((j) => after.has(j));
+      return [[...after].some((j) => !before.has(j)), wins.length >= 2 || wins.some((j) => j >= 7 && after.has(j - 7))];
+    };
+    const s = connectFourV3.newState(0) as ConnectFourState;
+    expect(s.info.observationShape).toEqual([9, 6, 7]);
+    const v2 = connectFourV2.newState(0) as ConnectFourState;
+    const rng = new Rng(12);
+    const mask = new Uint8Array(7);
+    const obs = new Float32Array(9 * 42);
+    const obs2 = new Float32Array(5 * 42);
+    const lit = [0, 0, 0, 0];
+    for (let g = 0; g < 200; g++) {
+      s.reset(g);
+      v2.reset(g);
+      for (;;) {
+        const grid = Int8Array.from({ length: 42 }, (_, i) => s.cellAt(i));
+        const open = new Set(playable(grid));
+        for (const seat of [0, 1]) {
+          s.observe(seat, obs);
+          v2.observe(seat, obs2);
+          expect(Array.from(obs.subarray(0, 5 * 42))).toEqual(Array.from(obs2)); // v2's planes first
+          for (let i = 0; i < 42; i++) {
+            const [mineMake, mineForce] = open.has(i) ? tactics(grid, seat + 1, i) : [false, false];
+            const [theirMake, theirForce] = open.has(i) ? tactics(grid, 2 - seat, i) : [false, false];
+            const want = [mineMake, mineForce, theirMake, theirForce];
+            for (let p = 0; p < 4; p++) {
+              expect(obs[(5 + p) * 42 + i]).toBe(want[p] ? 1 : 0);
+              lit[p]! += obs[(5 + p) * 42 + i]!;
+            }
+          }
+        }
+        if (s.isTerminal()) break;
+        s.legalMask(s.currentSeat(), mask);
+        const a = rng.pickMasked(mask);
+        s.apply(a);
+        v2.apply(a);
+      }
+    }
+    // every plane lit often enough for the comparison to mean something
+    for (const n of lit) expect(n).toBeGreaterThan(300);
   });
 
   it('round-trips through serialize/restore and rejects inconsistent snapshots', () => {
