@@ -63,6 +63,8 @@ export interface SearchSelfPlayTask {
   readonly fastSimulations: number;
   /** With fastSimulations: the probability that a searched ply runs the full search (and is recorded). */
   readonly fullSearchRate: number;
+  /** First-play urgency of every search (MctsAgentOptions.fpuReduction): untried moves score the network's value minus r; null: Q = 0. */
+  readonly fpuReduction: number | null;
   /** Leaves evaluated as the average over the game's symmetries (agents/symmetry.ts). */
   readonly symmetricEval: boolean;
   /** Record each position's images under the game's symmetries as well. */
@@ -160,7 +162,7 @@ export function runSearchSelfPlay(task: SearchSelfPlayTask): SearchSelfPlayResul
   const slots: GameSlot[] = [];
   for (let g = 0; g < task.games; g++) {
     const seed = task.seed * 7919 + g;
-    const search = new MctsAgent({ name: 'expert-iteration', info, evaluator, simulations: task.simulations, cPuct: task.cPuct, rootNoise: task.rootNoise, symmetries: task.symmetricEval, treeReuse: task.treeReuse });
+    const search = new MctsAgent({ name: 'expert-iteration', info, evaluator, simulations: task.simulations, cPuct: task.cPuct, rootNoise: task.rootNoise, symmetries: task.symmetricEval, treeReuse: task.treeReuse, fpuReduction: task.fpuReduction });
     search.reset(seed + 1);
     const rng = new Rng(0);
     rng.seed(seed);

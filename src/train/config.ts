@@ -157,6 +157,7 @@ export const TrainConfigSchema = z
     treeReuse: z.boolean().describe("alphazero: each self-play search starts from the subtree of the move played before it (its visits and values kept, fresh root noise), its simulations added on top (false: every search from scratch)"),
     fastSimulations: z.number().int().min(0).max(100_000).describe("alphazero: playout cap randomization (KataGo): the simulations of the cheap searches that play most self-play plies without noise and record nothing, while a share fullSearchRate of the plies run the full search and are recorded (0, the default: every ply a full search)"),
     fullSearchRate: z.number().gt(0).max(1).describe('alphazero with fastSimulations: the probability that a self-play ply runs the full search (simulations, root noise) and is recorded (KataGo: 0.25)'),
+    fpuReduction: z.number().min(0).max(2).nullable().describe("alphazero: first-play urgency of the self-play searches: a move not tried yet scores the network's value of the position minus r, as `mcts:…:fpu<r>` does at play time (null, the default: Q = 0)"),
     valueTargetMix: z.number().min(0).max(1).describe("alphazero: the value target is (1 − m)·z + m·q, the game's outcome z blended with the search's root value q (0, the default: AlphaZero's z alone)"),
   })
   .strict();
@@ -263,6 +264,7 @@ const BASE: Omit<TrainConfig, 'algo' | 'game'> = {
   treeReuse: false,
   fastSimulations: 0,
   fullSearchRate: 0.25,
+  fpuReduction: null,
   valueTargetMix: 0,
 };
 
@@ -429,6 +431,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
 };
 // connect-four-v2 is the same game observed with threat and playable planes: Connect Four's settings
 GAME_DEFAULTS['connect-four-v2'] = GAME_DEFAULTS['connect-four-v1']!;
+// and connect-four-v3 with the threat-making and forcing moves as well
+GAME_DEFAULTS['connect-four-v3'] = GAME_DEFAULTS['connect-four-v1']!;
 
 /**
  * Default configuration for an algorithm on a game (versioned id). REINFORCE plays whole episodes,
@@ -508,8 +512,8 @@ export function resolveConfig(algo: Algo, gameId: string, ...layers: Partial<Tra
     }
   }
   if (c.algo === 'alphazero') checkExpertIteration(c, getGame(gameId).info);
-  else if (c.randomMoveRate > 0 || c.valueTargetMix > 0 || c.treeReuse || c.fastSimulations > 0) {
-    throw new ConfigError(`invalid training config: randomMoveRate, valueTargetMix, treeReuse and fastSimulations shape alphazero's self-play with search; ${c.algo} has none (set them to 0, 0, false and 0)`);
+  else if (c.randomMoveRate > 0 || c.valueTargetMix > 0 || c.treeReuse || c.fastSimulations > 0 || c.fpuReduction !== null) {
+    throw new ConfigError(`invalid training config: randomMoveRate, valueTargetMix, treeReuse, fastSimulations and fpuReduction shape alphazero's self-play with search; ${c.algo} has none (set them to 0, 0, false, 0 and null)`);
   }
   // the evaluation games of the other modes play in their collectors (the vector env's sampling agent, the team actors)
   if (c.evalGreedy && ((!c.league && c.algo !== 'alphazero') || c.algo === 'mappo' || c.algo === 'ippo')) {

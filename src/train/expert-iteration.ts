@@ -68,6 +68,7 @@ export function searchSettings(config: TrainConfig): SearchSettings {
     treeReuse: config.treeReuse,
     fastSimulations: config.fastSimulations,
     fullSearchRate: config.fullSearchRate,
+    fpuReduction: config.fpuReduction,
     // leaves evaluated on the position alone: the images are trained on instead (`augment`), at no search cost
     symmetricEval: false,
     augment: config.augment,

@@ -55,6 +55,7 @@ function task(gameId: string, over: Partial<SearchSelfPlayTask> = {}): SearchSel
     treeReuse: false,
     fastSimulations: 0,
     fullSearchRate: 0.25,
+    fpuReduction: null,
     symmetricEval: false,
     augment: false,
     seed: 5,
@@ -63,6 +64,20 @@ function task(gameId: string, over: Partial<SearchSelfPlayTask> = {}): SearchSel
 }
 
 describe('search self-play (the actors of expert iteration)', () => {
+  it('fpuReduction: untried moves score below the network\'s value, so each search spreads its visits over fewer moves', () => {
+    // the share of the most visited move in each recorded π, over the same seeded games
+    const peak = (r: ReturnType<typeof runSearchSelfPlay>): number => {
+      const rows = r.searchPolicy.length / 7;
+      let sum = 0;
+      for (let t = 0; t < rows; t++) sum += Math.max(...r.searchPolicy.subarray(t * 7, t * 7 + 7));
+      return sum / rows;
+    };
+    const q0 = runSearchSelfPlay(task('connect-four-v1', { games: 4, simulations: 40 }));
+    const fpu = runSearchSelfPlay(task('connect-four-v1', { games: 4, simulations: 40, fpuReduction: 1 }));
+    expect(runSearchSelfPlay(task('connect-four-v1', { games: 4, simulations: 40, fpuReduction: 1 })).searchPolicy).toEqual(fpu.searchPolicy);
+    expect(peak(fpu)).toBeGreaterThan(peak(q0) + 0.1);
+  });
+
   it("records each position's search distribution over its legal moves and the game's outcome for the seat to move", () => {
     const r = runSearchSelfPlay(task('tic-tac-toe-v1'));
     const { actions: A, observationSize: O } = ticTacToe.info;
@@ -385,9 +400,13 @@ describe('alphazero configs', () => {
     expect(resolveConfig('alphazero', 'connect-four-v1').evalGreedy).toBe(true);
     expect(resolveConfig('ppo', 'connect-four-v1', { league: true, evalGreedy: true }).evalGreedy).toBe(true);
     expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalGreedy: true })).toThrow(/evalGreedy applies to two-seat league self-play/);
-    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate, valueTargetMix, treeReuse and fastSimulations shape alphazero's self-play with search; ppo has none/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { randomMoveRate: 0.05 })).toThrow(/randomMoveRate, valueTargetMix, treeReuse, fastSimulations and fpuReduction shape alphazero's self-play with search; ppo has none/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { randomMoveRate: 0.05 }).randomMoveRate).toBe(0.05);
-    expect(() => resolveConfig('ppo', 'connect-four-v1', { fastSimulations: 20 })).toThrow(/treeReuse and fastSimulations shape alphazero's self-play with search; ppo has none/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { fastSimulations: 20 })).toThrow(/fastSimulations and fpuReduction shape alphazero's self-play with search; ppo has none/);
+    expect(() => resolveConfig('ppo', 'connect-four-v1', { fpuReduction: 1 })).toThrow(/fpuReduction shape alphazero's self-play with search; ppo has none/);
+    expect(resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: 1 }).fpuReduction).toBe(1);
+    expect(resolveConfig('alphazero', 'connect-four-v1').fpuReduction).toBe(null);
+    expect(() => resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: -1 })).toThrow(/fpuReduction/);
     expect(() => resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 50 })).toThrow(/fastSimulations \(50\) must be below simulations \(50\)/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 20 }).fullSearchRate).toBe(0.25);
   });
@@ -395,6 +414,11 @@ describe('alphazero configs', () => {
   it("Connect Four's defaults are the ninth hour's settings; a config file still overrides each", () => {
     const c = resolveConfig('alphazero', 'connect-four-v1');
     expect([c.network, c.policyHead, c.convReduce, c.simulations, c.treeReuse, c.randomMoveRate]).toEqual(['conv', 'columns', 8, 50, true, 0.15]);
+    // every version of the game trains with them (the observation differs, not the game)
+    for (const v of ['connect-four-v2', 'connect-four-v3', 'connect-four']) {
+      const cv = resolveConfig('alphazero', getGame(v).info.id);
+      expect([cv.network, cv.policyHead, cv.convReduce, cv.simulations, cv.treeReuse, cv.randomMoveRate, cv.evalAgents]).toEqual(['conv', 'columns', 8, 50, true, 0.15, c.evalAgents]);
+    }
     const earlier = resolveConfig('alphazero', 'connect-four-v1', { policyHead: 'dense', convReduce: 0, simulations: 100, treeReuse: false, randomMoveRate: 0 });
     expect([earlier.policyHead, earlier.convReduce, earlier.simulations, earlier.treeReuse, earlier.randomMoveRate]).toEqual(['dense', 0, 100, false, 0]);
     // an MLP asked for without the head settings gets the dense head (it has no trunk's columns to read); naming the head still refuses
