@@ -6,7 +6,7 @@
  * all see exactly what they saw in training. A Connect Four position replays in microseconds; nothing
  * is kept between calls but the inner agent's own state (a kept search tree follows the game as before).
  */
-import { AgentMismatchError, type Agent, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
+import { AgentMismatchError, isEarlierVersion, type Agent, type Game, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 
 export class EarlierVersionAgent implements Agent {
   readonly name: string;
@@ -16,7 +16,7 @@ export class EarlierVersionAgent implements Agent {
   readonly earlier: Game;
 
   constructor(inner: Agent, earlier: Game, current: GameInfo) {
-    if (!current.earlierVersions?.includes(earlier.info.id)) {
+    if (!isEarlierVersion(current, earlier.info.id)) {
       throw new AgentMismatchError(`${current.id} does not list ${earlier.info.id} among its earlier versions (${current.earlierVersions?.join(', ') || 'none'})`);
     }
     this.name = inner.name;

@@ -14,7 +14,7 @@
  * bots, the league and the snapshots never import the resolver.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, type Agent, type Game, type GameInfo } from '../core/index.ts';
+import { ConfigError, isEarlierVersion, type Agent, type Game, type GameInfo } from '../core/index.ts';
 import { parseLeagueRef, readLeagueMember, type LeagueRef } from '../league/member-agent.ts';
 import { selectBackend } from '../src/backend.ts';
 import { readCheckpointMeta } from '../src/checkpoint/store.ts';
@@ -116,7 +116,7 @@ async function earlierVersionTrained(spec: string, game: GameInfo): Promise<Game
   }
   if (specForm(path) !== 'checkpoint') return null;
   const trained = ((await readCheckpointMeta(path)) as { game?: unknown } | null)?.game;
-  return typeof trained === 'string' && game.earlierVersions.includes(trained) ? getGame(trained) : null;
+  return typeof trained === 'string' && isEarlierVersion(game, trained) ? getGame(trained) : null;
 }
 
 /**

@@ -102,7 +102,7 @@ export interface GameInfo {
    * Earlier versions of this game by id: the same rules and the same snapshots (`serialize`/`restore`
    * carry over by their game id), observed differently. A network trained on one of them still plays
    * this version: `createAgent` builds it for the earlier version and hands it each position converted
-   * (agents/earlier-version.ts). connect-four-v2 lists connect-four-v1.
+   * (agents/earlier-version.ts). connect-four-v2 lists connect-four-v1; connect-four-v3 both. Read through `isEarlierVersion`.
    */
   readonly earlierVersions?: readonly string[];
   /** Global-state size (flat Float32 vector) for centralized critics. */
@@ -137,6 +137,11 @@ export interface ContinuousActionSpace {
 }
 
 /** Whether `info` describes a continuous-action game (its `actionSpace` is set). */
+/** Whether `id` is one of `info`'s `earlierVersions` (a network trained on it plays `info`'s games: agents/earlier-version.ts). */
+export function isEarlierVersion(info: GameInfo, id: string): boolean {
+  return info.earlierVersions?.includes(id) ?? false;
+}
+
 export function isContinuous(info: GameInfo): info is GameInfo & { readonly actionSpace: ContinuousActionSpace } {
   return info.actionSpace?.kind === 'continuous';
 }

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
 import { mctsFits, mctsSpec, parseMctsSpec } from '../agents/mcts.ts';
-import { ConfigError, type Agent, type GameInfo } from '../core/index.ts';
+import { ConfigError, isEarlierVersion, type Agent, type GameInfo } from '../core/index.ts';
 import { gameRegistry } from '../games/index.ts';
 import { parseLeagueRef } from '../league/member-agent.ts';
 import { LeagueStore } from '../league/store.ts';
@@ -215,7 +215,7 @@ export async function resolveAgentList(entries: readonly string[]): Promise<List
 
 /** Whether a policy trained on `game` plays `info`'s rooms: the same game, or one of its earlier versions (agents/earlier-version.ts). */
 function playsIn(game: string, info: GameInfo): boolean {
-  return game === info.id || (info.earlierVersions?.includes(game) ?? false);
+  return game === info.id || isEarlierVersion(info, game);
 }
 
 /** The agents a person may pick for `info`: fitting baseline bots, then fitting `--agents` entries (and custom agents). */

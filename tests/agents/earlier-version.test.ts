@@ -108,6 +108,22 @@ describe('a connect-four-v1 network in a connect-four-v2 game', () => {
     own.dispose?.();
   });
 
+  it('v1 and v2 networks both play connect-four-v3 games as their own', async () => {
+    const V3 = getGame('connect-four-v3');
+    for (const [run, version] of [[v1Run, V1], [v2Run, V2]] as const) {
+      const own = await createAgent(`greedy:${run}`, version.info, 7);
+      const inV3 = await createAgent(`greedy:${run}`, V3.info, 7);
+      expect(inV3).toBeInstanceOf(EarlierVersionAgent);
+      for (const [a] of positions(20)) {
+        const b = V3.restore({ ...a.serialize(), game: V3.info.id });
+        const c = version.restore({ ...a.serialize(), game: version.info.id });
+        expect(inV3.act(b, b.currentSeat())).toBe(own.act(c, c.currentSeat()));
+      }
+      own.dispose?.();
+      inV3.dispose?.();
+    }
+  });
+
   it('only between versions the game lists', () => {
     expect(() => new EarlierVersionAgent(createBot('random', V1.info, 0), getGame('tic-tac-toe'), V2.info)).toThrow(/does not list tic-tac-toe-v1 among its earlier versions/);
     expect(() => new EarlierVersionAgent(createBot('random', V2.info, 0), V2, V1.info)).toThrow(/connect-four-v1 does not list connect-four-v2 among its earlier versions \(none\)/);
