@@ -20,7 +20,7 @@ describe('game symmetries', () => {
     expect(getGame('tic-tac-toe').info.symmetries).toHaveLength(7);
     // rotating the board a quarter turn clockwise takes the top-left corner to the top-right
     expect(getGame('tic-tac-toe').info.symmetries![0]!.actions[0]).toBe(2);
-    expect(declaring.map((g) => g.info.id).sort()).toEqual(['connect-four-v1', 'connect-four-v2', 'tic-tac-toe-v1']);
+    expect(declaring.map((g) => g.info.id).sort()).toEqual(['connect-four-v1', 'connect-four-v2', 'connect-four-v3', 'tic-tac-toe-v1']);
   });
 
   for (const game of declaring) {
