@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arena } from './helpers.ts';
 
 describe('arena CLI: games and match', () => {
-  it('lists the nine games as JSON (connect-four-v1, reached by its id only, last)', () => {
+  it('lists the ten games as JSON (connect-four-v1 and connect-four-v3, reached by their ids only, last)', () => {
     const r = arena(['games', '--json']);
     expect(r.code).toBe(0);
     const games = JSON.parse(r.stdout) as { id: string; seats: number; teams: number; actions: number }[];
@@ -16,6 +16,7 @@ describe('arena CLI: games and match', () => {
       'pendulum-v1',
       'duel-v3',
       'connect-four-v1',
+      'connect-four-v3',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);
