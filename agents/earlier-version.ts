@@ -1,7 +1,7 @@
 /**
  * A network trained on an earlier version of a game playing the current one (`GameInfo.earlierVersions`:
- * the same rules and snapshots, observed differently — connect-four-v1's two piece planes, against
- * connect-four-v2's five). The agent was built for the earlier version; each position it is asked about
+ * the same rules and snapshots, observed differently — connect-four-v1's two piece planes or
+ * connect-four-v2's five, against connect-four-v3's nine). The agent was built for the earlier version; each position it is asked about
  * is rebuilt as that version's state from its snapshot, so the network, its search and its symmetries
  * all see exactly what they saw in training. A Connect Four position replays in microseconds; nothing
  * is kept between calls but the inner agent's own state (a kept search tree follows the game as before).

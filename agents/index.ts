@@ -100,7 +100,7 @@ export function isCheckpointSpec(spec: string): boolean {
 export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: CreateAgentOptions = {}): Promise<Agent> {
   const earlier = await earlierVersionTrained(spec, game);
   if (!earlier) return readerOf(spec).create(spec, game, seed, opts);
-  // a checkpoint of an earlier version (connect-four-v1 in a connect-four-v2 game): built and searched as it was trained
+  // a checkpoint of an earlier version (connect-four-v1 or -v2 in a connect-four-v3 game): built and searched as it was trained
   return new EarlierVersionAgent(await readerOf(spec).create(spec, earlier.info, seed, opts), earlier, game);
 }
 

@@ -126,9 +126,9 @@ export function winsAt(s: GameState, a: number, seat: number, returns: Float64Ar
   return returns[seat]! > 0;
 }
 
-/** The Connect Four version a benchmark plays: BENCH_GAME by id (`connect-four-v2` for networks trained on its threat planes), `connect-four` by default. */
+/** The Connect Four version a benchmark plays: BENCH_GAME by id (`connect-four-v1`, `connect-four-v2`, `connect-four-v3`), `connect-four` (v3) by default. */
 export function benchConnectFour(): Game {
   const game = getGame(process.env['BENCH_GAME'] ?? 'connect-four');
-  if (!game.info.id.startsWith('connect-four-')) throw new Error(`BENCH_GAME must be a Connect Four version (connect-four-v1, connect-four-v2), got '${game.info.id}'`);
+  if (!game.info.id.startsWith('connect-four-')) throw new Error(`BENCH_GAME must be a Connect Four version (connect-four-v1, connect-four-v2, connect-four-v3), got '${game.info.id}'`);
   return game;
 }

@@ -11,8 +11,8 @@
  * random openings of 0–20 plies, cycling through them. Beside the search, the evaluator alone (one
  * position: actor + critic) and a tfjs forward pass of the actor alone, for scale.
  *
- * BENCH_GAME (default `connect-four`) picks the version: `connect-four-v2` for a network trained on its
- * threat planes (a fresh network then reads its five planes).
+ * BENCH_GAME (default `connect-four`, i.e. `connect-four-v3`) picks the version: `connect-four-v1` or
+ * `connect-four-v2` by id for a network trained on one of them (a fresh network then reads its planes).
  *
  * BENCH_SECONDS (default 3) per row. The target, so that search can face a person on a server without
  * a noticeable wait: 200 simulations answer in ≤ 100 ms.

@@ -5,8 +5,8 @@
  * `alphabeta:3`), measured side by side on the same openings.
  *
  * Each agent plays BENCH_GAMES games (default 300) against BENCH_VS (default `alphabeta:3`), seats
- * alternating, each game opened by 0–8 seeded uniformly random plies, on BENCH_GAME (default `connect-four`;
- * `connect-four-v2` for networks trained on its threat planes). On each of the agent's moves:
+ * alternating, each game opened by 0–8 seeded uniformly random plies, on BENCH_GAME (default `connect-four`,
+ * i.e. `connect-four-v3`; `connect-four-v1` or `-v2` by id). On each of the agent's moves:
  * - a win in one is available when some legal move ends the game in the agent's favour: taken or not;
  * - a loss in one is avoidable when some moves let the opponent win at once and others do not (no
  *   win in one for the agent): avoided when the agent's move is one of the others. One not avoided

@@ -12,15 +12,15 @@ import { leducPoker } from './leduc-poker.ts';
 import { pendulum } from './pendulum.ts';
 import { ticTacToe } from './tic-tac-toe.ts';
 
-const GAMES: readonly Game[] = [ticTacToe, connectFourV2, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum, duel];
+const GAMES: readonly Game[] = [ticTacToe, connectFourV3, kuhnPoker, leducPoker, gridSoccer, cartPole, pendulum, duel];
 
 /**
  * Versions reachable by their versioned id only (not listed, not served as rooms, not what an unversioned
- * name resolves to): connect-four-v1, observed as two piece planes (its networks play connect-four-v2
- * games too: agents/earlier-version.ts); connect-four-v3, which adds each side's threat-making and forcing
- * moves to v2's planes (under trial: its networks play only connect-four-v3 games).
+ * name resolves to): connect-four-v1, observed as two piece planes, and connect-four-v2, which adds each
+ * side's threats and the playable cells (their networks play connect-four-v3 games too:
+ * agents/earlier-version.ts).
  */
-const BY_ID_ONLY: readonly Game[] = [connectFour, connectFourV3];
+const BY_ID_ONLY: readonly Game[] = [connectFour, connectFourV2];
 
 export const gameRegistry: ReadonlyMap<string, Game> = new Map([...GAMES, ...BY_ID_ONLY].map((g) => [g.info.id, g]));
 

@@ -188,7 +188,7 @@ describe.each(registeredGames().map((g) => [g.info.id, g] as const))('conformanc
   it('declares consistent metadata', () => {
     expect(info.id).toMatch(/^[a-z0-9-]+-v\d+$/);
     expect(getGame(info.id)).toBe(game);
-    // a version reachable by id only (connect-four-v1, connect-four-v3) leaves its unversioned name to the listed one
+    // a version reachable by id only (connect-four-v1, connect-four-v2) leaves its unversioned name to the listed one
     if (listGames().includes(game)) expect(getGame(info.id.replace(/-v\d+$/, ''))).toBe(game);
     else expect(getGame(info.id.replace(/-v\d+$/, '')).info.id).not.toBe(info.id);
     const seats = info.teams.flat().sort((a, b) => a - b);

@@ -431,7 +431,7 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
 };
 // connect-four-v2 is the same game observed with threat and playable planes: Connect Four's settings
 GAME_DEFAULTS['connect-four-v2'] = GAME_DEFAULTS['connect-four-v1']!;
-// and connect-four-v3 with the threat-making and forcing moves as well
+// and connect-four-v3 (the unversioned name) with each side's threat-making and forcing moves as well
 GAME_DEFAULTS['connect-four-v3'] = GAME_DEFAULTS['connect-four-v1']!;
 
 /**

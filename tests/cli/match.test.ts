@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { arena } from './helpers.ts';
 
 describe('arena CLI: games and match', () => {
-  it('lists the ten games as JSON (connect-four-v1 and connect-four-v3, reached by their ids only, last)', () => {
+  it('lists the ten games as JSON (connect-four-v1 and connect-four-v2, reached by their ids only, last)', () => {
     const r = arena(['games', '--json']);
     expect(r.code).toBe(0);
     const games = JSON.parse(r.stdout) as { id: string; seats: number; teams: number; actions: number }[];
     expect(games.map((g) => g.id)).toEqual([
       'tic-tac-toe-v1',
-      'connect-four-v2',
+      'connect-four-v3',
       'kuhn-poker-v1',
       'leduc-poker-v1',
       'grid-soccer-v1',
@@ -16,7 +16,7 @@ describe('arena CLI: games and match', () => {
       'pendulum-v1',
       'duel-v3',
       'connect-four-v1',
-      'connect-four-v3',
+      'connect-four-v2',
     ]);
     for (const g of games) {
       expect(g.seats).toBeGreaterThan(0);

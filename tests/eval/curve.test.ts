@@ -96,7 +96,7 @@ describe('arena curve: snapshots at time marks', () => {
     // another game's curve, or a file that is not one, is refused with its name
     const bad = arena(['curve', '--game', 'connect-four', '--vs', 'alphabeta:1', '--with', join(out, 'curve.json')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/curve\.json: its curve is of tic-tac-toe-v1, not connect-four-v2/);
+    expect(bad.stderr).toMatch(/curve\.json: its curve is of tic-tac-toe-v1, not connect-four-v3/);
     writeFileSync(join(out, 'broken.json'), '{"game": "tic-tac-toe-v1", "points": [{"run": 1}]}');
     expect(arena(['curve', '--game', 'tic-tac-toe', '--vs', 'minimax', '--with', join(out, 'broken.json')]).stderr).toMatch(/broken\.json: point 0 has no string 'run'/);
   }, 90_000);

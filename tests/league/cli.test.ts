@@ -12,7 +12,7 @@ let leagueDir: string;
 beforeAll(() => {
   tmp = tempDir();
   leagueDir = join(tmp, 'run');
-  const league = League.open({ runDir: leagueDir, game: 'connect-four-v2', bots: ['random', 'alphabeta:1'] });
+  const league = League.open({ runDir: leagueDir, game: 'connect-four-v3', bots: ['random', 'alphabeta:1'] });
   league.addSnapshot('main', 10, new Uint8Array([1, 2, 3]));
   league.recordLearnerGames([
     { opponent: 'bot:random', score: 1 },
@@ -31,7 +31,7 @@ describe('arena tournament', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const t = JSON.parse(r.stdout);
-    expect(t).toMatchObject({ format: 'arena-tournament', game: 'connect-four-v2', gamesPerPair: 4, totalGames: 12, seed: 0 });
+    expect(t).toMatchObject({ format: 'arena-tournament', game: 'connect-four-v3', gamesPerPair: 4, totalGames: 12, seed: 0 });
     expect(t.table.map((row: { agent: string }) => row.agent)).toEqual(['alphabeta:3', 'alphabeta:1', 'random']);
     for (const row of t.table) {
       expect(row.games).toBe(8);
@@ -81,7 +81,7 @@ describe('arena tournament', () => {
   it('refuses a league of another game', () => {
     const r = arena(['tournament', '--game', 'tic-tac-toe', '--agents', `${leagueDir}#bot:random,random`, '--games', '1', '--out', join(tmp, 'bad2')]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/plays connect-four-v2, not tic-tac-toe-v1/);
+    expect(r.stderr).toMatch(/plays connect-four-v3, not tic-tac-toe-v1/);
   });
 });
 
@@ -93,7 +93,7 @@ describe('arena league status', () => {
     expect(s.games).toBe(5);
     expect(s.anchor).toBe('bot:random');
     expect(s.storeBytes).toBeGreaterThan(0);
-    expect(s.league).toMatchObject({ game: 'connect-four-v2', schemaVersion: 2 });
+    expect(s.league).toMatchObject({ game: 'connect-four-v3', schemaVersion: 2 });
     const ratings = s.members.map((m: { rating: number }) => m.rating);
     expect(ratings).toEqual([...ratings].sort((a: number, b: number) => b - a));
     const byId = Object.fromEntries(s.members.map((m: { id: string }) => [m.id, m]));

@@ -301,7 +301,7 @@ describe.skipIf(SKIP_REDIS)('rollout actors over Redis', { timeout: 240_000 }, (
     try {
       const wrongGame = actorProcess('ttt', '--game', 'connect-four');
       expect((await wrongGame.exit).code).toBe(2);
-      expect(wrongGame.output()).toContain("arena: run 'ttt' trains tic-tac-toe-v1, but this actor was started for connect-four-v2 (--game)");
+      expect(wrongGame.output()).toContain("arena: run 'ttt' trains tic-tac-toe-v1, but this actor was started for connect-four-v3 (--game)");
     } finally {
       await learnerSide.close();
     }

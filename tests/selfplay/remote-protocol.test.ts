@@ -137,7 +137,7 @@ describe('actor protocol', () => {
     };
     expect(refusal(meta, null)).toBeNull();
     expect(refusal(meta, 'tic-tac-toe')).toBeNull();
-    expect(refusal(meta, 'connect-four')).toBe("run 'r' trains tic-tac-toe-v1, but this actor was started for connect-four-v2 (--game)");
+    expect(refusal(meta, 'connect-four')).toBe("run 'r' trains tic-tac-toe-v1, but this actor was started for connect-four-v3 (--game)");
     expect(refusal({ ...meta, protocol: REMOTE_PROTOCOL + 1 }, null)).toMatch(/speaks actor protocol \d+, this Arena speaks \d+/);
     expect(refusal({ ...meta, game: { ...meta.game, id: 'chess-v9' } }, null)).toMatch(/trains chess-v9, a game this Arena does not know/);
     expect(refusal({ ...meta, game: { ...meta.game, observationSize: 99 } }, null)).toMatch(new RegExp(`with observationSize 99, this Arena's has observationSize ${ttt.info.observationSize}`));

@@ -100,7 +100,7 @@ describe('human vs agent', () => {
     await srv.recorder!.flush();
     const lines = readFileSync(srv.recorder!.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MatchLine);
     const mine = lines.find((l) => l.room === roomId)!;
-    expect(mine).toMatchObject({ game: 'connect-four-v2', gameNumber: 0, steps: c.state.moves.length, result });
+    expect(mine).toMatchObject({ game: 'connect-four-v3', gameNumber: 0, steps: c.state.moves.length, result });
     expect(mine.seats.map((s) => s.kind)).toEqual(['agent', 'human']);
     expect(mine.seats[0]).toMatchObject({ spec: 'alphabeta:2' });
   });

@@ -126,7 +126,7 @@ describe('served trained agents', () => {
   });
 
   it('a network trained on an earlier version is offered in the current version\'s rooms and plays there as here, in the pool too', async () => {
-    const c4 = getGame('connect-four'); // connect-four-v2; the network below was trained on connect-four-v1
+    const c4 = getGame('connect-four'); // connect-four-v3; the network below was trained on connect-four-v1
     expect(c4.info.earlierVersions).toContain('connect-four-v1');
     const v1Run = join(root, 'c4-v1');
     await checkpoint(v1Run, 'connect-four-v1');
