@@ -550,37 +550,25 @@ export class ConnectFourState extends BaseState {
   }
 }
 
-export const connectFour: Game = {
-  info: CONNECT_FOUR_INFO,
-  ui: CONNECT_FOUR_UI,
-  newState(seed = 0): GameState {
-    return new ConnectFourState(seed);
-  },
-  restore(data: unknown): GameState {
-    return ConnectFourState.restore(data);
-  },
-};
+/** Connect Four observed as `info` says (one of the versions above): the same rules, state and snapshots. */
+function connectFourVersion(info: GameInfo): Game {
+  return {
+    info,
+    ui: CONNECT_FOUR_UI,
+    newState(seed = 0): GameState {
+      return new ConnectFourState(seed, info);
+    },
+    restore(data: unknown): GameState {
+      return ConnectFourState.restore(data, info);
+    },
+  };
+}
+
+/** connect-four-v1: the two piece planes (`CONNECT_FOUR_INFO`). */
+export const connectFour: Game = connectFourVersion(CONNECT_FOUR_INFO);
 
 /** connect-four-v2: Connect Four observed with each side's threats and the playable cells (`CONNECT_FOUR_V2_INFO`). */
-export const connectFourV2: Game = {
-  info: CONNECT_FOUR_V2_INFO,
-  ui: CONNECT_FOUR_UI,
-  newState(seed = 0): GameState {
-    return new ConnectFourState(seed, CONNECT_FOUR_V2_INFO);
-  },
-  restore(data: unknown): GameState {
-    return ConnectFourState.restore(data, CONNECT_FOUR_V2_INFO);
-  },
-};
+export const connectFourV2: Game = connectFourVersion(CONNECT_FOUR_V2_INFO);
 
 /** connect-four-v3: connect-four-v2's planes and each side's threat-making and forcing moves (`CONNECT_FOUR_V3_INFO`). */
-export const connectFourV3: Game = {
-  info: CONNECT_FOUR_V3_INFO,
-  ui: CONNECT_FOUR_UI,
-  newState(seed = 0): GameState {
-    return new ConnectFourState(seed, CONNECT_FOUR_V3_INFO);
-  },
-  restore(data: unknown): GameState {
-    return ConnectFourState.restore(data, CONNECT_FOUR_V3_INFO);
-  },
-};
+export const connectFourV3: Game = connectFourVersion(CONNECT_FOUR_V3_INFO);

@@ -41,6 +41,22 @@ function naiveWinner(s: ConnectFourState): number {
   return -1;
 }
 
+/** Whether a piece of `who` (1 or 2) on the empty cell (r, c) would make four in a line; `cell(i)` reads the board row-major from the top (0 empty). */
+function completesFour(cell: (i: number) => number, who: number, r: number, c: number): boolean {
+  return ([[0, 1], [1, 0], [1, 1], [1, -1]] as const).some(([dr, dc]) => {
+    let n = 0;
+    for (const sgn of [1, -1]) {
+      for (let k = 1; k < 4; k++) {
+        const rr = r + sgn * k * dr;
+        const cc = c + sgn * k * dc;
+        if (rr < 0 || rr >= 6 || cc < 0 || cc >= 7 || cell(rr * 7 + cc) !== who) break;
+        n++;
+      }
+    }
+    return n >= 3;
+  });
+}
+
 describe('connect four', () => {
   it('declares the expected metadata', () => {
     const i = connectFour.info;
@@ -231,20 +247,7 @@ describe('connect four', () => {
   });
 
   it('connect-four-v2 threat planes (bitboards) agree with a plain scan of every empty cell', () => {
-    /** Whether a piece of `who` (1 or 2) on the empty cell (r, c) would make four in a line. */
-    const completes = (s: ConnectFourState, who: number, r: number, c: number): boolean =>
-      ([[0, 1], [1, 0], [1, 1], [1, -1]] as const).some(([dr, dc]) => {
-        let n = 0;
-        for (const sgn of [1, -1]) {
-          for (let k = 1; k < 4; k++) {
-            const rr = r + sgn * k * dr;
-            const cc = c + sgn * k * dc;
-            if (rr < 0 || rr >= 6 || cc < 0 || cc >= 7 || s.cellAt(rr * 7 + cc) !== who) break;
-            n++;
-          }
-        }
-        return n >= 3;
-      });
+    const completes = (s: ConnectFourState, who: number, r: number, c: number): boolean => completesFour((i) => s.cellAt(i), who, r, c);
     const s = connectFourV2.newState(0) as ConnectFourState;
     const rng = new Rng(11);
     const mask = new Uint8Array(7);
@@ -272,20 +275,7 @@ describe('connect four', () => {
   });
 
   it('connect-four-v3 tactic planes (bitboards) agree with a plain scan of every playable cell, both sides', () => {
-    /** Whether a piece of `who` on the empty cell (r, c) of `grid` (row-major from the top, 0 empty) would make four in a line. */
-    const completes = (grid: Int8Array, who: number, r: number, c: number): boolean =>
-      ([[0, 1], [1, 0], [1, 1], [1, -1]] as const).some(([dr, dc]) => {
-        let n = 0;
-        for (const sgn of [1, -1]) {
-          for (let k = 1; k < 4; k++) {
-            const rr = r + sgn * k * dr;
-            const cc = c + sgn * k * dc;
-            if (rr < 0 || rr >= 6 || cc < 0 || cc >= 7 || grid[rr * 7 + cc] !== who) break;
-            n++;
-          }
-        }
-        return n >= 3;
-      });
+    const completes = (grid: Int8Array, who: number, r: number, c: number): boolean => completesFour((i) => grid[i]!, who, r, c);
     const threats = (grid: Int8Array, who: number): Set<number> => {
       const t = new Set<number>();
       for (let i = 0; i < 42; i++) if (grid[i] === 0 && completes(grid, who, Math.floor(i / 7), i % 7)) t.add(i);
