@@ -102,7 +102,7 @@ describe('network: conv in the training config', () => {
   });
 
   it('refuses the column move head where moves are not columns, or without a conv trunk', () => {
-    expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { network: 'conv', policyHead: 'columns' })).toThrow(/policyHead 'columns' gives one move per board column: tic-tac-toe-v1 has 9 actions on 3 columns; it fits connect-four-v\d, connect-four-v\d \(use policyHead 'dense'\)/);
+    expect(() => resolveConfig('alphazero', 'tic-tac-toe-v1', { network: 'conv', policyHead: 'columns' })).toThrow(/policyHead 'columns' gives one move per board column: tic-tac-toe-v1 has 9 actions on 3 columns; it fits connect-four-v3, connect-four-v1, connect-four-v2 \(use policyHead 'dense'\)/);
     expect(() => resolveConfig('ppo', c4.info.id, { network: 'mlp', policyHead: 'columns' })).toThrow(/policyHead 'columns' reads a conv trunk's board columns: set network 'conv'/);
     expect(() => resolveConfig('ppo', c4.info.id, { policyHead: 'rows' as 'columns' })).toThrow(/policyHead/);
     expect(() => resolveConfig('ppo', c4.info.id, { policyHead: 'columns', columnReach: 7 })).toThrow(/columnReach 7 reads past connect-four-v1's 7 columns: at most 6/);
