@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ConvSpec } from '../../agents/policy-spec.ts';
 import { agentStateSize, ConfigError, isContinuous, type GameInfo } from '../../core/index.ts';
-import { getGame, listGames, registeredGames } from '../../games/index.ts';
+import { gameRegistry, getGame, listGames, registeredGames } from '../../games/index.ts';
 import { actionFrameOf } from '../../agents/action-frame.ts';
 import { mctsFits } from '../../agents/mcts.ts';
 import { openingsUnsupported } from '../eval/openings.ts';
@@ -429,10 +429,16 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     ppo: { envs: 64, steps: 8, minibatchSize: 512, epochs: 1, lr: 5e-4, gamma: 1, lambda: 1, normAdv: false, entCoef: 1.0, entCoefFinal: null, magnetEvery: 1000, magnetMix: 0.05, criticInput: 'agent-state', hidden: [128, 128], snapshotEvery: 100, checkpointEvery: 100, opponentSampling: 'latest', evalEvery: 100, evalAgents: ['random'] },
   },
 };
-// connect-four-v2 is the same game observed with threat and playable planes: Connect Four's settings
-GAME_DEFAULTS['connect-four-v2'] = GAME_DEFAULTS['connect-four-v1']!;
-// and connect-four-v3 (the unversioned name) with each side's threat-making and forcing moves as well
-GAME_DEFAULTS['connect-four-v3'] = GAME_DEFAULTS['connect-four-v1']!;
+/**
+ * A game's row: its own, else that of an earlier version it lists (`GameInfo.earlierVersions`: the same game
+ * observed differently, so connect-four-v2 and -v3 train with Connect Four's settings).
+ */
+function gameDefaults(gameId: string): Partial<Record<Algo, Partial<TrainConfig>>> | undefined {
+  const own = GAME_DEFAULTS[gameId];
+  if (own || !gameRegistry.has(gameId)) return own;
+  for (const earlier of getGame(gameId).info.earlierVersions ?? []) if (GAME_DEFAULTS[earlier]) return GAME_DEFAULTS[earlier];
+  return undefined;
+}
 
 /**
  * Default configuration for an algorithm on a game (versioned id). REINFORCE plays whole episodes,
@@ -441,7 +447,8 @@ GAME_DEFAULTS['connect-four-v3'] = GAME_DEFAULTS['connect-four-v1']!;
 export function defaultConfig(algo: Algo, gameId: string): TrainConfig {
   const episodic: Partial<TrainConfig> = algo === 'reinforce' ? { steps: getGame(gameId).info.maxSteps } : {};
   // IMPALA and TRPO take a game's PPO row (envs, steps, evaluation, league) with their own update rule on top
-  const game = algo === 'impala' || algo === 'trpo' ? { ...GAME_DEFAULTS[gameId]?.ppo, ...ALGO_DEFAULTS[algo], ...GAME_DEFAULTS[gameId]?.[algo] } : GAME_DEFAULTS[gameId]?.[algo];
+  const rows = gameDefaults(gameId);
+  const game = algo === 'impala' || algo === 'trpo' ? { ...rows?.ppo, ...ALGO_DEFAULTS[algo], ...rows?.[algo] } : rows?.[algo];
   // the games with an exact tree (Kuhn, Leduc) export the average of the snapshots: self-play's last iterate can cycle there
   const exportPolicy: Partial<TrainConfig> = isExactEvalGame(gameId) ? { exportPolicy: 'average' } : {};
   return { ...BASE, ...ALGO_DEFAULTS[algo], ...episodic, ...exportPolicy, ...game, algo, game: gameId };

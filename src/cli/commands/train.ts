@@ -175,7 +175,7 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
         `tasks ${r.tasksIssued} sent, ${r.tasksLost} lost, ${r.tasksCancelled} cancelled; results ${r.resultsCorrupt} corrupt, ${r.resultsStale} stale (profile.json)`,
     );
   }
-  // the unversioned name where it resolves to the trained version (connect-four-v1 is reached by its id only)
+  // the unversioned name where it resolves to the trained version (connect-four-v1 and -v2 are reached by their ids only)
   const unversioned = config.game.replace(/-v\d+$/, '');
   const short = getGame(unversioned).info.id === config.game ? unversioned : config.game;
   const hint = isOffPolicy(config.algo) && summary.mode === 'single'
