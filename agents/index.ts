@@ -4,6 +4,7 @@
  *
  *   mcts:<agent>[:<sims>][:fpu<r>][:reuse]  search guided by a trained policy (agents/mcts.ts)
  *   greedy:<agent>                 a trained policy playing its most probable legal action
+ *   symmetric:<agent>              the same, its policy averaged over the game's symmetries (agents/symmetric-greedy.ts)
  *   last:<run folder>              the run's last-iterate checkpoint, even when it exports its average policy
  *   <runDir>#<memberId>            a league member (league/member-agent.ts reads what it plays as)
  *   <path>                         a checkpoint: a run folder, a ckpt-NNNNNN folder or an average-policy file
@@ -23,14 +24,16 @@ import { exportedSwaDir } from '../src/train/weight-average.ts';
 import { agentFromSnapshot } from '../src/selfplay/snapshot-agent.ts';
 import { snapshotFormat } from '../src/selfplay/snapshot.ts';
 import { isOffPolicyMeta, OFF_POLICY_SNAPSHOT_FORMAT } from '../src/train/offpolicy-actor.ts';
-import { getGame } from '../games/index.ts';
+import { getGame, listGames } from '../games/index.ts';
 import { createBot } from './bots.ts';
 import { EarlierVersionAgent } from './earlier-version.ts';
-import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec } from './mcts.ts';
+import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec, type PositionEvaluator } from './mcts.ts';
 import { offPolicyAgentFromCheckpoint } from './offpolicy-agent.ts';
+import { SYMMETRIC_PREFIX, SymmetricGreedyAgent, symmetricFits } from './symmetric-greedy.ts';
 
 export { createBot, listAgentKinds, MixtureAgent, parseAgentSpec } from './bots.ts';
 export { MCTS_PREFIX } from './mcts.ts';
+export { SYMMETRIC_PREFIX } from './symmetric-greedy.ts';
 
 /** `greedy:<checkpoint or member>` plays the policy's most probable legal action instead of sampling. */
 export const GREEDY_PREFIX = 'greedy:';
@@ -52,7 +55,7 @@ export interface CreateAgentOptions {
 }
 
 /** The forms of agent spec, in the order they are tried. */
-export type SpecForm = 'search' | 'greedy' | 'last' | 'league' | 'checkpoint' | 'bot';
+export type SpecForm = 'search' | 'symmetric' | 'greedy' | 'last' | 'league' | 'checkpoint' | 'bot';
 
 /** One form of agent spec: how to recognise it and how to build the agent it names. */
 interface SpecReader {
@@ -64,6 +67,7 @@ interface SpecReader {
 /** The one registry of spec forms: the first that matches a spec resolves it; `bot` matches the rest. */
 const SPEC_FORMS: readonly SpecReader[] = [
   { form: 'search', matches: (s) => s.startsWith(MCTS_PREFIX), create: createSearchAgent },
+  { form: 'symmetric', matches: (s) => s.startsWith(SYMMETRIC_PREFIX), create: createSymmetricAgent },
   {
     form: 'greedy',
     matches: (s) => s.startsWith(GREEDY_PREFIX),
@@ -111,6 +115,7 @@ async function earlierVersionTrained(spec: string, game: GameInfo): Promise<Game
   for (;;) {
     if (path.startsWith(MCTS_PREFIX)) path = parseMctsSpec(path).inner;
     else if (path.startsWith(GREEDY_PREFIX)) path = path.slice(GREEDY_PREFIX.length);
+    else if (path.startsWith(SYMMETRIC_PREFIX)) path = path.slice(SYMMETRIC_PREFIX.length);
     else if (path.startsWith(LAST_PREFIX)) path = path.slice(LAST_PREFIX.length);
     else break;
   }
@@ -126,19 +131,42 @@ async function earlierVersionTrained(spec: string, game: GameInfo): Promise<Game
 async function createSearchAgent(spec: string, game: GameInfo, seed: number): Promise<Agent> {
   const { inner, simulations, reuse, fpuReduction } = parseMctsSpec(spec);
   checkMctsGame(spec, game);
-  const needs = 'mcts:<agent> needs a trained policy with a critic: a checkpoint or run folder, or a league member runs/<run>#<id> with weights';
+  const evaluator = await createEvaluator(spec, inner, game, seed, MCTS_PREFIX);
+  try {
+    return new MctsAgent({ name: spec, info: game, evaluator, simulations, seed, owned: evaluator, treeReuse: reuse, fpuReduction });
+  } catch (err) {
+    evaluator.dispose?.();
+    throw err;
+  }
+}
+
+/** `symmetric:<agent>`: the trained policy `<agent>` names, its most probable move averaged over the game's symmetries. */
+async function createSymmetricAgent(spec: string, game: GameInfo, seed: number): Promise<Agent> {
+  const misfit = symmetricFits(game);
+  if (misfit) throw new ConfigError(`'${spec}': ${misfit}; symmetric:<agent> plays ${listGames().filter((g) => symmetricFits(g.info) === null).map((g) => g.info.id).join(', ')}`);
+  const evaluator = await createEvaluator(spec, spec.slice(SYMMETRIC_PREFIX.length), game, seed, SYMMETRIC_PREFIX);
+  try {
+    return new SymmetricGreedyAgent({ name: spec, info: game, evaluator, seed });
+  } catch (err) {
+    evaluator.dispose?.();
+    throw err;
+  }
+}
+
+/**
+ * The trained policy `inner` names (a checkpoint, run folder or league member with weights), loaded to
+ * evaluate positions for the entry `spec` (`prefix`: mcts: or symmetric:).
+ */
+async function createEvaluator(spec: string, inner: string, game: GameInfo, seed: number, prefix: string): Promise<Agent & PositionEvaluator> {
+  const needs = `${prefix}<agent> needs a trained policy with a critic: a checkpoint or run folder, or a league member runs/<run>#<id> with weights`;
   let bare = inner;
   while (bare.startsWith(GREEDY_PREFIX) || bare.startsWith(LAST_PREFIX)) bare = bare.slice(bare.indexOf(':') + 1);
   const form = specForm(bare);
   if (form !== 'league' && form !== 'checkpoint') throw new ConfigError(`'${spec}': '${inner}' is not a trained policy; ${needs}`);
   const agent = await createAgent(inner, game, seed, { evaluator: true });
-  try {
-    if (!isPositionEvaluator(agent)) throw new ConfigError(`'${spec}': '${inner}' plays without a policy network; ${needs}`);
-    return new MctsAgent({ name: spec, info: game, evaluator: agent, simulations, seed, owned: agent, treeReuse: reuse, fpuReduction });
-  } catch (err) {
-    agent.dispose?.();
-    throw err;
-  }
+  if (isPositionEvaluator(agent)) return agent;
+  agent.dispose?.();
+  throw new ConfigError(`'${spec}': '${inner}' plays without a policy network; ${needs}`);
 }
 
 /**

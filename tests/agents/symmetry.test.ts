@@ -3,15 +3,18 @@
  * definition: the mean of the plain evaluation of every transformed position (built by replaying the
  * relabelled moves), priors relabelled back. The average is exactly equivariant where the network is
  * not, both evaluators (a checkpoint's PolicyAgent, a league snapshot's SnapshotAgent) agree, and
- * `mcts:` asks for it by default.
+ * `mcts:` asks for it by default; `symmetric:` plays the average's most probable move.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent, specForm } from '../../agents/index.ts';
 import { MctsAgent, type PositionEvaluator } from '../../agents/mcts.ts';
 import { ActorCritic } from '../../agents/policy.ts';
 import { PolicyAgent } from '../../agents/policy-agent.ts';
-import { Rng, type Game, type GameState, type GameSymmetry } from '../../core/index.ts';
+import { SymmetricGreedyAgent } from '../../agents/symmetric-greedy.ts';
+import { Rng, type Agent, type Game, type GameState, type GameSymmetry } from '../../core/index.ts';
 import { connectFour } from '../../games/connect-four.ts';
+import { getGame } from '../../games/index.ts';
 import { ticTacToe } from '../../games/tic-tac-toe.ts';
 import { RunningMeanStd } from '../../src/algorithms/running-stats.ts';
 import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
@@ -151,5 +154,65 @@ describe('search averaged over symmetries', () => {
     expect(off.symmetric).toBe(false);
     off.act(connectFour.newState(0), 0);
     expect(seen.every((x) => !x)).toBe(true);
+  });
+});
+
+describe('symmetric:<agent>, the greedy move of the averaged policy', () => {
+  for (const game of [connectFour, ticTacToe]) {
+    it(`${game.info.id}: plays the most probable move of the average by definition, the image's move on the image, where plain greedy does not`, () => {
+      const { policy } = agents(game, 7, false);
+      const sym = new SymmetricGreedyAgent({ name: 'symmetric:p', info: game.info, evaluator: policy, seed: 1 });
+      const A = game.info.actions;
+      const image = game.info.symmetries![0]!;
+      let greedyBroken = 0;
+      let checked = 0;
+      for (let i = 0; i < 40; i++) {
+        const { state, transformed } = positions(game, 200 + i, i % 9);
+        if (state.isTerminal()) continue;
+        const seat = state.currentSeat();
+        const { priors } = byDefinition(policy, game, state, transformed);
+        const move = sym.act(state, seat);
+        for (let a = 0; a < A; a++) expect(priors[a]!, `move ${move} of ${Array.from(priors)}`).toBeLessThanOrEqual(priors[move]! + 1e-9);
+        expect(priors[move]!).toBeGreaterThan(0);
+        // the image position gets the image move (the average is exactly equivariant; ties aside)
+        const sorted = [...priors].sort((x, y) => y - x);
+        if (sorted[0]! - sorted[1]! > 1e-6) {
+          checked++;
+          expect(sym.act(transformed[0]!, seat)).toBe(image.actions[move]);
+          if (policy.act(transformed[0]!, seat) !== image.actions[policy.act(state, seat)]) greedyBroken++;
+        }
+      }
+      expect(checked).toBeGreaterThan(20);
+      // a network trained on nothing answers some position and its image differently (so the check above can fail)
+      expect(greedyBroken).toBeGreaterThan(0);
+    });
+  }
+
+  it('draws exact ties with its seeded RNG: the same seed replays, other seeds reach every tied move', () => {
+    const uniform: PositionEvaluator & Agent = {
+      name: 'uniform',
+      act: () => 0,
+      evaluationProblem: () => null,
+      evaluatePosition(state, seat, priors) {
+        const mask = new Uint8Array(state.info.actions);
+        const n = state.legalMask(seat, mask);
+        for (let a = 0; a < mask.length; a++) priors[a] = mask[a] ? 1 / n : 0;
+        return 0;
+      },
+    };
+    const moves = (seed: number) => {
+      const agent = new SymmetricGreedyAgent({ name: 'symmetric:uniform', info: connectFour.info, evaluator: uniform, seed });
+      return Array.from({ length: 30 }, () => agent.act(connectFour.newState(0), 0));
+    };
+    expect(moves(4)).toEqual(moves(4));
+    expect(new Set(moves(5)).size).toBe(7);
+  });
+
+  it('is refused in one line where it does not apply', async () => {
+    expect(specForm('symmetric:runs/c4')).toBe('symmetric');
+    expect(specForm('symmetric:greedy:runs/c4#main@000120')).toBe('symmetric');
+    await expect(createAgent('symmetric:runs/k', getGame('kuhn-poker').info)).rejects.toThrow(/^'symmetric:runs\/k': kuhn-poker-v1 declares no symmetries to average over; symmetric:<agent> plays tic-tac-toe-v1, connect-four-v3$/);
+    await expect(createAgent('symmetric:minimax', ticTacToe.info)).rejects.toThrow(/'minimax' is not a trained policy; symmetric:<agent> needs a trained policy/);
+    await expect(createAgent('symmetric:runs/no-such-run', ticTacToe.info)).rejects.toThrow(/no-such-run/);
   });
 });
