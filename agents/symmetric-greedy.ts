@@ -27,7 +27,8 @@ export function symmetricFits(info: GameInfo): string | null {
 
 export class SymmetricGreedyAgent implements Agent {
   readonly name: string;
-  private readonly evaluator: PositionEvaluator & Agent;
+  /** The policy whose averaged priors it plays (owned: disposed with it). */
+  readonly evaluator: PositionEvaluator & Agent;
   private readonly priors: Float64Array;
   private readonly rng: Rng;
 

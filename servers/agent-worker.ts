@@ -10,6 +10,7 @@
 import { createBot } from '../agents/bots.ts';
 import { EarlierVersionAgent } from '../agents/earlier-version.ts';
 import { MctsAgent } from '../agents/mcts.ts';
+import { SymmetricGreedyAgent } from '../agents/symmetric-greedy.ts';
 import { agentMove, ConfigError, type Agent, type GameInfo, type StateData } from '../core/index.ts';
 import { getGame } from '../games/index.ts';
 import { agentFromSnapshot, SnapshotAgent } from '../src/selfplay/snapshot-agent.ts';
@@ -27,6 +28,8 @@ export type AgentRecipe =
       readonly bytes: Uint8Array;
       readonly deterministic: boolean;
       readonly search: { readonly simulations: number; readonly cPuct: number; readonly treeReuse: boolean; readonly fpuReduction: number | null } | null;
+      /** `symmetric:`: its most probable move averaged over the game's symmetries (absent: false). */
+      readonly symmetric?: boolean;
       /** The earlier version of the room's game the policy was trained on (`GameInfo.earlierVersions`), or absent: built for it and handed each position as its state. */
       readonly earlier?: string;
     }
@@ -92,9 +95,10 @@ async function build(recipe: AgentRecipe, info: GameInfo, seed: number): Promise
         const earlier = getGame(recipe.earlier);
         return new EarlierVersionAgent(await build({ ...recipe, earlier: undefined }, earlier.info, seed), earlier, info);
       }
-      if (!recipe.search) return agentFromSnapshot(recipe.bytes, info, { name: recipe.name, seed, deterministic: recipe.deterministic });
-      // search evaluates positions with a policy snapshot's priors and critic (MctsAgent's evaluator)
+      if (!recipe.search && !recipe.symmetric) return agentFromSnapshot(recipe.bytes, info, { name: recipe.name, seed, deterministic: recipe.deterministic });
+      // search (and the symmetric average) evaluates positions with a policy snapshot's priors and critic
       const policy = new SnapshotAgent({ name: recipe.name, blob: recipe.bytes, info, seed, deterministic: recipe.deterministic });
+      if (!recipe.search) return new SymmetricGreedyAgent({ name: recipe.name, info, evaluator: policy, seed });
       const { simulations, cPuct, treeReuse, fpuReduction } = recipe.search;
       return new MctsAgent({ name: recipe.name, info, evaluator: policy, simulations, cPuct, seed, owned: policy, treeReuse, fpuReduction });
     }

@@ -14,6 +14,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
 import { mctsFits, mctsSpec, parseMctsSpec } from '../agents/mcts.ts';
+import { SYMMETRIC_PREFIX, symmetricFits } from '../agents/symmetric-greedy.ts';
 import { ConfigError, isEarlierVersion, type Agent, type GameInfo } from '../core/index.ts';
 import { gameRegistry } from '../games/index.ts';
 import { parseLeagueRef } from '../league/member-agent.ts';
@@ -58,8 +59,9 @@ export function servedDeterministic(info: GameInfo): boolean {
   return info.information === 'perfect';
 }
 
-/** The mode a trained agent `spec` (checkpoint, league member or `mcts:` entry) plays in `info`, in words. */
+/** The mode a trained agent `spec` (checkpoint, league member, `mcts:` or `symmetric:` entry) plays in `info`, in words. */
 export function servedPlay(spec: string, info: GameInfo): string {
+  if (spec.startsWith(SYMMETRIC_PREFIX)) return 'greedy, averaged over the board’s symmetries';
   if (spec.startsWith(MCTS_PREFIX)) {
     const { simulations, reuse } = parseMctsSpec(spec);
     return `search, ${simulations} simulations per move${reuse ? ', tree kept between moves' : ''}`;
@@ -166,7 +168,7 @@ async function resolveEntry(entry: string): Promise<Resolved[]> {
   }
   const { kind } = parseAgentSpec(entry);
   if (!listAgentKinds().some((k) => k.kind === kind)) {
-    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:fpu<r>][:reuse] or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
+    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:fpu<r>][:reuse], symmetric:<agent> or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
   }
   return [{ spec: entry, about: entry, game: null, trained: false }];
 }
@@ -192,10 +194,21 @@ async function resolveSearchEntry(entry: string): Promise<Resolved[]> {
   });
 }
 
+/** `symmetric:<agent>`: the inner entry resolved like any other, each a trained policy of a game that declares symmetries. */
+async function resolveSymmetricEntry(entry: string): Promise<Resolved[]> {
+  return (await resolveEntry(entry.slice(SYMMETRIC_PREFIX.length))).map((r) => {
+    if (!r.trained || r.game === null) throw new ConfigError(`--agents ${entry}: '${r.spec}' is not a trained policy; symmetric:<agent> needs a checkpoint or run folder, or a league member with weights`);
+    const info = gameRegistry.get(r.game)?.info;
+    const misfit = info ? symmetricFits(info) : `${r.game} is not a game of this server`;
+    if (misfit !== null) throw new ConfigError(`--agents ${entry}: ${r.spec} plays ${r.game}: ${misfit}`);
+    return { spec: `${SYMMETRIC_PREFIX}${r.spec}`, about: `symmetric ${r.about}`, game: r.game, trained: true };
+  });
+}
+
 /**
  * Resolves `--agents` entries: a checkpoint folder (a run folder or a ckpt-NNNNNN folder), a folder
  * of run folders (each run with checkpoints becomes one entry), a league member `<runDir>#<id>`,
- * search over any of these (`mcts:<entry>[:<simulations>]`), or a bot spec. Throws ConfigError for an
+ * search over any of these (`mcts:<entry>[:<simulations>]`), the symmetric average of one (`symmetric:<entry>`), or a bot spec. Throws ConfigError for an
  * entry that is none of these.
  */
 export async function resolveAgentList(entries: readonly string[]): Promise<ListedAgent[]> {
@@ -204,7 +217,8 @@ export async function resolveAgentList(entries: readonly string[]): Promise<List
   for (const raw of entries) {
     const entry = raw.trim();
     if (entry === '') continue;
-    for (const r of entry.startsWith(MCTS_PREFIX) ? await resolveSearchEntry(entry) : await resolveEntry(entry)) {
+    const resolved = entry.startsWith(MCTS_PREFIX) ? await resolveSearchEntry(entry) : entry.startsWith(SYMMETRIC_PREFIX) ? await resolveSymmetricEntry(entry) : await resolveEntry(entry);
+    for (const r of resolved) {
       if (seen.has(r.spec)) continue;
       seen.add(r.spec);
       out.push(listedAgent(r));

@@ -9,6 +9,7 @@
  */
 import { EarlierVersionAgent } from '../agents/earlier-version.ts';
 import { MctsAgent } from '../agents/mcts.ts';
+import { SymmetricGreedyAgent } from '../agents/symmetric-greedy.ts';
 import { agentMove, ConfigError, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import { isSnapshotPlayer } from '../src/selfplay/snapshot.ts';
 import { AgentDeadlineError, type AgentPool } from './agent-pool.ts';
@@ -91,7 +92,7 @@ class ThreadAgent implements ServedAgent {
   }
 }
 
-/** How a worker thread rebuilds an agent built here: its snapshot bytes (with search around them for `mcts:`), or null. */
+/** How a worker thread rebuilds an agent built here: its snapshot bytes (with search around them for `mcts:`, the average for `symmetric:`), or null. */
 function snapshotRecipe(spec: string, agent: Agent): AgentRecipe | null {
   if (agent instanceof EarlierVersionAgent) {
     const inner = snapshotRecipe(spec, agent.inner);
@@ -99,6 +100,9 @@ function snapshotRecipe(spec: string, agent: Agent): AgentRecipe | null {
   }
   if (agent instanceof MctsAgent && isSnapshotPlayer(agent.evaluator)) {
     return { kind: 'snapshot', name: spec, bytes: agent.evaluator.snapshot(), deterministic: false, search: { simulations: agent.simulations, cPuct: agent.cPuct, treeReuse: agent.treeReuse, fpuReduction: agent.fpuReduction } };
+  }
+  if (agent instanceof SymmetricGreedyAgent && isSnapshotPlayer(agent.evaluator)) {
+    return { kind: 'snapshot', name: spec, bytes: agent.evaluator.snapshot(), deterministic: true, search: null, symmetric: true };
   }
   if (isSnapshotPlayer(agent)) return { kind: 'snapshot', name: spec, bytes: agent.snapshot(), deterministic: agent.deterministic, search: null };
   return null;

@@ -169,7 +169,7 @@ export class ActorPool extends Published implements Actors {
       } catch (err) {
         lastError = err;
         this.retries++;
-        log.warn(`actor task failed (${(err as Error).message}); retrying it with seed ${task.seed} (${attempt + 1}/${this.maxRetries})`);
+        if (attempt < this.maxRetries) log.warn(`actor task failed (${(err as Error).message}); retrying it with seed ${task.seed} (${attempt + 1}/${this.maxRetries})`);
       }
     }
     throw new WorkerError(`actor task with seed ${task.seed} failed ${this.maxRetries + 1} times: ${(lastError as Error)?.message}`, { cause: lastError });

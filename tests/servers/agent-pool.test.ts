@@ -9,6 +9,7 @@ import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
 import { encodeSnapshot } from '../../src/selfplay/snapshot.ts';
 import { ActorCritic } from '../../agents/policy.ts';
 import { MctsAgent } from '../../agents/mcts.ts';
+import { SymmetricGreedyAgent } from '../../agents/symmetric-greedy.ts';
 import { getGame } from '../../games/index.ts';
 import { AgentDeadlineError, AgentPool, checkAgentPoolOptions, type MoveRequest } from '../../servers/agent-pool.ts';
 import type { AgentRecipe } from '../../servers/agent-worker.ts';
@@ -116,6 +117,18 @@ describe('agent pool', () => {
       g.apply(g.legalActions(g.currentSeat()).includes(reply) ? reply : g.legalActions(g.currentSeat())[0]!);
     }
     keptHere.dispose();
+    // symmetric: (the policy averaged over the board's eight symmetries) plays as the same average here
+    const sym = pool.add({ kind: 'snapshot', name: 'symmetric', bytes, deterministic: true, search: null, symmetric: true }, 5);
+    const symHere = new SymmetricGreedyAgent({ name: 'symmetric here', info: ttt.info, evaluator: new SnapshotAgent({ name: 'p', blob: bytes, info: ttt.info, seed: 5, deterministic: true }), seed: 5 });
+    symHere.reset(7); // as the pool resets it for game 3 (exact ties, such as the corners of an empty board, are drawn)
+    const t = ttt.newState(0);
+    for (const reply of [0, 2, 6]) {
+      const move = await pool.move(sym, at(3, t));
+      expect(move).toBe(symHere.act(t, t.currentSeat()));
+      t.apply(move as number);
+      t.apply(t.legalActions(t.currentSeat()).includes(reply) ? reply : t.legalActions(t.currentSeat())[0]!);
+    }
+    symHere.dispose();
   });
 
   it('refuses bad settings with one line', () => {

@@ -1,10 +1,11 @@
 /**
  * How a server plays trained agents: greedy in perfect-information games, sampling where information is
- * hidden, search for `mcts:` entries — and the lobby listing and room seats say which.
+ * hidden, search for `mcts:` entries, the symmetric average for `symmetric:` ones — and the lobby listing and room seats say which.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MctsAgent } from '../../agents/mcts.ts';
+import { SymmetricGreedyAgent } from '../../agents/symmetric-greedy.ts';
 import { ConfigError, type Agent, type GameState } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
 import { AgentPool } from '../../servers/agent-pool.ts';
@@ -80,6 +81,18 @@ describe('served trained agents', () => {
     await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(ConfigError);
     await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(/'random' is not a trained policy/);
     await expect(resolveAgentList([`mcts:${tttRun}:0`])).rejects.toThrow(/positive integer/);
+  });
+
+  it('symmetric: entries say they play greedy over the symmetries, build that agent, and refuse games without symmetries', async () => {
+    const listed = await resolveAgentList([`symmetric:${tttRun}`]);
+    expect(listed.map((a) => [a.spec, a.play])).toEqual([[`symmetric:${tttRun}`, 'greedy, averaged over the board’s symmetries']]);
+    expect(listed[0]!.label).toMatch(/^symmetric checkpoint .*ttt \(ppo, ckpt-\d+\), plays greedy, averaged over the board’s symmetries$/);
+    expect(agentChoices(ttt.info, listed).map((c) => c.spec)).toContain(`symmetric:${tttRun}`);
+    const agent = await buildAgent(`symmetric:${tttRun}`, ttt.info, 5);
+    expect(agent).toBeInstanceOf(SymmetricGreedyAgent);
+    agent.dispose?.();
+    await expect(resolveAgentList([`symmetric:${kuhnRun}`])).rejects.toThrow(/kuhn plays kuhn-poker-v1: kuhn-poker-v1 declares no symmetries/);
+    await expect(resolveAgentList(['symmetric:random'])).rejects.toThrow(/'random' is not a trained policy; symmetric:<agent> needs/);
   });
 
   it('checkpoints play greedily in perfect-information games and sample in hidden-information ones', async () => {
