@@ -12,7 +12,7 @@ import { getGame } from '../../../games/index.ts';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../backend.ts';
 import { agentPolicy, isExactEvalGame, nashConv } from '../../eval/exploitability.ts';
 import { ALGOS, isOffPolicy, resolveConfig, type Algo, type TrainConfig } from '../../train/config.ts';
-import { runTraining, trainingMode, type LoopUpdate, type RemoteTraining } from '../../train/loop.ts';
+import { runTraining, trainingMode, type LoopUpdate, type RemoteTraining, type TrainingMode } from '../../train/loop.ts';
 import { floatOption, intOption, timestampedRunDir } from '../options.ts';
 import { createProgress } from '../progress.ts';
 
@@ -175,15 +175,20 @@ async function train(config: TrainConfig, outDir: string, resume: boolean, json:
         `tasks ${r.tasksIssued} sent, ${r.tasksLost} lost, ${r.tasksCancelled} cancelled; results ${r.resultsCorrupt} corrupt, ${r.resultsStale} stale (profile.json)`,
     );
   }
+  const hint = nextStepHint(config, summary.mode, outDir);
+  console.log(`checkpoint: ${outDir}  (${hint})`);
+}
+
+/**
+ * What to run next with a finished run, printed after it: a single-agent run's evaluation or plot, a
+ * league's status, or a match against the last of its evaluation opponents (a bot that fits its game).
+ */
+export function nextStepHint(config: TrainConfig, mode: TrainingMode, outDir: string): string {
   // the unversioned name where it resolves to the trained version (connect-four-v1 and -v2 are reached by their ids only)
   const unversioned = config.game.replace(/-v\d+$/, '');
   const short = getGame(unversioned).info.id === config.game ? unversioned : config.game;
-  const hint = isOffPolicy(config.algo) && summary.mode === 'single'
-    ? `plot: npx arena plot ${outDir}; the run's own evaluations are eval/return in metrics.jsonl`
-    : summary.mode === 'single'
-      ? `evaluate: npx arena eval --agent ${outDir} --game ${short}`
-      : config.league
-        ? `league: npx arena league status ${outDir}`
-        : `play it: npx arena match --game ${short} --agents ${outDir},heuristic --games 100`;
-  console.log(`checkpoint: ${outDir}  (${hint})`);
+  if (isOffPolicy(config.algo) && mode === 'single') return `plot: npx arena plot ${outDir}; the run's own evaluations are eval/return in metrics.jsonl`;
+  if (mode === 'single') return `evaluate: npx arena eval --agent ${outDir} --game ${short}`;
+  if (config.league) return `league: npx arena league status ${outDir}`;
+  return `play it: npx arena match --game ${short} --agents ${outDir},${config.evalAgents.at(-1) ?? 'random'} --games 100`;
 }
