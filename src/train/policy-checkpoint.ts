@@ -91,9 +91,10 @@ export function readTrainingState(ck: LoadedCheckpoint<unknown>): TrainingState 
     const state = JSON.parse(new TextDecoder().decode(need(ck, 'state.json'))) as TrainingState;
     const saved = state.config as Partial<TrainConfig> & Pick<TrainConfig, 'algo' | 'game'>;
     // a run saved before criticInput existed trained the critic of the observation, one saved before
-    // averageWeights existed averaged with (update + 1)², and one saved before actionFrame existed acted in the
-    // game's own components, whatever today's defaults
-    const parsed = TrainConfigSchema.safeParse({ ...defaultConfig(saved.algo, saved.game), criticInput: 'observation', averageWeights: 'update-squared', actionFrame: null, ...saved });
+    // averageWeights existed averaged with (update + 1)², one saved before actionFrame existed acted in the
+    // game's own components, and one saved before fpuReduction existed searched its self-play with Q 0 for untried
+    // moves, whatever today's defaults
+    const parsed = TrainConfigSchema.safeParse({ ...defaultConfig(saved.algo, saved.game), criticInput: 'observation', averageWeights: 'update-squared', actionFrame: null, fpuReduction: null, ...saved });
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     return { ...state, config: parsed.data };
   } catch (err) {

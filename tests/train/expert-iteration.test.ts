@@ -22,6 +22,8 @@ import { newPolicy } from '../../src/train/algorithm.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { PositionReplay } from '../../src/train/expert-iteration.ts';
 import { runTraining } from '../../src/train/loop.ts';
+import { readTrainingState } from '../../src/train/policy-checkpoint.ts';
+import type { LoadedCheckpoint } from '../../src/checkpoint/store.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const tmp = tempDirs('arena-az-');
@@ -405,7 +407,14 @@ describe('alphazero configs', () => {
     expect(() => resolveConfig('ppo', 'connect-four-v1', { fastSimulations: 20 })).toThrow(/fastSimulations and fpuReduction shape alphazero's self-play with search; ppo has none/);
     expect(() => resolveConfig('ppo', 'connect-four-v1', { fpuReduction: 1 })).toThrow(/fpuReduction shape alphazero's self-play with search; ppo has none/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: 1 }).fpuReduction).toBe(1);
-    expect(resolveConfig('alphazero', 'connect-four-v1').fpuReduction).toBe(null);
+    expect(resolveConfig('alphazero', 'connect-four-v1').fpuReduction).toBe(1); // Connect Four's default (README, "First-play urgency in self-play")
+    expect(resolveConfig('alphazero', 'connect-four-v3').fpuReduction).toBe(1);
+    expect(resolveConfig('alphazero', 'tic-tac-toe-v1').fpuReduction).toBe(null);
+    // a run saved before fpuReduction existed resumes searching as it trained (Q 0 for untried moves); one saved since keeps its own
+    const { fpuReduction: _, ...old } = resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: null });
+    const state = (config: object) => ({ dir: '/ck', meta: null, manifest: {} as LoadedCheckpoint['manifest'], files: new Map([['state.json', new TextEncoder().encode(JSON.stringify({ update: 3, config }))]]) });
+    expect(readTrainingState(state(old)).config.fpuReduction).toBe(null);
+    expect(readTrainingState(state({ ...old, fpuReduction: 1 })).config.fpuReduction).toBe(1);
     expect(() => resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: -1 })).toThrow(/fpuReduction/);
     expect(() => resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 50 })).toThrow(/fastSimulations \(50\) must be below simulations \(50\)/);
     expect(resolveConfig('alphazero', 'connect-four-v1', { fastSimulations: 20 }).fullSearchRate).toBe(0.25);
