@@ -382,8 +382,9 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // 50.5% / 50.2% greedy against alphabeta:3 on arena match's one-ply openings (66.5% at 200,000), but level from 0–8 random plies
     // (bench:tactics: 63.7% / 60.3% against 63.3%); the long window's mcts:…:200 89.0% against alphabeta:5 (78.5%): a lead, one seed
     // First-play urgency 1 in self-play (README, "First-play urgency in self-play"): seeds 0 and 1 of connect-four-v3 scored
-    // SEEDS_GREEDY greedy against alphabeta:3, SEEDS_AB5 against alphabeta:5 and SEEDS_MCTS with mcts:…:200 against alphabeta:5 on the
-    // issue's one ply (the default before it: 73.8 / 82.3%, 71.5 / 73.8%, 92.0 / 80.0%)
+    // 82.8 / 83.8% greedy against alphabeta:3, 74.3 / 68.8% against alphabeta:5 and 95.5 / 80.5% with mcts:…:200 against
+    // alphabeta:5 on the one ply (without it: 73.8 / 82.3%, 71.5 / 73.8%, 92.0 / 80.0%); from four plies level
+    // (69.7 / 74.2% greedy against alphabeta:3, without it 70.8 / 72.4%)
     alphazero: { hidden: [128, 128], network: 'conv', policyHead: 'columns', convReduce: 8, simulations: 50, treeReuse: true, randomMoveRate: 0.15, dirichletAlpha: 1, samplePlies: 10, fpuReduction: 1, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], evalEvery: 50, checkpointEvery: 50 },
     // alphabeta:2 in the pool (README, "alphabeta:2 in the training pool"): one 1-hour seed scored 40.8% / 27.5% greedy
     // against the held-out alphabeta:3 / alphabeta:5 (24–36% / 11–20% without it), and its mcts:…:200 82% against alphabeta:5
