@@ -53,6 +53,7 @@
  */
 import { AgentMismatchError, CHANCE, ConfigError, isContinuous, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import type { PolicySpec } from './policy.ts';
+import { argmaxTiesSeeded } from './sampling.ts';
 
 /** Spec prefix: `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`, e.g. `mcts:runs/c4:200`, `mcts:runs/c4#main@000120:50` or `mcts:runs/c4:200:reuse`. */
 export const MCTS_PREFIX = 'mcts:';
@@ -869,20 +870,11 @@ export class MctsAgent implements Agent {
   private pickMostVisited(): number {
     const first = this.firstChild[0]!;
     const rootSolved = this.solved[0] === 1; // the solver's marks stay 0 when it is off
-    let best = -1;
-    let ties = 0;
-    let action = -1;
-    for (let c = first; c < first + this.childCount[0]!; c++) {
-      if (rootSolved ? !this.solved[c] || this.exact[c] !== this.rootExact : this.lost[c]) continue;
-      const n = this.visits[c]!;
-      if (n > best) {
-        best = n;
-        ties = 1;
-        action = this.actions[c]!;
-      } else if (n === best && this.rng.int(++ties) === 0) {
-        action = this.actions[c]!; // reservoir sampling: each tied move kept with probability 1/ties
-      }
-    }
-    return action;
+    const visits = (k: number) => {
+      const c = first + k;
+      return (rootSolved ? !this.solved[c] || this.exact[c] !== this.rootExact : this.lost[c]) ? NaN : this.visits[c]!;
+    };
+    const k = argmaxTiesSeeded(this.childCount[0]!, visits, this.rng);
+    return k < 0 ? -1 : this.actions[first + k]!;
   }
 }

@@ -99,3 +99,24 @@ export function sampleGaussian(
   }
   return logProb;
 }
+
+/**
+ * The index in [0, n) of the largest `value(i)` (NaN: not a candidate), exact ties drawn uniformly with
+ * `rng` by reservoir sampling (each tied index kept with probability 1/ties, so a seed replays); −1 when
+ * there is no candidate. The first candidate draws nothing.
+ */
+export function argmaxTiesSeeded(n: number, value: (i: number) => number, rng: Rng): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  let ties = 0;
+  for (let i = 0; i < n; i++) {
+    const v = value(i);
+    if (Number.isNaN(v)) continue;
+    if (best < 0 || v > bestValue) {
+      best = i;
+      bestValue = v;
+      ties = 1;
+    } else if (v === bestValue && rng.int(++ties) === 0) best = i;
+  }
+  return best;
+}

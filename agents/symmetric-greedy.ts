@@ -14,6 +14,7 @@
  */
 import { ConfigError, Rng, type Agent, type GameInfo, type GameState, type Seat } from '../core/index.ts';
 import type { PositionEvaluator } from './mcts.ts';
+import { argmaxTiesSeeded } from './sampling.ts';
 
 /** Spec prefix of the symmetric greedy form. */
 export const SYMMETRIC_PREFIX = 'symmetric:';
@@ -51,15 +52,7 @@ export class SymmetricGreedyAgent implements Agent {
     const p = this.priors;
     this.evaluator.evaluatePosition(state, seat, p, true);
     // the averaged priors are 0 exactly on illegal moves and sum to 1 over the legal ones
-    let best = -1;
-    let ties = 0;
-    for (let a = 0; a < p.length; a++) {
-      if (p[a]! <= 0) continue;
-      if (best < 0 || p[a]! > p[best]!) {
-        best = a;
-        ties = 1;
-      } else if (p[a] === p[best] && this.rng.int(++ties) === 0) best = a;
-    }
+    const best = argmaxTiesSeeded(p.length, (a) => (p[a]! > 0 ? p[a]! : NaN), this.rng);
     if (best < 0) throw new ConfigError(`'${this.name}': no legal move has a probability (seat ${seat})`);
     return best;
   }
