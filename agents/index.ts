@@ -2,7 +2,7 @@
  * Agent specs, resolved in one place: every spec a command, a server or a tournament accepts is read
  * here, by the first entry of SPEC_FORMS that matches it:
  *
- *   mcts:<agent>[:<sims>][:fpu<r>][:reuse]  search guided by a trained policy (agents/mcts.ts)
+ *   mcts:<agent>[:<sims>][:fpu<r>|:fpuoff][:reuse]  search guided by a trained policy (agents/mcts.ts)
  *   greedy:<agent>                 a trained policy playing its most probable legal action
  *   symmetric:<agent>              the same, its policy averaged over the game's symmetries (agents/symmetric-greedy.ts)
  *   last:<run folder>              the run's last-iterate checkpoint, even when it exports its average policy
@@ -27,7 +27,7 @@ import { isOffPolicyMeta, OFF_POLICY_SNAPSHOT_FORMAT } from '../src/train/offpol
 import { getGame, listGames } from '../games/index.ts';
 import { createBot } from './bots.ts';
 import { EarlierVersionAgent } from './earlier-version.ts';
-import { checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec, type PositionEvaluator } from './mcts.ts';
+import { ALPHAZERO_PLAY_FPU, checkMctsGame, isPositionEvaluator, MCTS_PREFIX, MctsAgent, parseMctsSpec, type PositionEvaluator } from './mcts.ts';
 import { offPolicyAgentFromCheckpoint } from './offpolicy-agent.ts';
 import { SYMMETRIC_PREFIX, SymmetricGreedyAgent, symmetricFits } from './symmetric-greedy.ts';
 
@@ -111,6 +111,15 @@ export async function createAgent(spec: string, game: GameInfo, seed = 0, opts: 
 /** The earlier version of `game` (`GameInfo.earlierVersions`) the checkpoint `spec` names was trained on, or null. */
 async function earlierVersionTrained(spec: string, game: GameInfo): Promise<Game | null> {
   if (!game.earlierVersions?.length) return null;
+  const trained = (await trainedMeta(spec))?.game;
+  return typeof trained === 'string' && isEarlierVersion(game, trained) ? getGame(trained) : null;
+}
+
+/**
+ * The manifest meta of the checkpoint a spec plays, through its `mcts:`, `greedy:`, `symmetric:` and `last:`
+ * wrappers (null for bots and league members, or where no readable manifest is).
+ */
+async function trainedMeta(spec: string): Promise<{ readonly game?: unknown; readonly algo?: unknown } | null> {
   let path = spec;
   for (;;) {
     if (path.startsWith(MCTS_PREFIX)) path = parseMctsSpec(path).inner;
@@ -120,17 +129,26 @@ async function earlierVersionTrained(spec: string, game: GameInfo): Promise<Game
     else break;
   }
   if (specForm(path) !== 'checkpoint') return null;
-  const trained = ((await readCheckpointMeta(path)) as { game?: unknown } | null)?.game;
-  return typeof trained === 'string' && isEarlierVersion(game, trained) ? getGame(trained) : null;
+  return (await readCheckpointMeta(path)) as { game?: unknown; algo?: unknown } | null;
 }
 
 /**
- * `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`: PUCT search (agents/mcts.ts) guided by the trained policy `<agent>` names
- * (a checkpoint, run folder or league member with weights). The game is checked before anything loads.
+ * The first-play urgency an `mcts:` spec that names none searches with: `ALPHAZERO_PLAY_FPU` for a network trained
+ * by expert iteration (its checkpoint's algorithm `alphazero`), Q 0 (null) for any other (README, "Search at play time").
+ */
+export async function defaultPlayUrgency(inner: string): Promise<number | null> {
+  return (await trainedMeta(inner))?.algo === 'alphazero' ? ALPHAZERO_PLAY_FPU : null;
+}
+
+/**
+ * `mcts:<agent>[:<simulations>][:fpu<r>|:fpuoff][:reuse]`: PUCT search (agents/mcts.ts) guided by the trained policy `<agent>`
+ * names (a checkpoint, run folder or league member with weights), with the network's default first-play urgency
+ * (`defaultPlayUrgency`) unless the spec names one. The game is checked before anything loads.
  */
 async function createSearchAgent(spec: string, game: GameInfo, seed: number): Promise<Agent> {
-  const { inner, simulations, reuse, fpuReduction } = parseMctsSpec(spec);
+  const { inner, simulations, reuse, fpuReduction: given } = parseMctsSpec(spec);
   checkMctsGame(spec, game);
+  const fpuReduction = given === undefined ? await defaultPlayUrgency(inner) : given;
   const evaluator = await createEvaluator(spec, inner, game, seed, MCTS_PREFIX);
   try {
     return new MctsAgent({ name: spec, info: game, evaluator, simulations, seed, owned: evaluator, treeReuse: reuse, fpuReduction });

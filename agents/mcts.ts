@@ -1,5 +1,5 @@
 /**
- * Play-time search, `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`: Monte Carlo tree search guided by a trained
+ * Play-time search, `mcts:<agent>[:<simulations>][:fpu<r>|:fpuoff][:reuse]`: Monte Carlo tree search guided by a trained
  * policy, as AlphaZero plays (Silver et al. 2018; OpenSpiel's `mcts.py` reads the same way).
  *
  * One simulation walks from the root to a leaf, evaluates it once and backs the value up:
@@ -55,7 +55,7 @@ import { AgentMismatchError, CHANCE, ConfigError, isContinuous, Rng, type Agent,
 import type { PolicySpec } from './policy.ts';
 import { argmaxTiesSeeded } from './sampling.ts';
 
-/** Spec prefix: `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`, e.g. `mcts:runs/c4:200`, `mcts:runs/c4#main@000120:50` or `mcts:runs/c4:200:reuse`. */
+/** Spec prefix: `mcts:<agent>[:<simulations>][:fpu<r>|:fpuoff][:reuse]`, e.g. `mcts:runs/c4:200`, `mcts:runs/c4#main@000120:50` or `mcts:runs/c4:200:reuse`. */
 export const MCTS_PREFIX = 'mcts:';
 /** Simulations per move when the spec names none. */
 export const DEFAULT_SIMULATIONS = 100;
@@ -63,6 +63,14 @@ export const DEFAULT_SIMULATIONS = 100;
 export const REUSE_WORD = 'reuse';
 /** The spec's word for a first-play urgency (MctsAgentOptions.fpuReduction): `mcts:runs/c4:200:fpu0.5`. */
 export const FPU_WORD = 'fpu';
+/** The spec's word for no first-play urgency, unvisited moves at Q 0: `mcts:runs/c4:200:fpuoff`. */
+export const FPU_OFF_WORD = 'fpuoff';
+/**
+ * The first-play urgency `mcts:` searches a network trained by expert iteration (`--algo alphazero`) with when the
+ * spec names none; other networks search with Q 0 (README, "Search at play time": chosen against `alphabeta:7`,
+ * confirmed against `alphabeta:5`; PPO's league critics lose with an urgency).
+ */
+export const ALPHAZERO_PLAY_FPU = 0.5;
 /** Upper bound on simulations per move (the tree takes ≈ 50 bytes per legal move per simulation; three times that with tree reuse). */
 export const MAX_SIMULATIONS = 100_000;
 /**
@@ -125,7 +133,7 @@ export function mctsFits(info: GameInfo): string | null {
 
 /** What `mcts:` accepts, for error messages. */
 const ACCEPTED_GAMES = 'mcts: searches sequential, perfect-information, two-player zero-sum games without chance events';
-const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>][:${FPU_WORD}<r>][:${REUSE_WORD}] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}; r a number), e.g. mcts:runs/c4:200 or mcts:runs/c4:200:${FPU_WORD}0.5`;
+const ACCEPTED_SPEC = `mcts:<agent>[:<simulations>][:${FPU_WORD}<r>|:${FPU_OFF_WORD}][:${REUSE_WORD}] (simulations a positive integer ≤ ${MAX_SIMULATIONS}, default ${DEFAULT_SIMULATIONS}; r a number), e.g. mcts:runs/c4:200 or mcts:runs/c4:200:${FPU_WORD}0.5`;
 
 /** A parsed `mcts:` spec: the agent that guides the search, simulations per move, and whether the tree is kept between moves. */
 export interface MctsSpec {
@@ -133,13 +141,16 @@ export interface MctsSpec {
   readonly simulations: number;
   /** `:reuse`: each move's search starts from the subtree of the position reached (MctsAgentOptions.treeReuse). */
   readonly reuse: boolean;
-  /** `:fpu<r>`: unvisited moves score the network's value minus r (MctsAgentOptions.fpuReduction); null: Q 0. */
-  readonly fpuReduction: number | null;
+  /**
+   * `:fpu<r>`: unvisited moves score the network's value minus r (MctsAgentOptions.fpuReduction); null (`:fpuoff`):
+   * Q 0; undefined: the spec names none, the network's default (agents/index.ts, `defaultPlayUrgency`).
+   */
+  readonly fpuReduction: number | null | undefined;
 }
 
 /**
- * Splits `mcts:<agent>[:<simulations>][:fpu<r>][:reuse]`: trailing words `:reuse` (keep the tree between
- * moves) and `:fpu<r>` (first-play urgency), in either order, and a trailing `:<number>` before them,
+ * Splits `mcts:<agent>[:<simulations>][:fpu<r>|:fpuoff][:reuse]`: trailing words `:reuse` (keep the tree between
+ * moves) and `:fpu<r>` or `:fpuoff` (first-play urgency, or none), in either order, and a trailing `:<number>` before them,
  * the simulation count (the inner spec may contain colons itself, e.g. `mcts:greedy:runs/c4:50`).
  * Throws ConfigError for a missing inner agent, a count that is not a positive integer or an `fpu`
  * word without a number.
@@ -149,7 +160,7 @@ export function parseMctsSpec(spec: string): MctsSpec {
   let inner = spec.slice(MCTS_PREFIX.length).trim();
   let simulations = DEFAULT_SIMULATIONS;
   let reuse = false;
-  let fpuReduction: number | null = null;
+  let fpuReduction: number | null | undefined;
   const tailOf = (): { i: number; tail: string } => {
     const i = inner.lastIndexOf(':');
     return { i, tail: i < 0 ? '' : inner.slice(i + 1).trim() };
@@ -157,7 +168,8 @@ export function parseMctsSpec(spec: string): MctsSpec {
   let { i, tail } = tailOf();
   for (;;) {
     if (tail === REUSE_WORD && !reuse) reuse = true;
-    else if (tail.startsWith(FPU_WORD) && fpuReduction === null && i >= 0) {
+    else if (tail === FPU_OFF_WORD && fpuReduction === undefined && i >= 0) fpuReduction = null;
+    else if (tail.startsWith(FPU_WORD) && fpuReduction === undefined && i >= 0) {
       const r = Number(tail.slice(FPU_WORD.length));
       if (tail.length === FPU_WORD.length || !Number.isFinite(r)) throw new ConfigError(`'${spec}': ${FPU_WORD} needs a number, the reduction r (e.g. ${FPU_WORD}0.5), got '${tail}'; expected ${ACCEPTED_SPEC}`);
       fpuReduction = r;
@@ -176,9 +188,9 @@ export function parseMctsSpec(spec: string): MctsSpec {
   return { inner, simulations, reuse, fpuReduction };
 }
 
-/** The `mcts:` spec of `parsed` (its canonical spelling: count always written, then `:fpu<r>`, `:reuse` last). */
+/** The `mcts:` spec of `parsed` (its canonical spelling: count always written, then `:fpu<r>` or `:fpuoff`, `:reuse` last). */
 export function mctsSpec(parsed: MctsSpec): string {
-  const fpu = parsed.fpuReduction === null ? '' : `:${FPU_WORD}${parsed.fpuReduction}`;
+  const fpu = parsed.fpuReduction === undefined ? '' : parsed.fpuReduction === null ? `:${FPU_OFF_WORD}` : `:${FPU_WORD}${parsed.fpuReduction}`;
   return `${MCTS_PREFIX}${parsed.inner}:${parsed.simulations}${fpu}${parsed.reuse ? `:${REUSE_WORD}` : ''}`;
 }
 
@@ -193,7 +205,7 @@ export function checkMctsGame(spec: string, info: GameInfo): void {
  * Q + c_puct · P · √N(parent) / (1 + N), where Q = W / N for visited children and 0 otherwise
  * (the first such child on ties). `values` are W, summed for the seat choosing among these children.
  * Children with `excluded[c]` set (the solver's proven losses) are skipped; at least one must remain.
- * `unvisitedQ` is the Q an unvisited child is scored with (its first-play urgency; 0, AlphaZero's, by default).
+ * `unvisitedQ` is the Q an unvisited child is scored with (its first-play urgency; 0 by default, a draw in return units).
  */
 export function puctSelect(
   visits: ArrayLike<number>,
@@ -240,7 +252,8 @@ export interface MctsAgentOptions {
   /** Released with this agent (the agent the evaluator belongs to). */
   readonly owned?: Agent;
   /**
-   * First-play urgency: the Q of a move not visited yet. null (the default): 0, as AlphaZero; a number r:
+   * First-play urgency: the Q of a move not visited yet. null (the default): 0, a draw (AlphaZero's published
+   * pseudocode, on a 0..1 scale, scores them 0, a loss); a number r:
    * the evaluator's value of the position for the seat choosing, minus r (Leela Zero's and KataGo's
    * reduction), so that in a lost position untried moves do not look better than the tried ones, nor
    * worse in a won one.

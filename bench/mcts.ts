@@ -24,14 +24,14 @@
  * default (solver and mirror average) at each of those exploration constants instead (the same openings for every row);
  * BENCH_REUSE=1 plays the default and the default keeping its tree between moves (`mcts:…:reuse`), with the
  * visits the kept trees held at the start of each search; BENCH_FPU=none,0,0.2 plays the default at each
- * first-play urgency (`fpuReduction`: none = unvisited moves at Q 0, the default; r = the network's
- * value of the position minus r).
+ * first-play urgency (`fpuReduction`: none = unvisited moves at Q 0; r = the network's value of the position
+ * minus r). Rows that name none search with the network's default, as `mcts:` does (0.5 for an AlphaZero network, else Q 0).
  * Raw numbers go to bench/results/mcts-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAgent } from '../agents/index.ts';
+import { createAgent, defaultPlayUrgency } from '../agents/index.ts';
 import { MctsAgent } from '../agents/mcts.ts';
 import { ActorCritic } from '../agents/policy.ts';
 import type { PolicyAgent } from '../agents/policy-agent.ts';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const searcher = async ({ solver, symmetries }: Variant, n: number, seed: number, { cPuct, reuse = false, fpu }: { cPuct?: number; reuse?: boolean; fpu?: number | null } = {}): Promise<MctsAgent> => {
     if (solver && symmetries && cPuct === undefined && fpu === undefined) return (await createAgent(`mcts:${dir}:${n}${reuse ? ':reuse' : ''}`, game.info, seed)) as MctsAgent;
     const evaluator = (await createAgent(dir, game.info, seed, { evaluator: true })) as PolicyAgent;
-    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, symmetries, cPuct, treeReuse: reuse, fpuReduction: fpu ?? null, owned: evaluator });
+    return new MctsAgent({ name: `${solver ? 'mcts' : 'puct'}:${dir}:${n}`, info: game.info, evaluator, simulations: n, seed, solver, symmetries, cPuct, treeReuse: reuse, fpuReduction: fpu === undefined ? await defaultPlayUrgency(dir) : fpu, owned: evaluator });
   };
   const yes = (x: boolean) => (x ? 'yes' : 'no');
 

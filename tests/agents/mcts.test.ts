@@ -492,19 +492,24 @@ describe('the solver (proven wins and losses)', () => {
 
 describe('mcts: specs', () => {
   it('parses a trailing integer as the simulation count, the rest as the inner spec', () => {
-    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false, fpuReduction: null });
-    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false, fpuReduction: null });
-    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50, reuse: false, fpuReduction: null });
-    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false, fpuReduction: null });
-    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7, reuse: false, fpuReduction: null });
-    expect(parseMctsSpec('mcts:runs/c4:200:reuse')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: true, fpuReduction: null });
-    expect(parseMctsSpec('mcts:greedy:runs/c4:reuse')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true, fpuReduction: null });
+    expect(parseMctsSpec('mcts:runs/c4:200')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false, fpuReduction: undefined });
+    expect(parseMctsSpec('mcts:runs/c4')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false, fpuReduction: undefined });
+    expect(parseMctsSpec('mcts:runs/c4#main@000120:50')).toEqual({ inner: 'runs/c4#main@000120', simulations: 50, reuse: false, fpuReduction: undefined });
+    expect(parseMctsSpec('mcts:greedy:runs/c4')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: false, fpuReduction: undefined });
+    expect(parseMctsSpec('mcts:last:runs/c4:7')).toEqual({ inner: 'last:runs/c4', simulations: 7, reuse: false, fpuReduction: undefined });
+    expect(parseMctsSpec('mcts:runs/c4:200:reuse')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: true, fpuReduction: undefined });
+    expect(parseMctsSpec('mcts:greedy:runs/c4:reuse')).toEqual({ inner: 'greedy:runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true, fpuReduction: undefined });
     expect(mctsSpec(parseMctsSpec('mcts:runs/c4:reuse'))).toBe(`mcts:runs/c4:${DEFAULT_SIMULATIONS}:reuse`);
     expect(parseMctsSpec('mcts:runs/c4:200:fpu0.5')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false, fpuReduction: 0.5 });
     expect(parseMctsSpec('mcts:runs/c4:reuse:fpu-0.1')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true, fpuReduction: -0.1 });
     expect(mctsSpec(parseMctsSpec('mcts:runs/c4:reuse:fpu0.25'))).toBe(`mcts:runs/c4:${DEFAULT_SIMULATIONS}:fpu0.25:reuse`);
     expect(() => parseMctsSpec('mcts:runs/c4:200:fpu')).toThrow(/fpu needs a number, the reduction r \(e.g. fpu0.5\), got 'fpu'/);
     expect(() => parseMctsSpec('mcts:runs/c4:fpuX')).toThrow(/fpu needs a number/);
+    // no urgency named: undefined (the network's default, createAgent); `:fpuoff` asks for Q 0 (null) whatever the network
+    expect(parseMctsSpec('mcts:runs/c4:200:fpuoff')).toEqual({ inner: 'runs/c4', simulations: 200, reuse: false, fpuReduction: null });
+    expect(parseMctsSpec('mcts:runs/c4:fpuoff:reuse')).toEqual({ inner: 'runs/c4', simulations: DEFAULT_SIMULATIONS, reuse: true, fpuReduction: null });
+    expect(mctsSpec(parseMctsSpec('mcts:runs/c4:reuse:fpuoff'))).toBe(`mcts:runs/c4:${DEFAULT_SIMULATIONS}:fpuoff:reuse`);
+    expect(mctsSpec(parseMctsSpec('mcts:runs/c4:200'))).toBe('mcts:runs/c4:200');
   });
 
   it('refuses a missing agent and counts that are not positive integers, saying what is accepted', () => {
@@ -573,7 +578,7 @@ describe('search guided by a trained policy', () => {
   });
 
   it.each([
-    ['', false, null],
+    ['', false, null], // a PPO network: Q 0 unless the spec names an urgency (an expert-iteration one: tests/train/expert-iteration.test.ts)
     [':reuse', true, null],
     [':fpu0.5:reuse', true, 0.5],
   ] as const)('plays legal moves to the end against random, and the same seed replays the same games (mcts:<run>:40%s)', async (words, reuse, fpu) => {

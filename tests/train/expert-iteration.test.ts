@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
-import { MctsAgent, sampleGamma, uniformEvaluator } from '../../agents/mcts.ts';
+import { ALPHAZERO_PLAY_FPU, MctsAgent, sampleGamma, uniformEvaluator } from '../../agents/mcts.ts';
 import { ConfigError, Rng } from '../../core/index.ts';
 import { setLogLevel } from '../../core/log.ts';
 import { connectFour } from '../../games/connect-four.ts';
@@ -497,6 +497,14 @@ describe('expert iteration end to end', () => {
       const agent = await createAgent(spec, info, 1);
       const series = playSeries({ game: connectFour, agents: [agent, await createAgent('random', info, 2)], games: 4, seed: 3 });
       expect(series.wins[0] + series.wins[1] + series.draws).toBe(4);
+    }
+    // an expert-iteration network is searched with its first-play urgency unless the spec names one (`:fpu<r>`, `:fpuoff` for Q 0)
+    for (const [words, fpu] of [['', ALPHAZERO_PLAY_FPU], [':fpuoff', null], [':fpu1', 1]] as const) {
+      for (const spec of [`mcts:${dir}:16${words}`, `mcts:greedy:${dir}:16${words}`]) {
+        const agent = await createAgent(spec, info, 1);
+        expect((agent as MctsAgent).fpuReduction, spec).toBe(fpu);
+        agent.dispose?.();
+      }
     }
   }, 120_000);
 });
