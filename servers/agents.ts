@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
-import { mctsFits, mctsSpec, parseMctsSpec } from '../agents/mcts.ts';
+import { mctsFits, mctsSpec, parseMctsSpec, type MctsSpec } from '../agents/mcts.ts';
 import { SYMMETRIC_PREFIX, symmetricFits } from '../agents/symmetric-greedy.ts';
 import { ConfigError, isEarlierVersion, type Agent, type GameInfo } from '../core/index.ts';
 import { gameRegistry } from '../games/index.ts';
@@ -168,41 +168,55 @@ async function resolveEntry(entry: string): Promise<Resolved[]> {
   }
   const { kind } = parseAgentSpec(entry);
   if (!listAgentKinds().some((k) => k.kind === kind)) {
-    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:fpu<r>][:reuse], symmetric:<agent> or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
+    throw new ConfigError(`--agents ${entry}: not a folder, a league member, mcts:<agent>[:<simulations>][:fpu<r>|:fpuoff][:reuse], symmetric:<agent> or a known bot (${listAgentKinds().map((k) => k.kind).join(', ')})`);
   }
   return [{ spec: entry, about: entry, game: null, trained: false }];
 }
 
+/** An entry that wraps another (`mcts:`, `symmetric:`): how its inner entry must fit and how it is rewrapped. */
+interface Wrapper {
+  /** The inner entry. */
+  readonly inner: string;
+  /** The wrapper's form for error messages, e.g. `mcts:<agent>`. */
+  readonly form: string;
+  /** Why the wrapper cannot play `info` (null when it can), and the words before that reason. */
+  fits(info: GameInfo): string | null;
+  readonly misfitPrefix: string;
+  /** The entry for one resolved inner spec, and its description. */
+  spec(inner: string): string;
+  readonly about: string;
+}
+
 /**
- * `mcts:<agent>[:<simulations>]`: the inner entry resolved like any other (a folder of run folders gives
- * one search entry per run), each a trained policy of a game search can play.
+ * A wrapped entry (`mcts:`, `symmetric:`): the inner entry resolved like any other (a folder of run folders
+ * gives one wrapped entry per run), each a trained policy of a game the wrapper can play.
  */
+async function resolveWrappedEntry(entry: string, w: Wrapper): Promise<Resolved[]> {
+  return (await resolveEntry(w.inner)).map((r) => {
+    if (!r.trained || r.game === null) throw new ConfigError(`--agents ${entry}: '${r.spec}' is not a trained policy; ${w.form} needs a checkpoint or run folder, or a league member with weights`);
+    const info = gameRegistry.get(r.game)?.info;
+    const misfit = info ? w.fits(info) : `${r.game} is not a game of this server`;
+    if (misfit !== null) throw new ConfigError(`--agents ${entry}: ${r.spec} plays ${r.game}${w.misfitPrefix}: ${misfit}`);
+    return { spec: w.spec(r.spec), about: `${w.about} ${r.about}`, game: r.game, trained: true };
+  });
+}
+
+/** `mcts:<agent>[:<simulations>]…`: search over each trained policy the inner entry names. */
 async function resolveSearchEntry(entry: string): Promise<Resolved[]> {
-  let parsed;
+  let parsed: MctsSpec;
   try {
     parsed = parseMctsSpec(entry);
   } catch (err) {
     throw new ConfigError(`--agents ${(err as Error).message}`);
   }
-  const { inner } = parsed;
-  return (await resolveEntry(inner)).map((r) => {
-    if (!r.trained || r.game === null) throw new ConfigError(`--agents ${entry}: '${r.spec}' is not a trained policy; mcts:<agent> needs a checkpoint or run folder, or a league member with weights`);
-    const info = gameRegistry.get(r.game)?.info;
-    const misfit = info ? mctsFits(info) : `${r.game} is not a game of this server`;
-    if (misfit !== null) throw new ConfigError(`--agents ${entry}: ${r.spec} plays ${r.game}, which search cannot play: ${misfit}`);
-    return { spec: mctsSpec({ ...parsed, inner: r.spec }), about: `search over ${r.about}`, game: r.game, trained: true };
-  });
+  const spec = (inner: string): string => mctsSpec({ ...parsed, inner });
+  return resolveWrappedEntry(entry, { inner: parsed.inner, form: 'mcts:<agent>', fits: mctsFits, misfitPrefix: ', which search cannot play', spec, about: 'search over' });
 }
 
-/** `symmetric:<agent>`: the inner entry resolved like any other, each a trained policy of a game that declares symmetries. */
+/** `symmetric:<agent>`: the symmetric average of each trained policy the inner entry names, in games that declare symmetries. */
 async function resolveSymmetricEntry(entry: string): Promise<Resolved[]> {
-  return (await resolveEntry(entry.slice(SYMMETRIC_PREFIX.length))).map((r) => {
-    if (!r.trained || r.game === null) throw new ConfigError(`--agents ${entry}: '${r.spec}' is not a trained policy; symmetric:<agent> needs a checkpoint or run folder, or a league member with weights`);
-    const info = gameRegistry.get(r.game)?.info;
-    const misfit = info ? symmetricFits(info) : `${r.game} is not a game of this server`;
-    if (misfit !== null) throw new ConfigError(`--agents ${entry}: ${r.spec} plays ${r.game}: ${misfit}`);
-    return { spec: `${SYMMETRIC_PREFIX}${r.spec}`, about: `symmetric ${r.about}`, game: r.game, trained: true };
-  });
+  const spec = (inner: string): string => `${SYMMETRIC_PREFIX}${inner}`;
+  return resolveWrappedEntry(entry, { inner: entry.slice(SYMMETRIC_PREFIX.length), form: 'symmetric:<agent>', fits: symmetricFits, misfitPrefix: '', spec, about: 'symmetric' });
 }
 
 /**
