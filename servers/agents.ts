@@ -179,11 +179,13 @@ interface Wrapper {
   readonly inner: string;
   /** The wrapper's form for error messages, e.g. `mcts:<agent>`. */
   readonly form: string;
-  /** Why the wrapper cannot play `info` (null when it can), and the words before that reason. */
+  /** Why the wrapper cannot play `info` (null when it can). */
   fits(info: GameInfo): string | null;
+  /** The words between the game and that reason in the refusal, e.g. `, which search cannot play`. */
   readonly misfitPrefix: string;
-  /** The entry for one resolved inner spec, and its description. */
+  /** The entry for one resolved inner spec. */
   spec(inner: string): string;
+  /** The words before the inner entry's description, e.g. `search over`. */
   readonly about: string;
 }
 
