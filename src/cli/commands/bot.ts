@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .description('play on an arena server as a network client: an agent joins a room (or creates one) and plays from what its seat receives')
     .requiredOption('--server <url>', 'server address, e.g. ws://127.0.0.1:2567', wsUrlOption)
     .requiredOption('--game <id>', 'game id (see `arena games`)')
-    .requiredOption('--agent <spec>', 'checkpoint folder, league member <runDir>#<id>, mcts:<agent>[:<simulations>][:fpu<r>][:reuse] or bot spec')
+    .requiredOption('--agent <spec>', 'checkpoint folder, league member <runDir>#<id>, mcts:<agent>[:<simulations>][:fpu<r>|:fpuoff][:reuse] or bot spec')
     .option('--room <roomId>', 'join this room (default: a room of the game with a free seat, else a new one)')
     .option('--create', 'always create a new room (its id is printed for the opponent)')
     .option('--games <n>', 'games to play (rematches, sides swap)', intOption('--games', 1), 1)
