@@ -384,7 +384,8 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // First-play urgency 1 in self-play (README, "First-play urgency in self-play"): seeds 0 and 1 of connect-four-v3 scored
     // 82.8 / 83.8% greedy against alphabeta:3, 74.3 / 68.8% against alphabeta:5 and 95.5 / 80.5% with mcts:…:200 against
     // alphabeta:5 on the issue's one ply (without it: 73.8 / 82.3%, 71.5 / 73.8%, 92.0 / 80.0%); from four plies level
-    // (69.7 / 74.2% greedy against alphabeta:3, without it 70.8 / 72.4%)
+    // (69.7 / 74.2% greedy against alphabeta:3, without it 70.8 / 72.4%). Those search figures are with Q 0 at play time;
+    // searched with mcts:'s AlphaZero default urgency 0.5 (agents/mcts.ts), seeds 0–3 score 98.5 / 93.0 / 98.0 / 97.0%
     alphazero: { hidden: [128, 128], network: 'conv', policyHead: 'columns', convReduce: 8, simulations: 50, treeReuse: true, randomMoveRate: 0.15, dirichletAlpha: 1, samplePlies: 10, fpuReduction: 1, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], evalEvery: 50, checkpointEvery: 50 },
     // alphabeta:2 in the pool (README, "alphabeta:2 in the training pool"): one 1-hour seed scored 40.8% / 27.5% greedy
     // against the held-out alphabeta:3 / alphabeta:5 (24–36% / 11–20% without it), and its mcts:…:200 82% against alphabeta:5
