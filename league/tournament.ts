@@ -13,7 +13,9 @@ import { join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError, type Agent, type Game } from '../core/index.ts';
 import { playSeries, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
-import { checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
+import { BalancedOpenings, checkOpeningPlies, defaultOpeningPlies, openingsText, type OpeningScheme } from '../src/eval/openings.ts';
+
+export { openingsText };
 import { FONT_STACK, htmlPage, specToSvg, svgToPng } from '../src/plot/render.ts';
 import { fitBradleyTerry, type BradleyTerryFit, type PairResult } from './bradley-terry.ts';
 import { createAgent as createAnyAgent } from '../agents/index.ts';
@@ -29,6 +31,8 @@ export interface TournamentOptions {
   readonly seed?: number;
   /** Random plies before each game (default: `defaultOpeningPlies` of the game; 0: none). */
   readonly openingPlies?: number;
+  /** How each pair's opening is picked (default `random`; src/eval/openings.ts). */
+  readonly openings?: OpeningScheme;
   /** Bradley–Terry options: the anchor (default `mean`) and its rating. */
   readonly anchor?: string;
   readonly offset?: number;
@@ -77,6 +81,10 @@ export interface TournamentResult {
   readonly seed: number;
   /** Random plies each game started from. */
   readonly openingPlies: number;
+  /** How the openings were picked (absent in results saved before the choice existed: random). */
+  readonly openings?: OpeningScheme;
+  /** With `balanced`: how many distinct openings there are. */
+  readonly openingCount?: number;
   readonly totalGames: number;
   /** Distinct games over all pairs. */
   readonly distinctGames: number;
@@ -98,6 +106,9 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
   const info = opts.game.info;
   const openingPlies = opts.openingPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, openingPlies);
+  const openings = opts.openings ?? 'random';
+  // counted before any agent loads: too many openings is a one-line error, not a failure after minutes
+  const openingCount = openings === 'balanced' && openingPlies > 0 ? new BalancedOpenings(opts.game.newState(seed), openingPlies).size : undefined;
   const build = opts.createAgent ?? ((spec: string, s: number) => createAnyAgent(spec, info, s));
   const agents: Agent[] = [];
   try {
@@ -121,6 +132,7 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
           games: opts.games,
           seed: (seed * 4099 + k++) >>> 0,
           openingPlies,
+          openings,
           onGame: () => opts.onGame?.(++done, total, names),
         });
         pairs.push({ a: specs[i]!, b: specs[j]!, wins: r.wins[0], draws: r.draws, losses: r.wins[1], games: r.games, distinct: r.distinct, meanReturn: r.meanReturn });
@@ -173,6 +185,8 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
       gamesPerPair: opts.games,
       seed,
       openingPlies,
+      openings,
+      ...(openingCount !== undefined ? { openingCount } : {}),
       totalGames: total,
       distinctGames,
       table,
@@ -187,11 +201,6 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
 /** Where the rating scale is zero: `mean 0` or `random = 0`. */
 export function ratingZero(t: TournamentResult): string {
   return t.model.anchor === 'mean' ? `mean ${t.model.offset}` : `${t.model.anchor} = ${t.model.offset}`;
-}
-
-/** `1 random opening ply (paired)` or `no random openings`. */
-export function openingsText(t: { readonly openingPlies: number }): string {
-  return t.openingPlies > 0 ? `${t.openingPlies} random opening ${t.openingPlies === 1 ? 'ply' : 'plies'} (paired)` : 'no random openings';
 }
 
 function signed(x: number): string {

@@ -125,6 +125,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
         game: this.game,
         seed,
         openingPlies: opts.openingPlies ?? 0,
+        openings: opts.openings ?? 'random',
         tickMs: opts.tickMs ?? this.ctx.tickMs,
         agentDelayMs: this.ctx.agentDelayMs,
         agentOnlyDelayMs: this.ctx.agentOnlyDelayMs,
@@ -139,7 +140,7 @@ export class GameRoom extends Room<{ state: MatchState }> {
         },
       });
     } catch (err) {
-      if (err instanceof ConfigError) throw badOptions(err.message); // openingPlies the game cannot take
+      if (err instanceof ConfigError) throw badOptions(err.message); // openingPlies the game cannot take, too many balanced openings
       throw err;
     }
     this.occupants = new Array<Occupant | null>(info.seats).fill(null);
@@ -183,8 +184,8 @@ export class GameRoom extends Room<{ state: MatchState }> {
     const opts = this.parseOptions(raw);
     const creator = this.creatorPending;
     this.creatorPending = false;
-    if (!creator && (opts.agents !== undefined || opts.seed !== undefined || opts.tickMs !== undefined || opts.openingPlies !== undefined)) {
-      throw badOptions('agents, seed, tickMs and openingPlies can only be given when the room is created');
+    if (!creator && (opts.agents !== undefined || opts.seed !== undefined || opts.tickMs !== undefined || opts.openingPlies !== undefined || opts.openings !== undefined)) {
+      throw badOptions('agents, seed, tickMs, openingPlies and openings can only be given when the room is created');
     }
     const info: ClientInfo = { seat: null };
     client.view = new StateView();

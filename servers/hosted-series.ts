@@ -10,7 +10,7 @@
  */
 import { type Agent } from '../core/index.ts';
 import { agentGameSeed, checkTwoSides, SeriesTally, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
-import { checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
+import { BalancedOpenings, checkOpeningPlies, defaultOpeningPlies } from '../src/eval/openings.ts';
 import { SeatPlayer, type BotGame } from './bot.ts';
 import { MatchClient } from './client.ts';
 import { roomNameOf } from './protocol.ts';
@@ -39,6 +39,8 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
   checkTwoSides(game);
   const openingPlies = series.openingPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, openingPlies);
+  const openings = series.openings ?? 'random';
+  const book = openings === 'balanced' && openingPlies > 0 ? new BalancedOpenings(game.newState(series.seed ?? 0), openingPlies) : null;
   const seed = series.seed ?? 0;
   const seeded = Boolean(opts.token);
   const names = opts.names ?? [agents[0].name, agents[1].name];
@@ -65,6 +67,7 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
         name: names[side]!.slice(0, 32),
         ...(first && seeded ? { token: opts.token!, seed } : {}),
         ...(first && openingPlies > 0 ? { openingPlies } : {}),
+        ...(first && book ? { openings } : {}),
       };
       const pace = opts.pace === undefined ? {} : { pace: opts.pace };
       const client = await MatchClient.connect(first ? { url: opts.url, room, create: true, options, ...pace } : { url: opts.url, room, roomId: clients[0]!.roomId, options, ...pace });
@@ -72,7 +75,7 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
     }
     // the first seat of side 0 keeps the score (agent 0 sits there in game 0, on the other side after each swap)
     let done = 0;
-    const tally = new SeriesTally(game, openingPlies);
+    const tally = new SeriesTally(game, { plies: openingPlies, scheme: openings, ...(book ? { count: book.size } : {}) });
     for (let i = 0; i < seats.length; i++) {
       const agent: Agent = agents[seats[i]![1]]!;
       const onGame =

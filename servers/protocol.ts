@@ -78,6 +78,8 @@ export const roomOptionsSchema = z.strictObject({
    * without chance). Games 2p and 2p+1 share an opening, as in an offline series (src/eval/openings.ts).
    */
   openingPlies: z.number().int().min(0).max(64).optional(),
+  /** How each pair's opening is picked with `openingPlies` (creation only): `random` (default) or `balanced` (src/eval/openings.ts). */
+  openings: z.enum(['random', 'balanced']).optional(),
 });
 export type RoomOptions = z.infer<typeof roomOptionsSchema>;
 

@@ -16,6 +16,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { SIMULTANEOUS, type Game, type Move, type Seat } from '../core/index.ts';
 import { log } from '../core/log.ts';
 import { Match, seriesGameSeed, type GameResult } from '../src/eval/match.ts';
+import type { OpeningScheme } from '../src/eval/openings.ts';
 import type { ErrorCode, MatchResult, Phase } from './protocol.ts';
 import type { ServedAgent } from './served-agent.ts';
 
@@ -45,6 +46,8 @@ export interface RoomMatchOptions {
   /** Seed of the room's games (game g: `seriesGameSeed(seed, g)`). */
   readonly seed: number;
   readonly openingPlies: number;
+  /** How each pair's opening is picked (default `random`). */
+  readonly openings?: OpeningScheme;
   /** Length of a simultaneous tick, ms. */
   readonly tickMs: number;
   /** Delay before a server-side agent moves in a game with clients, ms. */
@@ -89,7 +92,7 @@ export class RoomMatch {
     this.events = opts.events;
     // seeded as game 0 already, so that the room shows before its first game the position it will start from
     const state = opts.game.newState(seriesGameSeed(opts.seed, 0));
-    this.match = new Match({ state, seed: opts.seed, openingPlies: opts.openingPlies, onMove: (seat, action, name, step) => this.events.moved(seat, action, name, step) });
+    this.match = new Match({ state, seed: opts.seed, openingPlies: opts.openingPlies, openings: opts.openings ?? 'random', onMove: (seat, action, name, step) => this.events.moved(seat, action, name, step) });
   }
 
   get phase(): Phase {

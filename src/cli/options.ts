@@ -1,5 +1,6 @@
 /** Option parsers, help texts and defaults that several commands share. */
 import { InvalidArgumentError } from 'commander';
+import { OPENING_SCHEMES, type OpeningScheme } from '../eval/openings.ts';
 
 export function intOption(name: string, min: number) {
   return (value: string): number => {
@@ -26,6 +27,15 @@ export function wsUrlOption(value: string): string {
 /** `--opening-plies`: random plies before each game (paired games share one opening, sides swapped). */
 export const OPENING_PLIES_HELP =
   'random plies that start each game, played by neither agent; games 2p and 2p+1 share an opening with sides swapped (default: 1 in sequential games without chance, else 0; 0 turns openings off)';
+
+/** `--openings`: how each pair's opening is picked (src/eval/openings.ts). */
+export const OPENINGS_HELP =
+  "how each pair's opening is picked: 'random' (its plies drawn at random; the default) or 'balanced' (every distinct opening of that many plies in turn, each cycle in a seeded order, so each comes up equally often: less variance from the opening draw)";
+
+export function openingsOption(value: string): OpeningScheme {
+  if (!(OPENING_SCHEMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${OPENING_SCHEMES.join(' or ')}`);
+  return value as OpeningScheme;
+}
 
 /** The default output folder of a run, tournament or ladder: `runs/<name>-<ISO time>`. */
 export function timestampedRunDir(name: string): string {

@@ -15,6 +15,7 @@ import { ArenaError, ConfigError, type Agent, type Game } from '../../core/index
 import { LEARNER_ROLES, LeagueStore, type AgentId } from '../../league/store.ts';
 import { readMetrics } from '../metrics.ts';
 import { playSeries } from './match.ts';
+import type { OpeningScheme } from './openings.ts';
 
 export interface CurveMark {
   /** The mark, minutes of training. */
@@ -118,6 +119,7 @@ export interface CurveOptions {
   readonly greedy?: boolean;
   readonly seed?: number;
   readonly openingPlies?: number;
+  readonly openings?: OpeningScheme;
   /** Called once the marks are known, with the number of games to play (for a progress bar). */
   readonly onStart?: (totalGames: number) => void;
   readonly onGame?: (done: number, label: string) => void;
@@ -146,6 +148,7 @@ export async function runCurve(opts: CurveOptions): Promise<CurvePoint[]> {
             games: opts.games,
             seed,
             ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+            ...(opts.openings !== undefined ? { openings: opts.openings } : {}),
             onGame: (g) => opts.onGame?.((done = before + g), `${run} ${mark.minute} min vs ${vs}`),
           });
           points.push({ ...mark, run, vs, games: r.games, distinct: r.distinct, wins: r.wins[0], draws: r.draws, losses: r.wins[1], score: r.score, lo: r.scoreInterval[0], hi: r.scoreInterval[1] });

@@ -42,7 +42,7 @@ import {
   type Move,
   type Seat,
 } from '../../core/index.ts';
-import { checkOpeningPlies, defaultOpeningPlies, openingSeed, playRandomOpening } from './openings.ts';
+import { BalancedOpenings, checkOpeningPlies, defaultOpeningPlies, openingSeed, openingsText, playRandomOpening, type OpeningScheme } from './openings.ts';
 import { wilsonInterval } from './stats.ts';
 
 /** Seed of game `g` of a series (the state's chance events; the agents are reseeded from it too). */
@@ -99,6 +99,8 @@ export interface MatchOptions {
   readonly seed?: number;
   /** Random plies each game starts from, games 2p and 2p+1 sharing one (default 0; see openings.ts). */
   readonly openingPlies?: number;
+  /** How each pair's opening is picked: drawn at random (default) or every opening in turn (openings.ts). */
+  readonly openings?: OpeningScheme;
   /**
    * Told of each seat's discrete action once it is applied (opening plies included): its name in the
    * position it was played in, and the step it was played at. (Action vectors are not reported.)
@@ -117,6 +119,9 @@ export class Match {
   readonly state: GameState;
   readonly seed: number;
   readonly openingPlies: number;
+  readonly openings: OpeningScheme;
+  /** The `balanced` scheme's openings (null with `random` or no opening plies). */
+  readonly book: BalancedOpenings | null;
   /** Whether moves are action vectors (`GameInfo.actionSpace`). */
   readonly continuous: boolean;
   /**
@@ -143,6 +148,13 @@ export class Match {
     this.seed = opts.seed ?? 0;
     this.openingPlies = opts.openingPlies ?? 0;
     checkOpeningPlies(info, this.openingPlies);
+    this.openings = opts.openings ?? 'random';
+    if (this.openings === 'balanced' && this.openingPlies > 0) {
+      // enumerated from the initial position, on a copy (a game without chance starts the same for every seed)
+      const start = this.state.clone();
+      start.reset(seriesGameSeed(this.seed, 0));
+      this.book = new BalancedOpenings(start, this.openingPlies);
+    } else this.book = null;
     this.onMove = opts.onMove;
     this.continuous = isContinuous(info);
     this.mask = new Uint8Array(info.actions);
@@ -167,14 +179,16 @@ export class Match {
     return agentGameSeed(this.seed, this.game, firstSide);
   }
 
-  /** Starts game `g`: resets the state with its seed and plays the random opening of its pair as moves (then any chance events). */
+  /** Starts game `g`: resets the state with its seed and plays the opening of its pair as moves (then any chance events). */
   start(g: number): void {
     this.game = g;
     this.state.reset(this.gameSeed);
     this.history.length = 0;
     this.pending.fill(-1);
     this.outcome = null;
-    if (this.openingPlies > 0) {
+    if (this.book) {
+      for (const action of this.book.opening(this.seed, g >> 1)) this.apply(this.state.currentSeat(), action);
+    } else if (this.openingPlies > 0) {
       // drawn on a copy, then played as moves like any other
       const opening: number[] = [];
       this.openingRng.seed(openingSeed(this.seed, g >> 1));
@@ -363,6 +377,8 @@ export interface SeriesOptions {
   readonly seed?: number;
   /** Random plies before each game, played by neither agent (default: `defaultOpeningPlies`, 0 turns openings off). */
   readonly openingPlies?: number;
+  /** How each pair's opening is picked (default `random`; see openings.ts). */
+  readonly openings?: OpeningScheme;
   /** Called after each game (for progress bars). */
   readonly onGame?: (done: number, result: SeriesResult) => void;
 }
@@ -372,6 +388,9 @@ export interface SeriesResult {
   readonly games: number;
   /** Random plies each game started from (games 2p and 2p+1 share an opening, sides swapped). */
   readonly openingPlies: number;
+  /** How the openings were picked; with `balanced`, how many distinct openings there are (`openingCount`). */
+  readonly openings: OpeningScheme;
+  readonly openingCount?: number;
   /** `wins[i]`: games won by the i-th agent named. */
   readonly wins: [number, number];
   readonly draws: number;
@@ -385,22 +404,29 @@ export interface SeriesResult {
   readonly scoreInterval: [number, number];
 }
 
+/** The openings of a series, as its result reports them: plies, scheme, and with `balanced` how many there are. */
+export interface SeriesOpenings {
+  readonly plies: number;
+  readonly scheme?: OpeningScheme;
+  readonly count?: number;
+}
+
 /**
  * The tallies of a series, from agent 0's point of view, and its distinct games. `playSeries` and the
  * hosted series (servers/hosted-series.ts) both count with it.
  */
 export class SeriesTally {
   private readonly game: Game;
-  private readonly openingPlies: number;
+  private readonly openings: SeriesOpenings;
   private readonly wins: [number, number] = [0, 0];
   private readonly sums: [number, number] = [0, 0];
   private draws = 0;
   private games = 0;
   private readonly seen = new Set<string>();
 
-  constructor(game: Game, openingPlies: number) {
+  constructor(game: Game, openings: SeriesOpenings) {
     this.game = game;
-    this.openingPlies = openingPlies;
+    this.openings = openings;
   }
 
   /**
@@ -429,7 +455,9 @@ export class SeriesTally {
     return {
       game: this.game.info.id,
       games,
-      openingPlies: this.openingPlies,
+      openingPlies: this.openings.plies,
+      openings: this.openings.scheme ?? 'random',
+      ...(this.openings.count !== undefined ? { openingCount: this.openings.count } : {}),
       wins: [wins[0], wins[1]],
       draws,
       meanReturn: [games ? sums[0] / games : 0, games ? sums[1] / games : 0],
@@ -453,8 +481,9 @@ export function playSeries(opts: SeriesOptions): SeriesResult {
   checkTwoSides(game);
   const seed = opts.seed ?? 0;
   const plies = opts.openingPlies ?? defaultOpeningPlies(game.info);
-  const match = new Match({ state: game.newState(seed), seed, openingPlies: plies });
-  const tally = new SeriesTally(game, plies);
+  const scheme = opts.openings ?? 'random';
+  const match = new Match({ state: game.newState(seed), seed, openingPlies: plies, openings: scheme });
+  const tally = new SeriesTally(game, { plies, scheme, ...(match.book ? { count: match.book.size } : {}) });
   const bySeat: Agent[] = new Array(game.info.seats);
   let result = tally.result();
   for (let g = 0; g < opts.games; g++) {
@@ -472,17 +501,12 @@ export function playSeries(opts: SeriesOptions): SeriesResult {
   return result;
 }
 
-/** `1 random opening ply, paired` or `no random openings`. */
-function openingsText(plies: number): string {
-  return plies > 0 ? `${plies} random opening ${plies === 1 ? 'ply' : 'plies'}, paired` : 'no random openings';
-}
-
 /** A human summary of a series: tallies, distinct games, the score with its interval over distinct games. */
 export function formatSeries(r: SeriesResult, names: readonly [string, string], seed: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const [lo, hi] = r.scoreInterval;
   const lines = [
-    `${r.game}: ${names[0]} vs ${names[1]}, ${r.games} games (sides alternate, ${openingsText(r.openingPlies)}, seed ${seed})`,
+    `${r.game}: ${names[0]} vs ${names[1]}, ${r.games} games (sides alternate, ${openingsText(r)}, seed ${seed})`,
     `  ${names[0]}: ${r.wins[0]} wins, ${r.draws} draws, ${r.wins[1]} losses`,
     `  distinct games: ${r.distinct} of ${r.games} (a game replayed move for move counts once)`,
     `  score ${pct(r.score)} (95% CI ${pct(lo)}–${pct(hi)} over the ${r.distinct} distinct games; a draw counts half)`,

@@ -53,7 +53,17 @@ describe('arena CLI: games and match', () => {
     expect(r.stdout).toMatch(/95% CI/);
   });
 
+  it('with --openings balanced, every opening comes up as often as the others and the summary says so', () => {
+    const r = arena(['match', '--game', 'tic-tac-toe', '--agents', 'minimax,random', '--games', '36', '--openings', 'balanced']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/36 games \(sides alternate, 1 opening ply, balanced over its 9 openings \(paired\), seed 0\)/);
+    const j = JSON.parse(arena(['match', '--game', 'tic-tac-toe', '--agents', 'minimax,random', '--games', '36', '--openings', 'balanced', '--json']).stdout);
+    expect(j).toMatchObject({ games: 36, openingPlies: 1, openings: 'balanced', openingCount: 9 });
+  });
+
   it.each([
+    [['match', '--game', 'connect-four', '--agents', 'random,random', '--openings', 'stratified'], /--openings <scheme>' argument 'stratified' is invalid. expected random or balanced/],
+    [['match', '--game', 'connect-four', '--agents', 'random,random', '--openings', 'balanced', '--opening-plies', '7'], /more than 20,000 of them; use fewer opening plies or random openings/],
     [['match', '--game', 'chess', '--agents', 'random,random'], /unknown game 'chess'; known: tic-tac-toe-v1/],
     [['match', '--game', 'connect-four', '--agents', 'random,wizard'], /unknown agent 'wizard'; known: random/],
     [['match', '--game', 'kuhn-poker', '--agents', 'minimax,random'], /cannot play kuhn-poker-v1/],

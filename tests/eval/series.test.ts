@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, Rng, type Agent, type GameState, type Seat } from '../../core/index.ts';
 import { createBot } from '../../agents/index.ts';
 import { getGame } from '../../games/index.ts';
-import { runTournament } from '../../league/tournament.ts';
+import { openingsText, runTournament } from '../../league/tournament.ts';
 import { playSeries, SeriesTally } from '../../src/eval/match.ts';
 import { openingSeed, playRandomOpening } from '../../src/eval/openings.ts';
 import { wilsonInterval } from '../../src/eval/stats.ts';
@@ -94,8 +94,23 @@ describe('series of paired games from random openings', () => {
     expect(() => playSeries({ game: kuhn, agents: [createBot('nash', kuhn.info, 1), createBot('random', kuhn.info, 2)], games: 2, openingPlies: 1 })).toThrow(ConfigError);
   });
 
+  it('balanced openings: each pair opens with a different first move until all have come up, from both sides', () => {
+    const a = new EdgeAgent(false);
+    const b = new EdgeAgent(true);
+    const r = playSeries({ game: ttt, agents: [a, b], games: 36, seed: 2, openingPlies: 1, openings: 'balanced' });
+    expect(r).toMatchObject({ games: 36, openingPlies: 1, openings: 'balanced', openingCount: 9 });
+    // the opening is the one move made before either agent's first: 'lowest' sees it in games 0, 2, … and 'highest' in 1, 3, …
+    const firstMoves = (seen: string[]) => seen.map((s) => s.split(':')[1]!);
+    const aSeen = firstMoves(a.firstSeen);
+    // each of the 18 pairs gives each agent one game as the second player; over 2 cycles every opening twice
+    expect(new Set(aSeen.filter((_, g) => g % 2 === 0).slice(0, 9)).size).toBe(9);
+    expect(new Set(aSeen.filter((_, g) => g % 2 === 0).slice(9, 18)).size).toBe(9);
+    // 9 openings × 2 seatings of two deterministic agents: 18 distinct games
+    expect(r.distinct).toBe(18);
+  });
+
   it('a tally scores every game but counts a replay once among the distinct games, and the same moves from the other seating as new', () => {
-    const t = new SeriesTally(ttt, 0);
+    const t = new SeriesTally(ttt, { plies: 0 });
     t.add(0, [1, -1], '4,0,8');
     t.add(0, [1, -1], '4,0,8');
     t.add(1, [1, -1], '4,0,8');
@@ -118,5 +133,13 @@ describe('series of paired games from random openings', () => {
       expect(long.table[i]!.ci).toBeCloseTo(short.table[i]!.ci, 6);
       expect(long.table[i]!.score).toBeCloseTo(short.table[i]!.score, 12);
     }
+  });
+
+  it('a tournament with balanced openings plays 9 openings × 2 seatings per pair of deterministic agents in 18 games, and records the scheme', async () => {
+    const createAgent = async (spec: string) => new EdgeAgent(spec === 'highest');
+    const t = await runTournament({ game: ttt, specs: ['lowest', 'highest'], games: 18, openingPlies: 1, openings: 'balanced', createAgent });
+    expect(t).toMatchObject({ openings: 'balanced', openingCount: 9, distinctGames: 18 });
+    expect(openingsText(t)).toBe('1 opening ply, balanced over its 9 openings (paired)');
+    await expect(runTournament({ game: ttt, specs: ['lowest', 'highest'], games: 2, openingPlies: 8, openings: 'balanced', createAgent })).rejects.toThrow(/more than 20,000/);
   });
 });

@@ -5,7 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/index.ts';
 import { getGame } from '../../games/index.ts';
-import { openingSeed, playRandomOpening } from '../../src/eval/openings.ts';
+import { createBot } from '../../agents/index.ts';
+import { playSeries } from '../../src/eval/match.ts';
+import { BalancedOpenings, openingSeed, playRandomOpening } from '../../src/eval/openings.ts';
+import { playHostedSeries } from '../../servers/hosted-series.ts';
 import type { ArenaServer } from '../../servers/server.ts';
 import { create, join, startServer } from './helpers.ts';
 
@@ -13,7 +16,7 @@ const TOKEN = 'test-admin-token';
 let srv: ArenaServer;
 
 beforeAll(async () => {
-  srv = await startServer({ adminToken: TOKEN, agentOnlyDelayMs: 5 });
+  srv = await startServer({ adminToken: TOKEN, agentOnlyDelayMs: 5, limits: { messagesPerSecond: 10_000 } });
 });
 afterAll(async () => {
   await srv?.close();
@@ -30,10 +33,29 @@ describe('random openings in rooms', () => {
     await s.leave();
   });
 
+  it('a balanced series on the server plays the openings, and the results, of the same series offline', async () => {
+    const game = getGame('connect-four');
+    const agents = (): [ReturnType<typeof createBot>, ReturnType<typeof createBot>] => [createBot('alphabeta:1', game.info, 1), createBot('random', game.info, 2)];
+    const series = { game, games: 8, seed: 4, openingPlies: 2, openings: 'balanced' as const };
+    const offline = playSeries({ ...series, agents: agents() });
+    expect(offline).toMatchObject({ openings: 'balanced', openingCount: 49, openingPlies: 2 });
+    const hosted = await playHostedSeries({ ...series, agents: agents() }, { url: srv.wsUrl, token: TOKEN, pace: null });
+    expect(hosted).toEqual(offline);
+    // and a seeded room's first game opens with the book's first opening
+    const book = new BalancedOpenings(game.newState(0), 3);
+    const s = await create(srv, 'connect-four', { spectator: true, token: TOKEN, seed: 6, openingPlies: 3, openings: 'balanced', agents: { '0': 'alphabeta:1', '1': 'alphabeta:1' } });
+    await s.waitFor(() => s.state.phase === 'finished', 10_000, 'the game');
+    expect([...s.state.moves].slice(0, 3)).toEqual(book.opening(6, 0));
+    await s.leave();
+  });
+
   it('refuses openings in a game with chance, and after creation', async () => {
     await expect(create(srv, 'kuhn-poker', { openingPlies: 1 })).rejects.toThrow(/BAD_OPTIONS: random openings need a sequential game without chance: kuhn-poker-v1 has chance events/);
     const a = await create(srv, 'connect-four', { openingPlies: 1 });
-    await expect(join(srv, 'connect-four', a.roomId, { openingPlies: 1 })).rejects.toThrow(/openingPlies can only be given when the room is created/);
+    await expect(join(srv, 'connect-four', a.roomId, { openingPlies: 1 })).rejects.toThrow(/openingPlies and openings can only be given when the room is created/);
+    await expect(join(srv, 'connect-four', a.roomId, { openings: 'balanced' })).rejects.toThrow(/openings can only be given when the room is created/);
+    await expect(create(srv, 'connect-four', { openingPlies: 6, openings: 'balanced' })).rejects.toThrow(/BAD_OPTIONS: balanced openings enumerate every 6-ply opening of connect-four-v3: more than 20,000/);
+    await expect(create(srv, 'connect-four', { openingPlies: 1, openings: 'shuffled' as 'balanced' })).rejects.toThrow(/BAD_OPTIONS/);
     await a.leave();
   });
 });

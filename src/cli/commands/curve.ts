@@ -1,10 +1,11 @@
 /** `arena curve`: a learner's strength over its run — its league snapshots at regular time marks against reference bots. */
 import type { Command } from 'commander';
+import type { OpeningScheme } from '../../eval/openings.ts';
 import { getGame } from '../../../games/index.ts';
 import { ConfigError } from '../../../core/index.ts';
 import { runCurve, type CurvePoint } from '../../eval/curve.ts';
 import { readCurvePoints, writeCurve } from '../../plot/curve.ts';
-import { intOption, OPENING_PLIES_HELP, timestampedRunDir } from '../options.ts';
+import { intOption, OPENING_PLIES_HELP, OPENINGS_HELP, openingsOption, timestampedRunDir } from '../options.ts';
 import { createProgress } from '../progress.ts';
 
 export function register(program: Command): void {
@@ -24,10 +25,11 @@ export function register(program: Command): void {
     .option('--sampling', 'sample from the snapshots instead of playing their most probable move')
     .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
     .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
+    .option('--openings <scheme>', OPENINGS_HELP, openingsOption)
     .option('--with <files>', 'earlier curve.json files (comma-separated) whose points join the table and chart as they are, not replayed')
     .option('--out <dir>', 'folder for curve.json/.csv/.png/.html (default runs/curve-<game>-<time>)')
     .option('--json', 'print the points as one JSON object')
-    .action(async (runs: string[], opts: { game: string; vs: string; every: number; games: number; learner: string; sampling?: boolean; seed: number; openingPlies?: number; with?: string; out?: string; json?: boolean }) => {
+    .action(async (runs: string[], opts: { game: string; vs: string; every: number; games: number; learner: string; sampling?: boolean; seed: number; openingPlies?: number; openings?: OpeningScheme; with?: string; out?: string; json?: boolean }) => {
       const game = getGame(opts.game);
       const bots = opts.vs.split(',').map((s) => s.trim()).filter((s) => s !== '');
       const earlier = (opts.with ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').flatMap((f) => readCurvePoints(f, game.info.id));
@@ -45,6 +47,7 @@ export function register(program: Command): void {
           greedy: !opts.sampling,
           seed: opts.seed,
           ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+          ...(opts.openings !== undefined ? { openings: opts.openings } : {}),
           onStart: (total) => (progress = opts.json ? undefined : createProgress(`curve ${game.info.id}`, total, 'games')),
           onGame: (done, label) => progress?.update(done, label),
         });
@@ -56,7 +59,7 @@ export function register(program: Command): void {
       const files = await writeCurve(points, opts.out ?? timestampedRunDir(`curve-${game.info.id}`), {
         game: game.info.id,
         title: `${opts.learner}'s ${how} snapshots over training: ${game.info.id}`,
-        subtitle: `every ${opts.every} min of training, ${opts.games} games per mark and bot (sides alternate, paired random openings), seed ${opts.seed}; 95% Wilson intervals over distinct games`,
+        subtitle: `every ${opts.every} min of training, ${opts.games} games per mark and bot (sides alternate, paired ${opts.openings === 'balanced' ? 'balanced' : 'random'} openings), seed ${opts.seed}; 95% Wilson intervals over distinct games`,
       });
       if (opts.json) {
         console.log(JSON.stringify({ game: game.info.id, learner: opts.learner, play: how, every: opts.every, games: opts.games, seed: opts.seed, points, files }));

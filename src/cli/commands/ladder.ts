@@ -1,10 +1,11 @@
 /** `arena ladder`: agents rated against a fixed ladder of reference bots. */
 import type { Command } from 'commander';
+import type { OpeningScheme } from '../../eval/openings.ts';
 import { ArenaError } from '../../../core/index.ts';
 import { getGame } from '../../../games/index.ts';
 import { DEFAULT_LADDER_DEPTHS, defaultLadderBots, parseDepths, runLadder } from '../../../league/ladder.ts';
 import { openingsText, writeTournament } from '../../../league/tournament.ts';
-import { intOption, OPENING_PLIES_HELP, timestampedRunDir } from '../options.ts';
+import { intOption, OPENING_PLIES_HELP, OPENINGS_HELP, openingsOption, timestampedRunDir } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { printRoundRobin } from '../round-robin.ts';
 
@@ -20,9 +21,10 @@ export function register(program: Command): void {
     .option('--anchor <spec>', 'the player rated 0 (default: the first reference bot other than random, e.g. alphabeta:1)')
     .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
     .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
+    .option('--openings <scheme>', OPENINGS_HELP, openingsOption)
     .option('--out <dir>', 'folder for ladder.json/.csv/.png/.html (default runs/ladder-<game>-<time>)')
     .option('--json', 'print the table as one JSON object')
-    .action(async (opts: { game: string; agents: string; games: number; depths?: string; bots?: string; anchor?: string; seed: number; openingPlies?: number; out?: string; json?: boolean }) => {
+    .action(async (opts: { game: string; agents: string; games: number; depths?: string; bots?: string; anchor?: string; seed: number; openingPlies?: number; openings?: OpeningScheme; out?: string; json?: boolean }) => {
       const game = getGame(opts.game);
       const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
       if (opts.bots !== undefined && opts.depths !== undefined) throw new ArenaError('BAD_ARGUMENT', '--bots and --depths exclude each other: list the alphabeta depths in --bots');
@@ -43,6 +45,7 @@ export function register(program: Command): void {
           games: opts.games,
           seed: opts.seed,
           ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+          ...(opts.openings !== undefined ? { openings: opts.openings } : {}),
           onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`),
         });
       } finally {

@@ -1,10 +1,11 @@
 /** `arena match`: a series between two agents, paired games from random openings. */
 import type { Command } from 'commander';
+import type { OpeningScheme } from '../../eval/openings.ts';
 import { createAgent } from '../../../agents/index.ts';
 import { ArenaError, type Agent } from '../../../core/index.ts';
 import { getGame } from '../../../games/index.ts';
 import { formatSeries, playSeries } from '../../eval/match.ts';
-import { intOption, OPENING_PLIES_HELP } from '../options.ts';
+import { intOption, OPENING_PLIES_HELP, OPENINGS_HELP, openingsOption } from '../options.ts';
 import { createProgress } from '../progress.ts';
 
 export function register(program: Command): void {
@@ -16,8 +17,9 @@ export function register(program: Command): void {
     .option('--games <n>', 'number of games', intOption('--games', 1), 100)
     .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
     .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
+    .option('--openings <scheme>', OPENINGS_HELP, openingsOption)
     .option('--json', 'print one JSON object')
-    .action(async (opts: { game: string; agents: string; games: number; seed: number; openingPlies?: number; json?: boolean }) => {
+    .action(async (opts: { game: string; agents: string; games: number; seed: number; openingPlies?: number; openings?: OpeningScheme; json?: boolean }) => {
       const game = getGame(opts.game);
       const specs = opts.agents.split(',').map((s) => s.trim());
       if (specs.length !== 2 || specs.some((s) => s === '')) {
@@ -33,6 +35,7 @@ export function register(program: Command): void {
           games: opts.games,
           seed: opts.seed,
           ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+          ...(opts.openings !== undefined ? { openings: opts.openings } : {}),
           onGame: (done, r) => progress?.update(done, `W${r.wins[0]} D${r.draws} L${r.wins[1]}, ${r.distinct} distinct`),
         });
       } finally {

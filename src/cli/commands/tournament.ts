@@ -1,10 +1,11 @@
 /** `arena tournament`: a round robin among agents, offline or as real matches on an arena server. */
 import type { Command } from 'commander';
+import type { OpeningScheme } from '../../eval/openings.ts';
 import { ArenaError } from '../../../core/index.ts';
 import { getGame } from '../../../games/index.ts';
 import { openingsText, runTournament, writeTournament } from '../../../league/tournament.ts';
 import { hostedSeries } from '../../../servers/hosted-series.ts';
-import { intOption, OPENING_PLIES_HELP, timestampedRunDir, wsUrlOption } from '../options.ts';
+import { intOption, OPENING_PLIES_HELP, OPENINGS_HELP, openingsOption, timestampedRunDir, wsUrlOption } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { printRoundRobin } from '../round-robin.ts';
 
@@ -17,10 +18,11 @@ export function register(program: Command): void {
     .option('--games <n>', 'games per pair (sides alternate)', intOption('--games', 1), 20)
     .option('--seed <s>', 'seed for the games, the openings and the agents', intOption('--seed', 0), 0)
     .option('--opening-plies <n>', OPENING_PLIES_HELP, intOption('--opening-plies', 0))
+    .option('--openings <scheme>', OPENINGS_HELP, openingsOption)
     .option('--out <dir>', 'folder for tournament.json/.csv/.png/.html (default runs/tournament-<game>-<time>)')
     .option('--server <url>', 'play every game as a real match on an arena server (ws://host:port), the agents as bot clients; with ARENA_ADMIN_TOKEN set, seeded like the offline tournament')
     .option('--json', 'print the table as one JSON object')
-    .action(async (opts: { game: string; agents: string; games: number; seed: number; openingPlies?: number; out?: string; server?: string; json?: boolean }) => {
+    .action(async (opts: { game: string; agents: string; games: number; seed: number; openingPlies?: number; openings?: OpeningScheme; out?: string; server?: string; json?: boolean }) => {
       const game = getGame(opts.game);
       const specs = opts.agents.split(',').map((s) => s.trim());
       if (specs.length < 2 || specs.some((s) => s === '')) {
@@ -37,6 +39,7 @@ export function register(program: Command): void {
           games: opts.games,
           seed: opts.seed,
           ...(opts.openingPlies !== undefined ? { openingPlies: opts.openingPlies } : {}),
+          ...(opts.openings !== undefined ? { openings: opts.openings } : {}),
           onGame: (done, _t, pair) => progress?.update(done, `${pair[0]} vs ${pair[1]}`),
           ...(playSeries ? { playSeries } : {}),
         });
