@@ -14,11 +14,12 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError, type Agent, type Game } from '../core/index.ts';
 import { playSeries, type SeriesOptions, type SeriesResult } from '../src/eval/match.ts';
 import { BalancedOpenings, checkOpeningPlies, defaultOpeningPlies, openingsText, type OpeningScheme } from '../src/eval/openings.ts';
-
-export { openingsText };
 import { FONT_STACK, htmlPage, specToSvg, svgToPng } from '../src/plot/render.ts';
 import { fitBradleyTerry, type BradleyTerryFit, type PairResult } from './bradley-terry.ts';
 import { createAgent as createAnyAgent } from '../agents/index.ts';
+
+/** How a table's openings read (src/eval/openings.ts); here too for the commands that print tables. */
+export { openingsText };
 
 export const TOURNAMENT_FORMAT = 'arena-tournament';
 

@@ -106,18 +106,21 @@ export function playExploringStart(state: GameState, maxPlies: number, rng: Rng)
 
 /**
  * Every sequence of `plies` legal actions from `state` (a shorter one where the game ends inside it), in
- * action order; `state` is not changed. Throws `ConfigError` past `limit` sequences, before building more.
+ * action order; `state` is not changed. Throws `ConfigError` past `limit` sequences (or 10 × `limit`
+ * positions visited), before building more.
  */
 export function enumerateOpenings(state: GameState, plies: number, limit = MAX_BALANCED_OPENINGS): number[][] {
   checkOpeningPlies(state.info, plies);
   const out: number[][] = [];
   const line: number[] = [];
   const mask = new Uint8Array(state.info.actions);
+  const tooMany = () => new ConfigError(`balanced openings enumerate every ${plies}-ply opening of ${state.info.id}: more than ${limit.toLocaleString('en-US')} of them; use fewer opening plies or random openings`);
+  // positions visited, bounded too (a room's creator names the plies): a long line of forced moves is one opening but many positions
+  let budget = 10 * limit;
   const walk = (s: GameState): void => {
+    if (--budget < 0) throw tooMany();
     if (line.length === plies || s.isTerminal()) {
-      if (out.length >= limit) {
-        throw new ConfigError(`balanced openings enumerate every ${plies}-ply opening of ${state.info.id}: more than ${limit.toLocaleString('en-US')} of them; use fewer opening plies or random openings`);
-      }
+      if (out.length >= limit) throw tooMany();
       out.push(line.slice());
       return;
     }

@@ -96,6 +96,8 @@ describe('balanced openings', () => {
   it('refuses more openings than the limit, games with chance or simultaneous moves, and an unknown scheme', () => {
     expect(MAX_BALANCED_OPENINGS).toBeGreaterThanOrEqual(2401);
     expect(() => enumerateOpenings(getGame('connect-four').newState(0), 6)).toThrow(/more than 20,000 of them; use fewer opening plies or random openings/);
+    // the most a room's creator may name: refused after a bounded walk, like any other
+    expect(() => enumerateOpenings(getGame('connect-four').newState(0), 64)).toThrow(/every 64-ply opening of connect-four-v3: more than 20,000/);
     expect(() => new BalancedOpenings(getGame('kuhn-poker').newState(0), 1)).toThrow(/chance/);
     expect(() => new BalancedOpenings(getGame('grid-soccer').newState(0), 1)).toThrow(/simultaneous/);
     expect(() => checkOpeningScheme('stratified')).toThrow(/unknown opening scheme 'stratified': use random or balanced/);
