@@ -45,7 +45,7 @@ import { RunningMeanStd } from '../algorithms/running-stats.ts';
 import { AVERAGE_POLICY_FILE, AveragePolicy, accumulateSnapshot, averageFromLeague, iterateWeight, runIterateWeights } from '../eval/average-policy.ts';
 import { checkExactEvalGame, nashConv } from '../eval/exploitability.ts';
 import { playSeries, seriesMetrics } from '../eval/match.ts';
-import { checkOpeningPlies, defaultOpeningPlies } from '../eval/openings.ts';
+import { BalancedOpenings, checkOpeningPlies, defaultOpeningPlies } from '../eval/openings.ts';
 import { mean } from '../eval/stats.ts';
 import { MetricsSink, type MetricRow } from '../metrics.ts';
 import { SearchCollector, SelfPlayCollector, TeamCollector, type LearnerRef, type Segment, type SegmentCollector } from '../selfplay/collectors.ts';
@@ -260,6 +260,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   // the evaluation games' random openings (configs written before evalOpeningPlies existed: the default)
   const evalPlies = config.evalOpeningPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, evalPlies);
+  const evalOpenings = config.evalOpenings ?? 'random';
+  // too many balanced openings is a one-line error now, not at the first evaluation
+  if (evalOpenings === 'balanced' && evalPlies > 0) new BalancedOpenings(game.newState(0), evalPlies);
   // off-policy league self-play plays its games on the main thread with the live learner (offpolicy-selfplay.ts)
   const workers = mode === 'single' || offPolicy || opts.inThread ? 0 : config.workers;
   const asyncFeed = config.async && workers > 0;
@@ -412,7 +415,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     if (!opponent) evalBots.set(bot, (opponent = createBot(bot, info, seed + 1)));
     // a policy samples (greedy with evalGreedy); an off-policy actor plays as its snapshot in the league does (SAC samples, TD3/DDPG μ(s))
     const me = agentFromSnapshot(u.algorithm.snapshot(), info, { name: 'learner', seed, deterministic: config.evalGreedy === true });
-    return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies }));
+    return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies, openings: evalOpenings }));
   };
   const feed: Feed<Unit> = asyncFeed
     ? new AsyncFeed({

@@ -16,6 +16,7 @@ import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collecto
 import { newPolicy, PolicyGradientAlgorithm, type Stats } from './algorithm.ts';
 import { Collector, type Inference } from './collector.ts';
 import type { TrainConfig } from './config.ts';
+import type { OpeningScheme } from '../eval/openings.ts';
 
 export { learnerSettings } from './algorithm.ts';
 
@@ -57,6 +58,7 @@ export class LocalCollector implements SegmentCollector {
   private readonly obsRms: RunningMeanStd | null;
   private readonly evalGames: number;
   private readonly evalOpeningPlies: number | null;
+  private readonly evalOpenings: OpeningScheme;
   private evaluations = 0;
 
   constructor(o: { config: TrainConfig; game: Game; algorithm: PolicyGradientAlgorithm; rng: Rng; obsRms: RunningMeanStd | null; update: number }) {
@@ -73,6 +75,7 @@ export class LocalCollector implements SegmentCollector {
     this.obsRms = o.obsRms;
     this.evalGames = config.evalGames;
     this.evalOpeningPlies = config.evalOpeningPlies ?? null; // null also for runs configured before the field existed
+    this.evalOpenings = config.evalOpenings ?? 'random';
     this.collector = new Collector({
       env: this.env,
       policy: this.inference,
@@ -108,7 +111,7 @@ export class LocalCollector implements SegmentCollector {
     if (info.seats < 2) return {};
     const seed = 1_000_003 * ++this.evaluations;
     const me = new InferenceAgent(this.inference, this.obsRms, info.observationSize, info.actions, seed);
-    const openings = this.evalOpeningPlies === null ? {} : { openingPlies: this.evalOpeningPlies };
+    const openings = { openings: this.evalOpenings, ...(this.evalOpeningPlies === null ? {} : { openingPlies: this.evalOpeningPlies }) };
     return seriesMetrics(bot, playSeries({ game: this.game, agents: [me, createBot(bot, info, seed + 1)], games: this.evalGames, seed, ...openings }));
   }
 }

@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { setLogLevel } from '../../core/log.ts';
 import { selectBackend } from '../../src/backend.ts';
+import { BalancedOpenings } from '../../src/eval/openings.ts';
 import { readMetrics } from '../../src/metrics.ts';
 import { resolveConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/loop.ts';
@@ -38,5 +39,25 @@ describe("the training loop's evaluation games", () => {
   it('refuses opening plies for a game with chance events', async () => {
     const config = resolveConfig('ppo', 'kuhn-poker-v1', { league: true, envs: 4, steps: 4, totalSteps: 32, evalOpeningPlies: 2 });
     await expect(runTraining({ config, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/random openings need a sequential game without chance/);
+  });
+
+  it('with evalOpenings balanced, every evaluation pair opens from the enumerated openings; too many is refused before training', async () => {
+    const spy = vi.spyOn(BalancedOpenings.prototype, 'opening');
+    try {
+      const config = resolveConfig('ppo', 'tic-tac-toe-v1', { league: true, envs: 8, steps: 8, totalSteps: 8 * 8 * 2, evalEvery: 1, evalGames: 18, evalAgents: ['minimax'], evalOpenings: 'balanced' });
+      const dir = tmp();
+      await runTraining({ config, outDir: dir, resume: false, inThread: true });
+      const rows = readMetrics(dir).filter((r) => typeof r['eval/score_vs_minimax'] === 'number');
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      // one opening per game (18 games, 9 pairs, each pair's opening asked for by both of its games)
+      expect(spy.mock.calls.length).toBe(18 * rows.length);
+      const pairs = spy.mock.calls.slice(0, 18).map((c) => c[1]);
+      expect(new Set(pairs).size).toBe(9);
+    } finally {
+      spy.mockRestore();
+    }
+    const tooMany = resolveConfig('ppo', 'tic-tac-toe-v1', { league: true, envs: 4, steps: 4, totalSteps: 32, evalOpeningPlies: 8, evalOpenings: 'balanced' });
+    await expect(runTraining({ config: tooMany, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/more than 20,000 of them/);
+    expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalOpenings: 'stratified' as 'balanced' })).toThrow(/evalOpenings/);
   });
 });
