@@ -1,6 +1,6 @@
 /** Option parsers, help texts and defaults that several commands share. */
 import { InvalidArgumentError } from 'commander';
-import { OPENING_SCHEMES, type OpeningScheme } from '../eval/openings.ts';
+import { checkOpeningScheme, type OpeningScheme } from '../eval/openings.ts';
 
 export function intOption(name: string, min: number) {
   return (value: string): number => {
@@ -33,8 +33,11 @@ export const OPENINGS_HELP =
   "how each pair's opening is picked: 'random' (its plies drawn at random; the default) or 'balanced' (every distinct opening of that many plies in turn, each cycle in a seeded order, so each comes up equally often: less variance from the opening draw)";
 
 export function openingsOption(value: string): OpeningScheme {
-  if (!(OPENING_SCHEMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${OPENING_SCHEMES.join(' or ')}`);
-  return value as OpeningScheme;
+  try {
+    return checkOpeningScheme(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 /** The default output folder of a run, tournament or ladder: `runs/<name>-<ISO time>`. */

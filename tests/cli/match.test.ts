@@ -62,7 +62,7 @@ describe('arena CLI: games and match', () => {
   });
 
   it.each([
-    [['match', '--game', 'connect-four', '--agents', 'random,random', '--openings', 'stratified'], /--openings <scheme>' argument 'stratified' is invalid. expected random or balanced/],
+    [['match', '--game', 'connect-four', '--agents', 'random,random', '--openings', 'stratified'], /--openings <scheme>' argument 'stratified' is invalid. unknown opening scheme 'stratified': use random or balanced/],
     [['match', '--game', 'connect-four', '--agents', 'random,random', '--openings', 'balanced', '--opening-plies', '7'], /more than 20,000 of them; use fewer opening plies or random openings/],
     [['match', '--game', 'chess', '--agents', 'random,random'], /unknown game 'chess'; known: tic-tac-toe-v1/],
     [['match', '--game', 'connect-four', '--agents', 'random,wizard'], /unknown agent 'wizard'; known: random/],
