@@ -109,7 +109,9 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
   checkOpeningPlies(info, openingPlies);
   const openings = opts.openings ?? 'random';
   // counted before any agent loads: too many openings is a one-line error, not a failure after minutes
-  const openingCount = openings === 'balanced' && openingPlies > 0 ? new BalancedOpenings(opts.game.newState(seed), openingPlies).size : undefined;
+  // (and enumerated once, for every pair's series)
+  const book = openings === 'balanced' && openingPlies > 0 ? new BalancedOpenings(opts.game.newState(seed), openingPlies) : null;
+  const openingCount = book?.size;
   const build = opts.createAgent ?? ((spec: string, s: number) => createAnyAgent(spec, info, s));
   const agents: Agent[] = [];
   try {
@@ -134,6 +136,7 @@ export async function runTournament(opts: TournamentOptions): Promise<Tournament
           seed: (seed * 4099 + k++) >>> 0,
           openingPlies,
           openings,
+          ...(book ? { book } : {}),
           onGame: () => opts.onGame?.(++done, total, names),
         });
         pairs.push({ a: specs[i]!, b: specs[j]!, wins: r.wins[0], draws: r.draws, losses: r.wins[1], games: r.games, distinct: r.distinct, meanReturn: r.meanReturn });

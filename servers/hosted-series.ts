@@ -41,8 +41,8 @@ export async function playHostedSeries(series: SeriesOptions, opts: HostedSeries
   checkOpeningPlies(info, openingPlies);
   const seed = series.seed ?? 0;
   const openings = series.openings ?? 'random';
-  // enumerated here too, for the count the tally reports (and a one-line error before any room opens)
-  const book = openings === 'balanced' && openingPlies > 0 ? new BalancedOpenings(game.newState(seed), openingPlies) : null;
+  // the count the tally reports (and a one-line error before any room opens): enumerated here unless the tournament did
+  const book = openings === 'balanced' && openingPlies > 0 ? (series.book ?? new BalancedOpenings(game.newState(seed), openingPlies)) : null;
   const seeded = Boolean(opts.token);
   const names = opts.names ?? [agents[0].name, agents[1].name];
   // seats in joining order: side 0 (agent 0 in game 0), then side 1

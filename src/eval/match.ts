@@ -102,6 +102,11 @@ export interface MatchOptions {
   /** How each pair's opening is picked: drawn at random (default) or every opening in turn (openings.ts). */
   readonly openings?: OpeningScheme;
   /**
+   * With `balanced`: the openings, enumerated once for several series of the same game (a tournament, a
+   * training run's evaluations) instead of by each; enumerated here when absent. Its plies must be `openingPlies`.
+   */
+  readonly book?: BalancedOpenings;
+  /**
    * Told of each seat's discrete action once it is applied (opening plies included): its name in the
    * position it was played in, and the step it was played at. (Action vectors are not reported.)
    */
@@ -149,7 +154,10 @@ export class Match {
     this.openingPlies = opts.openingPlies ?? 0;
     checkOpeningPlies(info, this.openingPlies);
     this.openings = opts.openings ?? 'random';
-    if (this.openings === 'balanced' && this.openingPlies > 0) {
+    if (this.openings === 'balanced' && this.openingPlies > 0 && opts.book) {
+      if (opts.book.plies !== this.openingPlies) throw new Error(`the openings given were enumerated for ${opts.book.plies} plies, the series opens with ${this.openingPlies}`);
+      this.book = opts.book;
+    } else if (this.openings === 'balanced' && this.openingPlies > 0) {
       // enumerated from the initial position, on a copy (a game without chance starts the same for every seed)
       const start = this.state.clone();
       start.reset(seriesGameSeed(this.seed, 0));
@@ -379,6 +387,8 @@ export interface SeriesOptions {
   readonly openingPlies?: number;
   /** How each pair's opening is picked (default `random`; see openings.ts). */
   readonly openings?: OpeningScheme;
+  /** With `balanced`: the openings enumerated once for several series (`MatchOptions.book`). */
+  readonly book?: BalancedOpenings;
   /** Called after each game (for progress bars). */
   readonly onGame?: (done: number, result: SeriesResult) => void;
 }
@@ -482,7 +492,7 @@ export function playSeries(opts: SeriesOptions): SeriesResult {
   const seed = opts.seed ?? 0;
   const plies = opts.openingPlies ?? defaultOpeningPlies(game.info);
   const scheme = opts.openings ?? 'random';
-  const match = new Match({ state: game.newState(seed), seed, openingPlies: plies, openings: scheme });
+  const match = new Match({ state: game.newState(seed), seed, openingPlies: plies, openings: scheme, ...(opts.book ? { book: opts.book } : {}) });
   const tally = new SeriesTally(game, { plies, scheme, ...(match.book ? { count: match.book.size } : {}) });
   const bySeat: Agent[] = new Array(game.info.seats);
   let result = tally.result();

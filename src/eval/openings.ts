@@ -148,6 +148,8 @@ export function enumerateOpenings(state: GameState, plies: number, limit = MAX_B
  */
 export class BalancedOpenings {
   readonly openings: readonly (readonly number[])[];
+  /** Plies of each opening (the `plies` it was enumerated for). */
+  readonly plies: number;
   private readonly order: Int32Array;
   private readonly rng = new Rng(0);
   /** Seed and cycle `order` was drawn for (−1: none yet). */
@@ -157,6 +159,7 @@ export class BalancedOpenings {
   /** Enumerates the `plies`-ply openings from `start` (the game's initial position; not changed). */
   constructor(start: GameState, plies: number) {
     this.openings = enumerateOpenings(start, plies);
+    this.plies = plies;
     this.order = new Int32Array(this.openings.length);
   }
 

@@ -261,8 +261,8 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
   const evalPlies = config.evalOpeningPlies ?? defaultOpeningPlies(info);
   checkOpeningPlies(info, evalPlies);
   const evalOpenings = config.evalOpenings ?? 'random';
-  // too many balanced openings is a one-line error now, not at the first evaluation
-  if (evalOpenings === 'balanced' && evalPlies > 0) new BalancedOpenings(game.newState(0), evalPlies);
+  // enumerated once for every evaluation; too many balanced openings is a one-line error now, not at the first evaluation
+  const evalBook = evalOpenings === 'balanced' && evalPlies > 0 ? new BalancedOpenings(game.newState(0), evalPlies) : null;
   // off-policy league self-play plays its games on the main thread with the live learner (offpolicy-selfplay.ts)
   const workers = mode === 'single' || offPolicy || opts.inThread ? 0 : config.workers;
   const asyncFeed = config.async && workers > 0;
@@ -415,7 +415,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     if (!opponent) evalBots.set(bot, (opponent = createBot(bot, info, seed + 1)));
     // a policy samples (greedy with evalGreedy); an off-policy actor plays as its snapshot in the league does (SAC samples, TD3/DDPG μ(s))
     const me = agentFromSnapshot(u.algorithm.snapshot(), info, { name: 'learner', seed, deterministic: config.evalGreedy === true });
-    return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies, openings: evalOpenings }));
+    return seriesMetrics(bot, playSeries({ game, agents: [me, opponent], games: config.evalGames, seed, openingPlies: evalPlies, openings: evalOpenings, ...(evalBook ? { book: evalBook } : {}) }));
   };
   const feed: Feed<Unit> = asyncFeed
     ? new AsyncFeed({

@@ -16,7 +16,7 @@ import type { LearnerRef, Segment, SegmentCollector } from '../selfplay/collecto
 import { newPolicy, PolicyGradientAlgorithm, type Stats } from './algorithm.ts';
 import { Collector, type Inference } from './collector.ts';
 import type { TrainConfig } from './config.ts';
-import type { OpeningScheme } from '../eval/openings.ts';
+import { BalancedOpenings, defaultOpeningPlies, type OpeningScheme } from '../eval/openings.ts';
 
 export { learnerSettings } from './algorithm.ts';
 
@@ -59,6 +59,8 @@ export class LocalCollector implements SegmentCollector {
   private readonly evalGames: number;
   private readonly evalOpeningPlies: number | null;
   private readonly evalOpenings: OpeningScheme;
+  /** The balanced evaluation openings, enumerated once for every evaluation (null: random openings). */
+  private readonly evalBook: BalancedOpenings | null;
   private evaluations = 0;
 
   constructor(o: { config: TrainConfig; game: Game; algorithm: PolicyGradientAlgorithm; rng: Rng; obsRms: RunningMeanStd | null; update: number }) {
@@ -76,6 +78,8 @@ export class LocalCollector implements SegmentCollector {
     this.evalGames = config.evalGames;
     this.evalOpeningPlies = config.evalOpeningPlies ?? null; // null also for runs configured before the field existed
     this.evalOpenings = config.evalOpenings ?? 'random';
+    const evalPlies = this.evalOpeningPlies ?? defaultOpeningPlies(info);
+    this.evalBook = this.evalOpenings === 'balanced' && evalPlies > 0 && info.seats > 1 ? new BalancedOpenings(game.newState(0), evalPlies) : null;
     this.collector = new Collector({
       env: this.env,
       policy: this.inference,
@@ -111,7 +115,7 @@ export class LocalCollector implements SegmentCollector {
     if (info.seats < 2) return {};
     const seed = 1_000_003 * ++this.evaluations;
     const me = new InferenceAgent(this.inference, this.obsRms, info.observationSize, info.actions, seed);
-    const openings = { openings: this.evalOpenings, ...(this.evalOpeningPlies === null ? {} : { openingPlies: this.evalOpeningPlies }) };
+    const openings = { openings: this.evalOpenings, ...(this.evalOpeningPlies === null ? {} : { openingPlies: this.evalOpeningPlies }), ...(this.evalBook ? { book: this.evalBook } : {}) };
     return seriesMetrics(bot, playSeries({ game: this.game, agents: [me, createBot(bot, info, seed + 1)], games: this.evalGames, seed, ...openings }));
   }
 }

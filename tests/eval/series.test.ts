@@ -4,7 +4,7 @@ import { createBot } from '../../agents/index.ts';
 import { getGame } from '../../games/index.ts';
 import { openingsText, runTournament } from '../../league/tournament.ts';
 import { playSeries, SeriesTally } from '../../src/eval/match.ts';
-import { openingSeed, playRandomOpening } from '../../src/eval/openings.ts';
+import { BalancedOpenings, openingSeed, playRandomOpening } from '../../src/eval/openings.ts';
 import { wilsonInterval } from '../../src/eval/stats.ts';
 
 /** A deterministic agent: the lowest (or highest) legal action, whatever its seed. It notes the position it first moves in. */
@@ -107,6 +107,18 @@ describe('series of paired games from random openings', () => {
     expect(new Set(aSeen.filter((_, g) => g % 2 === 0).slice(9, 18)).size).toBe(9);
     // 9 openings × 2 seatings of two deterministic agents: 18 distinct games
     expect(r.distinct).toBe(18);
+  });
+
+  it('balanced openings enumerated once serve several series exactly as their own would, and a book of other plies is refused', () => {
+    const book = new BalancedOpenings(ttt.newState(0), 1);
+    const run = (seed: number, given: boolean) => {
+      const a = new EdgeAgent(false);
+      playSeries({ game: ttt, agents: [a, createBot('random', ttt.info, seed)], games: 30, seed, openingPlies: 1, openings: 'balanced', ...(given ? { book } : {}) });
+      return a.firstSeen;
+    };
+    // the shared book keys its cycle order by series seed: interleaved series of different seeds stay their own
+    for (const seed of [3, 4, 3]) expect(run(seed, true)).toEqual(run(seed, false));
+    expect(() => playSeries({ game: ttt, agents: [new EdgeAgent(false), new EdgeAgent(true)], games: 2, openingPlies: 2, openings: 'balanced', book })).toThrow(/enumerated for 1 plies, the series opens with 2/);
   });
 
   it('a tally scores every game but counts a replay once among the distinct games, and the same moves from the other seating as new', () => {
