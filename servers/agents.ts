@@ -63,8 +63,10 @@ export function servedDeterministic(info: GameInfo): boolean {
 export function servedPlay(spec: string, info: GameInfo): string {
   if (spec.startsWith(SYMMETRIC_PREFIX)) return 'greedy, averaged over the board’s symmetries';
   if (spec.startsWith(MCTS_PREFIX)) {
-    const { simulations, reuse } = parseMctsSpec(spec);
-    return `search, ${simulations} simulations per move${reuse ? ', tree kept between moves' : ''}`;
+    const { simulations, reuse, fpuReduction } = parseMctsSpec(spec);
+    // the urgency when the spec names one (else the network's default, README "Search at play time")
+    const fpu = fpuReduction === undefined ? '' : fpuReduction === null ? ', untried moves valued 0' : `, untried moves valued the network's value − ${fpuReduction}`;
+    return `search, ${simulations} simulations per move${fpu}${reuse ? ', tree kept between moves' : ''}`;
   }
   return servedDeterministic(info) ? 'greedy' : 'samples its policy';
 }

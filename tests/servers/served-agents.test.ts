@@ -76,7 +76,9 @@ describe('served trained agents', () => {
     // the tree kept between moves survives the resolution, and the lobby says so
     const kept = await resolveAgentList([`mcts:${tttRun}:reuse`]);
     expect(kept.map((a) => [a.spec, a.play])).toEqual([[`mcts:${tttRun}:100:reuse`, 'search, 100 simulations per move, tree kept between moves']]);
-    expect((await resolveAgentList([`mcts:${tttRun}:30:reuse:fpu0.5`])).map((a) => a.spec)).toEqual([`mcts:${tttRun}:30:fpu0.5:reuse`]);
+    // a first-play urgency the spec names is said too
+    expect((await resolveAgentList([`mcts:${tttRun}:30:reuse:fpu0.5`])).map((a) => [a.spec, a.play])).toEqual([[`mcts:${tttRun}:30:fpu0.5:reuse`, "search, 30 simulations per move, untried moves valued the network's value − 0.5, tree kept between moves"]]);
+    expect((await resolveAgentList([`mcts:${tttRun}:30:fpuoff`])).map((a) => a.play)).toEqual(['search, 30 simulations per move, untried moves valued 0']);
     await expect(resolveAgentList([`mcts:${root}:20`])).rejects.toThrow(/kuhn.*plays kuhn-poker-v1, which search cannot play: it has hidden information/);
     await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(ConfigError);
     await expect(resolveAgentList(['mcts:random'])).rejects.toThrow(/'random' is not a trained policy/);
