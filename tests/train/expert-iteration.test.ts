@@ -409,6 +409,9 @@ describe('alphazero configs', () => {
     expect(resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: 1 }).fpuReduction).toBe(1);
     expect(resolveConfig('alphazero', 'connect-four-v1').fpuReduction).toBe(1); // Connect Four's default (README, "First-play urgency in self-play")
     expect(resolveConfig('alphazero', 'connect-four-v3').fpuReduction).toBe(1);
+    // one ply of exploring starts in self-play (README, "Exploring starts of one ply in self-play"); tic-tac-toe keeps none
+    expect(resolveConfig('alphazero', 'connect-four-v3').trainOpeningPlies).toBe(1);
+    expect(resolveConfig('alphazero', 'tic-tac-toe-v1').trainOpeningPlies).toBe(0);
     expect(resolveConfig('alphazero', 'tic-tac-toe-v1').fpuReduction).toBe(null);
     // a run saved before fpuReduction existed resumes searching as it trained (Q 0 for untried moves); one saved since keeps its own
     const { fpuReduction: _, ...old } = resolveConfig('alphazero', 'connect-four-v1', { fpuReduction: null });
