@@ -395,7 +395,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainSummary> {
     mode === 'single'
       ? offPolicy
         ? new OffPolicyCollector({ config, game, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, update: main.update })
-        : new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update })
+        : new LocalCollector({ config, game, algorithm: main.algorithm as PolicyGradientAlgorithm, rng: main.rng, obsRms: main.obsRms, update: main.update, evalBook })
       : mode === 'self-play'
         ? offPolicy
           ? new OffPolicySelfPlayCollector({ config, game, league: league!, algorithm: main.algorithm as OffPolicyAlgorithm, rng: main.rng, globalStep: main.globalStep, evalPlies })

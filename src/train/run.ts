@@ -63,7 +63,8 @@ export class LocalCollector implements SegmentCollector {
   private readonly evalBook: BalancedOpenings | null;
   private evaluations = 0;
 
-  constructor(o: { config: TrainConfig; game: Game; algorithm: PolicyGradientAlgorithm; rng: Rng; obsRms: RunningMeanStd | null; update: number }) {
+  /** `evalBook`: the run's balanced evaluation openings when its caller enumerated them already (null: none; absent: enumerated here). */
+  constructor(o: { config: TrainConfig; game: Game; algorithm: PolicyGradientAlgorithm; rng: Rng; obsRms: RunningMeanStd | null; update: number; evalBook?: BalancedOpenings | null }) {
     const { config, game } = o;
     const { info } = game;
     const opponent = info.seats > 1 ? createBot(config.opponent, info, config.seed + 17) : undefined;
@@ -79,7 +80,7 @@ export class LocalCollector implements SegmentCollector {
     this.evalOpeningPlies = config.evalOpeningPlies ?? null; // null also for runs configured before the field existed
     this.evalOpenings = config.evalOpenings ?? 'random';
     const evalPlies = this.evalOpeningPlies ?? defaultOpeningPlies(info);
-    this.evalBook = this.evalOpenings === 'balanced' && evalPlies > 0 && info.seats > 1 ? new BalancedOpenings(game.newState(0), evalPlies) : null;
+    this.evalBook = o.evalBook !== undefined ? o.evalBook : this.evalOpenings === 'balanced' && evalPlies > 0 && info.seats > 1 ? new BalancedOpenings(game.newState(0), evalPlies) : null;
     this.collector = new Collector({
       env: this.env,
       policy: this.inference,

@@ -56,6 +56,19 @@ describe("the training loop's evaluation games", () => {
     } finally {
       spy.mockRestore();
     }
+    // the single-agent trainer against a fixed opponent evaluates from the same enumerated openings
+    const spyFixed = vi.spyOn(BalancedOpenings.prototype, 'opening');
+    try {
+      const fixed = resolveConfig('ppo', 'tic-tac-toe-v1', { envs: 4, steps: 16, totalSteps: 4 * 16 * 2, evalEvery: 1, evalGames: 18, evalAgents: ['minimax'], evalOpenings: 'balanced' });
+      const dir = tmp();
+      await runTraining({ config: fixed, outDir: dir, resume: false, inThread: true });
+      const rows = readMetrics(dir).filter((r) => typeof r['eval/score_vs_minimax'] === 'number');
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(spyFixed.mock.calls.length).toBe(18 * rows.length);
+      expect(new Set(spyFixed.mock.calls.slice(0, 18).map((c) => c[1])).size).toBe(9);
+    } finally {
+      spyFixed.mockRestore();
+    }
     const tooMany = resolveConfig('ppo', 'tic-tac-toe-v1', { league: true, envs: 4, steps: 4, totalSteps: 32, evalOpeningPlies: 8, evalOpenings: 'balanced' });
     await expect(runTraining({ config: tooMany, outDir: tmp(), resume: false, inThread: true })).rejects.toThrow(/more than 20,000 of them/);
     expect(() => resolveConfig('ppo', 'tic-tac-toe-v1', { evalOpenings: 'stratified' as 'balanced' })).toThrow(/evalOpenings/);
