@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createAgent, createBot, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
+import { createAgent, createBot, defaultPlayUrgency, isCheckpointSpec, listAgentKinds, MCTS_PREFIX, parseAgentSpec, specForm } from '../agents/index.ts';
 import { mctsFits, mctsSpec, parseMctsSpec, type MctsSpec } from '../agents/mcts.ts';
 import { SYMMETRIC_PREFIX, symmetricFits } from '../agents/symmetric-greedy.ts';
 import { ConfigError, isEarlierVersion, type Agent, type GameInfo } from '../core/index.ts';
@@ -59,12 +59,16 @@ export function servedDeterministic(info: GameInfo): boolean {
   return info.information === 'perfect';
 }
 
-/** The mode a trained agent `spec` (checkpoint, league member, `mcts:` or `symmetric:` entry) plays in `info`, in words. */
-export function servedPlay(spec: string, info: GameInfo): string {
+/**
+ * The mode a trained agent `spec` (checkpoint, league member, `mcts:` or `symmetric:` entry) plays in `info`, in words.
+ * A search's first-play urgency is said when the spec names one, else when `networkUrgency` gives the network's
+ * default (`defaultPlayUrgency`, read from the checkpoint at start-up; README "Search at play time").
+ */
+export function servedPlay(spec: string, info: GameInfo, networkUrgency?: number | null): string {
   if (spec.startsWith(SYMMETRIC_PREFIX)) return 'greedy, averaged over the board’s symmetries';
   if (spec.startsWith(MCTS_PREFIX)) {
-    const { simulations, reuse, fpuReduction } = parseMctsSpec(spec);
-    // the urgency when the spec names one (else the network's default, README "Search at play time")
+    const { simulations, reuse, fpuReduction: given } = parseMctsSpec(spec);
+    const fpuReduction = given === undefined ? networkUrgency : given;
     const fpu = fpuReduction === undefined ? '' : fpuReduction === null ? ', untried moves valued 0' : `, untried moves valued the network's value − ${fpuReduction}`;
     return `search, ${simulations} simulations per move${fpu}${reuse ? ', tree kept between moves' : ''}`;
   }
@@ -133,12 +137,14 @@ interface Resolved {
   readonly game: string | null;
   /** A trained policy (a checkpoint or a league member with weights), not a bot. */
   readonly trained: boolean;
+  /** For an `mcts:` entry that names no urgency: the network's default (`defaultPlayUrgency`). */
+  readonly networkUrgency?: number | null;
 }
 
 /** The listed form: trained entries say how the server plays them. */
 function listedAgent(r: Resolved): ListedAgent {
   const info = r.trained && r.game !== null ? gameRegistry.get(r.game)?.info : undefined;
-  const play = info ? servedPlay(r.spec, info) : null;
+  const play = info ? servedPlay(r.spec, info, r.networkUrgency) : null;
   return { spec: r.spec, label: play ? `${r.about}, plays ${play}` : r.about, game: r.game, play };
 }
 
@@ -214,7 +220,10 @@ async function resolveSearchEntry(entry: string): Promise<Resolved[]> {
     throw new ConfigError(`--agents ${(err as Error).message}`);
   }
   const spec = (inner: string): string => mctsSpec({ ...parsed, inner });
-  return resolveWrappedEntry(entry, { inner: parsed.inner, form: 'mcts:<agent>', fits: mctsFits, misfitPrefix: ', which search cannot play', spec, about: 'search over' });
+  const resolved = await resolveWrappedEntry(entry, { inner: parsed.inner, form: 'mcts:<agent>', fits: mctsFits, misfitPrefix: ', which search cannot play', spec, about: 'search over' });
+  if (parsed.fpuReduction !== undefined) return resolved;
+  // the lobby says the urgency each network searches with by default (its checkpoint's algorithm decides)
+  return Promise.all(resolved.map(async (r) => ({ ...r, networkUrgency: await defaultPlayUrgency(parseMctsSpec(r.spec).inner) })));
 }
 
 /** `symmetric:<agent>`: the symmetric average of each trained policy the inner entry names, in games that declare symmetries. */

@@ -61,8 +61,9 @@ describe('served trained agents', () => {
     const by = (spec: string) => listed.find((a) => a.spec === spec)!;
     expect(by(tttRun).play).toBe('greedy');
     expect(by(tttRun).label).toMatch(/^checkpoint .*ttt \(ppo, ckpt-\d+\), plays greedy$/);
-    expect(by(`mcts:${tttRun}:30`).play).toBe('search, 30 simulations per move');
-    expect(by(`mcts:${tttRun}:30`).label).toMatch(/^search over checkpoint .*ttt \(ppo, ckpt-\d+\), plays search, 30 simulations per move$/);
+    // a search that names no urgency says the network's default (Q 0 for a policy-gradient network)
+    expect(by(`mcts:${tttRun}:30`).play).toBe('search, 30 simulations per move, untried moves valued 0');
+    expect(by(`mcts:${tttRun}:30`).label).toMatch(/^search over checkpoint .*ttt \(ppo, ckpt-\d+\), plays search, 30 simulations per move, untried moves valued 0$/);
     expect(by(kuhnRun).play).toBe('samples its policy');
     expect(by('random')).toEqual({ spec: 'random', label: 'random', game: null, play: null });
     const forTtt = agentChoices(ttt.info, listed).map((c) => c.spec);
@@ -75,7 +76,7 @@ describe('served trained agents', () => {
     expect(only.map((a) => a.spec)).toEqual([`mcts:${tttRun}:100`]);
     // the tree kept between moves survives the resolution, and the lobby says so
     const kept = await resolveAgentList([`mcts:${tttRun}:reuse`]);
-    expect(kept.map((a) => [a.spec, a.play])).toEqual([[`mcts:${tttRun}:100:reuse`, 'search, 100 simulations per move, tree kept between moves']]);
+    expect(kept.map((a) => [a.spec, a.play])).toEqual([[`mcts:${tttRun}:100:reuse`, 'search, 100 simulations per move, untried moves valued 0, tree kept between moves']]);
     // a first-play urgency the spec names is said too
     expect((await resolveAgentList([`mcts:${tttRun}:30:reuse:fpu0.5`])).map((a) => [a.spec, a.play])).toEqual([[`mcts:${tttRun}:30:fpu0.5:reuse`, "search, 30 simulations per move, untried moves valued the network's value − 0.5, tree kept between moves"]]);
     expect((await resolveAgentList([`mcts:${tttRun}:30:fpuoff`])).map((a) => a.play)).toEqual(['search, 30 simulations per move, untried moves valued 0']);
@@ -180,12 +181,12 @@ describe('served trained agents', () => {
     const spec = `mcts:${tttRun}:20`;
     srv = await startServer({ agents: [spec, tttRun] });
     const offered = (await (await fetch(`${srv.url}api/agents?game=tic-tac-toe`)).json()) as { spec: string; label: string }[];
-    expect(offered.find((a) => a.spec === spec)?.label).toMatch(/plays search, 20 simulations per move$/);
+    expect(offered.find((a) => a.spec === spec)?.label).toMatch(/plays search, 20 simulations per move, untried moves valued 0$/);
     expect(offered.find((a) => a.spec === tttRun)?.label).toMatch(/plays greedy$/);
     const c = await create(srv, 'tic-tac-toe', { spectator: true, agents: { '0': spec, '1': tttRun } });
     await c.waitFor(() => c.state.phase === 'finished', 10_000, 'the game');
     expect(Array.from(c.state.seats, (x) => [x.kind, x.name])).toEqual([
-      ['agent', `${spec} (search, 20 simulations per move)`],
+      ['agent', `${spec} (search, 20 simulations per move, untried moves valued 0)`],
       ['agent', `${tttRun} (greedy)`],
     ]);
     await c.leave();

@@ -14,6 +14,7 @@ import { ticTacToe } from '../../games/tic-tac-toe.ts';
 import { RolloutBuffer } from '../../src/algorithms/buffer.ts';
 import { selectBackend } from '../../src/backend.ts';
 import { playSeries } from '../../src/eval/match.ts';
+import { resolveAgentList } from '../../servers/agents.ts';
 import { readMetrics } from '../../src/metrics.ts';
 import { runSearchSelfPlay, type SearchSelfPlayTask } from '../../src/selfplay/search-selfplay.ts';
 import { SnapshotAgent } from '../../src/selfplay/snapshot-agent.ts';
@@ -509,5 +510,10 @@ describe('expert iteration end to end', () => {
         agent.dispose?.();
       }
     }
+    // and the server's lobby says so, the network's default included
+    expect((await resolveAgentList([`mcts:${dir}:16`, `mcts:${dir}:16:fpuoff`])).map((a) => a.play)).toEqual([
+      `search, 16 simulations per move, untried moves valued the network's value − ${ALPHAZERO_PLAY_FPU}`,
+      'search, 16 simulations per move, untried moves valued 0',
+    ]);
   }, 120_000);
 });
