@@ -389,8 +389,9 @@ const GAME_DEFAULTS: Record<string, Partial<Record<Algo, Partial<TrainConfig>>>>
     // (69.7 / 74.2% greedy against alphabeta:3, without it 70.8 / 72.4%). Those search figures are with Q 0 at play time;
     // searched with mcts:'s AlphaZero default urgency 0.5 (agents/mcts.ts), seeds 0–3 score 98.5 / 93.0 / 98.0 / 97.0%
     // One ply of exploring starts (README, "Exploring starts of one ply in self-play"): half the self-play games open with a
-    // uniformly random first move. Seeds 3 and 2 then scored 88.8 / 91.6% greedy against alphabeta:3 on the issue's one ply
-    // (four series; without it 76.9 / 78.7%) and 71.0 / 75.4% from four plies (without it 71.7 / 70.9%)
+    // uniformly random first move. Seeds 0–3 then scored 93.0 / 87.7 / 91.6 / 88.8% greedy against alphabeta:3 on the issue's
+    // one ply (four series; without it 81.6 / 82.0 / 78.7 / 76.9%) and 72.9 / 74.3 / 75.4 / 71.0% from four plies (without it
+    // 69.7 / 74.2 / 70.9 / 71.7%)
     alphazero: { hidden: [128, 128], network: 'conv', policyHead: 'columns', convReduce: 8, simulations: 50, treeReuse: true, randomMoveRate: 0.15, dirichletAlpha: 1, samplePlies: 10, fpuReduction: 1, trainOpeningPlies: 1, evalAgents: ['random', 'alphabeta:1', 'alphabeta:3'], evalEvery: 50, checkpointEvery: 50 },
     // alphabeta:2 in the pool (README, "alphabeta:2 in the training pool"): one 1-hour seed scored 40.8% / 27.5% greedy
     // against the held-out alphabeta:3 / alphabeta:5 (24–36% / 11–20% without it), and its mcts:…:200 82% against alphabeta:5
